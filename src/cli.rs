@@ -1,0 +1,100 @@
+//! The command-line model: global options, input and output option groups, and
+//! the commands. Nothing here does work; `cmd::run` turns it into a plan.
+
+use crate::cmd;
+use crate::csvio::Encoding;
+use crate::output::Format;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Reproducible case-file audit sampling, allocation and summaries for the Quality
+/// Assurance officer of a children's social care service.
+///
+/// A month: `sample` the extract within the agreed frames, `allocate` the sample to
+/// auditors outside each case's team, `record` it in the history, then read back
+/// the audits with `themes`, `moderate` and `actions`, and print the `report`.
+/// Run `caseaudit demo` to see the whole cycle on synthetic data.
+#[derive(Debug, Parser)]
+#[command(name = "caseaudit", version, about, long_about, propagate_version = true, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Options every command accepts, before or after its name.
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// Settings file (TOML). Default: ./caseaudit.toml if present, else built-in defaults
+    #[arg(short = 'c', long, global = true, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// Output format. Default: table on a terminal, csv when piped; with -o the file's extension decides
+    #[arg(short = 'f', long, global = true, value_name = "FMT")]
+    pub(crate) format: Option<Format>,
+    /// Write the main output to FILE (atomically) instead of standard output
+    #[arg(short = 'o', long, global = true, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Allow -o to replace an existing file
+    #[arg(long, global = true)]
+    pub(crate) force: bool,
+    /// Reference date for relative windows and ages (dd/mm/yyyy or yyyy-mm-dd). Default: today
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_date_arg)]
+    pub(crate) as_of: Option<NaiveDate>,
+    /// When to use colour on the terminal (NO_COLOR is honoured)
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub(crate) color: ColorWhen,
+    /// Print less on stderr
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+    /// Print more on stderr
+    #[arg(short, long, global = true)]
+    pub(crate) verbose: bool,
+    /// Field delimiter of input files (default: comma; tab for .tsv)
+    #[arg(long, global = true, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub(crate) delimiter: Option<u8>,
+    /// Character encoding of input files
+    #[arg(long, global = true, value_name = "ENC", default_value = "utf-8")]
+    pub(crate) encoding: Encoding,
+    /// Write formula-like text to CSV as it is (no leading apostrophe)
+    #[arg(long, global = true)]
+    pub(crate) raw: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    Demo(cmd::demo::Args),
+    Validate(cmd::validate::Args),
+    Cases(cmd::cases::Args),
+}
+
+fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
+    crate::dates::parse_date(s).ok_or_else(|| crate::dates::date_problem(s))
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "\\t" | "tab" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(format!("\"{s}\" is not a single ASCII character (use \\t for tab)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,190 @@
+//! `cases`: ad hoc queries over the extract, for piping into spreadsheets.
+
+use super::Context;
+use crate::csvio::{self, Problems};
+use crate::exit::usage;
+use crate::extract::{Case, CaseRow, ExtractReader, Schema};
+use crate::filter::{self, FieldKind, Filter, Value};
+use crate::render::{Cell, RowWriter, render};
+use crate::values::list_items;
+use crate::vocab::strip_label_prefix;
+use anyhow::Result;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// List, filter or count case files in one or more extracts.
+///
+/// Reads case extracts (CSV, standard layout or mapped with [extract.columns]);
+/// several files are merged per case id. Writes the matching rows (CSV when
+/// piped, a table on a terminal), or with --count just how many, or with
+/// --count --by FIELD how many per value. Children's names and dates of birth
+/// are left out unless named in --columns.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit cases extract.csv --where \"status = closed and end_date within 6 months\" -o closed.csv
+  caseaudit cases extract.csv --where \"risk_factors contains neglect\" --count
+  caseaudit cases extract.csv --count --by team
+  caseaudit cases extract.csv --columns case_id,team,age --where \"age < 2\" | head")]
+pub(crate) struct Args {
+    /// Case extract(s); `-` for standard input
+    #[arg(required = true, value_name = "EXTRACT")]
+    inputs: Vec<PathBuf>,
+    /// Only cases matching this expression (see the README's filter language)
+    #[arg(long = "where", short = 'w', value_name = "EXPR")]
+    filter: Option<String>,
+    /// Output these columns, in this order (standard names, derived fields or your headings)
+    #[arg(long, value_delimiter = ',', value_name = "A,B")]
+    columns: Vec<String>,
+    /// Print how many cases match instead of the cases
+    #[arg(long)]
+    count: bool,
+    /// With --count: how many per value of FIELD (list fields count each item)
+    #[arg(long, value_name = "FIELD")]
+    by: Option<String>,
+}
+
+pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
+    if let Some(expr) = &args.filter {
+        Filter::check_syntax(expr).map_err(|e| usage(e.to_string()))?;
+    }
+    if args.inputs.len() == 1 {
+        let path = &args.inputs[0];
+        let name = csvio::display_name(path);
+        let mut reader = ExtractReader::new(&name, ctx.csv_reader(path)?, &ctx.settings, ctx.as_of).map_err(Problems)?;
+        let plan = Plan::new(ctx, args, reader.schema())?;
+        let mut row = CaseRow::default();
+        let mut sink = plan.sink();
+        while reader.next_row(&mut row) {
+            let case = Case { schema: reader.schema(), row: &row };
+            if plan.filter.as_ref().is_none_or(|f| f.matches(&case)) {
+                sink.take(&plan, case)?;
+            }
+        }
+        if reader.has_errors() {
+            return Err(Problems(reader.problems).into());
+        }
+        ctx.warn(&reader.problems);
+        sink.finish(ctx, &plan, reader.schema())
+    } else {
+        let extract = ctx.read_extracts(&args.inputs)?;
+        ctx.warn(&extract.warnings);
+        let plan = Plan::new(ctx, args, &extract.schema)?;
+        let mut sink = plan.sink();
+        for case in extract.cases() {
+            if plan.filter.as_ref().is_none_or(|f| f.matches(&case)) {
+                sink.take(&plan, case)?;
+            }
+        }
+        sink.finish(ctx, &plan, &extract.schema)
+    }
+}
+
+/// The query, resolved against the extract's headings.
+struct Plan {
+    filter: Option<Filter>,
+    columns: Vec<usize>,
+    count: bool,
+    by: Option<(usize, FieldKind, String)>,
+}
+
+impl Plan {
+    fn new(ctx: &Context, args: &Args, schema: &Schema) -> Result<Plan> {
+        let filter = match &args.filter {
+            Some(expr) => Some(Filter::compile(expr, schema, ctx.as_of).map_err(|e| usage(e.to_string()))?),
+            None => None,
+        };
+        let resolve = |name: &str| -> Result<(usize, FieldKind)> {
+            filter::Schema::resolve(schema, name).ok_or_else(|| {
+                usage(format!(
+                    "unknown column \"{name}\" (known: {})",
+                    filter::Schema::known_fields(schema).join(", ")
+                ))
+            })
+        };
+        let columns = if args.columns.is_empty() {
+            schema.default_output_fields()
+        } else {
+            args.columns.iter().map(|c| resolve(c.trim()).map(|(id, _)| id)).collect::<Result<_>>()?
+        };
+        let by = match &args.by {
+            Some(name) => {
+                let (id, kind) = resolve(name)?;
+                Some((id, kind, schema.field_name(id)))
+            }
+            None => None,
+        };
+        Ok(Plan { filter, columns, count: args.count || by.is_some(), by })
+    }
+
+    fn sink(&self) -> Sink {
+        if self.count {
+            Sink::Count { total: 0, groups: BTreeMap::new() }
+        } else {
+            // Rows are held until the whole input has been checked, so a bad row
+            // late in the file leaves no partial output behind.
+            Sink::Rows(Vec::new())
+        }
+    }
+}
+
+enum Sink {
+    Rows(Vec<Vec<Cell>>),
+    Count { total: u64, groups: BTreeMap<String, u64> },
+}
+
+impl Sink {
+    fn take(&mut self, plan: &Plan, case: Case<'_>) -> Result<()> {
+        match self {
+            Sink::Rows(rows) => rows.push(plan.columns.iter().map(|&c| Cell::text(case.output(c))).collect()),
+            Sink::Count { total, groups } => {
+                *total += 1;
+                if let Some((field, _, _)) = &plan.by {
+                    for key in group_keys(&case, *field) {
+                        *groups.entry(key).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self, ctx: &Context, plan: &Plan, schema: &Schema) -> Result<()> {
+        let mut out = ctx.open_output()?;
+        match self {
+            Sink::Rows(rows) => {
+                let names = plan.columns.iter().map(|&c| schema.field_name(c)).collect();
+                let mut w = RowWriter::new(ctx.format, names, &mut out, ctx.render)?;
+                for row in rows {
+                    w.write(row)?;
+                }
+                w.finish()?;
+            }
+            Sink::Count { total, groups } => match &plan.by {
+                None => render(ctx.format, &["count"], vec![vec![Cell::from(total)]], &mut out, ctx.render)?,
+                Some((_, _, name)) => {
+                    let rows = groups.into_iter().map(|(k, n)| vec![Cell::text(k), Cell::from(n)]).collect();
+                    render(ctx.format, &[name.as_str(), "count"], rows, &mut out, ctx.render)?;
+                }
+            },
+        }
+        out.flush()?;
+        out.commit()
+    }
+}
+
+/// The groups a case counts in for `--by`: one per list item for list fields.
+fn group_keys(case: &Case<'_>, field: usize) -> Vec<String> {
+    match filter::Row::value(case, field) {
+        Value::Missing => vec![String::new()],
+        Value::List(cell) => {
+            let mut keys: Vec<String> = list_items(cell).map(|i| strip_label_prefix(i).to_string()).collect();
+            keys.dedup();
+            keys
+        }
+        Value::Text(t) => vec![t.to_string()],
+        Value::Bool(b) => vec![(if b { "yes" } else { "no" }).to_string()],
+        Value::Number(n) => vec![format!("{n}")],
+        Value::Date(d) => vec![crate::dates::format_date(d)],
+    }
+}

@@ -1,0 +1,129 @@
+//! The commands. Each file owns one subcommand end to end: its arguments, its
+//! reading and writing. Shared here: the run context built from the global options.
+
+pub(crate) mod cases;
+pub(crate) mod demo;
+pub(crate) mod validate;
+
+use crate::cli::{Cli, ColorWhen, Command, GlobalArgs};
+use crate::config::Settings;
+use crate::csvio::{self, InputOptions, Problem, Problems};
+use crate::extract::{self, Extract};
+use crate::output::{Format, Output};
+use crate::render::RenderOptions;
+use anyhow::{Context as _, Result};
+use chrono::NaiveDate;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Runs the parsed command line.
+pub(crate) fn run(cli: Cli) -> Result<()> {
+    let ctx = Context::new(&cli.global)?;
+    match cli.command {
+        Command::Demo(args) => demo::run(&ctx, &args),
+        Command::Validate(args) => validate::run(&ctx, &args),
+        Command::Cases(args) => cases::run(&ctx, &args),
+    }
+}
+
+/// What every command knows: settings, the reference date, and where and how to write.
+pub(crate) struct Context {
+    pub(crate) settings: Settings,
+    pub(crate) settings_path: Option<PathBuf>,
+    pub(crate) as_of: NaiveDate,
+    pub(crate) input: InputOptions,
+    pub(crate) output_path: Option<PathBuf>,
+    pub(crate) force: bool,
+    pub(crate) format: Format,
+    pub(crate) render: RenderOptions,
+    pub(crate) quiet: bool,
+    pub(crate) verbose: bool,
+    /// Global options to pass on when the demo runs the tool on itself.
+    pub(crate) color: ColorWhen,
+}
+
+/// The settings file used when `-c` is not given and it exists.
+const DEFAULT_SETTINGS: &str = "caseaudit.toml";
+
+impl Context {
+    fn new(g: &GlobalArgs) -> Result<Context> {
+        let (settings, settings_path) = load_settings(g.config.as_deref())?;
+        let color = match g.color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            }
+        };
+        Ok(Context {
+            settings,
+            settings_path,
+            as_of: g.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            input: InputOptions { delimiter: g.delimiter, encoding: g.encoding },
+            output_path: g.output.clone(),
+            force: g.force,
+            format: Format::resolve(g.format, g.output.as_deref()),
+            render: RenderOptions { raw: g.raw, color },
+            quiet: g.quiet,
+            verbose: g.verbose,
+            color: g.color,
+        })
+    }
+
+    /// Opens the main output (stdout or `-o FILE`).
+    pub(crate) fn open_output(&self) -> Result<Output> {
+        Output::open(self.output_path.as_deref(), self.force)
+    }
+
+    /// A line for the user on stderr, unless `--quiet`.
+    pub(crate) fn note(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", message.as_ref());
+        }
+    }
+
+    /// Warnings on stderr: all of them with `--verbose`, else the first few and a count.
+    pub(crate) fn warn(&self, warnings: &[Problem]) {
+        const SHOWN: usize = 5;
+        if self.quiet || warnings.is_empty() {
+            return;
+        }
+        let shown = if self.verbose { warnings.len() } else { SHOWN };
+        for w in warnings.iter().take(shown) {
+            eprintln!("{w}");
+        }
+        if warnings.len() > shown {
+            eprintln!("… and {} more warnings (see them all with --verbose or `caseaudit validate`)", warnings.len() - shown);
+        }
+    }
+
+    /// Opens an input as CSV with the global input options.
+    pub(crate) fn csv_reader(&self, path: &Path) -> Result<csv::Reader<Box<dyn std::io::Read>>> {
+        csvio::csv_reader(path, &self.input)
+    }
+
+    /// Reads one or more extracts into memory, merged per case id.
+    pub(crate) fn read_extracts(&self, paths: &[PathBuf]) -> Result<Extract> {
+        let mut parts = Vec::new();
+        for path in paths {
+            let name = csvio::display_name(path);
+            let reader = self.csv_reader(path)?;
+            let part = extract::read_all(&name, reader, &self.settings, self.as_of).map_err(Problems)?;
+            parts.push((name, part));
+        }
+        Ok(Extract::merge(parts, self.as_of))
+    }
+}
+
+fn load_settings(explicit: Option<&Path>) -> Result<(Settings, Option<PathBuf>)> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None if Path::new(DEFAULT_SETTINGS).is_file() => PathBuf::from(DEFAULT_SETTINGS),
+        None => return Ok((Settings::default(), None)),
+    };
+    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read settings {}", path.display()))?;
+    let settings = Settings::parse(&text, &path.display().to_string()).map_err(Problems)?;
+    Ok((settings, Some(path)))
+}

@@ -1,0 +1,294 @@
+//! The settings file (SPEC §5): its shape, built-in defaults, and checks that name
+//! the key and its line. No file I/O here: [`Settings::parse`] takes the text.
+
+use crate::csvio::Problem;
+use crate::filter::Filter;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use toml::Spanned;
+
+/// The standard extract fields that `[extract.columns]` may map.
+pub(crate) const MAPPABLE_FIELDS: [&str; 12] = [
+    "case_id",
+    "team",
+    "worker",
+    "service",
+    "start_date",
+    "end_date",
+    "dob",
+    "referral_source",
+    "risk_factors",
+    "status",
+    "step_up",
+    "child_name",
+];
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct Settings {
+    pub(crate) extract: ExtractSettings,
+    pub(crate) grades: GradeSettings,
+    pub(crate) template: Template,
+    pub(crate) sampling: SamplingSettings,
+    pub(crate) allocation: AllocationSettings,
+    pub(crate) moderation: ModerationSettings,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Layout {
+    #[default]
+    Standard,
+    AnnexA,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct ExtractSettings {
+    pub(crate) layout: Layout,
+    /// standard name → heading in the user's extract
+    pub(crate) columns: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct GradeSettings {
+    /// Best first.
+    pub(crate) scale: Vec<String>,
+    /// How many of the first grades count as "good or better".
+    pub(crate) good_or_better: usize,
+}
+
+impl Default for GradeSettings {
+    fn default() -> Self {
+        GradeSettings {
+            scale: ["Outstanding", "Good", "Requires improvement", "Inadequate"].map(String::from).to_vec(),
+            good_or_better: 2,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct Template {
+    pub(crate) elements: Vec<Element>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Element {
+    pub(crate) key: String,
+    pub(crate) title: String,
+}
+
+/// The nine elements of practice of the monthly audit (DOMAIN.md §1).
+const DEFAULT_ELEMENTS: [(&str, &str); 9] = [
+    ("risk", "Timely identification, response and reduction of risk and need"),
+    ("assessment", "Assessments are timely, comprehensive, analytical and of good quality"),
+    ("plans", "Plans and reviews drive progress towards positive outcomes"),
+    ("voice", "Children's voices and lived experience are at the centre"),
+    ("family", "Families are appropriately engaged"),
+    ("partners", "Partner professionals work collaboratively"),
+    ("management", "Management oversight is effective, proportionate and timely"),
+    ("records", "Case records are correct and up to date"),
+    ("impact", "How have we made a difference to the child's life?"),
+];
+
+impl Default for Template {
+    fn default() -> Self {
+        Template {
+            elements: DEFAULT_ELEMENTS
+                .iter()
+                .map(|(k, t)| Element { key: (*k).to_string(), title: (*t).to_string() })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct SamplingSettings {
+    pub(crate) exclude_audited_within_months: u32,
+    pub(crate) frames: Vec<Frame>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Frame {
+    pub(crate) name: String,
+    #[serde(rename = "where")]
+    pub(crate) filter: Spanned<String>,
+    pub(crate) size: u32,
+    #[serde(default)]
+    pub(crate) stratify: Option<String>,
+    #[serde(default)]
+    pub(crate) per_stratum: Option<u32>,
+}
+
+impl Frame {
+    fn example(name: &str, filter: &str, size: u32, stratify: Option<&str>) -> Frame {
+        Frame {
+            name: name.to_string(),
+            filter: Spanned::new(0..0, filter.to_string()),
+            size,
+            stratify: stratify.map(str::to_string),
+            per_stratum: None,
+        }
+    }
+}
+
+impl Default for SamplingSettings {
+    fn default() -> Self {
+        SamplingSettings {
+            exclude_audited_within_months: 12,
+            frames: vec![
+                Frame::example("closed-6m", "status = closed and end_date within 6 months", 10, Some("team")),
+                Frame::example("step-up", "step_up", 5, None),
+                Frame::example("neglect", "risk_factors contains neglect", 10, None),
+            ],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct AllocationSettings {
+    pub(crate) default_capacity: u32,
+    pub(crate) rotate_months: u32,
+    /// Day of the month by which audits are due.
+    pub(crate) due_day: u32,
+}
+
+impl Default for AllocationSettings {
+    fn default() -> Self {
+        AllocationSettings { default_capacity: 2, rotate_months: 3, due_day: 20 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct ModerationSettings {
+    pub(crate) rate: f64,
+    pub(crate) min_per_auditor: u32,
+    pub(crate) always: Spanned<String>,
+}
+
+impl Default for ModerationSettings {
+    fn default() -> Self {
+        ModerationSettings { rate: 0.10, min_per_auditor: 1, always: Spanned::new(0..0, "overall = Inadequate".into()) }
+    }
+}
+
+impl Settings {
+    /// Parses and checks a settings file's text. Every problem names the key and its line.
+    pub(crate) fn parse(text: &str, file: &str) -> Result<Settings, Vec<Problem>> {
+        let settings: Settings = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start));
+            vec![Problem::error(file, line, None, e.message().trim().to_string())]
+        })?;
+        let problems = settings.check(text, file);
+        if problems.is_empty() { Ok(settings) } else { Err(problems) }
+    }
+
+    fn check(&self, text: &str, file: &str) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut problem = |span: Option<std::ops::Range<usize>>, key: &str, message: String| {
+            let line = span.filter(|s| s.end > 0).map(|s| line_of(text, s.start));
+            problems.push(Problem::error(file, line, None, format!("key \"{key}\": {message}")));
+        };
+        for (name, heading) in &self.extract.columns {
+            if !MAPPABLE_FIELDS.contains(&name.as_str()) {
+                problem(
+                    Some(heading.span()),
+                    &format!("extract.columns.{name}"),
+                    format!("\"{name}\" is not a standard field (expected one of {})", MAPPABLE_FIELDS.join(", ")),
+                );
+            }
+        }
+        if self.grades.scale.len() < 2 {
+            problem(None, "grades.scale", "the scale needs at least two grades".into());
+        }
+        if self.grades.good_or_better == 0 || self.grades.good_or_better >= self.grades.scale.len().max(1) {
+            problem(
+                None,
+                "grades.good_or_better",
+                format!("must be between 1 and {} (one less than the grades in the scale)", self.grades.scale.len().max(2) - 1),
+            );
+        }
+        let mut keys = HashSet::new();
+        for (i, e) in self.template.elements.iter().enumerate() {
+            if e.key.trim().is_empty() || !keys.insert(e.key.to_ascii_lowercase()) {
+                problem(None, &format!("template.elements[{i}].key"), format!("\"{}\" is empty or used twice", e.key));
+            }
+        }
+        let mut names = HashSet::new();
+        for (i, f) in self.sampling.frames.iter().enumerate() {
+            let key = format!("sampling.frames[{i}]");
+            if f.name.trim().is_empty() || !names.insert(f.name.clone()) {
+                problem(Some(f.filter.span()), &format!("{key}.name"), format!("frame name \"{}\" is empty or used twice", f.name));
+            }
+            if let Err(e) = Filter::check_syntax(f.filter.get_ref()) {
+                problem(Some(f.filter.span()), &format!("{key}.where"), e.to_string());
+            }
+            if f.per_stratum.is_some() && f.stratify.is_none() {
+                problem(Some(f.filter.span()), &format!("{key}.per_stratum"), "needs `stratify = FIELD` as well".into());
+            }
+        }
+        if !(0.0..=1.0).contains(&self.moderation.rate) {
+            problem(None, "moderation.rate", format!("{} is not a share between 0 and 1 (e.g. 0.10)", self.moderation.rate));
+        }
+        if let Err(e) = Filter::check_syntax(self.moderation.always.get_ref()) {
+            problem(Some(self.moderation.always.span()), "moderation.always", e.to_string());
+        }
+        if !(1..=31).contains(&self.allocation.due_day) {
+            problem(None, "allocation.due_day", "must be a day of the month, 1 to 31".into());
+        }
+        problems
+    }
+
+    /// The heading in the user's extract for a standard field, if mapped.
+    pub(crate) fn mapped_heading(&self, standard: &str) -> Option<&str> {
+        self.extract.columns.get(standard).map(|s| s.get_ref().as_str())
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> u64 {
+    let upto = &text.as_bytes()[..offset.min(text.len())];
+    upto.iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let s = Settings::parse("", "x.toml").unwrap();
+        assert_eq!(s.template.elements.len(), 9);
+        assert_eq!(s.sampling.frames.len(), 3);
+        assert_eq!(s.grades.good_or_better, 2);
+    }
+
+    #[test]
+    fn unknown_keys_name_their_line() {
+        let err = Settings::parse("[sampling]\nexclude_audited_within_months = 6\nbogus = 1\n", "x.toml").unwrap_err();
+        assert_eq!(err[0].line, Some(3));
+        assert!(err[0].message.contains("bogus"), "{}", err[0].message);
+    }
+
+    #[test]
+    fn wrong_types_and_negative_sizes() {
+        let text = "[[sampling.frames]]\nname = \"a\"\nwhere = \"step_up\"\nsize = -3\n";
+        let err = Settings::parse(text, "x.toml").unwrap_err();
+        assert_eq!(err[0].line, Some(4), "{:?}", err);
+    }
+
+    #[test]
+    fn bad_expressions_name_key_and_line() {
+        let text = "[[sampling.frames]]\nname = \"a\"\nwhere = \"status == closed\"\nsize = 3\n";
+        let err = Settings::parse(text, "x.toml").unwrap_err();
+        assert_eq!(err[0].line, Some(3));
+        assert!(err[0].message.contains("sampling.frames[0].where"), "{}", err[0].message);
+    }
+}

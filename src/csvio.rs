@@ -1,0 +1,352 @@
+//! Every CSV reader and writer setting in one place: BOM, CRLF, delimiter,
+//! Windows-1252 input, formula neutralising, and the location of a problem.
+
+use anyhow::{Context, Result, bail};
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// How input files are decoded and split.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InputOptions {
+    /// Field delimiter; `None` means comma, or tab for `.tsv` files.
+    pub(crate) delimiter: Option<u8>,
+    pub(crate) encoding: Encoding,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Encoding {
+    #[default]
+    #[value(name = "utf-8", alias = "utf8")]
+    Utf8,
+    #[value(name = "windows-1252", alias = "cp1252", alias = "latin1")]
+    Windows1252,
+}
+
+/// One problem in an input, located as precisely as we can: `FILE:LINE: column "NAME": message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    pub(crate) file: String,
+    pub(crate) line: Option<u64>,
+    pub(crate) column: Option<String>,
+    pub(crate) message: String,
+    pub(crate) warning: bool,
+}
+
+impl Problem {
+    pub(crate) fn error(file: &str, line: Option<u64>, column: Option<&str>, message: impl Into<String>) -> Self {
+        Problem {
+            file: file.to_string(),
+            line,
+            column: column.map(str::to_string),
+            message: message.into(),
+            warning: false,
+        }
+    }
+
+    pub(crate) fn warning(file: &str, line: Option<u64>, column: Option<&str>, message: impl Into<String>) -> Self {
+        Problem { warning: true, ..Problem::error(file, line, column, message) }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        f.write_str(": ")?;
+        if self.warning {
+            f.write_str("warning: ")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, "column \"{column}\": ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// A list of problems that stops a command; its Display prints them one a line.
+#[derive(Debug)]
+pub(crate) struct Problems(pub(crate) Vec<Problem>);
+
+/// At most this many problems are printed by commands other than `validate`.
+const SHOWN_PROBLEMS: usize = 20;
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors: Vec<&Problem> = self.0.iter().filter(|p| !p.warning).collect();
+        for (i, p) in errors.iter().take(SHOWN_PROBLEMS).enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{p}")?;
+        }
+        if errors.len() > SHOWN_PROBLEMS {
+            write!(f, "\n… and {} more (run `caseaudit validate` to see them all)", errors.len() - SHOWN_PROBLEMS)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}
+
+/// A display name for an input path (`-` is standard input).
+pub(crate) fn display_name(path: &Path) -> String {
+    if path == Path::new("-") { "<stdin>".to_string() } else { path.display().to_string() }
+}
+
+/// Opens an input for reading with a clear message for a missing file or a directory.
+/// `-` is standard input. A UTF-8 byte-order mark is skipped; Windows-1252 is decoded.
+pub(crate) fn open_input(path: &Path, opts: &InputOptions) -> Result<Box<dyn Read>> {
+    let raw: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(io::stdin().lock())
+    } else {
+        let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+        if meta.is_dir() {
+            bail!("{} is a directory, not a file", path.display());
+        }
+        Box::new(File::open(path).with_context(|| format!("cannot open {}", path.display()))?)
+    };
+    match opts.encoding {
+        Encoding::Utf8 => {
+            let mut buffered = BufReader::with_capacity(256 * 1024, raw);
+            let head = buffered.fill_buf().with_context(|| format!("reading {}", display_name(path)))?;
+            if head.starts_with(b"\xEF\xBB\xBF") {
+                buffered.consume(3);
+            }
+            Ok(Box::new(CrlfToLf { inner: buffered, pending_cr: false }))
+        }
+        Encoding::Windows1252 => {
+            let mut bytes = Vec::new();
+            BufReader::new(raw).read_to_end(&mut bytes).with_context(|| format!("reading {}", display_name(path)))?;
+            Ok(Box::new(io::Cursor::new(decode_windows_1252(&bytes).replace("\r\n", "\n").into_bytes())))
+        }
+    }
+}
+
+/// Turns CRLF line ends into LF. The csv crate counts the line of a record's start
+/// before it skips the LF of a CRLF, so without this every line number in a
+/// Windows file would be one short.
+struct CrlfToLf<R: BufRead> {
+    inner: R,
+    pending_cr: bool,
+}
+
+impl<R: BufRead> Read for CrlfToLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let avail = self.inner.fill_buf()?;
+            if avail.is_empty() {
+                if std::mem::take(&mut self.pending_cr) {
+                    out[0] = b'\r';
+                    return Ok(1);
+                }
+                return Ok(0);
+            }
+            let mut n = 0;
+            let mut i = 0;
+            if std::mem::take(&mut self.pending_cr) && avail[0] != b'\n' {
+                out[0] = b'\r';
+                n = 1;
+            }
+            while i < avail.len() && n < out.len() {
+                let b = avail[i];
+                i += 1;
+                if b == b'\r' {
+                    match avail.get(i) {
+                        Some(b'\n') => continue,
+                        Some(_) => {}
+                        None => {
+                            self.pending_cr = true;
+                            break;
+                        }
+                    }
+                }
+                out[n] = b;
+                n += 1;
+            }
+            self.inner.consume(i);
+            if n > 0 {
+                return Ok(n);
+            }
+        }
+    }
+}
+
+/// Opens a CSV input with the project's settings: headers required, rows of
+/// differing lengths reported (not padded), quotes as RFC 4180.
+pub(crate) fn csv_reader(path: &Path, opts: &InputOptions) -> Result<csv::Reader<Box<dyn Read>>> {
+    let delimiter = opts.delimiter.unwrap_or_else(|| {
+        let is_tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab"));
+        if is_tsv { b'\t' } else { b',' }
+    });
+    let input = open_input(path, opts)?;
+    Ok(csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(input))
+}
+
+/// Turns a csv crate error into a located problem.
+pub(crate) fn csv_problem(file: &str, err: &csv::Error) -> Problem {
+    let line = err.position().map(csv::Position::line);
+    let message = match err.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => format!(
+            "field {} is not valid UTF-8 (if the file came from Excel on Windows, try --encoding windows-1252)",
+            err.field() + 1
+        ),
+        csv::ErrorKind::Io(e) => format!("read error: {e}"),
+        _ => err.to_string(),
+    };
+    Problem::error(file, line, None, message)
+}
+
+/// Decodes Windows-1252 (the default "ANSI" code page of Excel on Windows).
+pub(crate) fn decode_windows_1252(bytes: &[u8]) -> String {
+    // 0x80–0x9F differ from Latin-1; everything else maps to the same code point.
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    ];
+    bytes.iter().map(|&b| if (0x80..0xA0).contains(&b) { HIGH[usize::from(b - 0x80)] } else { char::from(b) }).collect()
+}
+
+/// Whether a text cell would be taken as a formula by a spreadsheet (SPEC §10):
+/// it begins with `=`, `+`, `-`, `@`, tab or carriage return and is not a number.
+pub(crate) fn looks_like_formula(cell: &str) -> bool {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'@' | b'\t' | b'\r') => true,
+        Some(b'+' | b'-') => cell.parse::<f64>().is_err(),
+        _ => false,
+    }
+}
+
+/// The cell as it should be written to a spreadsheet-bound file.
+pub(crate) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if looks_like_formula(cell) { std::borrow::Cow::Owned(format!("'{cell}")) } else { std::borrow::Cow::Borrowed(cell) }
+}
+
+/// A path given on the command line, kept for messages and manifests.
+#[allow(dead_code)]
+pub(crate) fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Reads a headed CSV file of one of the small layouts (auditors, history, audits,
+/// moderation): finds columns by heading, checks row widths, cleans cells.
+pub(crate) struct RecordReader<R: Read> {
+    pub(crate) file: String,
+    csv: csv::Reader<R>,
+    pub(crate) headers: Vec<String>,
+    keys: std::collections::HashMap<String, usize>,
+    raw: csv::StringRecord,
+}
+
+impl<R: Read> RecordReader<R> {
+    pub(crate) fn new(file: &str, mut csv: csv::Reader<R>) -> Result<Self, Problem> {
+        let mut header = csv::StringRecord::new();
+        match csv.read_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => return Err(Problem::error(file, None, None, "the file is empty (a header row is required)")),
+            Err(e) => return Err(csv_problem(file, &e)),
+        }
+        let headers: Vec<String> = header.iter().map(|h| crate::values::clean(h).into_owned()).collect();
+        let keys = headers.iter().enumerate().map(|(i, h)| (crate::values::header_key(h), i)).collect();
+        Ok(RecordReader { file: file.to_string(), csv, headers, keys, raw: csv::StringRecord::new() })
+    }
+
+    /// The column with this heading (case-insensitive, `_` and space alike).
+    pub(crate) fn column(&self, name: &str) -> Option<usize> {
+        let key = crate::values::header_key(name);
+        self.keys.get(&key).or_else(|| self.keys.get(&key.replace('_', " "))).copied()
+    }
+
+    /// A problem for each required heading that is missing.
+    pub(crate) fn missing(&self, required: &[&str]) -> Vec<Problem> {
+        required
+            .iter()
+            .filter(|name| self.column(name).is_none())
+            .map(|name| {
+                Problem::error(
+                    &self.file,
+                    Some(1),
+                    Some(name),
+                    format!("required column is missing (the header has: {})", self.headers.join(", ")),
+                )
+            })
+            .collect()
+    }
+
+    /// Reads the next row into `rec` (cells cleaned) and returns its line; a row of the
+    /// wrong width or a malformed row is a problem. `None` at the end.
+    pub(crate) fn next(&mut self, rec: &mut csv::StringRecord) -> Option<Result<u64, Problem>> {
+        loop {
+            match self.csv.read_record(&mut self.raw) {
+                Ok(false) => return None,
+                Err(e) => return Some(Err(csv_problem(&self.file, &e))),
+                Ok(true) => {}
+            }
+            let line = self.raw.position().map_or(0, csv::Position::line);
+            if self.raw.len() == 1 && self.raw.get(0).is_some_and(|c| c.trim().is_empty()) {
+                continue;
+            }
+            if self.raw.len() != self.headers.len() {
+                return Some(Err(Problem::error(
+                    &self.file,
+                    Some(line),
+                    None,
+                    format!("this row has {} fields but the header has {}", self.raw.len(), self.headers.len()),
+                )));
+            }
+            rec.clear();
+            for cell in &self.raw {
+                rec.push_field(&crate::values::clean(cell));
+            }
+            return Some(Ok(line));
+        }
+    }
+}
+
+/// A cell that means something (not empty, `NULL`, `N/A`, `#N/A`).
+pub(crate) fn present(rec: &csv::StringRecord, col: Option<usize>) -> Option<&str> {
+    let v = rec.get(col?)?;
+    if crate::values::is_missing(v) { None } else { Some(v) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("+44 7700"), "'+44 7700");
+        assert_eq!(neutralise("-12.5"), "-12.5");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("Team A"), "Team A");
+    }
+
+    #[test]
+    fn crlf_becomes_lf() {
+        for cap in [1, 2, 3, 64] {
+            let src = b"a,b\r\nc,\"x\ry\"\r\n\r".to_vec();
+            let mut r = CrlfToLf { inner: BufReader::with_capacity(cap, &src[..]), pending_cr: false };
+            let mut out = Vec::new();
+            r.read_to_end(&mut out).unwrap();
+            assert_eq!(out, b"a,b\nc,\"x\ry\"\n\r", "capacity {cap}");
+        }
+    }
+
+    #[test]
+    fn windows_1252() {
+        assert_eq!(decode_windows_1252(b"caf\xe9 \x80 \x93x\x94"), "café € “x”");
+    }
+
+    #[test]
+    fn problems_display() {
+        let p = Problem::error("x.csv", Some(4), Some("team"), "is empty");
+        assert_eq!(p.to_string(), "x.csv:4: column \"team\": is empty");
+    }
+}

@@ -1,0 +1,242 @@
+//! Dates and months as the extracts write them: `dd/mm/yyyy`, `yyyy-mm-dd`, or an
+//! Excel serial day number. `mm/dd/yyyy` is never guessed: a first part above 12
+//! is fine (it is a day), a second part above 12 is an error, not a swap.
+
+use chrono::{Datelike, Months, NaiveDate};
+use std::fmt;
+use std::str::FromStr;
+
+/// Excel's day 0 in the 1900 date system, allowing for its phantom 29 Feb 1900:
+/// serial 60 is that phantom day, so serials from 61 on count from 1899-12-30.
+const EXCEL_EPOCH: (i32, u32, u32) = (1899, 12, 30);
+
+/// Serial numbers outside this range are not taken as dates (1 = 1900-01-01,
+/// 2958465 = 9999-12-31); a plain number such as `7` is too small to be a date.
+const EXCEL_SERIAL_MIN: i64 = 61;
+const EXCEL_SERIAL_MAX: i64 = 2_958_465;
+
+/// Parses a date in any accepted form. `None` when the text is not a date.
+pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
+    let s = text.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Some(d) = parse_iso(s) {
+        return Some(d);
+    }
+    if let Some(d) = parse_dmy(s) {
+        return Some(d);
+    }
+    parse_excel_serial(s)
+}
+
+/// Explains why `text` is not an accepted date, for error messages.
+pub(crate) fn date_problem(text: &str) -> String {
+    let s = text.trim();
+    let parts: Vec<&str> = s.split('/').collect();
+    if parts.len() == 3 {
+        if let (Ok(a), Ok(b)) = (parts[0].parse::<u32>(), parts[1].parse::<u32>()) {
+            if b > 12 && a <= 12 {
+                return format!(
+                    "\"{s}\" looks like a US-style date (month/day/year); write dates as dd/mm/yyyy or yyyy-mm-dd"
+                );
+            }
+        }
+        return format!("\"{s}\" is not a real date (expected dd/mm/yyyy)");
+    }
+    format!("\"{s}\" is not a date (expected dd/mm/yyyy, yyyy-mm-dd or an Excel day number)")
+}
+
+/// Formats a date the way every output writes it: ISO `yyyy-mm-dd`.
+pub(crate) fn format_date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn parse_iso(s: &str) -> Option<NaiveDate> {
+    // Accept a trailing time from spreadsheet exports: "2024-03-01 00:00:00" or "2024-03-01T00:00".
+    let date_part = s.split([' ', 'T']).next()?;
+    let mut it = date_part.split('-');
+    let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() || y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+fn parse_dmy(s: &str) -> Option<NaiveDate> {
+    let date_part = s.split(' ').next()?;
+    let mut it = date_part.split(['/', '.']);
+    let (d, m, y) = (it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() || y.len() != 4 || d.is_empty() || d.len() > 2 || m.is_empty() || m.len() > 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+fn parse_excel_serial(s: &str) -> Option<NaiveDate> {
+    // "44090" or "44090.0" (a date cell read as a number); a fraction is a time of day.
+    let whole = match s.split_once('.') {
+        Some((w, frac)) if frac.bytes().all(|b| b.is_ascii_digit()) => w,
+        Some(_) => return None,
+        None => s,
+    };
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let serial: i64 = whole.parse().ok()?;
+    excel_serial_to_date(serial)
+}
+
+/// Converts an Excel (1900 system) serial day number to a date.
+pub(crate) fn excel_serial_to_date(serial: i64) -> Option<NaiveDate> {
+    if !(EXCEL_SERIAL_MIN..=EXCEL_SERIAL_MAX).contains(&serial) {
+        return None;
+    }
+    let (y, m, d) = EXCEL_EPOCH;
+    NaiveDate::from_ymd_opt(y, m, d)?.checked_add_days(chrono::Days::new(u64::try_from(serial).ok()?))
+}
+
+/// Whole years from `born` to `on` (0 before the first birthday; negative never).
+pub(crate) fn whole_years(born: NaiveDate, on: NaiveDate) -> i64 {
+    if on < born {
+        return 0;
+    }
+    let mut years = i64::from(on.year() - born.year());
+    if (on.month(), on.day()) < (born.month(), born.day()) {
+        years -= 1;
+    }
+    years.max(0)
+}
+
+/// A calendar month, `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Month {
+    pub(crate) year: i32,
+    pub(crate) month: u32,
+}
+
+impl Month {
+    pub(crate) fn of(date: NaiveDate) -> Self {
+        Month {
+            year: date.year(),
+            month: date.month(),
+        }
+    }
+
+    /// Months from `earlier` to `self` (negative when `earlier` is later).
+    pub(crate) fn months_since(self, earlier: Month) -> i64 {
+        (i64::from(self.year) - i64::from(earlier.year)) * 12 + i64::from(self.month)
+            - i64::from(earlier.month)
+    }
+
+    /// The month before this one.
+    pub(crate) fn previous(self) -> Month {
+        if self.month == 1 {
+            Month {
+                year: self.year - 1,
+                month: 12,
+            }
+        } else {
+            Month {
+                year: self.year,
+                month: self.month - 1,
+            }
+        }
+    }
+
+    pub(crate) fn first_day(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("a Month always holds a valid month")
+    }
+
+    /// The given day of this month, or the month's last day when it is shorter.
+    pub(crate) fn day_or_last(self, day: u32) -> NaiveDate {
+        let first = self.first_day();
+        let last = first
+            .checked_add_months(Months::new(1))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(first);
+        NaiveDate::from_ymd_opt(self.year, self.month, day.min(last.day())).unwrap_or(last)
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+impl FromStr for Month {
+    type Err = String;
+
+    /// Only `YYYY-MM` is a month.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let bad = || format!("\"{t}\" is not a month (expected YYYY-MM, e.g. 2026-11)");
+        let (y, m) = t.split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 || !y.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        let year: i32 = y.parse().map_err(|_| bad())?;
+        let month: u32 = m.parse().map_err(|_| bad())?;
+        if !(1..=12).contains(&month) {
+            return Err(bad());
+        }
+        Ok(Month { year, month })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn accepts_the_three_forms() {
+        assert_eq!(parse_date("16/09/2020"), Some(d(2020, 9, 16)));
+        assert_eq!(parse_date("2020-09-16"), Some(d(2020, 9, 16)));
+        assert_eq!(parse_date("44090"), Some(d(2020, 9, 16)));
+        assert_eq!(parse_date("44090.0"), Some(d(2020, 9, 16)));
+        assert_eq!(parse_date(" 1/2/2021 "), Some(d(2021, 2, 1)));
+        assert_eq!(parse_date("2020-09-16 00:00:00"), Some(d(2020, 9, 16)));
+    }
+
+    #[test]
+    fn never_guesses_us_dates() {
+        assert_eq!(parse_date("09/16/2020"), None);
+        assert!(date_problem("09/16/2020").contains("US-style"));
+        assert_eq!(parse_date("31/02/2021"), None);
+        assert_eq!(parse_date("yesterday"), None);
+        assert_eq!(parse_date("7"), None);
+        assert_eq!(parse_date("2020-9-16x"), None);
+    }
+
+    #[test]
+    fn excel_serials() {
+        assert_eq!(excel_serial_to_date(61), Some(d(1900, 3, 1)));
+        assert_eq!(excel_serial_to_date(45000), Some(d(2023, 3, 15)));
+    }
+
+    #[test]
+    fn ages_in_whole_years() {
+        assert_eq!(whole_years(d(2020, 3, 1), d(2021, 2, 28)), 0);
+        assert_eq!(whole_years(d(2020, 3, 1), d(2021, 3, 1)), 1);
+        assert_eq!(whole_years(d(2021, 3, 1), d(2020, 3, 1)), 0);
+    }
+
+    #[test]
+    fn months() {
+        let m: Month = "2026-01".parse().unwrap();
+        assert_eq!(m.previous().to_string(), "2025-12");
+        assert_eq!(m.months_since("2025-02".parse().unwrap()), 11);
+        assert!("2026-1".parse::<Month>().is_err());
+        assert!("2026-13".parse::<Month>().is_err());
+        assert!("Nov 2026".parse::<Month>().is_err());
+        assert_eq!(
+            "2024-02".parse::<Month>().unwrap().day_or_last(31),
+            d(2024, 2, 29)
+        );
+    }
+}

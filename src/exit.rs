@@ -1,0 +1,66 @@
+//! The errors that decide the exit code (SPEC §2): 0 success, 1 a data or runtime
+//! problem, 2 a usage error; a closed stdout pipe is success.
+
+use std::fmt;
+use std::io;
+
+/// A mistake in how the command was called (exit 2).
+#[derive(Debug)]
+pub(crate) struct UsageError(pub(crate) String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// The command has already told the user what is wrong (on stderr); exit 1 quietly.
+#[derive(Debug)]
+pub(crate) struct AlreadyReported;
+
+impl fmt::Display for AlreadyReported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("problems were reported above")
+    }
+}
+
+impl std::error::Error for AlreadyReported {}
+
+/// Shorthand for returning a usage error.
+pub(crate) fn usage(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError(message.into()))
+}
+
+/// Whether the error is a write to a closed pipe (`caseaudit cases x.csv | head`).
+/// `csv::Error` has no `source()`, so its kind is matched by hand.
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        if let Some(io_err) = cause.downcast_ref::<io::Error>() {
+            return io_err.kind() == io::ErrorKind::BrokenPipe;
+        }
+        if let Some(csv_err) = cause.downcast_ref::<csv::Error>() {
+            if let csv::ErrorKind::Io(io_err) = csv_err.kind() {
+                return io_err.kind() == io::ErrorKind::BrokenPipe;
+            }
+        }
+        if let Some(json_err) = cause.downcast_ref::<serde_json::Error>() {
+            return json_err.io_error_kind() == Some(io::ErrorKind::BrokenPipe);
+        }
+        false
+    })
+}
+
+/// The exit code for an error, and whether its message still needs printing.
+pub(crate) fn classify(err: &anyhow::Error) -> (u8, bool) {
+    if is_broken_pipe(err) {
+        (0, false)
+    } else if err.downcast_ref::<AlreadyReported>().is_some() {
+        (1, false)
+    } else if err.downcast_ref::<UsageError>().is_some() {
+        (2, true)
+    } else {
+        (1, true)
+    }
+}

@@ -1,0 +1,615 @@
+//! Case extracts (SPEC §3.1): the standard layout, `[extract.columns]` mapping,
+//! row checks, derived fields, and merging several files per case id. Reads rows
+//! from a `csv::Reader` it is given; opening files is the caller's business.
+
+use crate::config::Settings;
+use crate::csvio::{Problem, csv_problem};
+use crate::dates::{date_problem, format_date, parse_date, whole_years};
+use crate::filter::{self, FieldKind, Value};
+use crate::values::{clean, header_key, is_missing, list_items, parse_yes_no};
+use crate::vocab::{referral_is_step_up, strip_label_prefix};
+use chrono::NaiveDate;
+use csv::StringRecord;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::io::Read;
+
+/// The standard fields an extract column can stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Std {
+    CaseId,
+    Team,
+    Worker,
+    Service,
+    StartDate,
+    EndDate,
+    Dob,
+    ReferralSource,
+    RiskFactors,
+    Status,
+    StepUp,
+    ChildName,
+}
+
+const STD_FIELDS: [(Std, &str, FieldKind); 12] = [
+    (Std::CaseId, "case_id", FieldKind::Text),
+    (Std::Team, "team", FieldKind::Text),
+    (Std::Worker, "worker", FieldKind::Text),
+    (Std::Service, "service", FieldKind::Text),
+    (Std::StartDate, "start_date", FieldKind::Date),
+    (Std::EndDate, "end_date", FieldKind::Date),
+    (Std::Dob, "dob", FieldKind::Date),
+    (Std::ReferralSource, "referral_source", FieldKind::Text),
+    (Std::RiskFactors, "risk_factors", FieldKind::List),
+    (Std::Status, "status", FieldKind::Text),
+    (Std::StepUp, "step_up", FieldKind::Bool),
+    (Std::ChildName, "child_name", FieldKind::Text),
+];
+
+/// Other headings that mean a standard field without any mapping (Annex A's own words).
+const ALIASES: [(&str, Std); 8] = [
+    ("child unique id", Std::CaseId),
+    ("case id", Std::CaseId),
+    ("allocated team", Std::Team),
+    ("allocated worker", Std::Worker),
+    ("date of birth", Std::Dob),
+    ("referral source", Std::ReferralSource),
+    ("risk factors", Std::RiskFactors),
+    ("step up", Std::StepUp),
+];
+
+/// Fields computed from others, usable in `--where` and `--columns`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Derived {
+    Age,
+    AgeAtStart,
+    DaysOpen,
+    Status,
+    StepUp,
+}
+
+const DERIVED: [(Derived, &str, FieldKind); 5] = [
+    (Derived::Age, "age", FieldKind::Number),
+    (Derived::AgeAtStart, "age_at_start", FieldKind::Number),
+    (Derived::DaysOpen, "days_open", FieldKind::Number),
+    (Derived::Status, "status", FieldKind::Text),
+    (Derived::StepUp, "step_up", FieldKind::Bool),
+];
+
+fn std_index(s: Std) -> usize {
+    STD_FIELDS.iter().position(|(f, ..)| *f == s).expect("every Std is listed")
+}
+
+/// The columns of an extract and what they mean.
+#[derive(Debug, Clone)]
+pub(crate) struct Schema {
+    /// Headings as written in the file (cleaned).
+    pub(crate) headers: Vec<String>,
+    keys: HashMap<String, usize>,
+    std_col: [Option<usize>; STD_FIELDS.len()],
+    as_of: NaiveDate,
+}
+
+impl Schema {
+    /// Reads the meaning of each heading. Problems: a missing required column, a
+    /// mapped heading that is not there.
+    pub(crate) fn new(
+        headers: Vec<String>,
+        settings: &Settings,
+        as_of: NaiveDate,
+        file: &str,
+    ) -> Result<Schema, Vec<Problem>> {
+        let mut keys = HashMap::new();
+        let mut problems = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
+            if keys.insert(header_key(h), i).is_some() {
+                problems.push(Problem::error(file, Some(1), Some(h), "this heading appears twice in the header"));
+            }
+        }
+        let mut std_col = [None; STD_FIELDS.len()];
+        for (si, (_, name, _)) in STD_FIELDS.iter().enumerate() {
+            if let Some(heading) = settings.mapped_heading(name) {
+                match keys.get(&header_key(heading)) {
+                    Some(&i) => std_col[si] = Some(i),
+                    None => problems.push(Problem::error(
+                        file,
+                        Some(1),
+                        Some(heading),
+                        format!("is mapped to {name} in [extract.columns] but is not in the header"),
+                    )),
+                }
+                continue;
+            }
+            std_col[si] = keys.get(*name).or_else(|| keys.get(&name.replace('_', " "))).copied();
+        }
+        for (alias, s) in ALIASES {
+            let si = std_index(s);
+            if std_col[si].is_none() && settings.mapped_heading(STD_FIELDS[si].1).is_none() {
+                std_col[si] = keys.get(alias).copied();
+            }
+        }
+        for required in [Std::CaseId, Std::Team] {
+            if std_col[std_index(required)].is_none() {
+                let name = STD_FIELDS[std_index(required)].1;
+                problems.push(Problem::error(
+                    file,
+                    Some(1),
+                    Some(name),
+                    format!(
+                        "required column is missing (the header has: {}); map your own heading with [extract.columns] {name} = \"…\"",
+                        headers.join(", ")
+                    ),
+                ));
+            }
+        }
+        if problems.is_empty() { Ok(Schema { headers, keys, std_col, as_of }) } else { Err(problems) }
+    }
+
+    /// The column holding a standard field.
+    pub(crate) fn col(&self, s: Std) -> Option<usize> {
+        self.std_col[std_index(s)]
+    }
+
+    fn std_of_col(&self, col: usize) -> Option<(Std, FieldKind)> {
+        STD_FIELDS.iter().zip(&self.std_col).find(|(_, c)| **c == Some(col)).map(|((s, _, k), _)| (*s, *k))
+    }
+
+    /// The columns written by default: every column but the identifying ones.
+    pub(crate) fn default_output_fields(&self) -> Vec<usize> {
+        (0..self.headers.len())
+            .filter(|&i| {
+                !crate::values::is_identifying(&self.headers[i])
+                    && !matches!(self.std_of_col(i), Some((Std::Dob | Std::ChildName, _)))
+            })
+            .collect()
+    }
+
+    /// The output heading of a field id: a standard name for standard columns.
+    pub(crate) fn field_name(&self, field: usize) -> String {
+        if field < self.headers.len() {
+            match self.std_of_col(field) {
+                Some((s, _)) => STD_FIELDS[std_index(s)].1.to_string(),
+                None => self.headers[field].clone(),
+            }
+        } else {
+            DERIVED[field - self.headers.len()].1.to_string()
+        }
+    }
+
+    fn derived_id(&self, d: Derived) -> usize {
+        self.headers.len() + DERIVED.iter().position(|(x, ..)| *x == d).expect("every Derived is listed")
+    }
+}
+
+impl filter::Schema for Schema {
+    fn resolve(&self, name: &str) -> Option<(usize, FieldKind)> {
+        let key = header_key(name);
+        if let Some((s, _, kind)) = STD_FIELDS.iter().find(|(_, n, _)| *n == key) {
+            if let Some(col) = self.col(*s) {
+                return Some((col, *kind));
+            }
+        }
+        if let Some((d, _, kind)) = DERIVED.iter().find(|(_, n, _)| *n == key) {
+            return Some((self.derived_id(*d), *kind));
+        }
+        let &col = self.keys.get(&key)?;
+        Some((col, self.std_of_col(col).map_or(FieldKind::Text, |(_, k)| k)))
+    }
+
+    fn known_fields(&self) -> Vec<String> {
+        let mut names: Vec<String> = STD_FIELDS
+            .iter()
+            .filter(|(s, ..)| self.col(*s).is_some())
+            .map(|(_, n, _)| (*n).to_string())
+            .chain(DERIVED.iter().map(|(_, n, _)| (*n).to_string()))
+            .collect();
+        names.sort();
+        names.dedup();
+        let own: Vec<String> = self.headers.iter().filter(|h| !names.contains(&header_key(h))).cloned().collect();
+        names.extend(own);
+        names
+    }
+}
+
+/// One case file: its cleaned cells and parsed dates.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CaseRow {
+    pub(crate) record: StringRecord,
+    /// The line of the file the row started on (1 = header).
+    pub(crate) line: u64,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+    dob: Option<NaiveDate>,
+}
+
+impl CaseRow {
+    fn cell(&self, col: Option<usize>) -> Option<&str> {
+        let v = self.record.get(col?)?;
+        if is_missing(v) { None } else { Some(v) }
+    }
+}
+
+/// A row seen through its schema: what filters and outputs read.
+#[derive(Clone, Copy)]
+pub(crate) struct Case<'a> {
+    pub(crate) schema: &'a Schema,
+    pub(crate) row: &'a CaseRow,
+}
+
+impl<'a> Case<'a> {
+    pub(crate) fn get(&self, s: Std) -> Option<&'a str> {
+        self.row.cell(self.schema.col(s))
+    }
+
+    pub(crate) fn case_id(&self) -> &'a str {
+        self.get(Std::CaseId).unwrap_or("")
+    }
+
+    pub(crate) fn start_date(&self) -> Option<NaiveDate> {
+        self.row.start
+    }
+
+    pub(crate) fn end_date(&self) -> Option<NaiveDate> {
+        self.row.end
+    }
+
+    /// `open` or `closed`: the status column when present, else closed when the
+    /// end date has passed.
+    pub(crate) fn status(&self) -> &'a str {
+        if let Some(s) = self.get(Std::Status) {
+            if s.eq_ignore_ascii_case("closed") || s.eq_ignore_ascii_case("open") {
+                return if s.eq_ignore_ascii_case("closed") { "closed" } else { "open" };
+            }
+            return strip_label_prefix(s);
+        }
+        match self.row.end {
+            Some(end) if end <= self.schema.as_of => "closed",
+            _ => "open",
+        }
+    }
+
+    pub(crate) fn step_up(&self) -> bool {
+        if let Some(v) = self.get(Std::StepUp).and_then(parse_yes_no) {
+            return v;
+        }
+        self.get(Std::ReferralSource).is_some_and(referral_is_step_up)
+    }
+
+    /// The text written to outputs for a field id (dates as yyyy-mm-dd).
+    pub(crate) fn output(&self, field: usize) -> String {
+        let schema = self.schema;
+        if field >= schema.headers.len() {
+            return match filter::Row::value(self, field) {
+                Value::Number(n) => format!("{n}"),
+                Value::Text(t) => t.to_string(),
+                Value::Bool(b) => (if b { "yes" } else { "no" }).to_string(),
+                _ => String::new(),
+            };
+        }
+        match schema.std_of_col(field).map(|(s, _)| s) {
+            Some(Std::StartDate) => self.row.start.map(format_date).unwrap_or_default(),
+            Some(Std::EndDate) => self.row.end.map(format_date).unwrap_or_default(),
+            Some(Std::Dob) => self.row.dob.map(format_date).unwrap_or_default(),
+            _ => self.row.cell(Some(field)).unwrap_or("").to_string(),
+        }
+    }
+}
+
+impl filter::Row for Case<'_> {
+    fn value(&self, field: usize) -> Value<'_> {
+        let schema = self.schema;
+        if field >= schema.headers.len() {
+            let as_of = schema.as_of;
+            return match DERIVED[field - schema.headers.len()].0 {
+                Derived::Age => self.row.dob.map_or(Value::Missing, |d| Value::Number(whole_years(d, as_of) as f64)),
+                Derived::AgeAtStart => match (self.row.dob, self.row.start) {
+                    (Some(d), Some(s)) => Value::Number(whole_years(d, s) as f64),
+                    _ => Value::Missing,
+                },
+                Derived::DaysOpen => self.row.start.map_or(Value::Missing, |s| {
+                    let until = self.row.end.unwrap_or(as_of).min(as_of);
+                    Value::Number((until - s).num_days().max(0) as f64)
+                }),
+                Derived::Status => Value::Text(self.status()),
+                Derived::StepUp => Value::Bool(self.step_up()),
+            };
+        }
+        let Some(cell) = self.row.cell(Some(field)) else { return Value::Missing };
+        match schema.std_of_col(field) {
+            Some((Std::StartDate, _)) => self.row.start.map_or(Value::Missing, Value::Date),
+            Some((Std::EndDate, _)) => self.row.end.map_or(Value::Missing, Value::Date),
+            Some((Std::Dob, _)) => self.row.dob.map_or(Value::Missing, Value::Date),
+            Some((Std::RiskFactors, _)) => Value::List(cell),
+            Some((Std::StepUp, _)) => parse_yes_no(cell).map_or(Value::Missing, Value::Bool),
+            Some((Std::Status, _)) => Value::Text(self.status()),
+            Some((Std::CaseId | Std::Team | Std::Worker, _)) => Value::Text(cell),
+            _ => Value::Text(strip_label_prefix(cell)),
+        }
+    }
+}
+
+/// Reads an extract row by row, checking each.
+pub(crate) struct ExtractReader<R: Read> {
+    file: String,
+    csv: csv::Reader<R>,
+    schema: Schema,
+    first_line: HashMap<String, u64>,
+    /// Problems found so far (errors and warnings).
+    pub(crate) problems: Vec<Problem>,
+    raw: StringRecord,
+    /// Cases without a team (they cannot be allocated).
+    pub(crate) without_team: u64,
+}
+
+impl<R: Read> ExtractReader<R> {
+    /// Reads the header. Fails with every header problem found.
+    pub(crate) fn new(
+        file: &str,
+        mut csv: csv::Reader<R>,
+        settings: &Settings,
+        as_of: NaiveDate,
+    ) -> Result<Self, Vec<Problem>> {
+        let mut header = StringRecord::new();
+        match csv.read_record(&mut header) {
+            Ok(true) => {}
+            Ok(false) => return Err(vec![Problem::error(file, None, None, "the file is empty (a header row is required)")]),
+            Err(e) => return Err(vec![csv_problem(file, &e)]),
+        }
+        let headers: Vec<String> = header.iter().map(|h| clean(h).into_owned()).collect();
+        let schema = Schema::new(headers, settings, as_of, file)?;
+        Ok(ExtractReader {
+            file: file.to_string(),
+            csv,
+            schema,
+            first_line: HashMap::new(),
+            problems: Vec::new(),
+            raw: StringRecord::new(),
+            without_team: 0,
+        })
+    }
+
+    pub(crate) fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// Whether any error (not warning) has been found.
+    pub(crate) fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| !p.warning)
+    }
+
+    /// Reads the next good row into `row`; rows with errors are recorded in
+    /// `problems` and skipped. `false` at the end of the file.
+    pub(crate) fn next_row(&mut self, row: &mut CaseRow) -> bool {
+        loop {
+            match self.csv.read_record(&mut self.raw) {
+                Ok(false) => return false,
+                Ok(true) => {}
+                Err(e) => {
+                    self.problems.push(csv_problem(&self.file, &e));
+                    if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                        return false;
+                    }
+                    continue;
+                }
+            }
+            let line = self.raw.position().map_or(0, csv::Position::line);
+            if self.check_row(line, row) {
+                return true;
+            }
+        }
+    }
+
+    fn check_row(&mut self, line: u64, row: &mut CaseRow) -> bool {
+        let file = &self.file;
+        let n = self.schema.headers.len();
+        if self.raw.len() != n {
+            if self.raw.len() == 1 && self.raw.get(0).is_some_and(|c| c.trim().is_empty()) {
+                return false; // a blank line
+            }
+            self.problems.push(Problem::error(
+                file,
+                Some(line),
+                None,
+                format!("this row has {} fields but the header has {n}", self.raw.len()),
+            ));
+            return false;
+        }
+        // Clean cells: trim, NBSP → space. Rebuild only when something changes.
+        row.record.clear();
+        for cell in &self.raw {
+            row.record.push_field(&clean(cell));
+        }
+        row.line = line;
+        let mut ok = true;
+        let headers = &self.schema.headers;
+        let mut date = |s: Std, problems: &mut Vec<Problem>| -> Option<NaiveDate> {
+            let col = self.schema.col(s)?;
+            let cell = row.record.get(col)?;
+            if is_missing(cell) {
+                return None;
+            }
+            let parsed = parse_date(cell);
+            if parsed.is_none() {
+                problems.push(Problem::error(file, Some(line), Some(&headers[col]), date_problem(cell)));
+                ok = false;
+            }
+            parsed
+        };
+        row.start = date(Std::StartDate, &mut self.problems);
+        row.end = date(Std::EndDate, &mut self.problems);
+        row.dob = date(Std::Dob, &mut self.problems);
+        let id_col = self.schema.col(Std::CaseId).expect("case_id is required by Schema::new");
+        let id = row.record.get(id_col).unwrap_or("");
+        if is_missing(id) {
+            self.problems.push(Problem::error(file, Some(line), Some(&headers[id_col]), "case id is blank"));
+            return false;
+        }
+        match self.first_line.entry(id.to_string()) {
+            Entry::Occupied(first) => {
+                self.problems.push(Problem::error(
+                    file,
+                    Some(line),
+                    Some(&headers[id_col]),
+                    format!("case id \"{id}\" appears again (first on line {})", first.get()),
+                ));
+                return false;
+            }
+            Entry::Vacant(v) => {
+                v.insert(line);
+            }
+        }
+        if row.cell(self.schema.col(Std::Team)).is_none() {
+            self.without_team += 1;
+            let col = &headers[self.schema.col(Std::Team).expect("team is required")];
+            self.problems.push(Problem::warning(
+                file,
+                Some(line),
+                Some(col),
+                format!("case \"{id}\" has no team: it cannot be allocated and will be left out of samples"),
+            ));
+        }
+        if let (Some(s), Some(e)) = (row.start, row.end) {
+            if e < s {
+                let col = &headers[self.schema.col(Std::EndDate).expect("end date was read")];
+                self.problems.push(Problem::warning(file, Some(line), Some(col), "the end date is before the start date"));
+            }
+        }
+        ok
+    }
+}
+
+/// A whole extract in memory: one or more files merged per case id.
+#[derive(Debug, Clone)]
+pub(crate) struct Extract {
+    pub(crate) schema: Schema,
+    pub(crate) rows: Vec<CaseRow>,
+    /// Warnings found while reading and merging.
+    pub(crate) warnings: Vec<Problem>,
+    pub(crate) without_team: u64,
+}
+
+impl Extract {
+    pub(crate) fn cases(&self) -> impl Iterator<Item = Case<'_>> {
+        self.rows.iter().map(|row| Case { schema: &self.schema, row })
+    }
+
+    /// Merges extracts read from several files (SPEC §3.1): a case in several files
+    /// is one case file; list fields are merged; a conflicting single value is a
+    /// warning and the file named last wins.
+    pub(crate) fn merge(parts: Vec<(String, Extract)>, as_of: NaiveDate) -> Extract {
+        let mut parts = parts.into_iter();
+        let Some((_, first)) = parts.next() else { unreachable!("merge is called with at least one extract") };
+        let mut merged = first;
+        for (file, next) in parts {
+            merged = merge_two(merged, &file, next, as_of);
+        }
+        merged
+    }
+}
+
+fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract {
+    // Union of headings, by their comparison key; a's order first.
+    let mut headers = a.schema.headers.clone();
+    let mut b_to_union = Vec::with_capacity(b.schema.headers.len());
+    for (i, h) in b.schema.headers.iter().enumerate() {
+        let target = b.schema.std_of_col(i).and_then(|(s, _)| a.schema.col(s)).or_else(|| a.schema.keys.get(&header_key(h)).copied());
+        b_to_union.push(target.unwrap_or_else(|| {
+            headers.push(h.clone());
+            headers.len() - 1
+        }));
+    }
+    let width = headers.len();
+    let mut schema = a.schema.clone();
+    schema.keys = headers.iter().enumerate().map(|(i, h)| (header_key(h), i)).collect();
+    for (si, col) in b.schema.std_col.iter().enumerate() {
+        if schema.std_col[si].is_none() {
+            schema.std_col[si] = col.map(|c| b_to_union[c]);
+        }
+    }
+    schema.headers = headers;
+    schema.as_of = as_of;
+    let widen = |r: &StringRecord| -> Vec<String> {
+        let mut v: Vec<String> = r.iter().map(str::to_string).collect();
+        v.resize(width, String::new());
+        v
+    };
+    let id_col = schema.col(Std::CaseId).expect("case_id is required");
+    let list_col = schema.col(Std::RiskFactors);
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut rows: Vec<(Vec<String>, CaseRow)> = Vec::new();
+    for row in a.rows {
+        index.insert(row.record.get(id_col).unwrap_or("").to_string(), rows.len());
+        rows.push((widen(&row.record), row));
+    }
+    let mut warnings = a.warnings;
+    warnings.extend(b.warnings);
+    for row in b.rows {
+        let mut cells = vec![String::new(); width];
+        for (i, cell) in row.record.iter().enumerate() {
+            cells[b_to_union[i]] = cell.to_string();
+        }
+        let id = cells[id_col].clone();
+        match index.get(&id) {
+            None => {
+                index.insert(id, rows.len());
+                rows.push((cells, row));
+            }
+            Some(&at) => {
+                let existing = &mut rows[at].0;
+                for (col, new) in cells.into_iter().enumerate() {
+                    if is_missing(&new) || existing[col] == new {
+                        continue;
+                    }
+                    if Some(col) == list_col && !is_missing(&existing[col]) {
+                        let mut items: Vec<String> = list_items(&existing[col]).map(str::to_string).collect();
+                        for item in list_items(&new) {
+                            if !items.iter().any(|x| x.eq_ignore_ascii_case(item)) {
+                                items.push(item.to_string());
+                            }
+                        }
+                        existing[col] = items.join("; ");
+                    } else {
+                        if !is_missing(&existing[col]) {
+                            warnings.push(Problem::warning(
+                                file_b,
+                                Some(row.line),
+                                Some(&schema.headers[col]),
+                                format!("case \"{id}\": \"{new}\" differs from \"{}\" in an earlier file; using \"{new}\"", existing[col]),
+                            ));
+                        }
+                        existing[col] = new;
+                    }
+                }
+            }
+        }
+    }
+    let rows: Vec<CaseRow> = rows
+        .into_iter()
+        .map(|(cells, old)| {
+            let record = StringRecord::from(cells);
+            let date = |s: Std| schema.col(s).and_then(|c| record.get(c)).and_then(parse_date);
+            CaseRow { start: date(Std::StartDate), end: date(Std::EndDate), dob: date(Std::Dob), line: old.line, record }
+        })
+        .collect();
+    let without_team = rows.iter().filter(|r| r.cell(schema.col(Std::Team)).is_none()).count() as u64;
+    Extract { schema, rows, warnings, without_team }
+}
+
+/// Reads a whole extract file into memory, failing with every problem found.
+pub(crate) fn read_all<R: Read>(
+    file: &str,
+    csv: csv::Reader<R>,
+    settings: &Settings,
+    as_of: NaiveDate,
+) -> Result<Extract, Vec<Problem>> {
+    let mut reader = ExtractReader::new(file, csv, settings, as_of)?;
+    let mut rows = Vec::new();
+    let mut row = CaseRow::default();
+    while reader.next_row(&mut row) {
+        rows.push(row.clone());
+    }
+    if reader.has_errors() {
+        return Err(reader.problems);
+    }
+    Ok(Extract { schema: reader.schema, rows, warnings: reader.problems, without_team: reader.without_team })
+}

@@ -1,0 +1,67 @@
+//! The audit history, or ledger (SPEC §3.3): one row per audit allocated in a past
+//! month, used to exclude recently audited cases and to rotate auditors.
+
+use crate::csvio::{Problem, RecordReader, present};
+use crate::dates::Month;
+use std::io::Read;
+
+pub(crate) const HEADER: [&str; 5] = ["month", "case_id", "team", "auditor_id", "frame"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) month: Month,
+    pub(crate) case_id: String,
+    pub(crate) team: String,
+    pub(crate) auditor_id: String,
+    pub(crate) frame: String,
+    pub(crate) line: u64,
+}
+
+/// Reads and checks a history file: every row needs a month (`YYYY-MM`), a case id
+/// and an auditor id.
+pub(crate) fn read<R: Read>(file: &str, csv: csv::Reader<R>) -> Result<Vec<Entry>, Vec<Problem>> {
+    let mut reader = RecordReader::new(file, csv).map_err(|p| vec![p])?;
+    let mut problems = reader.missing(&["month", "case_id", "auditor_id"]);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let cols: Vec<Option<usize>> = HEADER.iter().map(|h| reader.column(h)).collect();
+    let heading = |i: usize| cols[i].map(|c| reader.headers[c].clone());
+    let headings: Vec<Option<String>> = (0..HEADER.len()).map(heading).collect();
+    let mut entries = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    while let Some(next) = reader.next(&mut rec) {
+        let line = match next {
+            Ok(line) => line,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        let month = match present(&rec, cols[0]).map(str::parse::<Month>) {
+            Some(Ok(m)) => m,
+            Some(Err(message)) => {
+                problems.push(Problem::error(file, Some(line), headings[0].as_deref(), message));
+                continue;
+            }
+            None => {
+                problems.push(Problem::error(file, Some(line), headings[0].as_deref(), "month is blank"));
+                continue;
+            }
+        };
+        let (Some(case_id), Some(auditor_id)) = (present(&rec, cols[1]), present(&rec, cols[3])) else {
+            let which = if present(&rec, cols[1]).is_none() { 1 } else { 3 };
+            problems.push(Problem::error(file, Some(line), headings[which].as_deref(), "is blank"));
+            continue;
+        };
+        entries.push(Entry {
+            month,
+            case_id: case_id.to_string(),
+            team: present(&rec, cols[2]).unwrap_or("").to_string(),
+            auditor_id: auditor_id.to_string(),
+            frame: present(&rec, cols[4]).unwrap_or("").to_string(),
+            line,
+        });
+    }
+    if problems.is_empty() { Ok(entries) } else { Err(problems) }
+}

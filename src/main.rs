@@ -1,0 +1,34 @@
+//! caseaudit: parse the command line, run the command, map the outcome to an exit code.
+
+mod auditors;
+mod cli;
+mod cmd;
+mod config;
+mod csvio;
+mod dates;
+mod demo_data;
+mod exit;
+mod extract;
+mod filter;
+mod history;
+mod output;
+mod render;
+mod values;
+mod vocab;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cmd::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let (code, print) = exit::classify(&err);
+            if print {
+                eprintln!("error: {err:#}");
+            }
+            ExitCode::from(code)
+        }
+    }
+}

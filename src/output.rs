@@ -1,0 +1,155 @@
+//! Where output goes: stdout (buffered, locked) or a file written atomically
+//! (temp file in the target's directory, fsync, rename), never replacing an
+//! existing file without `--force`.
+
+use anyhow::{Context, Result, bail};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// The output formats of SPEC §2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Format {
+    Table,
+    Csv,
+    Json,
+    #[value(alias = "md")]
+    Markdown,
+    Html,
+}
+
+impl Format {
+    /// An explicit `-f` wins; then the extension of `-o`; then a terminal gets a
+    /// table and a pipe or file gets CSV.
+    pub(crate) fn resolve(explicit: Option<Format>, output: Option<&Path>) -> Format {
+        if let Some(f) = explicit {
+            return f;
+        }
+        if let Some(path) = output.filter(|p| *p != Path::new("-")) {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            return match ext.as_str() {
+                "json" => Format::Json,
+                "md" | "markdown" => Format::Markdown,
+                "html" | "htm" => Format::Html,
+                "txt" => Format::Table,
+                _ => Format::Csv,
+            };
+        }
+        if io::stdout().is_terminal() { Format::Table } else { Format::Csv }
+    }
+}
+
+/// A destination opened for writing. Call [`Output::commit`] when done: until then a
+/// file destination is a temp file that vanishes if the command fails.
+pub(crate) struct Output {
+    sink: Sink,
+}
+
+enum Sink {
+    Stdout(BufWriter<io::StdoutLock<'static>>),
+    File { writer: BufWriter<tempfile::NamedTempFile>, path: PathBuf, force: bool },
+}
+
+impl Output {
+    /// Opens `path` (or stdout for `None`/`-`). Refuses an existing file without
+    /// `force` and a missing directory, before anything is written.
+    pub(crate) fn open(path: Option<&Path>, force: bool) -> Result<Output> {
+        match path.filter(|p| *p != Path::new("-")) {
+            None => Ok(Output { sink: Sink::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout().lock())) }),
+            Some(path) => {
+                check_target(path, force)?;
+                let dir = parent_dir(path);
+                let temp = tempfile::Builder::new()
+                    .prefix(".caseaudit-")
+                    .suffix(".tmp")
+                    .tempfile_in(dir)
+                    .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+                Ok(Output {
+                    sink: Sink::File {
+                        writer: BufWriter::with_capacity(64 * 1024, temp),
+                        path: path.to_path_buf(),
+                        force,
+                    },
+                })
+            }
+        }
+    }
+
+    /// Whether the destination is an interactive terminal (for colour and layout).
+    pub(crate) fn is_terminal(&self) -> bool {
+        matches!(self.sink, Sink::Stdout(_)) && io::stdout().is_terminal()
+    }
+
+    /// Flushes, syncs and moves the file into place.
+    pub(crate) fn commit(self) -> Result<()> {
+        match self.sink {
+            Sink::Stdout(mut w) => w.flush().context("writing to standard output"),
+            Sink::File { writer, path, force } => {
+                let temp = writer.into_inner().map_err(|e| e.into_error()).context("writing output")?;
+                temp.as_file().sync_all().context("syncing output")?;
+                let persisted = if force { temp.persist(&path) } else { temp.persist_noclobber(&path) };
+                persisted.map_err(|e| {
+                    if e.error.kind() == io::ErrorKind::AlreadyExists {
+                        anyhow::anyhow!("{} already exists; use --force to replace it", path.display())
+                    } else {
+                        anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
+                    }
+                })?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.sink {
+            Sink::Stdout(w) => w.write(buf),
+            Sink::File { writer, .. } => writer.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Stdout(w) => w.write_all(buf),
+            Sink::File { writer, .. } => writer.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.sink {
+            Sink::Stdout(w) => w.flush(),
+            Sink::File { writer, .. } => writer.flush(),
+        }
+    }
+}
+
+/// Writes a whole file atomically (temp file, fsync, rename); refuses to replace an
+/// existing file unless `force`.
+pub(crate) fn write_file_atomic(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    let mut out = Output::open(Some(path), force)?;
+    out.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
+    out.commit()
+}
+
+/// Refuses a target that exists (without `force`), is a directory, or lies in a
+/// directory that does not exist.
+pub(crate) fn check_target(path: &Path, force: bool) -> Result<()> {
+    let dir = parent_dir(path);
+    if !dir.is_dir() {
+        bail!("cannot write {}: the directory {} does not exist", path.display(), dir.display());
+    }
+    if path.is_dir() {
+        bail!("cannot write {}: it is a directory", path.display());
+    }
+    if path.exists() && !force {
+        bail!("{} already exists; use --force to replace it", path.display());
+    }
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}

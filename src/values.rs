@@ -1,0 +1,125 @@
+//! Cell values as the case management systems write them: trimming, non-breaking
+//! spaces, the markers that mean "missing", yes/no, lists, and header names.
+
+use std::borrow::Cow;
+
+/// Texts that mean "no value" (compared case-insensitively after trimming).
+const MISSING_MARKERS: [&str; 3] = ["null", "n/a", "#n/a"];
+
+/// Trims a cell and turns non-breaking spaces into plain spaces, so that a team
+/// written with a NBSP is the same team. Borrowed unless a NBSP is present.
+pub(crate) fn clean(raw: &str) -> Cow<'_, str> {
+    if raw.contains('\u{a0}') {
+        Cow::Owned(raw.replace('\u{a0}', " ").trim().to_string())
+    } else {
+        Cow::Borrowed(raw.trim())
+    }
+}
+
+/// Whether a (cleaned) cell means "no value": empty, `NULL`, `N/A`, `#N/A`.
+pub(crate) fn is_missing(cell: &str) -> bool {
+    cell.is_empty() || (cell.len() <= 4 && MISSING_MARKERS.iter().any(|m| cell.eq_ignore_ascii_case(m)))
+}
+
+/// Reads yes/no in the forms people type: yes/no, y/n, true/false, 1/0.
+pub(crate) fn parse_yes_no(cell: &str) -> Option<bool> {
+    const YES: [&str; 4] = ["yes", "y", "true", "1"];
+    const NO: [&str; 4] = ["no", "n", "false", "0"];
+    let t = cell.trim();
+    if YES.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+        Some(true)
+    } else if NO.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Splits a list cell on `;` (also `,` or `|`), trimming items and dropping empty ones.
+pub(crate) fn list_items(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split([';', ',', '|']).map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The form in which headers and names are compared: trimmed, lower case, runs of
+/// whitespace (including NBSP) as one space.
+pub(crate) fn header_key(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for word in name.split(|c: char| c.is_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// Team, worker and auditor names compare as [`header_key`] does: "Locality 1  Unit 2"
+/// is "locality 1 unit 2".
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    header_key(a) == header_key(b)
+}
+
+/// Whether a header names identifying data about the child (kept out of outputs
+/// unless asked for by name).
+pub(crate) fn is_identifying(header: &str) -> bool {
+    const IDENTIFYING: [&str; 24] = [
+        "child name",
+        "child_name",
+        "name",
+        "first name",
+        "first_name",
+        "forename",
+        "forenames",
+        "surname",
+        "last name",
+        "last_name",
+        "family name",
+        "full name",
+        "full_name",
+        "dob",
+        "date of birth",
+        "date_of_birth",
+        "birth date",
+        "address",
+        "postcode",
+        "post code",
+        "nhs number",
+        "nhs_number",
+        "upn",
+        "email",
+    ];
+    let key = header_key(header);
+    IDENTIFYING.contains(&key.as_str()) || key.starts_with("child name") || key.starts_with("child's name")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleaning_and_missing() {
+        assert_eq!(clean("  Dustin\u{a0}Hazlett "), "Dustin Hazlett");
+        assert_eq!(clean(" A "), "A");
+        for m in ["", "NULL", "n/a", "#N/A", "N/A"] {
+            assert!(is_missing(m), "{m}");
+        }
+        assert!(!is_missing("Nancy"));
+    }
+
+    #[test]
+    fn yes_no_and_lists() {
+        assert_eq!(parse_yes_no("Yes"), Some(true));
+        assert_eq!(parse_yes_no("n"), Some(false));
+        assert_eq!(parse_yes_no("maybe"), None);
+        assert_eq!(list_items("16A; NEG|a) Neglect,, ").collect::<Vec<_>>(), ["16A", "NEG", "a) Neglect"]);
+    }
+
+    #[test]
+    fn headers() {
+        assert_eq!(header_key("  Allocated\u{a0}Team  "), "allocated team");
+        assert!(same_name("Locality 1  Unit 2", "locality 1 unit 2"));
+        assert!(is_identifying("Date of Birth"));
+        assert!(is_identifying("child_name"));
+        assert!(!is_identifying("Allocated Worker"));
+    }
+}

@@ -49,7 +49,12 @@ pub(crate) fn read<R: Read>(
             }
         };
         let Some(id) = present(&rec, c_id) else {
-            problems.push(Problem::error(file, Some(line), h_id.as_deref(), "auditor id is blank"));
+            problems.push(Problem::error(
+                file,
+                Some(line),
+                h_id.as_deref(),
+                "auditor id is blank",
+            ));
             continue;
         };
         if let Some(first) = first_line.insert(id.to_string(), line) {
@@ -107,9 +112,15 @@ pub(crate) fn read<R: Read>(
             role: present(&rec, c_role).unwrap_or("").to_string(),
             capacity,
             active,
-            manages: present(&rec, c_manages).map(|m| list_items(m).map(str::to_string).collect()).unwrap_or_default(),
+            manages: present(&rec, c_manages)
+                .map(|m| list_items(m).map(str::to_string).collect())
+                .unwrap_or_default(),
             line,
         });
     }
-    if problems.iter().any(|p| !p.warning) { Err(problems) } else { Ok((auditors, problems)) }
+    if problems.iter().any(|p| !p.warning) {
+        Err(problems)
+    } else {
+        Ok((auditors, problems))
+    }
 }

@@ -16,7 +16,14 @@ use std::path::PathBuf;
 /// the audits with `themes`, `moderate` and `actions`, and print the `report`.
 /// Run `caseaudit demo` to see the whole cycle on synthetic data.
 #[derive(Debug, Parser)]
-#[command(name = "caseaudit", version, about, long_about, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "caseaudit",
+    version,
+    about,
+    long_about,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: GlobalArgs,
@@ -74,6 +81,10 @@ pub(crate) enum Command {
     Demo(cmd::demo::Args),
     Validate(cmd::validate::Args),
     Cases(cmd::cases::Args),
+    Sample(cmd::sample::Args),
+    Verify(cmd::verify::Args),
+    Dip(cmd::dip::Args),
+    Record(cmd::record::Args),
 }
 
 fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
@@ -84,7 +95,9 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
     match s {
         "\\t" | "tab" => Ok(b'\t'),
         _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => Err(format!("\"{s}\" is not a single ASCII character (use \\t for tab)")),
+        _ => Err(format!(
+            "\"{s}\" is not a single ASCII character (use \\t for tab)"
+        )),
     }
 }
 

@@ -62,7 +62,9 @@ pub(crate) struct GradeSettings {
 impl Default for GradeSettings {
     fn default() -> Self {
         GradeSettings {
-            scale: ["Outstanding", "Good", "Requires improvement", "Inadequate"].map(String::from).to_vec(),
+            scale: ["Outstanding", "Good", "Requires improvement", "Inadequate"]
+                .map(String::from)
+                .to_vec(),
             good_or_better: 2,
         }
     }
@@ -83,13 +85,28 @@ pub(crate) struct Element {
 
 /// The nine elements of practice of the monthly audit (DOMAIN.md §1).
 const DEFAULT_ELEMENTS: [(&str, &str); 9] = [
-    ("risk", "Timely identification, response and reduction of risk and need"),
-    ("assessment", "Assessments are timely, comprehensive, analytical and of good quality"),
-    ("plans", "Plans and reviews drive progress towards positive outcomes"),
-    ("voice", "Children's voices and lived experience are at the centre"),
+    (
+        "risk",
+        "Timely identification, response and reduction of risk and need",
+    ),
+    (
+        "assessment",
+        "Assessments are timely, comprehensive, analytical and of good quality",
+    ),
+    (
+        "plans",
+        "Plans and reviews drive progress towards positive outcomes",
+    ),
+    (
+        "voice",
+        "Children's voices and lived experience are at the centre",
+    ),
     ("family", "Families are appropriately engaged"),
     ("partners", "Partner professionals work collaboratively"),
-    ("management", "Management oversight is effective, proportionate and timely"),
+    (
+        "management",
+        "Management oversight is effective, proportionate and timely",
+    ),
     ("records", "Case records are correct and up to date"),
     ("impact", "How have we made a difference to the child's life?"),
 ];
@@ -99,7 +116,10 @@ impl Default for Template {
         Template {
             elements: DEFAULT_ELEMENTS
                 .iter()
-                .map(|(k, t)| Element { key: (*k).to_string(), title: (*t).to_string() })
+                .map(|(k, t)| Element {
+                    key: (*k).to_string(),
+                    title: (*t).to_string(),
+                })
                 .collect(),
         }
     }
@@ -142,7 +162,12 @@ impl Default for SamplingSettings {
         SamplingSettings {
             exclude_audited_within_months: 12,
             frames: vec![
-                Frame::example("closed-6m", "status = closed and end_date within 6 months", 10, Some("team")),
+                Frame::example(
+                    "closed-6m",
+                    "status = closed and end_date within 6 months",
+                    10,
+                    Some("team"),
+                ),
                 Frame::example("step-up", "step_up", 5, None),
                 Frame::example("neglect", "risk_factors contains neglect", 10, None),
             ],
@@ -161,7 +186,11 @@ pub(crate) struct AllocationSettings {
 
 impl Default for AllocationSettings {
     fn default() -> Self {
-        AllocationSettings { default_capacity: 2, rotate_months: 3, due_day: 20 }
+        AllocationSettings {
+            default_capacity: 2,
+            rotate_months: 3,
+            due_day: 20,
+        }
     }
 }
 
@@ -175,7 +204,11 @@ pub(crate) struct ModerationSettings {
 
 impl Default for ModerationSettings {
     fn default() -> Self {
-        ModerationSettings { rate: 0.10, min_per_auditor: 1, always: Spanned::new(0..0, "overall = Inadequate".into()) }
+        ModerationSettings {
+            rate: 0.10,
+            min_per_auditor: 1,
+            always: Spanned::new(0..0, "overall = Inadequate".into()),
+        }
     }
 }
 
@@ -187,21 +220,33 @@ impl Settings {
             vec![Problem::error(file, line, None, e.message().trim().to_string())]
         })?;
         let problems = settings.check(text, file);
-        if problems.is_empty() { Ok(settings) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(problems)
+        }
     }
 
     fn check(&self, text: &str, file: &str) -> Vec<Problem> {
         let mut problems = Vec::new();
         let mut problem = |span: Option<std::ops::Range<usize>>, key: &str, message: String| {
             let line = span.filter(|s| s.end > 0).map(|s| line_of(text, s.start));
-            problems.push(Problem::error(file, line, None, format!("key \"{key}\": {message}")));
+            problems.push(Problem::error(
+                file,
+                line,
+                None,
+                format!("key \"{key}\": {message}"),
+            ));
         };
         for (name, heading) in &self.extract.columns {
             if !MAPPABLE_FIELDS.contains(&name.as_str()) {
                 problem(
                     Some(heading.span()),
                     &format!("extract.columns.{name}"),
-                    format!("\"{name}\" is not a standard field (expected one of {})", MAPPABLE_FIELDS.join(", ")),
+                    format!(
+                        "\"{name}\" is not a standard field (expected one of {})",
+                        MAPPABLE_FIELDS.join(", ")
+                    ),
                 );
             }
         }
@@ -212,36 +257,66 @@ impl Settings {
             problem(
                 None,
                 "grades.good_or_better",
-                format!("must be between 1 and {} (one less than the grades in the scale)", self.grades.scale.len().max(2) - 1),
+                format!(
+                    "must be between 1 and {} (one less than the grades in the scale)",
+                    self.grades.scale.len().max(2) - 1
+                ),
             );
         }
         let mut keys = HashSet::new();
         for (i, e) in self.template.elements.iter().enumerate() {
             if e.key.trim().is_empty() || !keys.insert(e.key.to_ascii_lowercase()) {
-                problem(None, &format!("template.elements[{i}].key"), format!("\"{}\" is empty or used twice", e.key));
+                problem(
+                    None,
+                    &format!("template.elements[{i}].key"),
+                    format!("\"{}\" is empty or used twice", e.key),
+                );
             }
         }
         let mut names = HashSet::new();
         for (i, f) in self.sampling.frames.iter().enumerate() {
             let key = format!("sampling.frames[{i}]");
             if f.name.trim().is_empty() || !names.insert(f.name.clone()) {
-                problem(Some(f.filter.span()), &format!("{key}.name"), format!("frame name \"{}\" is empty or used twice", f.name));
+                problem(
+                    Some(f.filter.span()),
+                    &format!("{key}.name"),
+                    format!("frame name \"{}\" is empty or used twice", f.name),
+                );
             }
             if let Err(e) = Filter::check_syntax(f.filter.get_ref()) {
                 problem(Some(f.filter.span()), &format!("{key}.where"), e.to_string());
             }
             if f.per_stratum.is_some() && f.stratify.is_none() {
-                problem(Some(f.filter.span()), &format!("{key}.per_stratum"), "needs `stratify = FIELD` as well".into());
+                problem(
+                    Some(f.filter.span()),
+                    &format!("{key}.per_stratum"),
+                    "needs `stratify = FIELD` as well".into(),
+                );
             }
         }
         if !(0.0..=1.0).contains(&self.moderation.rate) {
-            problem(None, "moderation.rate", format!("{} is not a share between 0 and 1 (e.g. 0.10)", self.moderation.rate));
+            problem(
+                None,
+                "moderation.rate",
+                format!(
+                    "{} is not a share between 0 and 1 (e.g. 0.10)",
+                    self.moderation.rate
+                ),
+            );
         }
         if let Err(e) = Filter::check_syntax(self.moderation.always.get_ref()) {
-            problem(Some(self.moderation.always.span()), "moderation.always", e.to_string());
+            problem(
+                Some(self.moderation.always.span()),
+                "moderation.always",
+                e.to_string(),
+            );
         }
         if !(1..=31).contains(&self.allocation.due_day) {
-            problem(None, "allocation.due_day", "must be a day of the month, 1 to 31".into());
+            problem(
+                None,
+                "allocation.due_day",
+                "must be a day of the month, 1 to 31".into(),
+            );
         }
         problems
     }
@@ -272,7 +347,11 @@ mod tests {
 
     #[test]
     fn unknown_keys_name_their_line() {
-        let err = Settings::parse("[sampling]\nexclude_audited_within_months = 6\nbogus = 1\n", "x.toml").unwrap_err();
+        let err = Settings::parse(
+            "[sampling]\nexclude_audited_within_months = 6\nbogus = 1\n",
+            "x.toml",
+        )
+        .unwrap_err();
         assert_eq!(err[0].line, Some(3));
         assert!(err[0].message.contains("bogus"), "{}", err[0].message);
     }
@@ -289,6 +368,10 @@ mod tests {
         let text = "[[sampling.frames]]\nname = \"a\"\nwhere = \"status == closed\"\nsize = 3\n";
         let err = Settings::parse(text, "x.toml").unwrap_err();
         assert_eq!(err[0].line, Some(3));
-        assert!(err[0].message.contains("sampling.frames[0].where"), "{}", err[0].message);
+        assert!(
+            err[0].message.contains("sampling.frames[0].where"),
+            "{}",
+            err[0].message
+        );
     }
 }

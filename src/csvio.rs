@@ -35,7 +35,12 @@ pub(crate) struct Problem {
 }
 
 impl Problem {
-    pub(crate) fn error(file: &str, line: Option<u64>, column: Option<&str>, message: impl Into<String>) -> Self {
+    pub(crate) fn error(
+        file: &str,
+        line: Option<u64>,
+        column: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
         Problem {
             file: file.to_string(),
             line,
@@ -45,8 +50,16 @@ impl Problem {
         }
     }
 
-    pub(crate) fn warning(file: &str, line: Option<u64>, column: Option<&str>, message: impl Into<String>) -> Self {
-        Problem { warning: true, ..Problem::error(file, line, column, message) }
+    pub(crate) fn warning(
+        file: &str,
+        line: Option<u64>,
+        column: Option<&str>,
+        message: impl Into<String>,
+    ) -> Self {
+        Problem {
+            warning: true,
+            ..Problem::error(file, line, column, message)
+        }
     }
 }
 
@@ -84,7 +97,11 @@ impl fmt::Display for Problems {
             write!(f, "{p}")?;
         }
         if errors.len() > SHOWN_PROBLEMS {
-            write!(f, "\n… and {} more (run `caseaudit validate` to see them all)", errors.len() - SHOWN_PROBLEMS)?;
+            write!(
+                f,
+                "\n… and {} more (run `caseaudit validate` to see them all)",
+                errors.len() - SHOWN_PROBLEMS
+            )?;
         }
         Ok(())
     }
@@ -94,7 +111,11 @@ impl std::error::Error for Problems {}
 
 /// A display name for an input path (`-` is standard input).
 pub(crate) fn display_name(path: &Path) -> String {
-    if path == Path::new("-") { "<stdin>".to_string() } else { path.display().to_string() }
+    if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
 }
 
 /// Opens an input for reading with a clear message for a missing file or a directory.
@@ -112,16 +133,25 @@ pub(crate) fn open_input(path: &Path, opts: &InputOptions) -> Result<Box<dyn Rea
     match opts.encoding {
         Encoding::Utf8 => {
             let mut buffered = BufReader::with_capacity(256 * 1024, raw);
-            let head = buffered.fill_buf().with_context(|| format!("reading {}", display_name(path)))?;
+            let head = buffered
+                .fill_buf()
+                .with_context(|| format!("reading {}", display_name(path)))?;
             if head.starts_with(b"\xEF\xBB\xBF") {
                 buffered.consume(3);
             }
-            Ok(Box::new(CrlfToLf { inner: buffered, pending_cr: false }))
+            Ok(Box::new(CrlfToLf {
+                inner: buffered,
+                pending_cr: false,
+            }))
         }
         Encoding::Windows1252 => {
             let mut bytes = Vec::new();
-            BufReader::new(raw).read_to_end(&mut bytes).with_context(|| format!("reading {}", display_name(path)))?;
-            Ok(Box::new(io::Cursor::new(decode_windows_1252(&bytes).replace("\r\n", "\n").into_bytes())))
+            BufReader::new(raw)
+                .read_to_end(&mut bytes)
+                .with_context(|| format!("reading {}", display_name(path)))?;
+            Ok(Box::new(io::Cursor::new(
+                decode_windows_1252(&bytes).replace("\r\n", "\n").into_bytes(),
+            )))
         }
     }
 }
@@ -182,11 +212,17 @@ impl<R: BufRead> Read for CrlfToLf<R> {
 /// differing lengths reported (not padded), quotes as RFC 4180.
 pub(crate) fn csv_reader(path: &Path, opts: &InputOptions) -> Result<csv::Reader<Box<dyn Read>>> {
     let delimiter = opts.delimiter.unwrap_or_else(|| {
-        let is_tsv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab"));
+        let is_tsv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab"));
         if is_tsv { b'\t' } else { b',' }
     });
     let input = open_input(path, opts)?;
-    Ok(csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(input))
+    Ok(csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input))
 }
 
 /// Turns a csv crate error into a located problem.
@@ -207,10 +243,19 @@ pub(crate) fn csv_problem(file: &str, err: &csv::Error) -> Problem {
 pub(crate) fn decode_windows_1252(bytes: &[u8]) -> String {
     // 0x80–0x9F differ from Latin-1; everything else maps to the same code point.
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}', '‘',
-        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
+        '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
     ];
-    bytes.iter().map(|&b| if (0x80..0xA0).contains(&b) { HIGH[usize::from(b - 0x80)] } else { char::from(b) }).collect()
+    bytes
+        .iter()
+        .map(|&b| {
+            if (0x80..0xA0).contains(&b) {
+                HIGH[usize::from(b - 0x80)]
+            } else {
+                char::from(b)
+            }
+        })
+        .collect()
 }
 
 /// Whether a text cell would be taken as a formula by a spreadsheet (SPEC §10):
@@ -225,7 +270,11 @@ pub(crate) fn looks_like_formula(cell: &str) -> bool {
 
 /// The cell as it should be written to a spreadsheet-bound file.
 pub(crate) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    if looks_like_formula(cell) { std::borrow::Cow::Owned(format!("'{cell}")) } else { std::borrow::Cow::Borrowed(cell) }
+    if looks_like_formula(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// A path given on the command line, kept for messages and manifests.
@@ -249,18 +298,41 @@ impl<R: Read> RecordReader<R> {
         let mut header = csv::StringRecord::new();
         match csv.read_record(&mut header) {
             Ok(true) => {}
-            Ok(false) => return Err(Problem::error(file, None, None, "the file is empty (a header row is required)")),
+            Ok(false) => {
+                return Err(Problem::error(
+                    file,
+                    None,
+                    None,
+                    "the file is empty (a header row is required)",
+                ));
+            }
             Err(e) => return Err(csv_problem(file, &e)),
         }
-        let headers: Vec<String> = header.iter().map(|h| crate::values::clean(h).into_owned()).collect();
-        let keys = headers.iter().enumerate().map(|(i, h)| (crate::values::header_key(h), i)).collect();
-        Ok(RecordReader { file: file.to_string(), csv, headers, keys, raw: csv::StringRecord::new() })
+        let headers: Vec<String> = header
+            .iter()
+            .map(|h| crate::values::clean(h).into_owned())
+            .collect();
+        let keys = headers
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (crate::values::header_key(h), i))
+            .collect();
+        Ok(RecordReader {
+            file: file.to_string(),
+            csv,
+            headers,
+            keys,
+            raw: csv::StringRecord::new(),
+        })
     }
 
     /// The column with this heading (case-insensitive, `_` and space alike).
     pub(crate) fn column(&self, name: &str) -> Option<usize> {
         let key = crate::values::header_key(name);
-        self.keys.get(&key).or_else(|| self.keys.get(&key.replace('_', " "))).copied()
+        self.keys
+            .get(&key)
+            .or_else(|| self.keys.get(&key.replace('_', " ")))
+            .copied()
     }
 
     /// A problem for each required heading that is missing.
@@ -273,7 +345,10 @@ impl<R: Read> RecordReader<R> {
                     &self.file,
                     Some(1),
                     Some(name),
-                    format!("required column is missing (the header has: {})", self.headers.join(", ")),
+                    format!(
+                        "required column is missing (the header has: {})",
+                        self.headers.join(", ")
+                    ),
                 )
             })
             .collect()
@@ -297,7 +372,11 @@ impl<R: Read> RecordReader<R> {
                     &self.file,
                     Some(line),
                     None,
-                    format!("this row has {} fields but the header has {}", self.raw.len(), self.headers.len()),
+                    format!(
+                        "this row has {} fields but the header has {}",
+                        self.raw.len(),
+                        self.headers.len()
+                    ),
                 )));
             }
             rec.clear();
@@ -312,7 +391,11 @@ impl<R: Read> RecordReader<R> {
 /// A cell that means something (not empty, `NULL`, `N/A`, `#N/A`).
 pub(crate) fn present(rec: &csv::StringRecord, col: Option<usize>) -> Option<&str> {
     let v = rec.get(col?)?;
-    if crate::values::is_missing(v) { None } else { Some(v) }
+    if crate::values::is_missing(v) {
+        None
+    } else {
+        Some(v)
+    }
 }
 
 #[cfg(test)]
@@ -332,7 +415,10 @@ mod tests {
     fn crlf_becomes_lf() {
         for cap in [1, 2, 3, 64] {
             let src = b"a,b\r\nc,\"x\ry\"\r\n\r".to_vec();
-            let mut r = CrlfToLf { inner: BufReader::with_capacity(cap, &src[..]), pending_cr: false };
+            let mut r = CrlfToLf {
+                inner: BufReader::with_capacity(cap, &src[..]),
+                pending_cr: false,
+            };
             let mut out = Vec::new();
             r.read_to_end(&mut out).unwrap();
             assert_eq!(out, b"a,b\nc,\"x\ry\"\n\r", "capacity {cap}");

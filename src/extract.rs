@@ -77,7 +77,10 @@ const DERIVED: [(Derived, &str, FieldKind); 5] = [
 ];
 
 fn std_index(s: Std) -> usize {
-    STD_FIELDS.iter().position(|(f, ..)| *f == s).expect("every Std is listed")
+    STD_FIELDS
+        .iter()
+        .position(|(f, ..)| *f == s)
+        .expect("every Std is listed")
 }
 
 /// The columns of an extract and what they mean.
@@ -103,7 +106,12 @@ impl Schema {
         let mut problems = Vec::new();
         for (i, h) in headers.iter().enumerate() {
             if keys.insert(header_key(h), i).is_some() {
-                problems.push(Problem::error(file, Some(1), Some(h), "this heading appears twice in the header"));
+                problems.push(Problem::error(
+                    file,
+                    Some(1),
+                    Some(h),
+                    "this heading appears twice in the header",
+                ));
             }
         }
         let mut std_col = [None; STD_FIELDS.len()];
@@ -120,7 +128,10 @@ impl Schema {
                 }
                 continue;
             }
-            std_col[si] = keys.get(*name).or_else(|| keys.get(&name.replace('_', " "))).copied();
+            std_col[si] = keys
+                .get(*name)
+                .or_else(|| keys.get(&name.replace('_', " ")))
+                .copied();
         }
         for (alias, s) in ALIASES {
             let si = std_index(s);
@@ -142,7 +153,16 @@ impl Schema {
                 ));
             }
         }
-        if problems.is_empty() { Ok(Schema { headers, keys, std_col, as_of }) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(Schema {
+                headers,
+                keys,
+                std_col,
+                as_of,
+            })
+        } else {
+            Err(problems)
+        }
     }
 
     /// The column holding a standard field.
@@ -151,7 +171,11 @@ impl Schema {
     }
 
     fn std_of_col(&self, col: usize) -> Option<(Std, FieldKind)> {
-        STD_FIELDS.iter().zip(&self.std_col).find(|(_, c)| **c == Some(col)).map(|((s, _, k), _)| (*s, *k))
+        STD_FIELDS
+            .iter()
+            .zip(&self.std_col)
+            .find(|(_, c)| **c == Some(col))
+            .map(|((s, _, k), _)| (*s, *k))
     }
 
     /// The columns written by default: every column but the identifying ones.
@@ -177,7 +201,11 @@ impl Schema {
     }
 
     fn derived_id(&self, d: Derived) -> usize {
-        self.headers.len() + DERIVED.iter().position(|(x, ..)| *x == d).expect("every Derived is listed")
+        self.headers.len()
+            + DERIVED
+                .iter()
+                .position(|(x, ..)| *x == d)
+                .expect("every Derived is listed")
     }
 }
 
@@ -205,7 +233,12 @@ impl filter::Schema for Schema {
             .collect();
         names.sort();
         names.dedup();
-        let own: Vec<String> = self.headers.iter().filter(|h| !names.contains(&header_key(h))).cloned().collect();
+        let own: Vec<String> = self
+            .headers
+            .iter()
+            .filter(|h| !names.contains(&header_key(h)))
+            .cloned()
+            .collect();
         names.extend(own);
         names
     }
@@ -258,7 +291,11 @@ impl<'a> Case<'a> {
     pub(crate) fn status(&self) -> &'a str {
         if let Some(s) = self.get(Std::Status) {
             if s.eq_ignore_ascii_case("closed") || s.eq_ignore_ascii_case("open") {
-                return if s.eq_ignore_ascii_case("closed") { "closed" } else { "open" };
+                return if s.eq_ignore_ascii_case("closed") {
+                    "closed"
+                } else {
+                    "open"
+                };
             }
             return strip_label_prefix(s);
         }
@@ -301,7 +338,10 @@ impl filter::Row for Case<'_> {
         if field >= schema.headers.len() {
             let as_of = schema.as_of;
             return match DERIVED[field - schema.headers.len()].0 {
-                Derived::Age => self.row.dob.map_or(Value::Missing, |d| Value::Number(whole_years(d, as_of) as f64)),
+                Derived::Age => self
+                    .row
+                    .dob
+                    .map_or(Value::Missing, |d| Value::Number(whole_years(d, as_of) as f64)),
                 Derived::AgeAtStart => match (self.row.dob, self.row.start) {
                     (Some(d), Some(s)) => Value::Number(whole_years(d, s) as f64),
                     _ => Value::Missing,
@@ -314,7 +354,9 @@ impl filter::Row for Case<'_> {
                 Derived::StepUp => Value::Bool(self.step_up()),
             };
         }
-        let Some(cell) = self.row.cell(Some(field)) else { return Value::Missing };
+        let Some(cell) = self.row.cell(Some(field)) else {
+            return Value::Missing;
+        };
         match schema.std_of_col(field) {
             Some((Std::StartDate, _)) => self.row.start.map_or(Value::Missing, Value::Date),
             Some((Std::EndDate, _)) => self.row.end.map_or(Value::Missing, Value::Date),
@@ -333,12 +375,16 @@ pub(crate) struct ExtractReader<R: Read> {
     file: String,
     csv: csv::Reader<R>,
     schema: Schema,
-    first_line: HashMap<String, u64>,
+    /// Where each case id was first seen, keyed by a 128-bit hash of the id so that a
+    /// million-row extract costs tens of megabytes, not hundreds.
+    first_line: HashMap<u128, u64>,
     /// Problems found so far (errors and warnings).
     pub(crate) problems: Vec<Problem>,
     raw: StringRecord,
     /// Cases without a team (they cannot be allocated).
     pub(crate) without_team: u64,
+    /// Data rows read, good or bad.
+    pub(crate) rows_read: u64,
 }
 
 impl<R: Read> ExtractReader<R> {
@@ -352,7 +398,14 @@ impl<R: Read> ExtractReader<R> {
         let mut header = StringRecord::new();
         match csv.read_record(&mut header) {
             Ok(true) => {}
-            Ok(false) => return Err(vec![Problem::error(file, None, None, "the file is empty (a header row is required)")]),
+            Ok(false) => {
+                return Err(vec![Problem::error(
+                    file,
+                    None,
+                    None,
+                    "the file is empty (a header row is required)",
+                )]);
+            }
             Err(e) => return Err(vec![csv_problem(file, &e)]),
         }
         let headers: Vec<String> = header.iter().map(|h| clean(h).into_owned()).collect();
@@ -365,6 +418,7 @@ impl<R: Read> ExtractReader<R> {
             problems: Vec::new(),
             raw: StringRecord::new(),
             without_team: 0,
+            rows_read: 0,
         })
     }
 
@@ -406,6 +460,7 @@ impl<R: Read> ExtractReader<R> {
             if self.raw.len() == 1 && self.raw.get(0).is_some_and(|c| c.trim().is_empty()) {
                 return false; // a blank line
             }
+            self.rows_read += 1;
             self.problems.push(Problem::error(
                 file,
                 Some(line),
@@ -414,7 +469,7 @@ impl<R: Read> ExtractReader<R> {
             ));
             return false;
         }
-        // Clean cells: trim, NBSP → space. Rebuild only when something changes.
+        self.rows_read += 1;
         row.record.clear();
         for cell in &self.raw {
             row.record.push_field(&clean(cell));
@@ -430,7 +485,12 @@ impl<R: Read> ExtractReader<R> {
             }
             let parsed = parse_date(cell);
             if parsed.is_none() {
-                problems.push(Problem::error(file, Some(line), Some(&headers[col]), date_problem(cell)));
+                problems.push(Problem::error(
+                    file,
+                    Some(line),
+                    Some(&headers[col]),
+                    date_problem(cell),
+                ));
                 ok = false;
             }
             parsed
@@ -438,13 +498,21 @@ impl<R: Read> ExtractReader<R> {
         row.start = date(Std::StartDate, &mut self.problems);
         row.end = date(Std::EndDate, &mut self.problems);
         row.dob = date(Std::Dob, &mut self.problems);
-        let id_col = self.schema.col(Std::CaseId).expect("case_id is required by Schema::new");
+        let id_col = self
+            .schema
+            .col(Std::CaseId)
+            .expect("case_id is required by Schema::new");
         let id = row.record.get(id_col).unwrap_or("");
         if is_missing(id) {
-            self.problems.push(Problem::error(file, Some(line), Some(&headers[id_col]), "case id is blank"));
+            self.problems.push(Problem::error(
+                file,
+                Some(line),
+                Some(&headers[id_col]),
+                "case id is blank",
+            ));
             return false;
         }
-        match self.first_line.entry(id.to_string()) {
+        match self.first_line.entry(id_hash(id)) {
             Entry::Occupied(first) => {
                 self.problems.push(Problem::error(
                     file,
@@ -471,11 +539,27 @@ impl<R: Read> ExtractReader<R> {
         if let (Some(s), Some(e)) = (row.start, row.end) {
             if e < s {
                 let col = &headers[self.schema.col(Std::EndDate).expect("end date was read")];
-                self.problems.push(Problem::warning(file, Some(line), Some(col), "the end date is before the start date"));
+                self.problems.push(Problem::warning(
+                    file,
+                    Some(line),
+                    Some(col),
+                    "the end date is before the start date",
+                ));
             }
         }
         ok
     }
+}
+
+/// Two independent 64-bit SipHashes of a case id: a collision among a million ids
+/// has odds of about 1 in 10^26.
+fn id_hash(id: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let mut a = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut a);
+    let mut b = std::collections::hash_map::DefaultHasher::new();
+    (0xC0FF_EEu32, id).hash(&mut b);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
 /// A whole extract in memory: one or more files merged per case id.
@@ -490,7 +574,10 @@ pub(crate) struct Extract {
 
 impl Extract {
     pub(crate) fn cases(&self) -> impl Iterator<Item = Case<'_>> {
-        self.rows.iter().map(|row| Case { schema: &self.schema, row })
+        self.rows.iter().map(|row| Case {
+            schema: &self.schema,
+            row,
+        })
     }
 
     /// Merges extracts read from several files (SPEC §3.1): a case in several files
@@ -498,7 +585,9 @@ impl Extract {
     /// warning and the file named last wins.
     pub(crate) fn merge(parts: Vec<(String, Extract)>, as_of: NaiveDate) -> Extract {
         let mut parts = parts.into_iter();
-        let Some((_, first)) = parts.next() else { unreachable!("merge is called with at least one extract") };
+        let Some((_, first)) = parts.next() else {
+            unreachable!("merge is called with at least one extract")
+        };
         let mut merged = first;
         for (file, next) in parts {
             merged = merge_two(merged, &file, next, as_of);
@@ -512,7 +601,11 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract 
     let mut headers = a.schema.headers.clone();
     let mut b_to_union = Vec::with_capacity(b.schema.headers.len());
     for (i, h) in b.schema.headers.iter().enumerate() {
-        let target = b.schema.std_of_col(i).and_then(|(s, _)| a.schema.col(s)).or_else(|| a.schema.keys.get(&header_key(h)).copied());
+        let target = b
+            .schema
+            .std_of_col(i)
+            .and_then(|(s, _)| a.schema.col(s))
+            .or_else(|| a.schema.keys.get(&header_key(h)).copied());
         b_to_union.push(target.unwrap_or_else(|| {
             headers.push(h.clone());
             headers.len() - 1
@@ -520,7 +613,11 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract 
     }
     let width = headers.len();
     let mut schema = a.schema.clone();
-    schema.keys = headers.iter().enumerate().map(|(i, h)| (header_key(h), i)).collect();
+    schema.keys = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (header_key(h), i))
+        .collect();
     for (si, col) in b.schema.std_col.iter().enumerate() {
         if schema.std_col[si].is_none() {
             schema.std_col[si] = col.map(|c| b_to_union[c]);
@@ -588,11 +685,25 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract 
         .map(|(cells, old)| {
             let record = StringRecord::from(cells);
             let date = |s: Std| schema.col(s).and_then(|c| record.get(c)).and_then(parse_date);
-            CaseRow { start: date(Std::StartDate), end: date(Std::EndDate), dob: date(Std::Dob), line: old.line, record }
+            CaseRow {
+                start: date(Std::StartDate),
+                end: date(Std::EndDate),
+                dob: date(Std::Dob),
+                line: old.line,
+                record,
+            }
         })
         .collect();
-    let without_team = rows.iter().filter(|r| r.cell(schema.col(Std::Team)).is_none()).count() as u64;
-    Extract { schema, rows, warnings, without_team }
+    let without_team = rows
+        .iter()
+        .filter(|r| r.cell(schema.col(Std::Team)).is_none())
+        .count() as u64;
+    Extract {
+        schema,
+        rows,
+        warnings,
+        without_team,
+    }
 }
 
 /// Reads a whole extract file into memory, failing with every problem found.
@@ -611,5 +722,10 @@ pub(crate) fn read_all<R: Read>(
     if reader.has_errors() {
         return Err(reader.problems);
     }
-    Ok(Extract { schema: reader.schema, rows, warnings: reader.problems, without_team: reader.without_team })
+    Ok(Extract {
+        schema: reader.schema,
+        rows,
+        warnings: reader.problems,
+        without_team: reader.without_team,
+    })
 }

@@ -45,13 +45,23 @@ pub(crate) fn read<R: Read>(file: &str, csv: csv::Reader<R>) -> Result<Vec<Entry
                 continue;
             }
             None => {
-                problems.push(Problem::error(file, Some(line), headings[0].as_deref(), "month is blank"));
+                problems.push(Problem::error(
+                    file,
+                    Some(line),
+                    headings[0].as_deref(),
+                    "month is blank",
+                ));
                 continue;
             }
         };
         let (Some(case_id), Some(auditor_id)) = (present(&rec, cols[1]), present(&rec, cols[3])) else {
             let which = if present(&rec, cols[1]).is_none() { 1 } else { 3 };
-            problems.push(Problem::error(file, Some(line), headings[which].as_deref(), "is blank"));
+            problems.push(Problem::error(
+                file,
+                Some(line),
+                headings[which].as_deref(),
+                "is blank",
+            ));
             continue;
         };
         entries.push(Entry {
@@ -63,5 +73,9 @@ pub(crate) fn read<R: Read>(file: &str, csv: csv::Reader<R>) -> Result<Vec<Entry
             line,
         });
     }
-    if problems.is_empty() { Ok(entries) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(entries)
+    } else {
+        Err(problems)
+    }
 }

@@ -11,8 +11,10 @@ mod exit;
 mod extract;
 mod filter;
 mod history;
+mod manifest;
 mod output;
 mod render;
+mod sample;
 mod values;
 mod vocab;
 

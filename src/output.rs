@@ -25,7 +25,11 @@ impl Format {
             return f;
         }
         if let Some(path) = output.filter(|p| *p != Path::new("-")) {
-            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
             return match ext.as_str() {
                 "json" => Format::Json,
                 "md" | "markdown" => Format::Markdown,
@@ -34,7 +38,11 @@ impl Format {
                 _ => Format::Csv,
             };
         }
-        if io::stdout().is_terminal() { Format::Table } else { Format::Csv }
+        if io::stdout().is_terminal() {
+            Format::Table
+        } else {
+            Format::Csv
+        }
     }
 }
 
@@ -46,7 +54,11 @@ pub(crate) struct Output {
 
 enum Sink {
     Stdout(BufWriter<io::StdoutLock<'static>>),
-    File { writer: BufWriter<tempfile::NamedTempFile>, path: PathBuf, force: bool },
+    File {
+        writer: BufWriter<tempfile::NamedTempFile>,
+        path: PathBuf,
+        force: bool,
+    },
 }
 
 impl Output {
@@ -54,7 +66,9 @@ impl Output {
     /// `force` and a missing directory, before anything is written.
     pub(crate) fn open(path: Option<&Path>, force: bool) -> Result<Output> {
         match path.filter(|p| *p != Path::new("-")) {
-            None => Ok(Output { sink: Sink::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout().lock())) }),
+            None => Ok(Output {
+                sink: Sink::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout().lock())),
+            }),
             Some(path) => {
                 check_target(path, force)?;
                 let dir = parent_dir(path);
@@ -84,9 +98,16 @@ impl Output {
         match self.sink {
             Sink::Stdout(mut w) => w.flush().context("writing to standard output"),
             Sink::File { writer, path, force } => {
-                let temp = writer.into_inner().map_err(|e| e.into_error()).context("writing output")?;
+                let temp = writer
+                    .into_inner()
+                    .map_err(|e| e.into_error())
+                    .context("writing output")?;
                 temp.as_file().sync_all().context("syncing output")?;
-                let persisted = if force { temp.persist(&path) } else { temp.persist_noclobber(&path) };
+                let persisted = if force {
+                    temp.persist(&path)
+                } else {
+                    temp.persist_noclobber(&path)
+                };
                 persisted.map_err(|e| {
                     if e.error.kind() == io::ErrorKind::AlreadyExists {
                         anyhow::anyhow!("{} already exists; use --force to replace it", path.display())
@@ -127,7 +148,8 @@ impl Write for Output {
 /// existing file unless `force`.
 pub(crate) fn write_file_atomic(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     let mut out = Output::open(Some(path), force)?;
-    out.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
+    out.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
     out.commit()
 }
 
@@ -136,7 +158,11 @@ pub(crate) fn write_file_atomic(path: &Path, bytes: &[u8], force: bool) -> Resul
 pub(crate) fn check_target(path: &Path, force: bool) -> Result<()> {
     let dir = parent_dir(path);
     if !dir.is_dir() {
-        bail!("cannot write {}: the directory {} does not exist", path.display(), dir.display());
+        bail!(
+            "cannot write {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        );
     }
     if path.is_dir() {
         bail!("cannot write {}: it is a directory", path.display());

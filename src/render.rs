@@ -106,7 +106,15 @@ impl<'w> RowWriter<'w> {
         out: &'w mut dyn Write,
         opts: RenderOptions,
     ) -> Result<RowWriter<'w>> {
-        let mut writer = RowWriter { format, columns, opts, out: None, csv: None, held: Vec::new(), rows_written: 0 };
+        let mut writer = RowWriter {
+            format,
+            columns,
+            opts,
+            out: None,
+            csv: None,
+            held: Vec::new(),
+            rows_written: 0,
+        };
         if format == Format::Csv {
             let mut w = csv::WriterBuilder::new().from_writer(out);
             w.write_record(&writer.columns)?;
@@ -127,7 +135,11 @@ impl<'w> RowWriter<'w> {
                 let w = self.csv.as_mut().expect("a CSV writer is set up in new()");
                 for cell in &row {
                     let text = cell.exact();
-                    if raw || cell.is_numeric() { w.write_field(&text)? } else { w.write_field(neutralise(&text).as_ref())? }
+                    if raw || cell.is_numeric() {
+                        w.write_field(&text)?
+                    } else {
+                        w.write_field(neutralise(&text).as_ref())?
+                    }
                 }
                 w.write_record(None::<&[u8]>)?;
             }
@@ -151,7 +163,9 @@ impl<'w> RowWriter<'w> {
         match self.format {
             Format::Csv => {}
             Format::Json => out.write_all(if self.rows_written > 0 { b"\n]\n" } else { b"]\n" })?,
-            Format::Markdown | Format::Html => out.write_all(markdown(&self.columns, &self.held).as_bytes())?,
+            Format::Markdown | Format::Html => {
+                out.write_all(markdown(&self.columns, &self.held).as_bytes())?
+            }
             Format::Table => out.write_all(table(&self.columns, &self.held, self.opts).as_bytes())?,
         }
         out.flush()?;
@@ -167,7 +181,12 @@ pub(crate) fn render(
     out: &mut dyn Write,
     opts: RenderOptions,
 ) -> Result<()> {
-    let mut w = RowWriter::new(format, columns.iter().map(|c| (*c).to_string()).collect(), out, opts)?;
+    let mut w = RowWriter::new(
+        format,
+        columns.iter().map(|c| (*c).to_string()).collect(),
+        out,
+        opts,
+    )?;
     for row in rows {
         w.write(row)?;
     }
@@ -183,7 +202,9 @@ fn json_object(columns: &[String], row: &[Cell]) -> serde_json::Value {
                 Cell::Empty => serde_json::Value::Null,
                 Cell::Text(s) => serde_json::Value::String(s.clone()),
                 Cell::Int(i) => serde_json::Value::from(*i),
-                Cell::Num(x, _) => serde_json::Number::from_f64(*x).map_or(serde_json::Value::Null, Into::into),
+                Cell::Num(x, _) => {
+                    serde_json::Number::from_f64(*x).map_or(serde_json::Value::Null, Into::into)
+                }
             };
             (k.clone(), v)
         })
@@ -194,8 +215,9 @@ fn json_object(columns: &[String], row: &[Cell]) -> serde_json::Value {
 /// A Markdown pipe table; numeric columns are right-aligned.
 pub(crate) fn markdown(columns: &[String], rows: &[Vec<Cell>]) -> String {
     let escape = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-    let numeric: Vec<bool> =
-        (0..columns.len()).map(|i| rows.iter().any(|r| r.get(i).is_some_and(Cell::is_numeric))).collect();
+    let numeric: Vec<bool> = (0..columns.len())
+        .map(|i| rows.iter().any(|r| r.get(i).is_some_and(Cell::is_numeric)))
+        .collect();
     let mut out = String::new();
     out.push('|');
     for c in columns {
@@ -220,15 +242,24 @@ pub(crate) fn markdown(columns: &[String], rows: &[Vec<Cell>]) -> String {
 pub(crate) fn table(columns: &[String], rows: &[Vec<Cell>], opts: RenderOptions) -> String {
     use comfy_table::{Attribute, Cell as TCell, CellAlignment, ContentArrangement, Table, presets};
     let mut t = Table::new();
-    t.load_preset(presets::UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
+    t.load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
     t.set_header(columns.iter().map(|c| {
         let cell = TCell::new(c);
-        if opts.color { cell.add_attribute(Attribute::Bold) } else { cell }
+        if opts.color {
+            cell.add_attribute(Attribute::Bold)
+        } else {
+            cell
+        }
     }));
     for row in rows {
         t.add_row(row.iter().map(|cell| {
             let c = TCell::new(cell.shown());
-            if cell.is_numeric() { c.set_alignment(CellAlignment::Right) } else { c }
+            if cell.is_numeric() {
+                c.set_alignment(CellAlignment::Right)
+            } else {
+                c
+            }
         }));
     }
     format!("{t}\n")
@@ -246,13 +277,22 @@ mod tests {
 
     #[test]
     fn csv_is_exact_and_safe() {
-        let out = rendered(Format::Csv, vec![vec![Cell::text("=1+1"), Cell::Num(33.333_333, 1)]]);
+        let out = rendered(
+            Format::Csv,
+            vec![vec![Cell::text("=1+1"), Cell::Num(33.333_333, 1)]],
+        );
         assert_eq!(out, "name,pct\n'=1+1,33.333333\n");
     }
 
     #[test]
     fn json_has_typed_values() {
-        let out = rendered(Format::Json, vec![vec![Cell::text("A"), Cell::Num(12.5, 1)], vec![Cell::Empty, Cell::Int(3)]]);
+        let out = rendered(
+            Format::Json,
+            vec![
+                vec![Cell::text("A"), Cell::Num(12.5, 1)],
+                vec![Cell::Empty, Cell::Int(3)],
+            ],
+        );
         let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v[0]["pct"], 12.5);
         assert!(v[1]["name"].is_null());
@@ -261,7 +301,10 @@ mod tests {
 
     #[test]
     fn markdown_rounds_and_aligns() {
-        let out = rendered(Format::Markdown, vec![vec![Cell::text("a|b"), Cell::Num(66.666, 1)]]);
+        let out = rendered(
+            Format::Markdown,
+            vec![vec![Cell::text("a|b"), Cell::Num(66.666, 1)]],
+        );
         assert_eq!(out, "| name | pct |\n|---|---:|\n| a\\|b | 66.7 |\n");
     }
 }

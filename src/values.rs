@@ -37,14 +37,19 @@ pub(crate) fn parse_yes_no(cell: &str) -> Option<bool> {
 
 /// Splits a list cell on `;` (also `,` or `|`), trimming items and dropping empty ones.
 pub(crate) fn list_items(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split([';', ',', '|']).map(str::trim).filter(|s| !s.is_empty())
+    cell.split([';', ',', '|'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// The form in which headers and names are compared: trimmed, lower case, runs of
 /// whitespace (including NBSP) as one space.
 pub(crate) fn header_key(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
-    for word in name.split(|c: char| c.is_whitespace() || c == '\u{a0}').filter(|w| !w.is_empty()) {
+    for word in name
+        .split(|c: char| c.is_whitespace() || c == '\u{a0}')
+        .filter(|w| !w.is_empty())
+    {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -111,7 +116,10 @@ mod tests {
         assert_eq!(parse_yes_no("Yes"), Some(true));
         assert_eq!(parse_yes_no("n"), Some(false));
         assert_eq!(parse_yes_no("maybe"), None);
-        assert_eq!(list_items("16A; NEG|a) Neglect,, ").collect::<Vec<_>>(), ["16A", "NEG", "a) Neglect"]);
+        assert_eq!(
+            list_items("16A; NEG|a) Neglect,, ").collect::<Vec<_>>(),
+            ["16A", "NEG", "a) Neglect"]
+        );
     }
 
     #[test]

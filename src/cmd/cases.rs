@@ -51,12 +51,16 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     if args.inputs.len() == 1 {
         let path = &args.inputs[0];
         let name = csvio::display_name(path);
-        let mut reader = ExtractReader::new(&name, ctx.csv_reader(path)?, &ctx.settings, ctx.as_of).map_err(Problems)?;
+        let mut reader =
+            ExtractReader::new(&name, ctx.csv_reader(path)?, &ctx.settings, ctx.as_of).map_err(Problems)?;
         let plan = Plan::new(ctx, args, reader.schema())?;
         let mut row = CaseRow::default();
         let mut sink = plan.sink();
         while reader.next_row(&mut row) {
-            let case = Case { schema: reader.schema(), row: &row };
+            let case = Case {
+                schema: reader.schema(),
+                row: &row,
+            };
             if plan.filter.as_ref().is_none_or(|f| f.matches(&case)) {
                 sink.take(&plan, case)?;
             }
@@ -105,7 +109,10 @@ impl Plan {
         let columns = if args.columns.is_empty() {
             schema.default_output_fields()
         } else {
-            args.columns.iter().map(|c| resolve(c.trim()).map(|(id, _)| id)).collect::<Result<_>>()?
+            args.columns
+                .iter()
+                .map(|c| resolve(c.trim()).map(|(id, _)| id))
+                .collect::<Result<_>>()?
         };
         let by = match &args.by {
             Some(name) => {
@@ -114,12 +121,20 @@ impl Plan {
             }
             None => None,
         };
-        Ok(Plan { filter, columns, count: args.count || by.is_some(), by })
+        Ok(Plan {
+            filter,
+            columns,
+            count: args.count || by.is_some(),
+            by,
+        })
     }
 
     fn sink(&self) -> Sink {
         if self.count {
-            Sink::Count { total: 0, groups: BTreeMap::new() }
+            Sink::Count {
+                total: 0,
+                groups: BTreeMap::new(),
+            }
         } else {
             // Rows are held until the whole input has been checked, so a bad row
             // late in the file leaves no partial output behind.
@@ -130,7 +145,10 @@ impl Plan {
 
 enum Sink {
     Rows(Vec<Vec<Cell>>),
-    Count { total: u64, groups: BTreeMap<String, u64> },
+    Count {
+        total: u64,
+        groups: BTreeMap<String, u64>,
+    },
 }
 
 impl Sink {
@@ -161,9 +179,18 @@ impl Sink {
                 w.finish()?;
             }
             Sink::Count { total, groups } => match &plan.by {
-                None => render(ctx.format, &["count"], vec![vec![Cell::from(total)]], &mut out, ctx.render)?,
+                None => render(
+                    ctx.format,
+                    &["count"],
+                    vec![vec![Cell::from(total)]],
+                    &mut out,
+                    ctx.render,
+                )?,
                 Some((_, _, name)) => {
-                    let rows = groups.into_iter().map(|(k, n)| vec![Cell::text(k), Cell::from(n)]).collect();
+                    let rows = groups
+                        .into_iter()
+                        .map(|(k, n)| vec![Cell::text(k), Cell::from(n)])
+                        .collect();
                     render(ctx.format, &[name.as_str(), "count"], rows, &mut out, ctx.render)?;
                 }
             },
@@ -178,7 +205,9 @@ fn group_keys(case: &Case<'_>, field: usize) -> Vec<String> {
     match filter::Row::value(case, field) {
         Value::Missing => vec![String::new()],
         Value::List(cell) => {
-            let mut keys: Vec<String> = list_items(cell).map(|i| strip_label_prefix(i).to_string()).collect();
+            let mut keys: Vec<String> = list_items(cell)
+                .map(|i| strip_label_prefix(i).to_string())
+                .collect();
             keys.dedup();
             keys
         }

@@ -39,28 +39,64 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ("auditors.csv", &files.auditors_csv),
         ("history.csv", &files.history_csv),
     ];
-    println!("Writing a synthetic month (seed {}, as of {}) into {}:", args.seed, format_date(ctx.as_of), dir.display());
+    println!(
+        "Writing a synthetic month (seed {}, as of {}) into {}:",
+        args.seed,
+        format_date(ctx.as_of),
+        dir.display()
+    );
     for (name, text) in written {
         write_file_atomic(&dir.join(name), text.as_bytes(), ctx.force)?;
         println!("  {name:<16} {:>7} bytes", text.len());
     }
     let steps: [(&str, &[&str]); 4] = [
-        ("Check every file against its layout", &["validate", "caseaudit.toml", "extract.csv", "auditors.csv", "history.csv"]),
-        ("How many case files each team holds", &["cases", "extract.csv", "--count", "--by", "team"]),
+        (
+            "Check every file against its layout",
+            &[
+                "validate",
+                "caseaudit.toml",
+                "extract.csv",
+                "auditors.csv",
+                "history.csv",
+            ],
+        ),
+        (
+            "How many case files each team holds",
+            &["cases", "extract.csv", "--count", "--by", "team"],
+        ),
         (
             "Open cases where neglect is a risk factor",
-            &["cases", "extract.csv", "--where", "risk_factors contains neglect and status = open", "--count"],
+            &[
+                "cases",
+                "extract.csv",
+                "--where",
+                "risk_factors contains neglect and status = open",
+                "--count",
+            ],
         ),
         (
             "Step-ups of children under two (names and dates of birth are left out)",
-            &["cases", "extract.csv", "--where", "step_up and age_at_start < 2", "--columns", "case_id,team,worker,service,start_date"],
+            &[
+                "cases",
+                "extract.csv",
+                "--where",
+                "step_up and age_at_start < 2",
+                "--columns",
+                "case_id,team,worker,service,start_date",
+            ],
         ),
     ];
     for (what, step) in steps {
         run_step(ctx, dir, what, step)?;
     }
-    println!("\nThe demo month is in {}. Try your own queries there, e.g.", dir.display());
-    println!("  cd {} && caseaudit cases extract.csv --where \"status = closed and end_date within 6 months\" --count", dir.display());
+    println!(
+        "\nThe demo month is in {}. Try your own queries there, e.g.",
+        dir.display()
+    );
+    println!(
+        "  cd {} && caseaudit cases extract.csv --where \"status = closed and end_date within 6 months\" --count",
+        dir.display()
+    );
     Ok(())
 }
 
@@ -69,9 +105,15 @@ fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
         if !dir.is_dir() {
             bail!("{} exists and is not a folder", dir.display());
         }
-        let non_empty = std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?.next().is_some();
+        let non_empty = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read {}", dir.display()))?
+            .next()
+            .is_some();
         if non_empty && !force {
-            bail!("{} is not empty; choose another folder or use --force to overwrite the demo files in it", dir.display());
+            bail!(
+                "{} is not empty; choose another folder or use --force to overwrite the demo files in it",
+                dir.display()
+            );
         }
     } else {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -81,8 +123,16 @@ fn prepare_dir(dir: &Path, force: bool) -> Result<()> {
 
 /// Runs this same program on the demo files, as the user would type it.
 fn run_step(ctx: &Context, dir: &Path, what: &str, args: &[&str]) -> Result<()> {
-    let shown: Vec<String> =
-        args.iter().map(|a| if a.contains(' ') { format!("\"{a}\"") } else { (*a).to_string() }).collect();
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if a.contains(' ') {
+                format!("\"{a}\"")
+            } else {
+                (*a).to_string()
+            }
+        })
+        .collect();
     println!("\n# {what}\n$ caseaudit {}", shown.join(" "));
     let exe = std::env::current_exe().context("cannot find the caseaudit program to run the demo steps")?;
     let color = match ctx.color {
@@ -92,7 +142,14 @@ fn run_step(ctx: &Context, dir: &Path, what: &str, args: &[&str]) -> Result<()> 
     };
     let status = Command::new(exe)
         .args(args)
-        .args(["--as-of", &format_date(ctx.as_of), "--format", "table", "--color", color])
+        .args([
+            "--as-of",
+            &format_date(ctx.as_of),
+            "--format",
+            "table",
+            "--color",
+            color,
+        ])
         .current_dir(dir)
         .status()
         .context("cannot run a demo step")?;

@@ -3,7 +3,11 @@
 
 pub(crate) mod cases;
 pub(crate) mod demo;
+pub(crate) mod dip;
+pub(crate) mod record;
+pub(crate) mod sample;
 pub(crate) mod validate;
+pub(crate) mod verify;
 
 use crate::cli::{Cli, ColorWhen, Command, GlobalArgs};
 use crate::config::Settings;
@@ -23,6 +27,10 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo::run(&ctx, &args),
         Command::Validate(args) => validate::run(&ctx, &args),
         Command::Cases(args) => cases::run(&ctx, &args),
+        Command::Sample(args) => sample::run(&ctx, &args),
+        Command::Verify(args) => verify::run(&ctx, &args),
+        Command::Dip(args) => dip::run(&ctx, &args),
+        Command::Record(args) => record::run(&ctx, &args),
     }
 }
 
@@ -61,7 +69,10 @@ impl Context {
             settings,
             settings_path,
             as_of: g.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
-            input: InputOptions { delimiter: g.delimiter, encoding: g.encoding },
+            input: InputOptions {
+                delimiter: g.delimiter,
+                encoding: g.encoding,
+            },
             output_path: g.output.clone(),
             force: g.force,
             format: Format::resolve(g.format, g.output.as_deref()),
@@ -95,7 +106,10 @@ impl Context {
             eprintln!("{w}");
         }
         if warnings.len() > shown {
-            eprintln!("… and {} more warnings (see them all with --verbose or `caseaudit validate`)", warnings.len() - shown);
+            eprintln!(
+                "… and {} more warnings (see them all with --verbose or `caseaudit validate`)",
+                warnings.len() - shown
+            );
         }
     }
 
@@ -123,7 +137,8 @@ fn load_settings(explicit: Option<&Path>) -> Result<(Settings, Option<PathBuf>)>
         None if Path::new(DEFAULT_SETTINGS).is_file() => PathBuf::from(DEFAULT_SETTINGS),
         None => return Ok((Settings::default(), None)),
     };
-    let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read settings {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("cannot read settings {}", path.display()))?;
     let settings = Settings::parse(&text, &path.display().to_string()).map_err(Problems)?;
     Ok((settings, Some(path)))
 }

@@ -54,7 +54,11 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         let name = csvio::display_name(path);
         let (kind, problems, rows) = match check(ctx, path, &name, args.kind) {
             Ok(found) => found,
-            Err(err) => (None, vec![Problem::error(&name, None, None, format!("{err:#}"))], 0),
+            Err(err) => (
+                None,
+                vec![Problem::error(&name, None, None, format!("{err:#}"))],
+                0,
+            ),
         };
         for p in &problems {
             writeln!(out, "{p}")?;
@@ -64,7 +68,11 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         let warnings = problems.len() - errors;
         failed |= errors > 0;
         let what = kind.map_or("file", Kind::describe);
-        let size = if kind == Some(Kind::Config) { String::new() } else { format!(", {rows} rows") };
+        let size = if kind == Some(Kind::Config) {
+            String::new()
+        } else {
+            format!(", {rows} rows")
+        };
         let verdict = match (errors, warnings) {
             (0, 0) => "ok".to_string(),
             (0, w) => format!("ok, {w} warning{}", plural(w)),
@@ -72,7 +80,11 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         };
         ctx.note(format!("{name}: {what}{size}: {verdict}"));
     }
-    if failed { Err(crate::exit::AlreadyReported.into()) } else { Ok(()) }
+    if failed {
+        Err(crate::exit::AlreadyReported.into())
+    } else {
+        Ok(())
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -80,7 +92,12 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Checks one file; returns its kind, its problems and how many rows it has.
-fn check(ctx: &Context, path: &Path, name: &str, kind: Option<Kind>) -> Result<(Option<Kind>, Vec<Problem>, u64)> {
+fn check(
+    ctx: &Context,
+    path: &Path,
+    name: &str,
+    kind: Option<Kind>,
+) -> Result<(Option<Kind>, Vec<Problem>, u64)> {
     let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     let kind = match kind {
         Some(k) => k,
@@ -125,14 +142,17 @@ fn check_cases(ctx: &Context, path: &Path, name: &str) -> Result<(Vec<Problem>, 
     let mut frame_problems = Vec::new();
     for frame in &ctx.settings.sampling.frames {
         if let Err(e) = Filter::compile(frame.filter.get_ref(), reader.schema(), ctx.as_of) {
-            frame_problems.push(Problem::error(name, Some(1), None, format!("sampling frame \"{}\": {e}", frame.name)));
+            frame_problems.push(Problem::error(
+                name,
+                Some(1),
+                None,
+                format!("sampling frame \"{}\": {e}", frame.name),
+            ));
         }
     }
-    let mut rows = 0;
     let mut row = CaseRow::default();
-    while reader.next_row(&mut row) {
-        rows += 1;
-    }
+    while reader.next_row(&mut row) {}
+    let rows = reader.rows_read;
     let mut problems = frame_problems;
     problems.extend(reader.problems);
     Ok((problems, rows))
@@ -145,13 +165,18 @@ fn detect(ctx: &Context, path: &Path, name: &str) -> Result<Option<Kind>> {
         Err(_) => return Ok(Some(Kind::Cases)), // let the full check report it
     };
     let has = |h: &str| reader.column(h).is_some();
-    Ok(if has("auditor_id") && (has("capacity") || has("manages") || has("role")) && !has("case_id") {
-        Some(Kind::Auditors)
-    } else if has("month") && has("case_id") && has("auditor_id") && !has("audit_id") {
-        Some(Kind::History)
-    } else if has("case_id") || has("child unique id") || ctx.settings.mapped_heading("case_id").is_some_and(has) {
-        Some(Kind::Cases)
-    } else {
-        None
-    })
+    Ok(
+        if has("auditor_id") && (has("capacity") || has("manages") || has("role")) && !has("case_id") {
+            Some(Kind::Auditors)
+        } else if has("month") && has("case_id") && has("auditor_id") && !has("audit_id") {
+            Some(Kind::History)
+        } else if has("case_id")
+            || has("child unique id")
+            || ctx.settings.mapped_heading("case_id").is_some_and(has)
+        {
+            Some(Kind::Cases)
+        } else {
+            None
+        },
+    )
 }

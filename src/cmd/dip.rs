@@ -1,0 +1,160 @@
+//! `dip`: K cases per worker or team by the same keyed hash, for practice
+//! supervisors' reflective sessions and heads of service's dip sampling.
+
+use super::Context;
+use crate::exit::usage;
+use crate::extract::{Case, Std};
+use crate::filter::Filter;
+use crate::render::{Cell, RowWriter};
+use crate::sample::{self, FramePlan, Offer, Sampler};
+use anyhow::Result;
+use std::path::PathBuf;
+
+/// Dip sample: K cases per worker (or team), reproducible from the seed.
+///
+/// Reads the case extract(s), keeps the cases matching --where, groups them by
+/// worker or team and takes the K cases with the smallest keys in each group
+/// (all of a group's cases when it has fewer). Cases with no worker (or team) are
+/// left out and counted.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit dip extract.csv --per worker --n 3 --where \"status = open\" --seed 11
+  caseaudit dip extract.csv --per team --n 5 -o dip.csv")]
+pub(crate) struct Args {
+    #[arg(required = true, value_name = "EXTRACT")]
+    inputs: Vec<PathBuf>,
+    /// Group by worker or team
+    #[arg(long, value_name = "worker|team")]
+    per: Per,
+    /// Cases per group
+    #[arg(long, short = 'n', value_name = "K")]
+    n: u32,
+    /// Only cases matching this expression
+    #[arg(long = "where", short = 'w', value_name = "EXPR")]
+    filter: Option<String>,
+    /// Seed of the keyed hash. Default: chosen at random and printed
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Per {
+    Worker,
+    Team,
+}
+
+pub(crate) const COLUMNS: [&str; 8] = [
+    "group", "rank", "case_id", "team", "worker", "service", "status", "key",
+];
+
+pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
+    if let Some(expr) = &args.filter {
+        Filter::check_syntax(expr).map_err(|e| usage(e.to_string()))?;
+    }
+    let extract = ctx.read_extracts(&args.inputs)?;
+    ctx.warn(&extract.warnings);
+    let filter = match &args.filter {
+        Some(expr) => {
+            Some(Filter::compile(expr, &extract.schema, ctx.as_of).map_err(|e| usage(e.to_string()))?)
+        }
+        None => None,
+    };
+    let (seed, random) = match args.seed {
+        Some(s) => (s, false),
+        None => (rand::random_range(1..=999_999_999), true),
+    };
+    let group_field = match args.per {
+        Per::Worker => Std::Worker,
+        Per::Team => Std::Team,
+    };
+    let plan = FramePlan {
+        name: "dip".into(),
+        size: 0,
+        stratified: true,
+        per_stratum: Some(args.n),
+    };
+    let mut sampler: Sampler<[String; 4]> = Sampler::new(vec![plan]);
+    let mut ungrouped = 0u64;
+    for case in extract.cases() {
+        if !filter.as_ref().is_none_or(|f| f.matches(&case)) {
+            continue;
+        }
+        let Some(group) = case.get(group_field) else {
+            ungrouped += 1;
+            continue;
+        };
+        sampler.offer(Offer {
+            key: sample::key(seed, case.case_id()),
+            case_id: case.case_id().to_string(),
+            frames: vec![Some(group.to_string())],
+            payload: fields(&case),
+        });
+    }
+    let draw = sampler.draw();
+    if random {
+        eprintln!("seed: {seed} (chosen at random; give --seed {seed} to draw the same dip sample again)");
+    }
+    let (_, strata) = &draw.frames[0];
+    let short: Vec<&str> = strata
+        .iter()
+        .filter(|s| s.drawn < s.quota)
+        .map(|s| s.value.as_str())
+        .collect();
+    ctx.note(format!(
+        "dip sample: {} cases from {} groups",
+        draw.cases.len(),
+        strata.len()
+    ));
+    if !short.is_empty() {
+        ctx.note(format!("  fewer than {} cases in: {}", args.n, short.join(", ")));
+    }
+    if ungrouped > 0 {
+        ctx.note(format!(
+            "  {ungrouped} matching cases have no {} and were left out",
+            if args.per == Per::Worker { "worker" } else { "team" }
+        ));
+    }
+    let mut cases = draw.cases;
+    cases.sort_by(|a, b| {
+        (a.stratum.as_str(), a.key, &a.case_id).cmp(&(b.stratum.as_str(), b.key, &b.case_id))
+    });
+    let mut out = ctx.open_output()?;
+    let mut w = RowWriter::new(
+        ctx.format,
+        COLUMNS.iter().map(|c| (*c).to_string()).collect(),
+        &mut out,
+        ctx.render,
+    )?;
+    let mut rank = 0i64;
+    let mut last_group = String::new();
+    for d in cases {
+        if d.stratum != last_group {
+            rank = 0;
+            last_group.clone_from(&d.stratum);
+        }
+        rank += 1;
+        let [team, worker, service, status] = d.payload;
+        w.write(vec![
+            Cell::text(d.stratum),
+            Cell::Int(rank),
+            Cell::text(d.case_id),
+            Cell::text(team),
+            Cell::text(worker),
+            Cell::text(service),
+            Cell::text(status),
+            Cell::text(sample::key_hex(d.key)),
+        ])?;
+    }
+    w.finish()?;
+    out.commit()
+}
+
+fn fields(case: &Case<'_>) -> [String; 4] {
+    let text = |s: Std| case.get(s).unwrap_or("").to_string();
+    [
+        text(Std::Team),
+        text(Std::Worker),
+        text(Std::Service),
+        case.status().to_string(),
+    ]
+}

@@ -1,0 +1,163 @@
+//! `record`: append a month's allocation to the audit history, under an exclusive
+//! lock and via temp file + rename, refusing a month already recorded.
+
+use super::Context;
+use crate::csvio::{self, Problem, Problems, RecordReader, present};
+use crate::dates::Month;
+use crate::history::{self, HEADER};
+use crate::output::write_file_atomic;
+use anyhow::{Context as _, Result, bail};
+use std::collections::BTreeSet;
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+/// Append a month's allocation to the audit history (the ledger).
+///
+/// Reads an allocation written by `allocate` (columns month, case_id, team,
+/// auditor_id, frame) and appends one history row per allocated case. The history
+/// is created with its header if absent. A month already in the history is
+/// refused unless --replace, which swaps that month's rows for the new ones. The
+/// history is changed under an exclusive lock (HISTORY.lock) and replaced
+/// atomically, so two runs at once lose nothing and a crash leaves it intact.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit record allocation.csv --history history.csv
+  caseaudit record allocation.csv --history history.csv --replace")]
+pub(crate) struct Args {
+    /// The allocation to record
+    #[arg(value_name = "ALLOCATION")]
+    allocation: PathBuf,
+    /// The history file to append to (created if absent)
+    #[arg(long, value_name = "FILE", required = true)]
+    history: PathBuf,
+    /// Replace the rows of a month that is already recorded
+    #[arg(long)]
+    replace: bool,
+}
+
+pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
+    let new_rows = read_allocation(ctx, &args.allocation)?;
+    let months: BTreeSet<Month> = new_rows.iter().map(|r| r.month).collect();
+    if new_rows.is_empty() {
+        bail!("{} has no rows to record", args.allocation.display());
+    }
+    let lock = lock_history(&args.history)?;
+    let mut entries = if args.history.exists() {
+        let name = csvio::display_name(&args.history);
+        history::read(&name, ctx.csv_reader(&args.history)?).map_err(Problems)?
+    } else {
+        Vec::new()
+    };
+    let recorded: BTreeSet<Month> = entries
+        .iter()
+        .map(|e| e.month)
+        .filter(|m| months.contains(m))
+        .collect();
+    if !recorded.is_empty() && !args.replace {
+        let list: Vec<String> = recorded.iter().map(Month::to_string).collect();
+        bail!(
+            "{} already holds {}; nothing was changed (use --replace to swap that month's rows for these)",
+            args.history.display(),
+            list.join(", ")
+        );
+    }
+    let replaced = entries.iter().filter(|e| months.contains(&e.month)).count();
+    entries.retain(|e| !months.contains(&e.month));
+    entries.extend(new_rows);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(HEADER)?;
+    for e in &entries {
+        w.write_record([
+            e.month.to_string().as_str(),
+            &e.case_id,
+            &e.team,
+            &e.auditor_id,
+            &e.frame,
+        ])?;
+    }
+    let bytes = w.into_inner().map_err(|e| anyhow::Error::new(e.into_error()))?;
+    write_file_atomic(&args.history, &bytes, true)?;
+    drop(lock);
+    let added = entries.iter().filter(|e| months.contains(&e.month)).count();
+    let list: Vec<String> = months.iter().map(Month::to_string).collect();
+    ctx.note(format!(
+        "recorded {added} audits for {} in {}{}",
+        list.join(", "),
+        args.history.display(),
+        if replaced > 0 {
+            format!(" (replacing {replaced})")
+        } else {
+            String::new()
+        }
+    ));
+    Ok(())
+}
+
+/// Holds an exclusive lock on HISTORY.lock until dropped. The lock is on a
+/// separate file because the history itself is replaced by rename.
+fn lock_history(history: &Path) -> Result<File> {
+    let lock_path = PathBuf::from(format!("{}.lock", history.display()));
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot create the lock file {}", lock_path.display()))?;
+    file.lock()
+        .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+    Ok(file)
+}
+
+fn read_allocation(ctx: &Context, path: &Path) -> Result<Vec<history::Entry>> {
+    let name = csvio::display_name(path);
+    let mut reader = RecordReader::new(&name, ctx.csv_reader(path)?).map_err(|p| Problems(vec![p]))?;
+    let mut problems = reader.missing(&["month", "case_id", "auditor_id"]);
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    let cols: Vec<Option<usize>> = HEADER.iter().map(|h| reader.column(h)).collect();
+    let mut rows = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    while let Some(next) = reader.next(&mut rec) {
+        let line = match next {
+            Ok(l) => l,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        let month = match present(&rec, cols[0]).map(str::parse::<Month>) {
+            Some(Ok(m)) => m,
+            Some(Err(e)) => {
+                problems.push(Problem::error(&name, Some(line), Some("month"), e));
+                continue;
+            }
+            None => {
+                problems.push(Problem::error(&name, Some(line), Some("month"), "month is blank"));
+                continue;
+            }
+        };
+        let (Some(case_id), Some(auditor_id)) = (present(&rec, cols[1]), present(&rec, cols[3])) else {
+            problems.push(Problem::error(
+                &name,
+                Some(line),
+                None,
+                "case_id and auditor_id are required",
+            ));
+            continue;
+        };
+        rows.push(history::Entry {
+            month,
+            case_id: case_id.to_string(),
+            team: present(&rec, cols[2]).unwrap_or("").to_string(),
+            auditor_id: auditor_id.to_string(),
+            frame: present(&rec, cols[4]).unwrap_or("").to_string(),
+            line,
+        });
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(Problems(problems).into())
+    }
+}

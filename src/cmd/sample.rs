@@ -1,0 +1,469 @@
+//! `sample`: draw the month's sample per the configured frames, with a manifest
+//! that lets anyone re-derive it.
+
+use super::Context;
+use crate::config::{Layout, Settings};
+use crate::csvio::{self, InputOptions, Problems};
+use crate::dates::{Month, format_date};
+use crate::extract::{Case, CaseRow, ExtractReader, Std};
+use crate::filter::{self, FieldKind, Filter, Value};
+use crate::manifest::{FrameResult, FrameSpec, InputFile, Manifest, SamplingUsed, StratumResult};
+use crate::render::{Cell, RowWriter};
+use crate::sample::{self, Drawn, FramePlan, Offer, Sampler};
+use crate::{history, output};
+use anyhow::{Context as _, Result, anyhow, bail};
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Draw the month's sample of case files within the configured frames.
+///
+/// Reads the case extract(s) and, with --history, the audit ledger (cases audited
+/// within `exclude_audited_within_months` are left out). Each frame of
+/// [sampling] takes the eligible cases with the smallest keys, where a case's key
+/// is the first 8 bytes of SHA-256("<seed>:<case_id>"); no case is in two frames.
+/// Writes one row per drawn case, a per-frame summary on stderr, and a manifest
+/// (JSON) that `caseaudit verify` re-derives. Pipe it to `caseaudit allocate`.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit sample extract.csv --history history.csv --seed 20261 -o sample.csv
+      (writes sample.csv and sample.csv.manifest.json)
+  caseaudit verify sample.csv.manifest.json")]
+pub(crate) struct Args {
+    /// Case extract(s)
+    #[arg(required = true, value_name = "EXTRACT")]
+    inputs: Vec<PathBuf>,
+    /// The month being sampled (YYYY-MM). Default: the month of --as-of
+    #[arg(long, value_name = "YYYY-MM")]
+    month: Option<Month>,
+    /// Seed of the keyed hash. Default: chosen at random, printed and recorded
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// The audit history, to leave out recently audited cases
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
+    /// Where to write the manifest. Default: <output>.manifest.json beside -o
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
+}
+
+/// The sample's output columns (SPEC §6).
+pub(crate) const COLUMNS: [&str; 12] = [
+    "month",
+    "frame",
+    "stratum",
+    "rank",
+    "case_id",
+    "team",
+    "worker",
+    "service",
+    "status",
+    "start_date",
+    "end_date",
+    "key",
+];
+
+/// What one drawn case carries into the output.
+#[derive(Debug, Clone)]
+pub(crate) struct Fields {
+    team: String,
+    worker: String,
+    service: String,
+    status: String,
+    start: String,
+    end: String,
+}
+
+/// Everything a draw needs; `verify` builds one from a manifest.
+pub(crate) struct Job<'a> {
+    pub(crate) settings: &'a Settings,
+    pub(crate) extracts: &'a [PathBuf],
+    pub(crate) history: Option<&'a Path>,
+    pub(crate) seed: u64,
+    pub(crate) seed_chosen_at_random: bool,
+    pub(crate) month: Month,
+    pub(crate) as_of: NaiveDate,
+    pub(crate) input: &'a InputOptions,
+}
+
+pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
+    let manifest_path = args.manifest.clone().or_else(|| {
+        ctx.output_path
+            .as_ref()
+            .filter(|p| *p != Path::new("-"))
+            .map(|p| PathBuf::from(format!("{}.manifest.json", p.display())))
+    });
+    // Refuse before any work: an existing manifest is never replaced silently.
+    if let Some(path) = &manifest_path {
+        output::check_target(path, ctx.force)?;
+    }
+    if let Some(path) = &ctx.output_path {
+        if path != Path::new("-") {
+            output::check_target(path, ctx.force)?;
+        }
+    }
+    let (seed, random) = match args.seed {
+        Some(s) => (s, false),
+        None => (rand::random_range(1..=999_999_999), true),
+    };
+    let job = Job {
+        settings: &ctx.settings,
+        extracts: &args.inputs,
+        history: args.history.as_deref(),
+        seed,
+        seed_chosen_at_random: random,
+        month: args.month.unwrap_or_else(|| Month::of(ctx.as_of)),
+        as_of: ctx.as_of,
+        input: &ctx.input,
+    };
+    let (manifest, drawn) = draw(&job)?;
+    if random {
+        eprintln!("seed: {seed} (chosen at random; give --seed {seed} to draw the same sample again)");
+    }
+    print_summary(ctx, &manifest);
+    let mut out = ctx.open_output()?;
+    write_rows(ctx, &mut out, &manifest, &drawn)?;
+    if let Some(path) = &manifest_path {
+        let mut json = serde_json::to_vec_pretty(&manifest)?;
+        json.push(b'\n');
+        output::write_file_atomic(path, &json, ctx.force)?;
+        ctx.note(format!("manifest: {}", path.display()));
+    }
+    out.commit()
+}
+
+fn write_rows(
+    ctx: &Context,
+    out: &mut dyn Write,
+    manifest: &Manifest,
+    drawn: &[Drawn<Fields>],
+) -> Result<()> {
+    let mut w = RowWriter::new(
+        ctx.format,
+        COLUMNS.iter().map(|c| (*c).to_string()).collect(),
+        out,
+        ctx.render,
+    )?;
+    for d in drawn {
+        let f = &d.payload;
+        w.write(vec![
+            Cell::text(&manifest.month),
+            Cell::text(&manifest.frames[d.frame].name),
+            Cell::text(&d.stratum),
+            Cell::Int(i64::try_from(d.rank).unwrap_or(i64::MAX)),
+            Cell::text(&d.case_id),
+            Cell::text(&f.team),
+            Cell::text(&f.worker),
+            Cell::text(&f.service),
+            Cell::text(&f.status),
+            Cell::text(&f.start),
+            Cell::text(&f.end),
+            Cell::text(sample::key_hex(d.key)),
+        ])?;
+    }
+    w.finish()
+}
+
+fn print_summary(ctx: &Context, manifest: &Manifest) {
+    ctx.note(format!(
+        "sample for {} (seed {}, as of {}):",
+        manifest.month, manifest.seed, manifest.as_of
+    ));
+    for f in &manifest.frames {
+        let mut line = format!(
+            "  {:<14} {:>6} eligible, {:>4} excluded by history, drawn {}",
+            f.name, f.eligible, f.excluded_by_history, f.drawn
+        );
+        if f.excluded_no_team > 0 {
+            line.push_str(&format!(" ({} without a team left out)", f.excluded_no_team));
+        }
+        if f.shortfall > 0 {
+            line.push_str(&format!(", SHORT BY {}", f.shortfall));
+        }
+        ctx.note(line);
+    }
+}
+
+/// Draws a sample and describes it in a manifest.
+pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
+    let settings = job.settings;
+    let frames = &settings.sampling.frames;
+    if frames.is_empty() {
+        bail!("no sampling frames are configured: add [[sampling.frames]] to the settings file");
+    }
+    let mut inputs = Vec::new();
+    let excluded = match job.history {
+        Some(path) => {
+            let name = csvio::display_name(path);
+            let entries = history::read(&name, csvio::csv_reader(path, job.input)?).map_err(Problems)?;
+            inputs.push(InputFile {
+                role: "history".into(),
+                path: name,
+                sha256: file_sha256(path)?,
+                rows: entries.len() as u64,
+            });
+            let window = i64::from(settings.sampling.exclude_audited_within_months);
+            entries
+                .into_iter()
+                .filter(|e| (0..window).contains(&job.month.months_since(e.month)))
+                .map(|e| e.case_id)
+                .collect()
+        }
+        None => HashSet::new(),
+    };
+    let plans: Vec<FramePlan> = frames
+        .iter()
+        .map(|f| FramePlan {
+            name: f.name.clone(),
+            size: f.size,
+            stratified: f.stratify.is_some(),
+            per_stratum: f.per_stratum,
+        })
+        .collect();
+    let mut sampler: Sampler<Fields> = Sampler::new(plans);
+    let mut extract_inputs = Vec::new();
+    if job.extracts.len() == 1 {
+        let path = &job.extracts[0];
+        let name = csvio::display_name(path);
+        let mut reader = ExtractReader::new(&name, csvio::csv_reader(path, job.input)?, settings, job.as_of)
+            .map_err(Problems)?;
+        let compiled = compile_frames(settings, reader.schema(), job.as_of)?;
+        let mut row = CaseRow::default();
+        while reader.next_row(&mut row) {
+            offer(
+                &mut sampler,
+                &compiled,
+                &excluded,
+                job.seed,
+                Case {
+                    schema: reader.schema(),
+                    row: &row,
+                },
+            );
+        }
+        if reader.has_errors() {
+            return Err(Problems(reader.problems).into());
+        }
+        extract_inputs.push(InputFile {
+            role: "extract".into(),
+            path: name,
+            sha256: file_sha256(path)?,
+            rows: reader.rows_read,
+        });
+    } else {
+        let mut parts = Vec::new();
+        for path in job.extracts {
+            let name = csvio::display_name(path);
+            let part =
+                crate::extract::read_all(&name, csvio::csv_reader(path, job.input)?, settings, job.as_of)
+                    .map_err(Problems)?;
+            extract_inputs.push(InputFile {
+                role: "extract".into(),
+                path: name.clone(),
+                sha256: file_sha256(path)?,
+                rows: part.rows.len() as u64,
+            });
+            parts.push((name, part));
+        }
+        let extract = crate::extract::Extract::merge(parts, job.as_of);
+        let compiled = compile_frames(settings, &extract.schema, job.as_of)?;
+        for case in extract.cases() {
+            offer(&mut sampler, &compiled, &excluded, job.seed, case);
+        }
+    }
+    extract_inputs.extend(inputs);
+    let draw = sampler.draw();
+    let frame_results = frames
+        .iter()
+        .enumerate()
+        .map(|(fi, f)| {
+            let (counts, strata) = &draw.frames[fi];
+            FrameResult {
+                name: f.name.clone(),
+                eligible: counts.eligible,
+                excluded_by_history: counts.excluded_by_history,
+                excluded_no_team: counts.excluded_no_team,
+                taken_by_earlier_frames: counts.taken_earlier,
+                drawn: counts.drawn,
+                shortfall: counts.shortfall,
+                strata: if f.stratify.is_some() || f.per_stratum.is_some() {
+                    strata
+                        .iter()
+                        .map(|s| StratumResult {
+                            value: s.value.clone(),
+                            eligible: s.eligible,
+                            quota: s.quota,
+                            drawn: s.drawn,
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                cases: draw
+                    .cases
+                    .iter()
+                    .filter(|c| c.frame == fi)
+                    .map(|c| c.case_id.clone())
+                    .collect(),
+            }
+        })
+        .collect();
+    let manifest = Manifest {
+        tool: "caseaudit".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        method: sample::METHOD.into(),
+        seed: job.seed,
+        seed_chosen_at_random: job.seed_chosen_at_random,
+        month: job.month.to_string(),
+        as_of: format_date(job.as_of),
+        settings: SamplingUsed {
+            exclude_audited_within_months: settings.sampling.exclude_audited_within_months,
+            frames: frames
+                .iter()
+                .map(|f| FrameSpec {
+                    name: f.name.clone(),
+                    filter: f.filter.get_ref().clone(),
+                    size: f.size,
+                    stratify: f.stratify.clone(),
+                    per_stratum: f.per_stratum,
+                })
+                .collect(),
+            extract_layout: match settings.extract.layout {
+                Layout::Standard => "standard".into(),
+                Layout::AnnexA => "annex-a".into(),
+            },
+            extract_columns: settings
+                .extract
+                .columns
+                .iter()
+                .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+                .collect(),
+        },
+        inputs: extract_inputs,
+        frames: frame_results,
+    };
+    Ok((manifest, draw.cases))
+}
+
+struct CompiledFrame {
+    filter: Filter,
+    stratify: Option<usize>,
+}
+
+fn compile_frames(
+    settings: &Settings,
+    schema: &crate::extract::Schema,
+    as_of: NaiveDate,
+) -> Result<Vec<CompiledFrame>> {
+    settings
+        .sampling
+        .frames
+        .iter()
+        .map(|f| {
+            let filter = Filter::compile(f.filter.get_ref(), schema, as_of)
+                .map_err(|e| anyhow!("sampling frame \"{}\": {e}", f.name))?;
+            let stratify = match &f.stratify {
+                None => None,
+                Some(field) => match filter::Schema::resolve(schema, field) {
+                    Some((_, FieldKind::List)) => {
+                        bail!("sampling frame \"{}\": cannot stratify by \"{field}\", a list field", f.name)
+                    }
+                    Some((id, _)) => Some(id),
+                    None => bail!(
+                        "sampling frame \"{}\": stratify = \"{field}\" is not a field of the extract (known: {})",
+                        f.name,
+                        filter::Schema::known_fields(schema).join(", ")
+                    ),
+                },
+            };
+            Ok(CompiledFrame { filter, stratify })
+        })
+        .collect()
+}
+
+fn offer(
+    sampler: &mut Sampler<Fields>,
+    frames: &[CompiledFrame],
+    excluded: &HashSet<String>,
+    seed: u64,
+    case: Case<'_>,
+) {
+    let mut eligible: Vec<Option<String>> = Vec::with_capacity(frames.len());
+    let mut any = false;
+    let no_team = case.get(Std::Team).is_none();
+    let in_history = !excluded.is_empty() && excluded.contains(case.case_id());
+    for (fi, frame) in frames.iter().enumerate() {
+        if !frame.filter.matches(&case) {
+            eligible.push(None);
+            continue;
+        }
+        if no_team {
+            sampler.excluded_no_team(fi);
+            eligible.push(None);
+        } else if in_history {
+            sampler.excluded_by_history(fi);
+            eligible.push(None);
+        } else {
+            any = true;
+            eligible.push(Some(
+                frame
+                    .stratify
+                    .map(|f| stratum_value(&case, f))
+                    .unwrap_or_default(),
+            ));
+        }
+    }
+    if !any {
+        return;
+    }
+    let text = |s: Std| case.get(s).unwrap_or("").to_string();
+    sampler.offer(Offer {
+        key: sample::key(seed, case.case_id()),
+        case_id: case.case_id().to_string(),
+        frames: eligible,
+        payload: Fields {
+            team: text(Std::Team),
+            worker: text(Std::Worker),
+            service: text(Std::Service),
+            status: case.status().to_string(),
+            start: case.start_date().map(format_date).unwrap_or_default(),
+            end: case.end_date().map(format_date).unwrap_or_default(),
+        },
+    });
+}
+
+fn stratum_value(case: &Case<'_>, field: usize) -> String {
+    match filter::Row::value(case, field) {
+        Value::Missing | Value::List(_) => String::new(),
+        Value::Text(t) => t.to_string(),
+        Value::Bool(b) => (if b { "yes" } else { "no" }).to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Date(d) => format_date(d),
+    }
+}
+
+/// SHA-256 of a file's bytes, as hex; `None` for standard input.
+pub(crate) fn file_sha256(path: &Path) -> Result<Option<String>> {
+    if path == Path::new("-") {
+        return Ok(None);
+    }
+    let mut file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(Some(hex(&hasher.finalize())))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

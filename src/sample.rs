@@ -1,0 +1,402 @@
+//! Keyed-hash sampling (SPEC §6): every case gets a key from SHA-256 of
+//! "<seed>:<case_id>"; each frame, in order, takes the eligible cases with the
+//! smallest keys, optionally shared across strata by the largest-remainder method.
+//! Rows are offered one at a time and only the few smallest keys are kept, so
+//! memory grows with the sample, not with the extract.
+
+use sha2::{Digest, Sha256};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap, HashSet};
+
+/// The method id recorded in manifests.
+pub(crate) const METHOD: &str = "sha256-key-v1";
+
+/// `key(case) = first 8 bytes, big-endian, of SHA-256("<seed>:<case_id>")`.
+pub(crate) fn key(seed: u64, case_id: &str) -> u64 {
+    let mut h = Sha256::new();
+    h.update(seed.to_string().as_bytes());
+    h.update(b":");
+    h.update(case_id.as_bytes());
+    let digest = h.finalize();
+    u64::from_be_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
+}
+
+/// A key as written in outputs: 16 hex digits.
+pub(crate) fn key_hex(key: u64) -> String {
+    format!("{key:016x}")
+}
+
+/// How one frame is drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FramePlan {
+    pub(crate) name: String,
+    pub(crate) size: u32,
+    /// Share the size across strata (the stratum of each case is given when offered).
+    pub(crate) stratified: bool,
+    /// Take this many from every stratum instead of sharing `size`.
+    pub(crate) per_stratum: Option<u32>,
+}
+
+/// A case that is eligible for at least one frame.
+#[derive(Debug, Clone)]
+pub(crate) struct Offer<T> {
+    pub(crate) key: u64,
+    pub(crate) case_id: String,
+    /// Per frame: `Some(stratum)` when the case is eligible for it (stratum `""`
+    /// when the frame is not stratified), `None` when not.
+    pub(crate) frames: Vec<Option<String>>,
+    pub(crate) payload: T,
+}
+
+/// Candidates are ordered by key, then case id (SPEC §6 tie rule).
+struct Ranked<T>(Offer<T>);
+
+impl<T> PartialEq for Ranked<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl<T> Eq for Ranked<T> {}
+impl<T> PartialOrd for Ranked<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<T> Ord for Ranked<T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.0.key, &self.0.case_id).cmp(&(other.0.key, &other.0.case_id))
+    }
+}
+
+/// What a frame saw and drew.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct FrameCounts {
+    /// Cases matching the frame's filter, not excluded, not taken by an earlier frame.
+    pub(crate) eligible: u64,
+    /// Cases matching the filter but audited within the exclusion window.
+    pub(crate) excluded_by_history: u64,
+    /// Cases matching the filter that have no team (cannot be allocated).
+    pub(crate) excluded_no_team: u64,
+    /// Cases matching the filter already drawn by an earlier frame.
+    pub(crate) taken_earlier: u64,
+    pub(crate) drawn: u64,
+    pub(crate) shortfall: u64,
+}
+
+/// A stratum's share of a frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StratumDraw {
+    pub(crate) value: String,
+    pub(crate) eligible: u64,
+    pub(crate) quota: u64,
+    pub(crate) drawn: u64,
+}
+
+/// One drawn case.
+#[derive(Debug, Clone)]
+pub(crate) struct Drawn<T> {
+    pub(crate) frame: usize,
+    pub(crate) stratum: String,
+    /// 1-based position within the frame, in key order.
+    pub(crate) rank: u64,
+    pub(crate) key: u64,
+    pub(crate) case_id: String,
+    pub(crate) payload: T,
+}
+
+/// The result of a draw.
+#[derive(Debug, Clone)]
+pub(crate) struct Draw<T> {
+    pub(crate) frames: Vec<(FrameCounts, Vec<StratumDraw>)>,
+    pub(crate) cases: Vec<Drawn<T>>,
+}
+
+struct FrameState<T> {
+    plan: FramePlan,
+    counts: FrameCounts,
+    /// Per stratum: eligible count and the smallest keys kept (a max-heap).
+    strata: BTreeMap<String, (u64, BinaryHeap<Ranked<T>>)>,
+    /// How many candidates each stratum keeps: its largest possible draw plus
+    /// every case an earlier frame might take from it.
+    keep: usize,
+}
+
+/// Collects offers and draws the frames.
+pub(crate) struct Sampler<T> {
+    frames: Vec<FrameState<T>>,
+}
+
+impl<T: Clone> Sampler<T> {
+    pub(crate) fn new(plans: Vec<FramePlan>) -> Sampler<T> {
+        let mut earlier: usize = 0;
+        let frames = plans
+            .into_iter()
+            .map(|plan| {
+                let own = plan.per_stratum.unwrap_or(plan.size) as usize;
+                let keep = own + earlier;
+                earlier += plan.size as usize;
+                FrameState {
+                    plan,
+                    counts: FrameCounts::default(),
+                    strata: BTreeMap::new(),
+                    keep,
+                }
+            })
+            .collect();
+        Sampler { frames }
+    }
+
+    /// Counts a case that matched frame `frame` but was excluded by the history.
+    pub(crate) fn excluded_by_history(&mut self, frame: usize) {
+        self.frames[frame].counts.excluded_by_history += 1;
+    }
+
+    /// Counts a case that matched frame `frame` but has no team.
+    pub(crate) fn excluded_no_team(&mut self, frame: usize) {
+        self.frames[frame].counts.excluded_no_team += 1;
+    }
+
+    /// Offers an eligible case to the frames it is eligible for.
+    pub(crate) fn offer(&mut self, offer: Offer<T>) {
+        for (fi, stratum) in offer.frames.iter().enumerate() {
+            let Some(stratum) = stratum else { continue };
+            let state = &mut self.frames[fi];
+            let keep = state.keep;
+            let entry = match state.strata.get_mut(stratum.as_str()) {
+                Some(e) => e,
+                None => state
+                    .strata
+                    .entry(stratum.clone())
+                    .or_insert_with(|| (0, BinaryHeap::new())),
+            };
+            entry.0 += 1;
+            let heap = &mut entry.1;
+            if heap.len() < keep {
+                heap.push(Ranked(offer.clone()));
+            } else if heap
+                .peek()
+                .is_some_and(|top| (offer.key, &offer.case_id) < (top.0.key, &top.0.case_id))
+            {
+                heap.pop();
+                heap.push(Ranked(offer.clone()));
+            }
+        }
+    }
+
+    /// Draws every frame in order: no case in two frames.
+    pub(crate) fn draw(self) -> Draw<T> {
+        let mut taken: HashSet<String> = HashSet::new();
+        let mut taken_offers: Vec<Offer<T>> = Vec::new();
+        let mut frames = Vec::new();
+        let mut cases = Vec::new();
+        for (fi, state) in self.frames.into_iter().enumerate() {
+            let mut counts = state.counts;
+            let mut strata_out = Vec::new();
+            let mut pools: Vec<(String, u64, Vec<Offer<T>>)> = Vec::new();
+            for (value, (seen, heap)) in state.strata {
+                let already = taken_offers
+                    .iter()
+                    .filter(|o| o.frames[fi].as_deref() == Some(value.as_str()))
+                    .count() as u64;
+                counts.taken_earlier += already;
+                let mut pool: Vec<Offer<T>> = heap
+                    .into_sorted_vec()
+                    .into_iter()
+                    .map(|r| r.0)
+                    .filter(|o| !taken.contains(&o.case_id))
+                    .collect();
+                pool.truncate(state.keep);
+                pools.push((value, seen - already, pool));
+            }
+            counts.eligible = pools.iter().map(|p| p.1).sum();
+            let eligible_by_stratum: Vec<(String, u64)> = pools.iter().map(|p| (p.0.clone(), p.1)).collect();
+            let quotas = quotas(&state.plan, &eligible_by_stratum);
+            let mut chosen: Vec<(String, Offer<T>)> = Vec::new();
+            for ((value, eligible, pool), quota) in pools.into_iter().zip(quotas) {
+                let take = quota.min(eligible) as usize;
+                let picked: Vec<Offer<T>> = pool.into_iter().take(take).collect();
+                strata_out.push(StratumDraw {
+                    value: value.clone(),
+                    eligible,
+                    quota,
+                    drawn: picked.len() as u64,
+                });
+                chosen.extend(picked.into_iter().map(|o| (value.clone(), o)));
+            }
+            chosen.sort_by(|a, b| (a.1.key, &a.1.case_id).cmp(&(b.1.key, &b.1.case_id)));
+            let wanted: u64 = match state.plan.per_stratum {
+                Some(k) => strata_out.len() as u64 * u64::from(k),
+                None => u64::from(state.plan.size),
+            };
+            counts.drawn = chosen.len() as u64;
+            counts.shortfall = wanted.saturating_sub(counts.drawn);
+            for (rank, (stratum, offer)) in chosen.into_iter().enumerate() {
+                taken.insert(offer.case_id.clone());
+                cases.push(Drawn {
+                    frame: fi,
+                    stratum,
+                    rank: rank as u64 + 1,
+                    key: offer.key,
+                    case_id: offer.case_id.clone(),
+                    payload: offer.payload.clone(),
+                });
+                taken_offers.push(offer);
+            }
+            frames.push((counts, strata_out));
+        }
+        Draw { frames, cases }
+    }
+}
+
+/// Each stratum's quota: `per_stratum` each, or the frame size shared in proportion
+/// to eligible counts by the largest-remainder method (ties: value ascending).
+/// Unstratified frames have one stratum, which gets the whole size.
+pub(crate) fn quotas(plan: &FramePlan, eligible: &[(String, u64)]) -> Vec<u64> {
+    if let Some(k) = plan.per_stratum {
+        return eligible.iter().map(|_| u64::from(k)).collect();
+    }
+    let size = u64::from(plan.size);
+    let total: u64 = eligible.iter().map(|e| e.1).sum();
+    if total <= size {
+        return eligible.iter().map(|e| e.1).collect();
+    }
+    // Exact integer arithmetic: quota = size·n/N, remainder compared as size·n mod N.
+    let mut quotas: Vec<u64> = eligible.iter().map(|e| u128_div(size, e.1, total)).collect();
+    let given: u64 = quotas.iter().sum();
+    let mut order: Vec<usize> = (0..eligible.len()).collect();
+    order.sort_by(|&a, &b| {
+        let ra = (u128::from(size) * u128::from(eligible[a].1)) % u128::from(total);
+        let rb = (u128::from(size) * u128::from(eligible[b].1)) % u128::from(total);
+        rb.cmp(&ra).then_with(|| eligible[a].0.cmp(&eligible[b].0))
+    });
+    for &i in order.iter().take((size - given) as usize) {
+        quotas[i] += 1;
+    }
+    quotas
+}
+
+fn u128_div(size: u64, n: u64, total: u64) -> u64 {
+    u64::try_from(u128::from(size) * u128::from(n) / u128::from(total)).expect("a quota is at most the size")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn keys_follow_the_published_recipe() {
+        // python3 -c 'import hashlib;print(hashlib.sha256(b"42:C1").hexdigest()[:16])'
+        assert_eq!(key_hex(key(42, "C1")), "06966e083598b40c");
+        assert_eq!(key_hex(key(0, "")), "ba768b331fd86cec");
+    }
+
+    fn plan(size: u32, stratified: bool) -> FramePlan {
+        FramePlan {
+            name: "f".into(),
+            size,
+            stratified,
+            per_stratum: None,
+        }
+    }
+
+    #[test]
+    fn largest_remainder_with_ties_by_value() {
+        let e = |v: &[(&str, u64)]| v.iter().map(|(a, b)| ((*a).to_string(), *b)).collect::<Vec<_>>();
+        assert_eq!(
+            quotas(&plan(10, true), &e(&[("A", 50), ("B", 30), ("C", 20)])),
+            [5, 3, 2]
+        );
+        assert_eq!(
+            quotas(&plan(10, true), &e(&[("A", 10), ("B", 10), ("C", 10)])),
+            [4, 3, 3]
+        );
+        assert_eq!(
+            quotas(&plan(2, true), &e(&[("B", 1), ("A", 1), ("C", 1)])),
+            [1, 1, 0],
+            "equal remainders go to A and B first: by value, not by order"
+        );
+    }
+
+    fn offers(n: usize, frames: usize, seed: u64) -> Vec<Offer<()>> {
+        (0..n)
+            .map(|i| {
+                let id = format!("C{i}");
+                Offer {
+                    key: key(seed, &id),
+                    frames: (0..frames)
+                        .map(|f| {
+                            if (i + f) % 3 != 0 {
+                                Some(format!("S{}", i % 4))
+                            } else {
+                                None
+                            }
+                        })
+                        .collect(),
+                    case_id: id,
+                    payload: (),
+                }
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn a_draw_is_a_duplicate_free_subset_of_the_right_size(
+            n in 0usize..200, sizes in prop::collection::vec(0u32..30, 1..4), stratified in any::<bool>(), seed in any::<u64>()
+        ) {
+            let plans: Vec<FramePlan> = sizes.iter().enumerate()
+                .map(|(i, &s)| FramePlan { name: format!("f{i}"), size: s, stratified: stratified && i == 0, per_stratum: None })
+                .collect();
+            let all = offers(n, plans.len(), seed);
+            let mut sampler = Sampler::new(plans.clone());
+            for o in all.iter().cloned() {
+                let mut o = o;
+                for (fi, s) in o.frames.iter_mut().enumerate() {
+                    if !plans[fi].stratified { if let Some(v) = s { *v = String::new(); } }
+                }
+                sampler.offer(o);
+            }
+            let draw = sampler.draw();
+            let mut seen = HashSet::new();
+            for c in &draw.cases {
+                prop_assert!(seen.insert(c.case_id.clone()), "no case twice");
+                let o = all.iter().find(|o| o.case_id == c.case_id).unwrap();
+                prop_assert!(o.frames[c.frame].is_some(), "drawn cases are eligible");
+            }
+            // Each frame: min(size, eligible after earlier frames), strata sum to the size.
+            let mut taken: HashSet<String> = HashSet::new();
+            for (fi, (counts, strata)) in draw.frames.iter().enumerate() {
+                let eligible = all.iter().filter(|o| o.frames[fi].is_some() && !taken.contains(&o.case_id)).count() as u64;
+                prop_assert_eq!(counts.eligible, eligible);
+                prop_assert_eq!(counts.drawn, eligible.min(u64::from(sizes[fi])));
+                prop_assert_eq!(strata.iter().map(|s| s.drawn).sum::<u64>(), counts.drawn);
+                // Unstratified: exactly the smallest keys among the available.
+                if !plans[fi].stratified {
+                    let mut avail: Vec<&Offer<()>> = all.iter().filter(|o| o.frames[fi].is_some() && !taken.contains(&o.case_id)).collect();
+                    avail.sort_by(|a, b| (a.key, &a.case_id).cmp(&(b.key, &b.case_id)));
+                    let want: Vec<&str> = avail.iter().take(counts.drawn as usize).map(|o| o.case_id.as_str()).collect();
+                    let got: Vec<&str> = draw.cases.iter().filter(|c| c.frame == fi).map(|c| c.case_id.as_str()).collect();
+                    prop_assert_eq!(want, got);
+                }
+                for c in draw.cases.iter().filter(|c| c.frame == fi) { taken.insert(c.case_id.clone()); }
+            }
+        }
+
+        #[test]
+        fn quotas_sum_to_the_size(counts in prop::collection::vec(0u64..1000, 1..12), size in 0u32..500) {
+            let eligible: Vec<(String, u64)> = counts.iter().enumerate().map(|(i, &n)| (format!("S{i:02}"), n)).collect();
+            let q = quotas(&plan(size, true), &eligible);
+            let total: u64 = counts.iter().sum();
+            prop_assert_eq!(q.iter().sum::<u64>(), total.min(u64::from(size)));
+            for (qi, (_, n)) in q.iter().zip(&eligible) {
+                prop_assert!(qi <= n);
+                // Within one of the exact proportional share.
+                if total > u64::from(size) {
+                    let exact = f64::from(size) * (*n as f64) / total as f64;
+                    prop_assert!((*qi as f64 - exact).abs() < 1.0);
+                }
+            }
+        }
+    }
+}

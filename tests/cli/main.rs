@@ -1,0 +1,10 @@
+//! Integration tests: the real binary on real files in temporary folders.
+
+mod common;
+
+mod cases;
+mod demo;
+mod dip;
+mod record;
+mod sample;
+mod validate;

@@ -1,0 +1,93 @@
+//! `record`: the ledger is appended under a lock, atomically, never twice.
+
+use crate::common::{Run, Workdir, csv_rows};
+
+fn allocation(month: &str, n: usize) -> String {
+    let mut s = String::from("month,case_id,team,worker,frame,auditor_id,auditor_name,auditor_team\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "{month},C{month}-{i},Team {},W,neglect,A{},Auditor,Team X\n",
+            i % 3,
+            i % 4
+        ));
+    }
+    s
+}
+
+#[test]
+fn creates_the_history_and_refuses_a_recorded_month() {
+    let w = Workdir::new();
+    w.write("alloc.csv", allocation("2026-11", 5));
+    w.run(&["record", "alloc.csv", "--history", "history.csv"])
+        .ok()
+        .stderr_has("recorded 5 audits for 2026-11");
+    let rows = csv_rows(&w.read("history.csv"));
+    assert_eq!(rows[0], ["month", "case_id", "team", "auditor_id", "frame"]);
+    assert_eq!(rows.len(), 6);
+    let before = w.read("history.csv");
+    w.run(&["record", "alloc.csv", "--history", "history.csv"])
+        .fails(1)
+        .stderr_has("already holds 2026-11");
+    assert_eq!(w.read("history.csv"), before, "history untouched");
+    w.write("alloc2.csv", allocation("2026-11", 2));
+    w.run(&["record", "alloc2.csv", "--history", "history.csv", "--replace"])
+        .ok()
+        .stderr_has("replacing 5");
+    assert_eq!(csv_rows(&w.read("history.csv")).len(), 3);
+}
+
+#[test]
+fn the_recorded_history_validates() {
+    let w = Workdir::new();
+    w.write("alloc.csv", allocation("2026-10", 3));
+    w.run(&["record", "alloc.csv", "--history", "history.csv"]).ok();
+    w.run(&["validate", "history.csv"])
+        .ok()
+        .stderr_has("audit history, 3 rows: ok");
+}
+
+#[test]
+fn a_bad_allocation_changes_nothing() {
+    let w = Workdir::new();
+    w.write(
+        "history.csv",
+        "month,case_id,team,auditor_id,frame\n2026-09,X,T,A,f\n",
+    );
+    w.write("bad.csv", "month,case_id,auditor_id\n2026-13,C1,A1\n");
+    w.run(&["record", "bad.csv", "--history", "history.csv"])
+        .fails(1)
+        .stderr_has("bad.csv:2: column \"month\"");
+    assert_eq!(
+        w.read("history.csv"),
+        "month,case_id,team,auditor_id,frame\n2026-09,X,T,A,f\n"
+    );
+}
+
+#[test]
+fn concurrent_records_lose_nothing() {
+    let w = Workdir::new();
+    let months: Vec<String> = (1..=8).map(|m| format!("2025-{m:02}")).collect();
+    for m in &months {
+        w.write(&format!("{m}.csv"), allocation(m, 40));
+    }
+    let children: Vec<_> = months
+        .iter()
+        .map(|m| {
+            let file = format!("{m}.csv");
+            w.cmd(&["record", &file, "--history", "history.csv"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for (m, child) in months.iter().zip(children) {
+        let out = child.wait_with_output().unwrap();
+        Run::from(&["record", m], out).ok();
+    }
+    let rows = csv_rows(&w.read("history.csv"));
+    assert_eq!(rows.len(), 1 + 8 * 40, "every run's rows are in the history");
+    for m in &months {
+        assert_eq!(rows.iter().filter(|r| &r[0] == m).count(), 40, "{m}");
+    }
+}

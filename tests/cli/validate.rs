@@ -1,0 +1,141 @@
+//! `validate`: every problem, located, for each kind of file.
+
+use crate::common::Workdir;
+
+#[test]
+fn reports_every_problem_not_just_the_first() {
+    let w = Workdir::new();
+    w.write("x.csv", "case_id,team,dob\nC1,A,01/13/2015\nC1,B,\n,C,\nC4,,\n");
+    let run = w.run(&["validate", "x.csv"]).fails(1);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "x.csv:2: column \"dob\": \"01/13/2015\" looks like a US-style date (month/day/year); write dates as dd/mm/yyyy or yyyy-mm-dd",
+            "x.csv:3: column \"case_id\": case id \"C1\" appears again (first on line 2)",
+            "x.csv:4: column \"case_id\": case id is blank",
+            "x.csv:5: warning: column \"team\": case \"C4\" has no team: it cannot be allocated and will be left out of samples",
+        ]
+    );
+    assert!(
+        run.stderr
+            .contains("x.csv: case extract, 4 rows: 3 errors, 1 warning"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn detects_kinds_from_headings() {
+    let w = Workdir::new();
+    w.write("ext.csv", "case_id,team\nC1,A\n");
+    w.write(
+        "aud.csv",
+        "auditor_id,name,team,role,capacity,active,manages\nTM1,Ann,A,Team Manager,2,yes,A\n",
+    );
+    w.write(
+        "hist.csv",
+        "month,case_id,team,auditor_id,frame\n2026-10,C1,A,TM1,neglect\n",
+    );
+    w.write("caseaudit.toml", "[allocation]\ndefault_capacity = 3\n");
+    let run = w
+        .run(&["validate", "ext.csv", "aud.csv", "hist.csv", "caseaudit.toml"])
+        .ok();
+    for line in [
+        "ext.csv: case extract, 1 rows: ok",
+        "aud.csv: auditors list, 1 rows: ok",
+        "hist.csv: audit history, 1 rows: ok",
+        "caseaudit.toml: settings file: ok",
+    ] {
+        assert!(run.stderr.contains(line), "missing {line:?} in\n{}", run.stderr);
+    }
+    w.write("odd.csv", "x,y\n1,2\n");
+    w.run(&["validate", "odd.csv"])
+        .fails(1)
+        .stdout_has("odd.csv:1: cannot tell what kind of file");
+    w.run(&["validate", "--kind", "auditors", "odd.csv"])
+        .fails(1)
+        .stdout_has("column \"auditor_id\": required column is missing");
+}
+
+#[test]
+fn auditor_problems() {
+    let w = Workdir::new();
+    w.write(
+        "aud.csv",
+        "auditor_id,name,team,capacity,active\nA1,Ann,T1,two,yes\nA2,Bo,T2,2,maybe\nA1,Cy,T3,1,no\n,Di,T4,1,yes\n",
+    );
+    let run = w.run(&["validate", "aud.csv"]).fails(1);
+    assert_eq!(
+        run.stdout.lines().collect::<Vec<_>>(),
+        [
+            "aud.csv:2: column \"capacity\": \"two\" is not a capacity (a whole number of audits, 0 or more)",
+            "aud.csv:3: column \"active\": \"maybe\" is not yes or no",
+            "aud.csv:4: column \"auditor_id\": auditor id \"A1\" appears again (first on line 2)",
+            "aud.csv:5: column \"auditor_id\": auditor id is blank",
+        ]
+    );
+}
+
+#[test]
+fn history_months_must_be_yyyy_mm() {
+    let w = Workdir::new();
+    w.write(
+        "hist.csv",
+        "month,case_id,team,auditor_id,frame\nNov 2026,C1,A,TM1,x\n2026-13,C2,A,TM1,x\n",
+    );
+    let run = w.run(&["validate", "--kind", "history", "hist.csv"]).fails(1);
+    assert!(
+        run.stdout
+            .contains("hist.csv:2: column \"month\": \"Nov 2026\" is not a month (expected YYYY-MM"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("hist.csv:3: column \"month\""),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn settings_problems_name_key_and_line() {
+    let w = Workdir::new();
+    w.write("bad.toml", "[sampling]\nexclude_audited_within_months = 12\n\n[[sampling.frames]]\nname = \"x\"\nwhere = \"status == closed\"\nsize = 5\n");
+    let run = w.run(&["validate", "bad.toml"]).fails(1);
+    assert!(
+        run.stdout
+            .starts_with("bad.toml:6: key \"sampling.frames[0].where\""),
+        "{}",
+        run.stdout
+    );
+    w.write(
+        "typo.toml",
+        "[allocation]\ndefault_capacity = 2\nrotate_month = 3\n",
+    );
+    w.run(&["validate", "typo.toml"])
+        .fails(1)
+        .stdout_has("typo.toml:3: unknown field `rotate_month`");
+    w.write("types.toml", "[allocation]\ndefault_capacity = \"two\"\n");
+    w.run(&["validate", "types.toml"])
+        .fails(1)
+        .stdout_has("types.toml:2:");
+    // A broken settings file stops every command, with its location.
+    w.write("x.csv", "case_id,team\nC1,A\n");
+    w.run(&["-c", "typo.toml", "cases", "x.csv"])
+        .fails(1)
+        .stderr_has("typo.toml:3:");
+}
+
+#[test]
+fn frames_are_checked_against_the_extract() {
+    let w = Workdir::new();
+    w.write(
+        "caseaudit.toml",
+        "[[sampling.frames]]\nname = \"da\"\nwhere = \"risk = domestic_abuse\"\nsize = 5\n",
+    );
+    w.write("x.csv", "case_id,team\nC1,A\n");
+    w.run(&["validate", "x.csv"])
+        .fails(1)
+        .stdout_has("x.csv:1: sampling frame \"da\": unknown field \"risk\"");
+}

@@ -83,6 +83,7 @@ pub(crate) enum Command {
     Cases(cmd::cases::Args),
     Sample(cmd::sample::Args),
     Verify(cmd::verify::Args),
+    Plan(cmd::plan::Args),
     Dip(cmd::dip::Args),
     Record(cmd::record::Args),
 }

@@ -35,12 +35,13 @@ pub(crate) fn date_problem(text: &str) -> String {
     let s = text.trim();
     let parts: Vec<&str> = s.split('/').collect();
     if parts.len() == 3 {
-        if let (Ok(a), Ok(b)) = (parts[0].parse::<u32>(), parts[1].parse::<u32>()) {
-            if b > 12 && a <= 12 {
-                return format!(
-                    "\"{s}\" looks like a US-style date (month/day/year); write dates as dd/mm/yyyy or yyyy-mm-dd"
-                );
-            }
+        if let (Ok(a), Ok(b)) = (parts[0].parse::<u32>(), parts[1].parse::<u32>())
+            && b > 12
+            && a <= 12
+        {
+            return format!(
+                "\"{s}\" looks like a US-style date (month/day/year); write dates as dd/mm/yyyy or yyyy-mm-dd"
+            );
         }
         return format!("\"{s}\" is not a real date (expected dd/mm/yyyy)");
     }

@@ -558,7 +558,7 @@ fn id_hash(id: &str) -> u128 {
     let mut a = std::collections::hash_map::DefaultHasher::new();
     id.hash(&mut a);
     let mut b = std::collections::hash_map::DefaultHasher::new();
-    (0xC0FF_EEu32, id).hash(&mut b);
+    (0x00C0_FFEE_u32, id).hash(&mut b);
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 

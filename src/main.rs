@@ -15,6 +15,7 @@ mod manifest;
 mod output;
 mod render;
 mod sample;
+mod stats;
 mod values;
 mod vocab;
 

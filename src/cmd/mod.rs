@@ -4,6 +4,7 @@
 pub(crate) mod cases;
 pub(crate) mod demo;
 pub(crate) mod dip;
+pub(crate) mod plan;
 pub(crate) mod record;
 pub(crate) mod sample;
 pub(crate) mod validate;
@@ -29,6 +30,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Cases(args) => cases::run(&ctx, &args),
         Command::Sample(args) => sample::run(&ctx, &args),
         Command::Verify(args) => verify::run(&ctx, &args),
+        Command::Plan(args) => plan::run(&ctx, &args),
         Command::Dip(args) => dip::run(&ctx, &args),
         Command::Record(args) => record::run(&ctx, &args),
     }

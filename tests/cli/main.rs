@@ -5,6 +5,7 @@ mod common;
 mod cases;
 mod demo;
 mod dip;
+mod plan;
 mod record;
 mod sample;
 mod validate;

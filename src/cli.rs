@@ -86,6 +86,8 @@ pub(crate) enum Command {
     Plan(cmd::plan::Args),
     Dip(cmd::dip::Args),
     Record(cmd::record::Args),
+    Completions(cmd::completions::CompletionsArgs),
+    Man(cmd::completions::ManArgs),
 }
 
 fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {

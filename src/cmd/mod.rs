@@ -2,6 +2,7 @@
 //! reading and writing. Shared here: the run context built from the global options.
 
 pub(crate) mod cases;
+pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod dip;
 pub(crate) mod plan;
@@ -23,16 +24,19 @@ use std::path::{Path, PathBuf};
 
 /// Runs the parsed command line.
 pub(crate) fn run(cli: Cli) -> Result<()> {
-    let ctx = Context::new(&cli.global)?;
+    // Completions and the man page need no settings: they work anywhere, even beside a broken settings file.
+    let ctx = || Context::new(&cli.global);
     match cli.command {
-        Command::Demo(args) => demo::run(&ctx, &args),
-        Command::Validate(args) => validate::run(&ctx, &args),
-        Command::Cases(args) => cases::run(&ctx, &args),
-        Command::Sample(args) => sample::run(&ctx, &args),
-        Command::Verify(args) => verify::run(&ctx, &args),
-        Command::Plan(args) => plan::run(&ctx, &args),
-        Command::Dip(args) => dip::run(&ctx, &args),
-        Command::Record(args) => record::run(&ctx, &args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
+        Command::Demo(args) => demo::run(&ctx()?, &args),
+        Command::Validate(args) => validate::run(&ctx()?, &args),
+        Command::Cases(args) => cases::run(&ctx()?, &args),
+        Command::Sample(args) => sample::run(&ctx()?, &args),
+        Command::Verify(args) => verify::run(&ctx()?, &args),
+        Command::Plan(args) => plan::run(&ctx()?, &args),
+        Command::Dip(args) => dip::run(&ctx()?, &args),
+        Command::Record(args) => record::run(&ctx()?, &args),
     }
 }
 

@@ -5,6 +5,7 @@ mod common;
 mod cases;
 mod demo;
 mod dip;
+mod generated;
 mod plan;
 mod record;
 mod sample;

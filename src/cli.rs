@@ -85,6 +85,7 @@ pub(crate) enum Command {
     Verify(cmd::verify::Args),
     Plan(cmd::plan::Args),
     Dip(cmd::dip::Args),
+    Allocate(cmd::allocate::Args),
     Record(cmd::record::Args),
     Completions(cmd::completions::CompletionsArgs),
     Man(cmd::completions::ManArgs),

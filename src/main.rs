@@ -1,5 +1,6 @@
 //! caseaudit: parse the command line, run the command, map the outcome to an exit code.
 
+mod allocate;
 mod auditors;
 mod cli;
 mod cmd;
@@ -10,6 +11,7 @@ mod demo_data;
 mod exit;
 mod extract;
 mod filter;
+mod flow;
 mod history;
 mod manifest;
 mod output;

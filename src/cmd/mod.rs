@@ -1,6 +1,7 @@
 //! The commands. Each file owns one subcommand end to end: its arguments, its
 //! reading and writing. Shared here: the run context built from the global options.
 
+pub(crate) mod allocate;
 pub(crate) mod cases;
 pub(crate) mod completions;
 pub(crate) mod demo;
@@ -36,6 +37,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Verify(args) => verify::run(&ctx()?, &args),
         Command::Plan(args) => plan::run(&ctx()?, &args),
         Command::Dip(args) => dip::run(&ctx()?, &args),
+        Command::Allocate(args) => allocate::run(&ctx()?, &args),
         Command::Record(args) => record::run(&ctx()?, &args),
     }
 }
@@ -43,7 +45,6 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
 /// What every command knows: settings, the reference date, and where and how to write.
 pub(crate) struct Context {
     pub(crate) settings: Settings,
-    pub(crate) settings_path: Option<PathBuf>,
     pub(crate) as_of: NaiveDate,
     pub(crate) input: InputOptions,
     pub(crate) output_path: Option<PathBuf>,
@@ -62,6 +63,12 @@ const DEFAULT_SETTINGS: &str = "caseaudit.toml";
 impl Context {
     fn new(g: &GlobalArgs) -> Result<Context> {
         let (settings, settings_path) = load_settings(g.config.as_deref())?;
+        if g.verbose {
+            match &settings_path {
+                Some(p) => eprintln!("settings: {}", p.display()),
+                None => eprintln!("settings: built-in defaults (no caseaudit.toml here)"),
+            }
+        }
         let color = match g.color {
             ColorWhen::Always => true,
             ColorWhen::Never => false,
@@ -73,7 +80,6 @@ impl Context {
         };
         Ok(Context {
             settings,
-            settings_path,
             as_of: g.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
             input: InputOptions {
                 delimiter: g.delimiter,

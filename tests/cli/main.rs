@@ -1,7 +1,11 @@
 //! Integration tests: the real binary on real files in temporary folders.
 
+// The harness is shared between test modules of this one crate.
+#![allow(unreachable_pub)]
+
 mod common;
 
+mod allocate;
 mod cases;
 mod demo;
 mod dip;

@@ -79,6 +79,7 @@ pub(crate) enum ColorWhen {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     Demo(cmd::demo::Args),
+    Generate(cmd::generate::Args),
     Validate(cmd::validate::Args),
     Cases(cmd::cases::Args),
     Sample(cmd::sample::Args),

@@ -1,6 +1,8 @@
 //! Every CSV reader and writer setting in one place: BOM, CRLF, delimiter,
 //! Windows-1252 input, formula neutralising, and the location of a problem.
 
+use crate::extract::ExtractReader;
+use crate::records::Records;
 use anyhow::{Context, Result, bail};
 use std::fmt;
 use std::fs::File;
@@ -118,18 +120,36 @@ pub(crate) fn display_name(path: &Path) -> String {
     }
 }
 
+/// Opens a file (or standard input for `-`) with a clear message for a missing
+/// file or a directory. Unbuffered: the callers buffer.
+fn open_raw(path: &Path) -> Result<Box<dyn Read>> {
+    if path == Path::new("-") {
+        return Ok(Box::new(io::stdin().lock()));
+    }
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.is_dir() {
+        bail!("{} is a directory, not a file", path.display());
+    }
+    Ok(Box::new(
+        File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+    ))
+}
+
+/// Reads a Windows-1252 input whole and decodes it, CRLF as LF.
+fn decode_input(path: &Path, raw: Box<dyn Read>) -> Result<Box<dyn Read>> {
+    let mut bytes = Vec::new();
+    BufReader::new(raw)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("reading {}", display_name(path)))?;
+    Ok(Box::new(io::Cursor::new(
+        decode_windows_1252(&bytes).replace("\r\n", "\n").into_bytes(),
+    )))
+}
+
 /// Opens an input for reading with a clear message for a missing file or a directory.
 /// `-` is standard input. A UTF-8 byte-order mark is skipped; Windows-1252 is decoded.
 pub(crate) fn open_input(path: &Path, opts: &InputOptions) -> Result<Box<dyn Read>> {
-    let raw: Box<dyn Read> = if path == Path::new("-") {
-        Box::new(io::stdin().lock())
-    } else {
-        let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
-        if meta.is_dir() {
-            bail!("{} is a directory, not a file", path.display());
-        }
-        Box::new(File::open(path).with_context(|| format!("cannot open {}", path.display()))?)
-    };
+    let raw = open_raw(path)?;
     match opts.encoding {
         Encoding::Utf8 => {
             let mut buffered = BufReader::with_capacity(256 * 1024, raw);
@@ -139,29 +159,61 @@ pub(crate) fn open_input(path: &Path, opts: &InputOptions) -> Result<Box<dyn Rea
             if head.starts_with(b"\xEF\xBB\xBF") {
                 buffered.consume(3);
             }
-            Ok(Box::new(CrlfToLf {
-                inner: buffered,
-                pending_cr: false,
-            }))
+            Ok(Box::new(CrlfToLf::new(buffered)))
         }
-        Encoding::Windows1252 => {
-            let mut bytes = Vec::new();
-            BufReader::new(raw)
-                .read_to_end(&mut bytes)
-                .with_context(|| format!("reading {}", display_name(path)))?;
-            Ok(Box::new(io::Cursor::new(
-                decode_windows_1252(&bytes).replace("\r\n", "\n").into_bytes(),
-            )))
-        }
+        Encoding::Windows1252 => decode_input(path, raw),
     }
+}
+
+/// Opens a case extract for the fast record reader, with the same delimiter,
+/// byte-order mark, line-end and encoding rules as [`csv_reader`].
+pub(crate) fn records(path: &Path, opts: &InputOptions) -> Result<Records<Box<dyn Read>>> {
+    let delimiter = delimiter_for(path, opts);
+    let raw = open_raw(path)?;
+    Ok(match opts.encoding {
+        Encoding::Utf8 => Records::new(raw, delimiter, true),
+        Encoding::Windows1252 => Records::new(decode_input(path, raw)?, delimiter, false),
+    })
+}
+
+/// Lets an extract reader check case ids at the end of the file (much faster on
+/// large files) when the file can be read again; standard input is checked row by row.
+pub(crate) fn check_ids_at_end(
+    reader: ExtractReader<Box<dyn Read>>,
+    path: &Path,
+    opts: &InputOptions,
+) -> ExtractReader<Box<dyn Read>> {
+    if path == Path::new("-") {
+        return reader;
+    }
+    let (path, opts) = (path.to_path_buf(), opts.clone());
+    reader.check_ids_at_end(Box::new(move || records(&path, &opts)))
+}
+
+fn delimiter_for(path: &Path, opts: &InputOptions) -> u8 {
+    opts.delimiter.unwrap_or_else(|| {
+        let is_tsv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab"));
+        if is_tsv { b'\t' } else { b',' }
+    })
 }
 
 /// Turns CRLF line ends into LF. The csv crate counts the line of a record's start
 /// before it skips the LF of a CRLF, so without this every line number in a
 /// Windows file would be one short.
-struct CrlfToLf<R: BufRead> {
+pub(crate) struct CrlfToLf<R: BufRead> {
     inner: R,
     pending_cr: bool,
+}
+
+impl<R: BufRead> CrlfToLf<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        CrlfToLf {
+            inner,
+            pending_cr: false,
+        }
+    }
 }
 
 impl<R: BufRead> Read for CrlfToLf<R> {
@@ -184,21 +236,29 @@ impl<R: BufRead> Read for CrlfToLf<R> {
                 out[0] = b'\r';
                 n = 1;
             }
+            // Copy runs between carriage returns in bulk; only a CR needs a look.
             while i < avail.len() && n < out.len() {
-                let b = avail[i];
-                i += 1;
-                if b == b'\r' {
-                    match avail.get(i) {
-                        Some(b'\n') => continue,
-                        Some(_) => {}
-                        None => {
-                            self.pending_cr = true;
-                            break;
-                        }
+                let window = &avail[i..avail.len().min(i + out.len() - n)];
+                let Some(k) = memchr::memchr(b'\r', window) else {
+                    out[n..n + window.len()].copy_from_slice(window);
+                    n += window.len();
+                    i += window.len();
+                    continue;
+                };
+                out[n..n + k].copy_from_slice(&window[..k]);
+                n += k;
+                i += k + 1;
+                match avail.get(i) {
+                    Some(b'\n') => {}
+                    Some(_) => {
+                        out[n] = b'\r';
+                        n += 1;
+                    }
+                    None => {
+                        self.pending_cr = true;
+                        break;
                     }
                 }
-                out[n] = b;
-                n += 1;
             }
             self.inner.consume(i);
             if n > 0 {
@@ -211,12 +271,7 @@ impl<R: BufRead> Read for CrlfToLf<R> {
 /// Opens a CSV input with the project's settings: headers required, rows of
 /// differing lengths reported (not padded), quotes as RFC 4180.
 pub(crate) fn csv_reader(path: &Path, opts: &InputOptions) -> Result<csv::Reader<Box<dyn Read>>> {
-    let delimiter = opts.delimiter.unwrap_or_else(|| {
-        let is_tsv = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab"));
-        if is_tsv { b'\t' } else { b',' }
-    });
+    let delimiter = delimiter_for(path, opts);
     let input = open_input(path, opts)?;
     Ok(csv::ReaderBuilder::new()
         .delimiter(delimiter)

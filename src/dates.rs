@@ -17,6 +17,11 @@ const EXCEL_SERIAL_MAX: i64 = 2_958_465;
 
 /// Parses a date in any accepted form. `None` when the text is not a date.
 pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
+    // The two shapes nearly every extract writes, read digit by digit: the same
+    // answer as the general path below, several times faster.
+    if let Some(date) = parse_fixed(text.as_bytes()) {
+        return date;
+    }
     let s = text.trim();
     if s.is_empty() {
         return None;
@@ -28,6 +33,26 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
         return Some(d);
     }
     parse_excel_serial(s)
+}
+
+/// `dd/mm/yyyy` or `yyyy-mm-dd` exactly: `Some(answer)`; any other shape: `None`.
+fn parse_fixed(t: &[u8]) -> Option<Option<NaiveDate>> {
+    fn number(digits: &[u8]) -> Option<u32> {
+        digits.iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    }
+    if t.len() != 10 {
+        return None;
+    }
+    let (day, month, year) = if t[2] == b'/' && t[5] == b'/' {
+        (number(&t[0..2])?, number(&t[3..5])?, number(&t[6..10])?)
+    } else if t[4] == b'-' && t[7] == b'-' {
+        (number(&t[8..10])?, number(&t[5..7])?, number(&t[0..4])?)
+    } else {
+        return None;
+    };
+    Some(NaiveDate::from_ymd_opt(year as i32, month, day))
 }
 
 /// Explains why `text` is not an accepted date, for error messages.
@@ -179,6 +204,31 @@ impl FromStr for Month {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fixed_shapes_agree_with_the_general_parser() {
+        for t in [
+            "01/02/2024",
+            "31/12/1999",
+            "29/02/2023",
+            "00/01/2020",
+            "2024-02-29",
+            "2023-02-29",
+            "2024-13-01",
+            "1/2/2024x",
+            "12/31/2024",
+            "2024-1-011",
+            "0000-01-01",
+            "9999-12-31",
+        ] {
+            let general = parse_iso(t)
+                .or_else(|| parse_dmy(t))
+                .or_else(|| parse_excel_serial(t));
+            if let Some(fixed) = parse_fixed(t.as_bytes()) {
+                assert_eq!(fixed, general, "{t}");
+            }
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

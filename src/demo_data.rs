@@ -31,10 +31,11 @@ pub(crate) fn generate(seed: u64, as_of: NaiveDate) -> DemoFiles {
 }
 
 /// Sebastiano Vigna's splitmix64: tiny, and fully specified by its constants.
-struct SplitMix64(u64);
+/// Shared with `synth`, whose authorities of any size must reproduce just as well.
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -44,21 +45,21 @@ impl SplitMix64 {
 
     /// Uniform in `0..n` (`n` > 0) by multiply-and-shift: the bias is below n/2^64,
     /// far too small to show in demo data, and there is no rejection loop to reason about.
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
-    fn index(&mut self, len: usize) -> usize {
+    pub(crate) fn index(&mut self, len: usize) -> usize {
         self.below(len as u64) as usize
     }
 
-    fn range(&mut self, low: u64, high_inclusive: u64) -> u64 {
+    pub(crate) fn range(&mut self, low: u64, high_inclusive: u64) -> u64 {
         low + self.below(high_inclusive - low + 1)
     }
 
     /// True with the given probability in percent. Integer percentages keep the
     /// stream free of floating point, so no platform can round differently.
-    fn percent(&mut self, p: u64) -> bool {
+    pub(crate) fn percent(&mut self, p: u64) -> bool {
         self.below(100) < p
     }
 
@@ -68,7 +69,7 @@ impl SplitMix64 {
         words.split_whitespace().nth(choice).unwrap_or_default()
     }
 
-    fn weighted<'a, T>(&mut self, items: &'a [(T, u32)]) -> &'a T {
+    pub(crate) fn weighted<'a, T>(&mut self, items: &'a [(T, u32)]) -> &'a T {
         let total: u64 = items.iter().map(|(_, w)| u64::from(*w)).sum();
         let mut ticket = self.below(total);
         for (item, w) in items {
@@ -82,13 +83,13 @@ impl SplitMix64 {
 }
 
 // Service mixes (with weights) of the kinds of team an authority has.
-const FRONT_DOOR: &[(&str, u32)] = &[("Front Door", 1)];
-const DUTY: &[(&str, u32)] = &[("Assessment", 9), ("CP", 1)];
-const LOCALITY: &[(&str, u32)] = &[("CIN", 55), ("CP", 35), ("CLA", 10)];
-const IN_CARE: &[(&str, u32)] = &[("CLA", 1)];
-const LEAVING_CARE: &[(&str, u32)] = &[("Care Leavers", 1)];
-const DISABILITY: &[(&str, u32)] = &[("CIN", 6), ("CLA", 3), ("CP", 1)];
-const EARLY_HELP: &[(&str, u32)] = &[("Early Help", 1)];
+pub(crate) const FRONT_DOOR: &[(&str, u32)] = &[("Front Door", 1)];
+pub(crate) const DUTY: &[(&str, u32)] = &[("Assessment", 9), ("CP", 1)];
+pub(crate) const LOCALITY: &[(&str, u32)] = &[("CIN", 55), ("CP", 35), ("CLA", 10)];
+pub(crate) const IN_CARE: &[(&str, u32)] = &[("CLA", 1)];
+pub(crate) const LEAVING_CARE: &[(&str, u32)] = &[("Care Leavers", 1)];
+pub(crate) const DISABILITY: &[(&str, u32)] = &[("CIN", 6), ("CLA", 3), ("CP", 1)];
+pub(crate) const EARLY_HELP: &[(&str, u32)] = &[("Early Help", 1)];
 
 /// Team name, usual caseload, and the services its cases are in.
 type TeamSpec = (&'static str, u64, &'static [(&'static str, u32)]);
@@ -118,21 +119,22 @@ const HEADS_OF_SERVICE: [(&str, &[usize]); 5] = [
 ];
 
 // Surnames nobody has, so a demo file can never be mistaken for real children or staff.
-const CHILD_FIRST: &str = "Alfie Amara Ben Chloe Daisy Ethan Freya George Harper Isla Jack Keira Leo Maya Noah \
+pub(crate) const CHILD_FIRST: &str = "Alfie Amara Ben Chloe Daisy Ethan Freya George Harper Isla Jack Keira Leo Maya Noah \
     Olivia Poppy Reggie Ruby Sami Theo Zara Ivy Oscar";
-const CHILD_LAST: &str = "Applecroft Bramblewick Cobblestone Dandelion Elderberry Fernhollow Gooseberry \
+pub(crate) const CHILD_LAST: &str = "Applecroft Bramblewick Cobblestone Dandelion Elderberry Fernhollow Gooseberry \
     Hazelnut Inkwell Juniper Kettleby Lavender Marigold Nettlefield Oakapple Puddleby Quillfeather Rosehip \
     Sorrel Thistledown Umberfield Willowherb";
-const STAFF_FIRST: &str = "Alex Bea Cal Dee Eli Fran Gus Hana Ira Jo Kit Lou Mo Nat Ola Pat Rae Sol Tam Val";
-const WORKER_LAST: &str = "Lark Finch Wren Heron Plover Siskin Linnet Curlew Dunlin Merlin Osprey Kestrel \
+pub(crate) const STAFF_FIRST: &str =
+    "Alex Bea Cal Dee Eli Fran Gus Hana Ira Jo Kit Lou Mo Nat Ola Pat Rae Sol Tam Val";
+pub(crate) const WORKER_LAST: &str = "Lark Finch Wren Heron Plover Siskin Linnet Curlew Dunlin Merlin Osprey Kestrel \
     Bunting Pipit Starling Swift";
-const AUDITOR_LAST: &str = "Alder Aspen Beech Cedar Elm Hawthorn Holly Larch Maple Rowan Spruce Yew \
+pub(crate) const AUDITOR_LAST: &str = "Alder Aspen Beech Cedar Elm Hawthorn Holly Larch Maple Rowan Spruce Yew \
     Hornbeam Linden";
 
 /// Referral sources (DfE CIN census codes) and their weights; 5D, a step-up from
 /// early help, is about one referral in ten.
 #[rustfmt::skip]
-const REFERRAL_SOURCES: &[(&str, u32)] = &[
+pub(crate) const REFERRAL_SOURCES: &[(&str, u32)] = &[
     ("1A", 2), ("1B", 1), ("1C", 1), ("1D", 1), ("2A", 8), ("2B", 2), ("3A", 3), ("3B", 3),
     ("3C", 1), ("3D", 2), ("3E", 4), ("3F", 3), ("4", 3), ("5A", 3), ("5B", 2), ("5C", 2),
     ("5D", 10), ("6", 33), ("7", 2), ("8", 5), ("9", 1), ("10", 2),
@@ -141,14 +143,14 @@ const REFERRAL_SOURCES: &[(&str, u32)] = &[
 /// CIN assessment factors: code, chance in percent, and the youngest age it is
 /// recorded at. Neglect (16A) and domestic abuse (3A-3C) are the commonest.
 #[rustfmt::skip]
-const FACTORS: &[(&str, u64, u64)] = &[
+pub(crate) const FACTORS: &[(&str, u64, u64)] = &[
     ("16A", 30, 0), ("3B", 25, 0), ("3A", 12, 0), ("3C", 5, 0),
     ("4B", 18, 0), ("2B", 12, 0), ("1B", 12, 0), ("17A", 8, 0), ("18B", 6, 0), ("5B", 4, 0),
     ("14A", 12, 11), ("10A", 6, 11), ("11A", 5, 11), ("24A", 5, 11), ("15A", 4, 11),
 ];
 
 /// Child protection categories with their Annex A labels, and weights.
-const CP_CATEGORIES: &[((&str, &str), u32)] = &[
+pub(crate) const CP_CATEGORIES: &[((&str, &str), u32)] = &[
     (("NEG", "a) Neglect"), 45),
     (("PHY", "b) Physical abuse"), 12),
     (("SAB", "c) Sexual abuse"), 5),
@@ -459,10 +461,10 @@ fn choose_auditor(rng: &mut SplitMix64, auditors: &[Auditor], load: &[u64], team
     options[rng.index(options.len())]
 }
 
-const EXTRACT_HEADER: &str =
+pub(crate) const EXTRACT_HEADER: &str =
     "case_id,child_name,dob,team,worker,service,start_date,end_date,referral_source,risk_factors,status";
-const AUDITORS_HEADER: &str = "auditor_id,name,team,role,capacity,active,manages";
-const HISTORY_HEADER: &str = "month,case_id,team,auditor_id,frame";
+pub(crate) const AUDITORS_HEADER: &str = "auditor_id,name,team,role,capacity,active,manages";
+pub(crate) const HISTORY_HEADER: &str = "month,case_id,team,auditor_id,frame";
 
 fn extract_csv(cases: &[Case]) -> String {
     let mut out = format!("{EXTRACT_HEADER}\n");

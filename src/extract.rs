@@ -3,15 +3,15 @@
 //! from a `csv::Reader` it is given; opening files is the caller's business.
 
 use crate::config::Settings;
-use crate::csvio::{Problem, csv_problem};
+use crate::csvio::Problem;
 use crate::dates::{date_problem, format_date, parse_date, whole_years};
 use crate::filter::{self, FieldKind, Value};
+use crate::idcheck::{IdLog, IdSet};
+use crate::records::{RawRecord, Records};
 use crate::values::{clean, header_key, is_missing, list_items, parse_yes_no};
 use crate::vocab::{referral_is_step_up, strip_label_prefix};
 use chrono::NaiveDate;
-use csv::StringRecord;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::io::Read;
 
 /// The standard fields an extract column can stand for.
@@ -268,7 +268,10 @@ impl filter::Schema for Schema {
 /// One case file: its cleaned cells and parsed dates.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CaseRow {
-    pub(crate) record: StringRecord,
+    /// The row as read; cells are slices of it (cleaned cells that differ from
+    /// the raw text, which only NBSPs cause, are appended after it).
+    text: String,
+    cells: Vec<(u32, u32)>,
     /// The line of the file the row started on (1 = header).
     pub(crate) line: u64,
     start: Option<NaiveDate>,
@@ -277,9 +280,79 @@ pub(crate) struct CaseRow {
 }
 
 impl CaseRow {
+    /// A row from cleaned cells (merging builds these).
+    fn from_cells(cells: &[String], line: u64) -> CaseRow {
+        let mut row = CaseRow {
+            line,
+            ..CaseRow::default()
+        };
+        for c in cells {
+            let at = row.text.len() as u32;
+            row.text.push_str(c);
+            row.cells.push((at, row.text.len() as u32));
+        }
+        row
+    }
+
+    /// A cleaned cell (trimmed, NBSP as space), missing or not.
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
+        self.cells
+            .get(i)
+            .map(|&(a, b)| &self.text[a as usize..b as usize])
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
+        self.cells
+            .iter()
+            .map(|&(a, b)| &self.text[a as usize..b as usize])
+    }
+
     fn cell(&self, col: Option<usize>) -> Option<&str> {
-        let v = self.record.get(col?)?;
+        let v = self.get(col?)?;
         if is_missing(v) { None } else { Some(v) }
+    }
+
+    /// Takes `text` as the row and cleans each field of it (SPEC §3: trimmed,
+    /// non-breaking spaces as spaces). Borrowed slices unless a NBSP is present.
+    fn set(&mut self, text: String, fields: &[(u32, u32)]) {
+        self.text = text;
+        self.cells.clear();
+        let base = self.text.as_ptr() as usize;
+        if self.text.is_ascii() {
+            let bytes = self.text.as_bytes();
+            for &(a, b) in fields {
+                // ASCII whitespace is at most b' ': most cells need no trimming.
+                let (first, last) = (bytes.get(a as usize), bytes.get((b as usize).wrapping_sub(1)));
+                if b == a || first.is_some_and(|&c| c > b' ') && last.is_some_and(|&c| c > b' ') {
+                    self.cells.push((a, b));
+                    continue;
+                }
+                let t = self.text[a as usize..b as usize].trim();
+                let at = (t.as_ptr() as usize - base) as u32;
+                self.cells.push((at, at + t.len() as u32));
+            }
+            return;
+        }
+        let mut extra = String::new();
+        let mut moved = Vec::new();
+        for (i, &(a, b)) in fields.iter().enumerate() {
+            match clean(&self.text[a as usize..b as usize]) {
+                std::borrow::Cow::Borrowed(t) => {
+                    let at = (t.as_ptr() as usize - base) as u32;
+                    self.cells.push((at, at + t.len() as u32));
+                }
+                std::borrow::Cow::Owned(t) => {
+                    moved.push((i, extra.len(), t.len()));
+                    extra.push_str(&t);
+                    self.cells.push((0, 0));
+                }
+            }
+        }
+        let offset = self.text.len();
+        self.text.push_str(&extra);
+        for (i, at, len) in moved {
+            self.cells[i] = ((offset + at) as u32, (offset + at + len) as u32);
+        }
     }
 }
 
@@ -397,28 +470,56 @@ impl filter::Row for Case<'_> {
 /// Reads an extract row by row, checking each.
 pub(crate) struct ExtractReader<R: Read> {
     file: String,
-    csv: csv::Reader<R>,
+    records: Records<R>,
     schema: Schema,
-    /// Where each case id was first seen, keyed by a 128-bit hash of the id so that a
-    /// million-row extract costs tens of megabytes, not hundreds.
-    first_line: HashMap<u128, u64>,
+    /// The case ids seen so far, with the line each was first seen on.
+    ids: IdSet,
+    /// With [`ExtractReader::check_ids_at_end`]: the ids, checked at the end.
+    log: Option<IdLog>,
+    /// Opens the input again, to report repeated ids exactly once they are known.
+    reopen: Option<Reopen<R>>,
     /// Problems found so far (errors and warnings).
     pub(crate) problems: Vec<Problem>,
-    raw: StringRecord,
+    raw: RawRecord,
     /// Data rows read, good or bad.
     pub(crate) rows_read: u64,
+    /// Reading stopped on an I/O error.
+    failed: bool,
+}
+
+/// Opens an extract again from its start.
+pub(crate) type Reopen<R> = Box<dyn FnMut() -> anyhow::Result<Records<R>>>;
+
+/// The first field of a record that is not valid UTF-8, as the `csv` crate finds it.
+fn bad_utf8_field(raw: &RawRecord) -> Option<usize> {
+    if raw.bytes.is_ascii() {
+        return None;
+    }
+    (0..raw.len()).find(|&i| std::str::from_utf8(raw.field(i).unwrap_or_default()).is_err())
+}
+
+fn utf8_problem(file: &str, line: u64, field: usize) -> Problem {
+    Problem::error(
+        file,
+        Some(line),
+        None,
+        format!(
+            "field {} is not valid UTF-8 (if the file came from Excel on Windows, try --encoding windows-1252)",
+            field + 1
+        ),
+    )
 }
 
 impl<R: Read> ExtractReader<R> {
     /// Reads the header. Fails with every header problem found.
     pub(crate) fn new(
         file: &str,
-        mut csv: csv::Reader<R>,
+        mut records: Records<R>,
         settings: &Settings,
         as_of: NaiveDate,
     ) -> Result<Self, Vec<Problem>> {
-        let mut header = StringRecord::new();
-        match csv.read_record(&mut header) {
+        let mut header = RawRecord::default();
+        match records.read(&mut header) {
             Ok(true) => {}
             Ok(false) => {
                 return Err(vec![Problem::error(
@@ -428,19 +529,39 @@ impl<R: Read> ExtractReader<R> {
                     "the file is empty (a header row is required)",
                 )]);
             }
-            Err(e) => return Err(vec![csv_problem(file, &e)]),
+            Err(e) => return Err(vec![Problem::error(file, None, None, format!("read error: {e}"))]),
         }
-        let headers: Vec<String> = header.iter().map(|h| clean(h).into_owned()).collect();
+        if let Some(field) = bad_utf8_field(&header) {
+            return Err(vec![utf8_problem(file, header.line, field)]);
+        }
+        let headers: Vec<String> = (0..header.len())
+            .map(|i| clean(&String::from_utf8_lossy(header.field(i).unwrap_or_default())).into_owned())
+            .collect();
         let schema = Schema::new(headers, settings, as_of, file)?;
         Ok(ExtractReader {
             file: file.to_string(),
-            csv,
+            records,
             schema,
-            first_line: HashMap::new(),
+            ids: IdSet::default(),
+            log: None,
+            reopen: None,
             problems: Vec::new(),
-            raw: StringRecord::new(),
+            raw: RawRecord::default(),
             rows_read: 0,
+            failed: false,
         })
+    }
+
+    /// Checks case ids for repeats once, at the end of the file, instead of row by
+    /// row: a million ids then cost a few milliseconds instead of a cache miss
+    /// each. Rows with a repeated id are returned like any other meanwhile; when
+    /// there is a repeat, the file is read again (`reopen`) to report the problems
+    /// exactly as the row-by-row check does, and the caller, which stops on errors,
+    /// discards what it made of the rows.
+    pub(crate) fn check_ids_at_end(mut self, reopen: Reopen<R>) -> Self {
+        self.log = Some(IdLog::default());
+        self.reopen = Some(reopen);
+        self
     }
 
     pub(crate) fn schema(&self) -> &Schema {
@@ -456,30 +577,90 @@ impl<R: Read> ExtractReader<R> {
     /// `problems` and skipped. `false` at the end of the file.
     pub(crate) fn next_row(&mut self, row: &mut CaseRow) -> bool {
         loop {
-            match self.csv.read_record(&mut self.raw) {
-                Ok(false) => return false,
+            if self.failed {
+                return false;
+            }
+            match self.records.read(&mut self.raw) {
+                Ok(false) => {
+                    self.finish_ids();
+                    return false;
+                }
                 Ok(true) => {}
                 Err(e) => {
-                    self.problems.push(csv_problem(&self.file, &e));
-                    if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
-                        return false;
-                    }
-                    continue;
+                    self.problems
+                        .push(Problem::error(&self.file, None, None, format!("read error: {e}")));
+                    self.failed = true;
+                    return false;
                 }
             }
-            let line = self.raw.position().map_or(0, csv::Position::line);
-            if self.check_row(line, row) {
+            if let Some(field) = bad_utf8_field(&self.raw) {
+                self.problems.push(utf8_problem(&self.file, self.raw.line, field));
+                continue;
+            }
+            if self.check_row(row) {
                 return true;
             }
         }
     }
 
-    fn check_row(&mut self, line: u64, row: &mut CaseRow) -> bool {
+    /// At the end of a file read with [`ExtractReader::check_ids_at_end`]: when an id
+    /// was repeated, reads the file again checking row by row, and takes its problems.
+    fn finish_ids(&mut self) {
+        let Some(mut log) = self.log.take() else {
+            return;
+        };
+        let Some(mut reopen) = self.reopen.take() else {
+            return;
+        };
+        if self.failed || !log.has_repeats() {
+            return;
+        }
+        drop(log);
+        let mut records = match reopen() {
+            Ok(r) => r,
+            Err(e) => {
+                let message = format!("cannot read the file again to report its repeated case ids: {e:#}");
+                self.problems
+                    .push(Problem::error(&self.file, None, None, message));
+                return;
+            }
+        };
+        let mut header = RawRecord::default();
+        if let Err(e) = records.read(&mut header) {
+            self.problems
+                .push(Problem::error(&self.file, None, None, format!("read error: {e}")));
+            return;
+        }
+        let mut exact = ExtractReader {
+            file: self.file.clone(),
+            records,
+            schema: self.schema.clone(),
+            ids: IdSet::default(),
+            log: None,
+            reopen: None,
+            problems: Vec::new(),
+            raw: RawRecord::default(),
+            rows_read: 0,
+            failed: false,
+        };
+        let mut row = CaseRow::default();
+        while exact.next_row(&mut row) {}
+        self.problems = exact.problems;
+        self.rows_read = exact.rows_read;
+    }
+
+    fn check_row(&mut self, row: &mut CaseRow) -> bool {
         let file = &self.file;
+        let line = self.raw.line;
         let n = self.schema.headers.len();
         if self.raw.len() != n {
-            if self.raw.len() == 1 && self.raw.get(0).is_some_and(|c| c.trim().is_empty()) {
-                return false; // a blank line
+            let blank = self.raw.len() == 1
+                && self
+                    .raw
+                    .field(0)
+                    .is_some_and(|c| String::from_utf8_lossy(c).trim().is_empty());
+            if blank {
+                return false;
             }
             self.rows_read += 1;
             self.problems.push(Problem::error(
@@ -491,16 +672,25 @@ impl<R: Read> ExtractReader<R> {
             return false;
         }
         self.rows_read += 1;
-        row.record.clear();
-        for cell in &self.raw {
-            row.record.push_field(&clean(cell));
-        }
+        // Swap buffers rather than copy: the row takes the record's bytes, the
+        // record reuses the row's old allocation.
+        let bytes = std::mem::replace(&mut self.raw.bytes, std::mem::take(&mut row.text).into_bytes());
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                // Every field was checked by `bad_utf8_field`: not reached.
+                self.raw.bytes = e.into_bytes();
+                self.problems.push(utf8_problem(file, line, 0));
+                return false;
+            }
+        };
+        row.set(text, &self.raw.fields);
         row.line = line;
         let mut ok = true;
         let headers = &self.schema.headers;
         let mut date = |s: Std, problems: &mut Vec<Problem>| -> Option<NaiveDate> {
             let col = self.schema.col(s)?;
-            let cell = row.record.get(col)?;
+            let cell = row.get(col)?;
             if is_missing(cell) {
                 return None;
             }
@@ -516,14 +706,15 @@ impl<R: Read> ExtractReader<R> {
             }
             parsed
         };
-        row.start = date(Std::StartDate, &mut self.problems);
-        row.end = date(Std::EndDate, &mut self.problems);
-        row.dob = date(Std::Dob, &mut self.problems);
+        let start = date(Std::StartDate, &mut self.problems);
+        let end = date(Std::EndDate, &mut self.problems);
+        let dob = date(Std::Dob, &mut self.problems);
+        (row.start, row.end, row.dob) = (start, end, dob);
         let id_col = self
             .schema
             .col(Std::CaseId)
             .expect("case_id is required by Schema::new");
-        let id = row.record.get(id_col).unwrap_or("");
+        let id = row.get(id_col).unwrap_or("");
         if is_missing(id) {
             self.problems.push(Problem::error(
                 file,
@@ -533,19 +724,16 @@ impl<R: Read> ExtractReader<R> {
             ));
             return false;
         }
-        match self.first_line.entry(id_hash(id)) {
-            Entry::Occupied(first) => {
-                self.problems.push(Problem::error(
-                    file,
-                    Some(line),
-                    Some(&headers[id_col]),
-                    format!("case id \"{id}\" appears again (first on line {})", first.get()),
-                ));
-                return false;
-            }
-            Entry::Vacant(v) => {
-                v.insert(line);
-            }
+        if let Some(log) = &mut self.log {
+            log.push(id);
+        } else if let Some(first) = self.ids.insert(id, line) {
+            self.problems.push(Problem::error(
+                file,
+                Some(line),
+                Some(&headers[id_col]),
+                format!("case id \"{id}\" appears again (first on line {first})"),
+            ));
+            return false;
         }
         if row.cell(self.schema.col(Std::Team)).is_none() {
             let col = &headers[self.schema.col(Std::Team).expect("team is required")];
@@ -569,17 +757,6 @@ impl<R: Read> ExtractReader<R> {
         }
         ok
     }
-}
-
-/// Two independent 64-bit SipHashes of a case id: a collision among a million ids
-/// has odds of about 1 in 10^26.
-fn id_hash(id: &str) -> u128 {
-    use std::hash::{Hash, Hasher};
-    let mut a = std::collections::hash_map::DefaultHasher::new();
-    id.hash(&mut a);
-    let mut b = std::collections::hash_map::DefaultHasher::new();
-    (0x00C0_FFEE_u32, id).hash(&mut b);
-    (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
 /// A whole extract in memory: one or more files merged per case id.
@@ -644,7 +821,7 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract 
     }
     schema.headers = headers;
     schema.as_of = as_of;
-    let widen = |r: &StringRecord| -> Vec<String> {
+    let widen = |r: &CaseRow| -> Vec<String> {
         let mut v: Vec<String> = r.iter().map(str::to_string).collect();
         v.resize(width, String::new());
         v
@@ -654,14 +831,14 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract 
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut rows: Vec<(Vec<String>, CaseRow)> = Vec::new();
     for row in a.rows {
-        index.insert(row.record.get(id_col).unwrap_or("").to_string(), rows.len());
-        rows.push((widen(&row.record), row));
+        index.insert(row.get(id_col).unwrap_or("").to_string(), rows.len());
+        rows.push((widen(&row), row));
     }
     let mut warnings = a.warnings;
     warnings.extend(b.warnings);
     for row in b.rows {
         let mut cells = vec![String::new(); width];
-        for (i, cell) in row.record.iter().enumerate() {
+        for (i, cell) in row.iter().enumerate() {
             cells[b_to_union[i]] = cell.to_string();
         }
         let id = cells[id_col].clone();
@@ -702,15 +879,11 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract 
     let rows: Vec<CaseRow> = rows
         .into_iter()
         .map(|(cells, old)| {
-            let record = StringRecord::from(cells);
-            let date = |s: Std| schema.col(s).and_then(|c| record.get(c)).and_then(parse_date);
-            CaseRow {
-                start: date(Std::StartDate),
-                end: date(Std::EndDate),
-                dob: date(Std::Dob),
-                line: old.line,
-                record,
-            }
+            let mut row = CaseRow::from_cells(&cells, old.line);
+            let date = |s: Std| schema.col(s).and_then(|c| row.get(c)).and_then(parse_date);
+            let dates = (date(Std::StartDate), date(Std::EndDate), date(Std::Dob));
+            (row.start, row.end, row.dob) = dates;
+            row
         })
         .collect();
     Extract {
@@ -723,7 +896,7 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract 
 /// Reads a whole extract file into memory, failing with every problem found.
 pub(crate) fn read_all<R: Read>(
     file: &str,
-    csv: csv::Reader<R>,
+    csv: Records<R>,
     settings: &Settings,
     as_of: NaiveDate,
 ) -> Result<Extract, Vec<Problem>> {

@@ -13,11 +13,14 @@ mod extract;
 mod filter;
 mod flow;
 mod history;
+mod idcheck;
 mod manifest;
 mod output;
+mod records;
 mod render;
 mod sample;
 mod stats;
+mod synth;
 mod values;
 mod vocab;
 

@@ -51,8 +51,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     if args.inputs.len() == 1 {
         let path = &args.inputs[0];
         let name = csvio::display_name(path);
-        let mut reader =
-            ExtractReader::new(&name, ctx.csv_reader(path)?, &ctx.settings, ctx.as_of).map_err(Problems)?;
+        let reader =
+            ExtractReader::new(&name, ctx.records(path)?, &ctx.settings, ctx.as_of).map_err(Problems)?;
+        let mut reader = csvio::check_ids_at_end(reader, path, &ctx.input);
         let plan = Plan::new(ctx, args, reader.schema())?;
         let mut row = CaseRow::default();
         let mut sink = plan.sink();

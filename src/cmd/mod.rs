@@ -6,6 +6,7 @@ pub(crate) mod cases;
 pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod dip;
+pub(crate) mod generate;
 pub(crate) mod plan;
 pub(crate) mod record;
 pub(crate) mod sample;
@@ -31,6 +32,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
         Command::Demo(args) => demo::run(&ctx()?, &args),
+        Command::Generate(args) => generate::run(&ctx()?, &args),
         Command::Validate(args) => validate::run(&ctx()?, &args),
         Command::Cases(args) => cases::run(&ctx()?, &args),
         Command::Sample(args) => sample::run(&ctx()?, &args),
@@ -130,12 +132,17 @@ impl Context {
         csvio::csv_reader(path, &self.input)
     }
 
+    /// Opens a case extract for [`ExtractReader`](crate::extract::ExtractReader).
+    pub(crate) fn records(&self, path: &Path) -> Result<crate::records::Records<Box<dyn std::io::Read>>> {
+        csvio::records(path, &self.input)
+    }
+
     /// Reads one or more extracts into memory, merged per case id.
     pub(crate) fn read_extracts(&self, paths: &[PathBuf]) -> Result<Extract> {
         let mut parts = Vec::new();
         for path in paths {
             let name = csvio::display_name(path);
-            let reader = self.csv_reader(path)?;
+            let reader = self.records(path)?;
             let part = extract::read_all(&name, reader, &self.settings, self.as_of).map_err(Problems)?;
             parts.push((name, part));
         }

@@ -227,8 +227,9 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
     if job.extracts.len() == 1 {
         let path = &job.extracts[0];
         let name = csvio::display_name(path);
-        let mut reader = ExtractReader::new(&name, csvio::csv_reader(path, job.input)?, settings, job.as_of)
+        let reader = ExtractReader::new(&name, csvio::records(path, job.input)?, settings, job.as_of)
             .map_err(Problems)?;
+        let mut reader = csvio::check_ids_at_end(reader, path, job.input);
         let compiled = compile_frames(settings, reader.schema(), job.as_of)?;
         let mut row = CaseRow::default();
         while reader.next_row(&mut row) {
@@ -256,9 +257,8 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
         let mut parts = Vec::new();
         for path in job.extracts {
             let name = csvio::display_name(path);
-            let part =
-                crate::extract::read_all(&name, csvio::csv_reader(path, job.input)?, settings, job.as_of)
-                    .map_err(Problems)?;
+            let part = crate::extract::read_all(&name, csvio::records(path, job.input)?, settings, job.as_of)
+                .map_err(Problems)?;
             extract_inputs.push(InputFile {
                 role: "extract".into(),
                 path: name.clone(),

@@ -134,7 +134,7 @@ fn check(
 }
 
 fn check_cases(ctx: &Context, path: &Path, name: &str) -> Result<(Vec<Problem>, u64)> {
-    let mut reader = match ExtractReader::new(name, ctx.csv_reader(path)?, &ctx.settings, ctx.as_of) {
+    let mut reader = match ExtractReader::new(name, ctx.records(path)?, &ctx.settings, ctx.as_of) {
         Ok(r) => r,
         Err(problems) => return Ok((problems, 0)),
     };

@@ -9,6 +9,7 @@ mod allocate;
 mod cases;
 mod demo;
 mod dip;
+mod generate;
 mod generated;
 mod plan;
 mod record;

@@ -75,7 +75,13 @@ pub(crate) fn date_problem(text: &str) -> String {
 
 /// Formats a date the way every output writes it: ISO `yyyy-mm-dd`.
 pub(crate) fn format_date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    // chrono's formatter interprets "%Y-%m-%d" on every call; years outside
+    // 0..=9999 (which it writes with a sign) still go through it.
+    if (0..=9999).contains(&d.year()) {
+        format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+    } else {
+        d.format("%Y-%m-%d").to_string()
+    }
 }
 
 fn parse_iso(s: &str) -> Option<NaiveDate> {

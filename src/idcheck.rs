@@ -112,7 +112,8 @@ impl IdLog {
     /// Whether any fingerprint was logged twice.
     pub(crate) fn has_repeats(&mut self) -> bool {
         self.buckets.iter_mut().any(|b| {
-            b.sort_unstable();
+            // As one 96-bit number: integer compares, not array compares.
+            b.sort_unstable_by_key(|e| u128::from(e[0]) << 64 | u128::from(e[1]) << 32 | u128::from(e[2]));
             b.windows(2).any(|w| w[0] == w[1])
         })
     }

@@ -13,12 +13,28 @@ pub(crate) const METHOD: &str = "sha256-key-v1";
 
 /// `key(case) = first 8 bytes, big-endian, of SHA-256("<seed>:<case_id>")`.
 pub(crate) fn key(seed: u64, case_id: &str) -> u64 {
-    let mut h = Sha256::new();
-    h.update(seed.to_string().as_bytes());
-    h.update(b":");
-    h.update(case_id.as_bytes());
-    let digest = h.finalize();
-    u64::from_be_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
+    Keyer::new(seed).key(case_id)
+}
+
+/// Computes keys for one seed: the hash state after `"<seed>:"` is made once and
+/// copied for each case, rather than formatting the seed a million times.
+#[derive(Clone)]
+pub(crate) struct Keyer(Sha256);
+
+impl Keyer {
+    pub(crate) fn new(seed: u64) -> Keyer {
+        let mut h = Sha256::new();
+        h.update(seed.to_string().as_bytes());
+        h.update(b":");
+        Keyer(h)
+    }
+
+    pub(crate) fn key(&self, case_id: &str) -> u64 {
+        let mut h = self.0.clone();
+        h.update(case_id.as_bytes());
+        let digest = h.finalize();
+        u64::from_be_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
+    }
 }
 
 /// A key as written in outputs: 16 hex digits.
@@ -158,28 +174,56 @@ impl<T: Clone> Sampler<T> {
 
     /// Offers an eligible case to the frames it is eligible for.
     pub(crate) fn offer(&mut self, offer: Offer<T>) {
+        let wanted: Vec<bool> = offer
+            .frames
+            .iter()
+            .enumerate()
+            .map(|(fi, s)| {
+                s.as_deref()
+                    .is_some_and(|s| self.count(fi, s, offer.key, &offer.case_id))
+            })
+            .collect();
+        self.keep(offer, &wanted);
+    }
+
+    /// Counts a case eligible for frame `frame` in `stratum`, and says whether that
+    /// frame keeps it (it is among the smallest keys so far). A case no frame keeps
+    /// need never be built: on a large extract that is nearly every case.
+    pub(crate) fn count(&mut self, frame: usize, stratum: &str, key: u64, case_id: &str) -> bool {
+        let state = &mut self.frames[frame];
+        let entry = match state.strata.get_mut(stratum) {
+            Some(e) => e,
+            None => state
+                .strata
+                .entry(stratum.to_string())
+                .or_insert_with(|| (0, BinaryHeap::new())),
+        };
+        entry.0 += 1;
+        let heap = &entry.1;
+        heap.len() < state.keep
+            || heap
+                .peek()
+                .is_some_and(|top| (key, case_id) < (top.0.key, top.0.case_id.as_str()))
+    }
+
+    /// Keeps `offer` in each frame whose [`Sampler::count`] said so (`wanted`),
+    /// dropping that frame's largest key when it is full.
+    pub(crate) fn keep(&mut self, offer: Offer<T>, wanted: &[bool]) {
         for (fi, stratum) in offer.frames.iter().enumerate() {
             let Some(stratum) = stratum else { continue };
-            let state = &mut self.frames[fi];
-            let keep = state.keep;
-            let entry = match state.strata.get_mut(stratum.as_str()) {
-                Some(e) => e,
-                None => state
-                    .strata
-                    .entry(stratum.clone())
-                    .or_insert_with(|| (0, BinaryHeap::new())),
-            };
-            entry.0 += 1;
-            let heap = &mut entry.1;
-            if heap.len() < keep {
-                heap.push(Ranked(offer.clone()));
-            } else if heap
-                .peek()
-                .is_some_and(|top| (offer.key, &offer.case_id) < (top.0.key, &top.0.case_id))
-            {
-                heap.pop();
-                heap.push(Ranked(offer.clone()));
+            if !wanted[fi] {
+                continue;
             }
+            let state = &mut self.frames[fi];
+            let heap = &mut state
+                .strata
+                .get_mut(stratum.as_str())
+                .expect("count made the stratum")
+                .1;
+            if heap.len() >= state.keep {
+                heap.pop();
+            }
+            heap.push(Ranked(offer.clone()));
         }
     }
 

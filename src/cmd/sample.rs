@@ -9,11 +9,12 @@ use crate::extract::{Case, CaseRow, ExtractReader, Std};
 use crate::filter::{self, FieldKind, Filter, Value};
 use crate::manifest::{FrameResult, FrameSpec, InputFile, Manifest, SamplingUsed, StratumResult};
 use crate::render::{Cell, RowWriter};
-use crate::sample::{self, Drawn, FramePlan, Offer, Sampler};
+use crate::sample::{self, Drawn, FramePlan, Keyer, Offer, Sampler};
 use crate::{history, output};
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -231,13 +232,19 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
             .map_err(Problems)?;
         let mut reader = csvio::check_ids_at_end(reader, path, job.input);
         let compiled = compile_frames(settings, reader.schema(), job.as_of)?;
+        let keyer = Keyer::new(job.seed);
+        // The manifest's hash of the file is made on the second core meanwhile.
+        let hashing = {
+            let path = path.clone();
+            std::thread::spawn(move || file_sha256(&path))
+        };
         let mut row = CaseRow::default();
         while reader.next_row(&mut row) {
             offer(
                 &mut sampler,
                 &compiled,
                 &excluded,
-                job.seed,
+                &keyer,
                 Case {
                     schema: reader.schema(),
                     row: &row,
@@ -247,10 +254,13 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
         if reader.has_errors() {
             return Err(Problems(reader.problems).into());
         }
+        let sha256 = hashing
+            .join()
+            .map_err(|_| anyhow!("hashing {name} stopped unexpectedly"))??;
         extract_inputs.push(InputFile {
             role: "extract".into(),
             path: name,
-            sha256: file_sha256(path)?,
+            sha256,
             rows: reader.rows_read,
         });
     } else {
@@ -269,8 +279,9 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
         }
         let extract = crate::extract::Extract::merge(parts, job.as_of);
         let compiled = compile_frames(settings, &extract.schema, job.as_of)?;
+        let keyer = Keyer::new(job.seed);
         for case in extract.cases() {
-            offer(&mut sampler, &compiled, &excluded, job.seed, case);
+            offer(&mut sampler, &compiled, &excluded, &keyer, case);
         }
     }
     extract_inputs.extend(inputs);
@@ -387,42 +398,63 @@ fn offer(
     sampler: &mut Sampler<Fields>,
     frames: &[CompiledFrame],
     excluded: &HashSet<String>,
-    seed: u64,
+    keyer: &Keyer,
     case: Case<'_>,
 ) {
-    let mut eligible: Vec<Option<String>> = Vec::with_capacity(frames.len());
+    // Per frame: the stratum when the case is eligible. Borrowed from the row: a
+    // million rows allocate nothing until a frame keeps one.
+    let mut eligible: [Option<Cow<'_, str>>; 8] = Default::default();
+    let mut more: Vec<Option<Cow<'_, str>>> = Vec::new();
     let mut any = false;
     let no_team = case.get(Std::Team).is_none();
     let in_history = !excluded.is_empty() && excluded.contains(case.case_id());
     for (fi, frame) in frames.iter().enumerate() {
-        if !frame.filter.matches(&case) {
-            eligible.push(None);
-            continue;
+        let mut stratum = None;
+        if frame.filter.matches(&case) {
+            if no_team {
+                sampler.excluded_no_team(fi);
+            } else if in_history {
+                sampler.excluded_by_history(fi);
+            } else {
+                any = true;
+                stratum = Some(
+                    frame
+                        .stratify
+                        .map_or(Cow::Borrowed(""), |f| stratum_value(&case, f)),
+                );
+            }
         }
-        if no_team {
-            sampler.excluded_no_team(fi);
-            eligible.push(None);
-        } else if in_history {
-            sampler.excluded_by_history(fi);
-            eligible.push(None);
-        } else {
-            any = true;
-            eligible.push(Some(
-                frame
-                    .stratify
-                    .map(|f| stratum_value(&case, f))
-                    .unwrap_or_default(),
-            ));
+        match eligible.get_mut(fi) {
+            Some(slot) => *slot = stratum,
+            None => more.push(stratum),
         }
     }
     if !any {
         return;
     }
+    let strata = || eligible.iter().take(frames.len()).chain(more.iter());
+    let key = keyer.key(case.case_id());
+    let mut wanted = [false; 8];
+    let mut wanted_more = Vec::new();
+    let mut kept = false;
+    for (fi, stratum) in strata().enumerate() {
+        let keep = stratum
+            .as_deref()
+            .is_some_and(|s| sampler.count(fi, s, key, case.case_id()));
+        kept |= keep;
+        match wanted.get_mut(fi) {
+            Some(w) => *w = keep,
+            None => wanted_more.push(keep),
+        }
+    }
+    if !kept {
+        return;
+    }
     let text = |s: Std| case.get(s).unwrap_or("").to_string();
-    sampler.offer(Offer {
-        key: sample::key(seed, case.case_id()),
+    let offer = Offer {
+        key,
         case_id: case.case_id().to_string(),
-        frames: eligible,
+        frames: strata().map(|s| s.as_deref().map(str::to_string)).collect(),
         payload: Fields {
             team: text(Std::Team),
             worker: text(Std::Worker),
@@ -431,16 +463,23 @@ fn offer(
             start: case.start_date().map(format_date).unwrap_or_default(),
             end: case.end_date().map(format_date).unwrap_or_default(),
         },
-    });
+    };
+    let wanted: Vec<bool> = wanted
+        .iter()
+        .take(frames.len())
+        .copied()
+        .chain(wanted_more)
+        .collect();
+    sampler.keep(offer, &wanted);
 }
 
-fn stratum_value(case: &Case<'_>, field: usize) -> String {
+fn stratum_value<'c>(case: &'c Case<'_>, field: usize) -> Cow<'c, str> {
     match filter::Row::value(case, field) {
-        Value::Missing | Value::List(_) => String::new(),
-        Value::Text(t) => t.to_string(),
-        Value::Bool(b) => (if b { "yes" } else { "no" }).to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::Date(d) => format_date(d),
+        Value::Missing | Value::List(_) => Cow::Borrowed(""),
+        Value::Text(t) => Cow::Borrowed(t),
+        Value::Bool(b) => Cow::Borrowed(if b { "yes" } else { "no" }),
+        Value::Number(n) => Cow::Owned(n.to_string()),
+        Value::Date(d) => Cow::Owned(format_date(d)),
     }
 }
 

@@ -61,6 +61,9 @@ pub(crate) struct GlobalArgs {
     /// Field delimiter of input files (default: comma; tab for .tsv)
     #[arg(long, global = true, value_name = "CHAR", value_parser = parse_delimiter)]
     pub(crate) delimiter: Option<u8>,
+    /// The workbook sheet to read (.xlsx/.xls/.ods inputs). Default: every sheet that fits
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) sheet: Option<String>,
     /// Character encoding of input files
     #[arg(long, global = true, value_name = "ENC", default_value = "utf-8")]
     pub(crate) encoding: Encoding,

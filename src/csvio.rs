@@ -13,6 +13,72 @@ pub(crate) struct InputOptions {
     /// Field delimiter; `None` means comma, or tab for `.tsv` files.
     pub(crate) delimiter: Option<u8>,
     pub(crate) encoding: Encoding,
+    /// The workbook sheet to read (`--sheet`); `None`: every sheet the reader recognises.
+    pub(crate) sheet: Option<String>,
+}
+
+/// One table to read: a CSV file, or one sheet of a workbook (named `book.xlsx[Sheet]`).
+pub(crate) struct Input {
+    pub(crate) name: String,
+    /// The file the table came from.
+    pub(crate) source: PathBuf,
+    pub(crate) reader: csv::Reader<Box<dyn Read>>,
+    /// The sheet's name and headings, for a workbook.
+    pub(crate) sheet: Option<(String, Vec<String>)>,
+}
+
+/// Opens every table of an input: one for a CSV file, one per non-empty sheet (or
+/// the `--sheet`) of a workbook.
+pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>> {
+    if !crate::workbook::is_workbook(path) {
+        return Ok(vec![Input {
+            name: display_name(path),
+            source: path.to_path_buf(),
+            reader: csv_reader(path, opts)?,
+            sheet: None,
+        }]);
+    }
+    if path.is_dir() {
+        bail!("{} is a directory, not a file", path.display());
+    }
+    let sheets = crate::workbook::read_sheets(path, opts.sheet.as_deref())?;
+    Ok(sheets
+        .into_iter()
+        .map(|s| {
+            let mut peek = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(&s.csv[..]);
+            let mut first = csv::StringRecord::new();
+            let headings = match peek.read_record(&mut first) {
+                Ok(true) => first
+                    .iter()
+                    .map(|h| crate::values::clean(h).into_owned())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let reader: Box<dyn Read> = Box::new(io::Cursor::new(s.csv));
+            Input {
+                name: format!("{}[{}]", display_name(path), s.name),
+                source: path.to_path_buf(),
+                reader: csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(reader),
+                sheet: Some((s.name, headings)),
+            }
+        })
+        .collect())
+}
+
+/// Opens the one table of an input: the CSV file, or the `--sheet` (default: the
+/// first non-empty sheet) of a workbook.
+pub(crate) fn open_table(path: &Path, opts: &InputOptions) -> Result<Input> {
+    let mut tables = open_tables(path, opts)?;
+    if tables.is_empty() {
+        bail!("{} has no sheet with anything in it", path.display());
+    }
+    Ok(tables.swap_remove(0))
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -156,6 +222,20 @@ pub(crate) fn open_input(path: &Path, opts: &InputOptions) -> Result<Box<dyn Rea
     }
 }
 
+/// The headings of a CSV file (cleaned), read afresh.
+pub(crate) fn headings(path: &Path, opts: &InputOptions) -> Result<Vec<String>> {
+    let mut reader = csv_reader(path, opts)?;
+    let mut first = csv::StringRecord::new();
+    match reader.read_record(&mut first) {
+        Ok(true) => Ok(first
+            .iter()
+            .map(|h| crate::values::clean(h).into_owned())
+            .collect()),
+        // An empty or unreadable file: the full check reports it.
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// Turns CRLF line ends into LF. The csv crate counts the line of a record's start
 /// before it skips the LF of a CRLF, so without this every line number in a
 /// Windows file would be one short.
@@ -275,12 +355,6 @@ pub(crate) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(cell)
     }
-}
-
-/// A path given on the command line, kept for messages and manifests.
-#[allow(dead_code)]
-pub(crate) fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Reads a headed CSV file of one of the small layouts (auditors, history, audits,

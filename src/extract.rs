@@ -602,20 +602,21 @@ impl Extract {
     /// Merges extracts read from several files (SPEC §3.1): a case in several files
     /// is one case file; list fields are merged; a conflicting single value is a
     /// warning and the file named last wins.
-    pub(crate) fn merge(parts: Vec<(String, Extract)>, as_of: NaiveDate) -> Extract {
+    /// `warn_on`: the fields whose conflicts are worth a warning (`None`: all).
+    pub(crate) fn merge(parts: Vec<(String, Extract)>, as_of: NaiveDate, warn_on: Option<&[Std]>) -> Extract {
         let mut parts = parts.into_iter();
         let Some((_, first)) = parts.next() else {
             unreachable!("merge is called with at least one extract")
         };
         let mut merged = first;
         for (file, next) in parts {
-            merged = merge_two(merged, &file, next, as_of);
+            merged = merge_two(merged, &file, next, as_of, warn_on);
         }
         merged
     }
 }
 
-fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract {
+fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate, warn_on: Option<&[Std]>) -> Extract {
     // Union of headings, by their comparison key; a's order first.
     let mut headers = a.schema.headers.clone();
     let mut b_to_union = Vec::with_capacity(b.schema.headers.len());
@@ -685,7 +686,10 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract 
                         }
                         existing[col] = items.join("; ");
                     } else {
-                        if !is_missing(&existing[col]) {
+                        let worth_a_warning = warn_on.is_none_or(|fields| {
+                            schema.std_of_col(col).is_some_and(|(s, _)| fields.contains(&s))
+                        });
+                        if !is_missing(&existing[col]) && worth_a_warning {
                             warnings.push(Problem::warning(
                                 file_b,
                                 Some(row.line),

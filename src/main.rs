@@ -1,6 +1,7 @@
 //! caseaudit: parse the command line, run the command, map the outcome to an exit code.
 
 mod allocate;
+mod annex_a;
 mod auditors;
 mod cli;
 mod cmd;
@@ -20,6 +21,7 @@ mod sample;
 mod stats;
 mod values;
 mod vocab;
+mod workbook;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -76,11 +76,14 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         .iter()
         .find_map(|c| c.month)
         .unwrap_or_else(|| Month::of(ctx.as_of));
-    let name = csvio::display_name(&args.auditors);
-    let (list, warnings) = auditors::read(&name, ctx.csv_reader(&args.auditors)?).map_err(Problems)?;
+    let input = ctx.table(&args.auditors)?;
+    let (list, warnings) = auditors::read(&input.name, input.reader).map_err(Problems)?;
     ctx.warn(&warnings);
     let entries = match &args.history {
-        Some(path) => history::read(&csvio::display_name(path), ctx.csv_reader(path)?).map_err(Problems)?,
+        Some(path) => {
+            let input = ctx.table(path)?;
+            history::read(&input.name, input.reader).map_err(Problems)?
+        }
         None => Vec::new(),
     };
     let mut previous: HashMap<&str, Vec<String>> = HashMap::new();
@@ -246,8 +249,8 @@ fn write_summary(
 }
 
 fn read_sample(ctx: &Context, path: &Path) -> Result<Vec<SampledCase>> {
-    let name = csvio::display_name(path);
-    let mut reader = RecordReader::new(&name, ctx.csv_reader(path)?).map_err(|p| Problems(vec![p]))?;
+    let csvio::Input { name, reader, .. } = ctx.table(path)?;
+    let mut reader = RecordReader::new(&name, reader).map_err(|p| Problems(vec![p]))?;
     let mut problems = reader.missing(&["case_id", "team"]);
     if !problems.is_empty() {
         return Err(Problems(problems).into());

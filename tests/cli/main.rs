@@ -14,3 +14,4 @@ mod plan;
 mod record;
 mod sample;
 mod validate;
+mod workbook;

@@ -70,6 +70,9 @@ pub(crate) struct GlobalArgs {
     /// Write formula-like text to CSV as it is (no leading apostrophe)
     #[arg(long, global = true)]
     pub(crate) raw: bool,
+    /// Replace case ids in outputs with stable keyed pseudonyms ([privacy] redact_key)
+    #[arg(long, global = true)]
+    pub(crate) redact: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -601,6 +601,11 @@ rate = 0.10
 min_per_auditor = 1
 # Audits matching this filter are always moderated, whatever the rate.
 always = "overall = Inadequate"
+
+[privacy]
+# The secret behind --redact, which replaces case ids with stable pseudonyms in
+# outputs shared beyond the QA team. Choose your own phrase and keep this file private.
+redact_key = "demo only: choose your own phrase"
 "#;
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod flow;
 mod history;
 mod manifest;
 mod output;
+mod privacy;
 mod render;
 mod sample;
 mod stats;
@@ -27,6 +28,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    exit::install_panic_hook();
     let cli = cli::Cli::parse();
     match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

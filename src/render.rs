@@ -78,12 +78,14 @@ impl From<usize> for Cell {
 }
 
 /// How cells are written.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct RenderOptions {
     /// Leave formula-like text as it is (`--raw`).
     pub(crate) raw: bool,
     /// Bold headers in terminal tables.
     pub(crate) color: bool,
+    /// Replace case ids with keyed pseudonyms (`--redact`), under this key.
+    pub(crate) redact: Option<String>,
 }
 
 /// Writes rows one at a time. CSV and JSON stream; tables and Markdown are laid out
@@ -128,7 +130,16 @@ impl<'w> RowWriter<'w> {
         Ok(writer)
     }
 
-    pub(crate) fn write(&mut self, row: Vec<Cell>) -> Result<()> {
+    pub(crate) fn write(&mut self, mut row: Vec<Cell>) -> Result<()> {
+        if let Some(key) = &self.opts.redact {
+            for (cell, name) in row.iter_mut().zip(&self.columns) {
+                if let Cell::Text(id) = cell
+                    && crate::privacy::is_case_id_column(name)
+                {
+                    *id = crate::privacy::pseudonym(key, id);
+                }
+            }
+        }
         match self.format {
             Format::Csv => {
                 let raw = self.opts.raw;
@@ -166,7 +177,7 @@ impl<'w> RowWriter<'w> {
             Format::Markdown | Format::Html => {
                 out.write_all(markdown(&self.columns, &self.held).as_bytes())?
             }
-            Format::Table => out.write_all(table(&self.columns, &self.held, self.opts).as_bytes())?,
+            Format::Table => out.write_all(table(&self.columns, &self.held, &self.opts).as_bytes())?,
             Format::Xlsx => out.write_all(&xlsx(&self.columns, &self.held)?)?,
         }
         out.flush()?;
@@ -302,7 +313,7 @@ fn iso_date(s: &str) -> Option<(u16, u8, u8)> {
 }
 
 /// A terminal table; numeric columns are right-aligned.
-pub(crate) fn table(columns: &[String], rows: &[Vec<Cell>], opts: RenderOptions) -> String {
+pub(crate) fn table(columns: &[String], rows: &[Vec<Cell>], opts: &RenderOptions) -> String {
     use comfy_table::{Attribute, Cell as TCell, CellAlignment, ContentArrangement, Table, presets};
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)

@@ -69,6 +69,7 @@ struct SampledCase {
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     if let Some(path) = &args.summary {
+        super::refuse_an_input(path)?;
         output::check_target(path, ctx.force)?;
     }
     let sampled = read_sample(ctx, &args.sample)?;
@@ -149,7 +150,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ctx.format,
         COLUMNS.iter().map(|c| (*c).to_string()).collect(),
         &mut out,
-        ctx.render,
+        ctx.render.clone(),
     )?;
     for (case, &a) in sampled.iter().zip(&solution.auditor_of) {
         let auditor = &problem.auditors[a];
@@ -223,7 +224,13 @@ fn write_summary(
     match path {
         Some(path) => {
             let mut buf = Vec::new();
-            render(crate::output::Format::Csv, &columns, rows, &mut buf, ctx.render)?;
+            render(
+                crate::output::Format::Csv,
+                &columns,
+                rows,
+                &mut buf,
+                ctx.render.clone(),
+            )?;
             output::write_file_atomic(path, &buf, ctx.force)?;
             ctx.note(format!(
                 "allocated {} cases; summary in {}",
@@ -239,7 +246,13 @@ fn write_summary(
                 sampled.len(),
                 solution.loads.iter().filter(|l| **l > 0).count()
             )?;
-            render(crate::output::Format::Table, &columns, rows, &mut err, ctx.render)?;
+            render(
+                crate::output::Format::Table,
+                &columns,
+                rows,
+                &mut err,
+                ctx.render.clone(),
+            )?;
         }
         None => {}
     }

@@ -173,7 +173,7 @@ impl Sink {
         match self {
             Sink::Rows(rows) => {
                 let names = plan.columns.iter().map(|&c| schema.field_name(c)).collect();
-                let mut w = RowWriter::new(ctx.format, names, &mut out, ctx.render)?;
+                let mut w = RowWriter::new(ctx.format, names, &mut out, ctx.render.clone())?;
                 for row in rows {
                     w.write(row)?;
                 }
@@ -185,14 +185,20 @@ impl Sink {
                     &["count"],
                     vec![vec![Cell::from(total)]],
                     &mut out,
-                    ctx.render,
+                    ctx.render.clone(),
                 )?,
                 Some((_, _, name)) => {
                     let rows = groups
                         .into_iter()
                         .map(|(k, n)| vec![Cell::text(k), Cell::from(n)])
                         .collect();
-                    render(ctx.format, &[name.as_str(), "count"], rows, &mut out, ctx.render)?;
+                    render(
+                        ctx.format,
+                        &[name.as_str(), "count"],
+                        rows,
+                        &mut out,
+                        ctx.render.clone(),
+                    )?;
                 }
             },
         }

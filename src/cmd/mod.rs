@@ -64,6 +64,7 @@ const DEFAULT_SETTINGS: &str = "caseaudit.toml";
 impl Context {
     fn new(g: &GlobalArgs) -> Result<Context> {
         let (settings, settings_path) = load_settings(g.config.as_deref())?;
+        let redact = redact_key(g.redact, &settings)?;
         if g.verbose {
             match &settings_path {
                 Some(p) => eprintln!("settings: {}", p.display()),
@@ -90,7 +91,11 @@ impl Context {
             output_path: g.output.clone(),
             force: g.force,
             format: Format::resolve(g.format, g.output.as_deref()),
-            render: RenderOptions { raw: g.raw, color },
+            render: RenderOptions {
+                raw: g.raw,
+                color,
+                redact,
+            },
             quiet: g.quiet,
             verbose: g.verbose,
             color: g.color,
@@ -99,6 +104,9 @@ impl Context {
 
     /// Opens the main output (stdout or `-o FILE`).
     pub(crate) fn open_output(&self) -> Result<Output> {
+        if let Some(path) = &self.output_path {
+            refuse_an_input(path)?;
+        }
         Output::open(self.output_path.as_deref(), self.force)
     }
 
@@ -241,6 +249,50 @@ pub(crate) fn read_extract(
         Layout::AnnexA => Some(&[extract::Std::Team, extract::Std::Worker, extract::Std::Dob][..]),
     };
     Ok((Extract::merge(parts, as_of, warn_on), rows))
+}
+
+/// The pseudonym key when `--redact` is given: it must be configured, so that the
+/// same case gets the same pseudonym every month.
+fn redact_key(redact: bool, settings: &Settings) -> Result<Option<String>> {
+    if !redact {
+        return Ok(None);
+    }
+    match settings.privacy.redact_key.as_deref().map(str::trim) {
+        Some(key) if key.len() >= 8 => {
+            eprintln!(
+                "case ids in this output are pseudonyms (--redact): the same case keeps the same pseudonym"
+            );
+            Ok(Some(key.to_string()))
+        }
+        _ => Err(crate::exit::usage(
+            "--redact needs a secret in the settings file, at least 8 characters:\n  [privacy]\n  redact_key = \"a phrase only the QA team knows\"",
+        )),
+    }
+}
+
+/// Refuses an output path that names a file given anywhere else on the command line
+/// (an input, the settings file, the history): inputs are never modified, even with
+/// `--force`.
+pub(crate) fn refuse_an_input(output: &Path) -> Result<()> {
+    let Ok(target) = output.canonicalize() else {
+        return Ok(());
+    }; // a new file is no input
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy();
+        if ["-o", "--output", "--manifest", "--summary"].contains(&text.as_ref()) {
+            args.next(); // the value of an output option is not an input
+            continue;
+        }
+        let value = text.split_once('=').map_or(text.as_ref(), |(_, v)| v);
+        if Path::new(value).canonicalize().is_ok_and(|p| p == target) {
+            bail!(
+                "{} is one of this command's inputs; caseaudit never writes over an input (choose another output)",
+                output.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn load_settings(explicit: Option<&Path>) -> Result<(Settings, Option<PathBuf>)> {

@@ -97,6 +97,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     });
     // Refuse before any work: an existing manifest is never replaced silently.
     if let Some(path) = &manifest_path {
+        super::refuse_an_input(path)?;
         output::check_target(path, ctx.force)?;
     }
     if let Some(path) = &ctx.output_path
@@ -144,7 +145,7 @@ fn write_rows(
         ctx.format,
         COLUMNS.iter().map(|c| (*c).to_string()).collect(),
         out,
-        ctx.render,
+        ctx.render.clone(),
     )?;
     for d in drawn {
         let f = &d.payload;

@@ -202,6 +202,12 @@ pub(crate) fn open_input(path: &Path, opts: &InputOptions) -> Result<Box<dyn Rea
             let head = buffered
                 .fill_buf()
                 .with_context(|| format!("reading {}", display_name(path)))?;
+            if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+                bail!(
+                    "{} is UTF-16 text (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\" and try again",
+                    display_name(path)
+                );
+            }
             if head.starts_with(b"\xEF\xBB\xBF") {
                 buffered.consume(3);
             }
@@ -234,6 +240,54 @@ pub(crate) fn headings(path: &Path, opts: &InputOptions) -> Result<Vec<String>> 
         // An empty or unreadable file: the full check reports it.
         _ => Ok(Vec::new()),
     }
+}
+
+/// Excel's limit on the characters in one cell: a longer field means a damaged file
+/// (often an unclosed quote that swallowed the rest of it).
+pub(crate) const MAX_FIELD_CHARS: usize = 32_767;
+
+/// What is wrong with a row's shape or bytes, if anything: the wrong number of
+/// fields (with a hint when an unclosed quote is the likely cause), a NUL byte, or
+/// a field longer than Excel allows.
+pub(crate) fn row_problem(
+    file: &str,
+    line: u64,
+    row: &csv::StringRecord,
+    headers: &[String],
+) -> Option<Problem> {
+    if row.len() != headers.len() {
+        let swallowed = row.iter().any(|f| f.contains('\n'));
+        let hint = if swallowed {
+            " (a field runs over several lines: is a quote left unclosed?)"
+        } else {
+            ""
+        };
+        let message = format!(
+            "this row has {} fields but the header has {}{hint}",
+            row.len(),
+            headers.len()
+        );
+        return Some(Problem::error(file, Some(line), None, message));
+    }
+    // The whole row at once first: the per-field look is for the rare bad row.
+    let all = row.as_slice();
+    if all.len() <= MAX_FIELD_CHARS && !all.as_bytes().contains(&0) {
+        return None;
+    }
+    for (field, heading) in row.iter().zip(headers) {
+        if field.contains('\0') {
+            let message = "contains a NUL byte: the file may be binary or UTF-16; save it as \"CSV UTF-8\"";
+            return Some(Problem::error(file, Some(line), Some(heading), message));
+        }
+        if field.len() > MAX_FIELD_CHARS && field.chars().count() > MAX_FIELD_CHARS {
+            let message = format!(
+                "is {} characters long, more than a spreadsheet cell can hold ({MAX_FIELD_CHARS}): the file looks damaged (an unclosed quote?)",
+                field.chars().count()
+            );
+            return Some(Problem::error(file, Some(line), Some(heading), message));
+        }
+    }
+    None
 }
 
 /// Turns CRLF line ends into LF. The csv crate counts the line of a record's start
@@ -441,17 +495,8 @@ impl<R: Read> RecordReader<R> {
             if self.raw.len() == 1 && self.raw.get(0).is_some_and(|c| c.trim().is_empty()) {
                 continue;
             }
-            if self.raw.len() != self.headers.len() {
-                return Some(Err(Problem::error(
-                    &self.file,
-                    Some(line),
-                    None,
-                    format!(
-                        "this row has {} fields but the header has {}",
-                        self.raw.len(),
-                        self.headers.len()
-                    ),
-                )));
+            if let Some(problem) = row_problem(&self.file, line, &self.raw, &self.headers) {
+                return Some(Err(problem));
             }
             rec.clear();
             for cell in &self.raw {

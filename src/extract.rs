@@ -476,21 +476,17 @@ impl<R: Read> ExtractReader<R> {
 
     fn check_row(&mut self, line: u64, row: &mut CaseRow) -> bool {
         let file = &self.file;
-        let n = self.schema.headers.len();
-        if self.raw.len() != n {
-            if self.raw.len() == 1 && self.raw.get(0).is_some_and(|c| c.trim().is_empty()) {
-                return false; // a blank line
-            }
-            self.rows_read += 1;
-            self.problems.push(Problem::error(
-                file,
-                Some(line),
-                None,
-                format!("this row has {} fields but the header has {n}", self.raw.len()),
-            ));
-            return false;
+        if self.raw.len() == 1
+            && self.schema.headers.len() > 1
+            && self.raw.get(0).is_some_and(|c| c.trim().is_empty())
+        {
+            return false; // a blank line
         }
         self.rows_read += 1;
+        if let Some(problem) = crate::csvio::row_problem(file, line, &self.raw, &self.schema.headers) {
+            self.problems.push(problem);
+            return false;
+        }
         row.record.clear();
         for cell in &self.raw {
             row.record.push_field(&clean(cell));

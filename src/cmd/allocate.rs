@@ -73,6 +73,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         output::check_target(path, ctx.force)?;
     }
     let sampled = read_sample(ctx, &args.sample)?;
+    if sampled.is_empty() {
+        bail!("{} has no cases to allocate", args.sample.display());
+    }
     let month = sampled
         .iter()
         .find_map(|c| c.month)

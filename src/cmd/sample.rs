@@ -256,6 +256,16 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
         }
         rows
     };
+    if rows_by_source.iter().all(|(_, rows)| *rows == 0) {
+        let names: Vec<String> = rows_by_source
+            .iter()
+            .map(|(p, _)| csvio::display_name(p))
+            .collect();
+        bail!(
+            "{} has a header but no case files: there is nothing to sample",
+            names.join(", ")
+        );
+    }
     let mut extract_inputs = Vec::new();
     for (path, rows) in rows_by_source {
         extract_inputs.push(InputFile {

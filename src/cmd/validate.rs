@@ -228,7 +228,10 @@ fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
 fn detect(ctx: &Context, headings: &[String]) -> Option<Kind> {
     let keys: Vec<String> = headings.iter().map(|h| header_key(h).replace('_', " ")).collect();
     let has = |h: &str| keys.iter().any(|k| *k == header_key(h).replace('_', " "));
-    if has("auditor_id") && (has("capacity") || has("manages") || has("role")) && !has("case_id") {
+    if has("auditor_id")
+        && (has("capacity") || has("manages") || has("role") || has("name"))
+        && !has("case_id")
+    {
         Some(Kind::Auditors)
     } else if has("month") && has("case_id") && has("auditor_id") && !has("audit_id") {
         Some(Kind::History)

@@ -7,6 +7,7 @@ mod common;
 
 mod allocate;
 mod cases;
+mod corpus;
 mod demo;
 mod dip;
 mod generated;

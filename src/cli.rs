@@ -86,6 +86,8 @@ pub(crate) enum Command {
     Plan(cmd::plan::Args),
     Dip(cmd::dip::Args),
     Record(cmd::record::Args),
+    Themes(cmd::themes::Args),
+    Actions(cmd::actions::Args),
 }
 
 fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {

@@ -1,6 +1,8 @@
 //! caseaudit: parse the command line, run the command, map the outcome to an exit code.
 
+mod actions;
 mod auditors;
+mod audits;
 mod cli;
 mod cmd;
 mod config;
@@ -10,12 +12,15 @@ mod demo_data;
 mod exit;
 mod extract;
 mod filter;
+mod grades;
 mod history;
 mod manifest;
 mod output;
 mod render;
 mod sample;
 mod stats;
+mod templates;
+mod themes;
 mod values;
 mod vocab;
 

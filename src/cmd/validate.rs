@@ -33,6 +33,7 @@ pub(crate) enum Kind {
     Cases,
     Auditors,
     History,
+    Audits,
     Config,
 }
 
@@ -42,6 +43,7 @@ impl Kind {
             Kind::Cases => "case extract",
             Kind::Auditors => "auditors list",
             Kind::History => "audit history",
+            Kind::Audits => "completed audits",
             Kind::Config => "settings file",
         }
     }
@@ -109,7 +111,7 @@ fn check(
                     name,
                     Some(1),
                     None,
-                    "cannot tell what kind of file this is from its headings; use --kind cases|auditors|history|config",
+                    "cannot tell what kind of file this is from its headings; use --kind cases|auditors|history|audits|config",
                 );
                 return Ok((None, vec![p], 0));
             }
@@ -129,6 +131,7 @@ fn check(
             Ok(entries) => (Vec::new(), entries.len() as u64),
             Err(problems) => (problems, 0),
         },
+        Kind::Audits => check_audits(ctx, path, name)?,
     };
     Ok((Some(kind), problems, rows))
 }
@@ -158,6 +161,26 @@ fn check_cases(ctx: &Context, path: &Path, name: &str) -> Result<(Vec<Problem>, 
     Ok((problems, rows))
 }
 
+fn check_audits(ctx: &Context, path: &Path, name: &str) -> Result<(Vec<Problem>, u64)> {
+    // `[moderation] always` must make sense against the audits' columns.
+    let (read, mut problems) = ctx.check_audits(&[path.to_path_buf()], |layout| {
+        let always = ctx.settings.moderation.always.get_ref();
+        Ok(Filter::compile(always, layout, ctx.as_of).err().map(|e| {
+            Problem::error(
+                name,
+                Some(1),
+                None,
+                format!("[moderation] always = \"{always}\": {e}"),
+            )
+        }))
+    })?;
+    let rows = read.as_ref().map_or(0, |(a, _)| a.list.len() as u64);
+    if let Some((_, Some(p))) = read {
+        problems.insert(0, p);
+    }
+    Ok((problems, rows))
+}
+
 /// Tells a file's kind from its headings.
 fn detect(ctx: &Context, path: &Path, name: &str) -> Result<Option<Kind>> {
     let reader = match RecordReader::new(name, ctx.csv_reader(path)?) {
@@ -165,18 +188,18 @@ fn detect(ctx: &Context, path: &Path, name: &str) -> Result<Option<Kind>> {
         Err(_) => return Ok(Some(Kind::Cases)), // let the full check report it
     };
     let has = |h: &str| reader.column(h).is_some();
-    Ok(
-        if has("auditor_id") && (has("capacity") || has("manages") || has("role")) && !has("case_id") {
-            Some(Kind::Auditors)
-        } else if has("month") && has("case_id") && has("auditor_id") && !has("audit_id") {
-            Some(Kind::History)
-        } else if has("case_id")
-            || has("child unique id")
-            || ctx.settings.mapped_heading("case_id").is_some_and(has)
-        {
-            Some(Kind::Cases)
-        } else {
-            None
-        },
-    )
+    Ok(if has("audit_id") && has("overall") && has("case_id") {
+        Some(Kind::Audits)
+    } else if has("auditor_id") && (has("capacity") || has("manages") || has("role")) && !has("case_id") {
+        Some(Kind::Auditors)
+    } else if has("month") && has("case_id") && has("auditor_id") && !has("audit_id") {
+        Some(Kind::History)
+    } else if has("case_id")
+        || has("child unique id")
+        || ctx.settings.mapped_heading("case_id").is_some_and(has)
+    {
+        Some(Kind::Cases)
+    } else {
+        None
+    })
 }

@@ -2,10 +2,12 @@
 
 mod common;
 
+mod actions;
 mod cases;
 mod demo;
 mod dip;
 mod plan;
 mod record;
 mod sample;
+mod themes;
 mod validate;

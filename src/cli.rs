@@ -85,9 +85,12 @@ pub(crate) enum Command {
     Verify(cmd::verify::Args),
     Plan(cmd::plan::Args),
     Dip(cmd::dip::Args),
+    Allocate(cmd::allocate::Args),
     Record(cmd::record::Args),
     Themes(cmd::themes::Args),
     Actions(cmd::actions::Args),
+    Completions(cmd::completions::CompletionsArgs),
+    Man(cmd::completions::ManArgs),
 }
 
 fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {

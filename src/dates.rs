@@ -2,7 +2,7 @@
 //! Excel serial day number. `mm/dd/yyyy` is never guessed: a first part above 12
 //! is fine (it is a day), a second part above 12 is an error, not a swap.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use std::fmt;
 use std::str::FromStr;
 
@@ -148,16 +148,6 @@ impl Month {
     pub(crate) fn first_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("a Month always holds a valid month")
     }
-
-    /// The given day of this month, or the month's last day when it is shorter.
-    pub(crate) fn day_or_last(self, day: u32) -> NaiveDate {
-        let first = self.first_day();
-        let last = first
-            .checked_add_months(Months::new(1))
-            .and_then(|d| d.pred_opt())
-            .unwrap_or(first);
-        NaiveDate::from_ymd_opt(self.year, self.month, day.min(last.day())).unwrap_or(last)
-    }
 }
 
 impl fmt::Display for Month {
@@ -235,9 +225,5 @@ mod tests {
         assert!("2026-1".parse::<Month>().is_err());
         assert!("2026-13".parse::<Month>().is_err());
         assert!("Nov 2026".parse::<Month>().is_err());
-        assert_eq!(
-            "2024-02".parse::<Month>().unwrap().day_or_last(31),
-            d(2024, 2, 29)
-        );
     }
 }

@@ -40,10 +40,10 @@ pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
         if let Some(io_err) = cause.downcast_ref::<io::Error>() {
             return io_err.kind() == io::ErrorKind::BrokenPipe;
         }
-        if let Some(csv_err) = cause.downcast_ref::<csv::Error>() {
-            if let csv::ErrorKind::Io(io_err) = csv_err.kind() {
-                return io_err.kind() == io::ErrorKind::BrokenPipe;
-            }
+        if let Some(csv_err) = cause.downcast_ref::<csv::Error>()
+            && let csv::ErrorKind::Io(io_err) = csv_err.kind()
+        {
+            return io_err.kind() == io::ErrorKind::BrokenPipe;
         }
         if let Some(json_err) = cause.downcast_ref::<serde_json::Error>() {
             return json_err.io_error_kind() == Some(io::ErrorKind::BrokenPipe);

@@ -195,9 +195,27 @@ impl Schema {
                 Some((s, _)) => STD_FIELDS[std_index(s)].1.to_string(),
                 None => self.headers[field].clone(),
             }
-        } else {
+        } else if field < self.absent_base() {
             DERIVED[field - self.headers.len()].1.to_string()
+        } else {
+            STD_FIELDS[field - self.absent_base()].1.to_string()
         }
+    }
+
+    /// Field ids from here on stand for standard fields this extract does not have:
+    /// they are always missing (a frame using `risk_factors` matches nothing in an
+    /// extract without it, rather than failing).
+    fn absent_base(&self) -> usize {
+        self.headers.len() + DERIVED.len()
+    }
+
+    /// The standard fields an expression reads that this extract does not have.
+    pub(crate) fn absent_fields(&self, fields: &[usize]) -> Vec<&'static str> {
+        fields
+            .iter()
+            .filter(|&&f| f >= self.absent_base())
+            .map(|&f| STD_FIELDS[f - self.absent_base()].1)
+            .collect()
     }
 
     fn derived_id(&self, d: Derived) -> usize {
@@ -212,16 +230,19 @@ impl Schema {
 impl filter::Schema for Schema {
     fn resolve(&self, name: &str) -> Option<(usize, FieldKind)> {
         let key = header_key(name);
-        if let Some((s, _, kind)) = STD_FIELDS.iter().find(|(_, n, _)| *n == key) {
-            if let Some(col) = self.col(*s) {
-                return Some((col, *kind));
-            }
+        if let Some((s, _, kind)) = STD_FIELDS.iter().find(|(_, n, _)| *n == key)
+            && let Some(col) = self.col(*s)
+        {
+            return Some((col, *kind));
         }
         if let Some((d, _, kind)) = DERIVED.iter().find(|(_, n, _)| *n == key) {
             return Some((self.derived_id(*d), *kind));
         }
-        let &col = self.keys.get(&key)?;
-        Some((col, self.std_of_col(col).map_or(FieldKind::Text, |(_, k)| k)))
+        if let Some(&col) = self.keys.get(&key) {
+            return Some((col, self.std_of_col(col).map_or(FieldKind::Text, |(_, k)| k)));
+        }
+        let si = STD_FIELDS.iter().position(|(_, n, _)| *n == key)?;
+        Some((self.absent_base() + si, STD_FIELDS[si].2))
     }
 
     fn known_fields(&self) -> Vec<String> {
@@ -335,6 +356,9 @@ impl<'a> Case<'a> {
 impl filter::Row for Case<'_> {
     fn value(&self, field: usize) -> Value<'_> {
         let schema = self.schema;
+        if field >= schema.absent_base() {
+            return Value::Missing;
+        }
         if field >= schema.headers.len() {
             let as_of = schema.as_of;
             return match DERIVED[field - schema.headers.len()].0 {
@@ -381,8 +405,6 @@ pub(crate) struct ExtractReader<R: Read> {
     /// Problems found so far (errors and warnings).
     pub(crate) problems: Vec<Problem>,
     raw: StringRecord,
-    /// Cases without a team (they cannot be allocated).
-    pub(crate) without_team: u64,
     /// Data rows read, good or bad.
     pub(crate) rows_read: u64,
 }
@@ -417,7 +439,6 @@ impl<R: Read> ExtractReader<R> {
             first_line: HashMap::new(),
             problems: Vec::new(),
             raw: StringRecord::new(),
-            without_team: 0,
             rows_read: 0,
         })
     }
@@ -527,7 +548,6 @@ impl<R: Read> ExtractReader<R> {
             }
         }
         if row.cell(self.schema.col(Std::Team)).is_none() {
-            self.without_team += 1;
             let col = &headers[self.schema.col(Std::Team).expect("team is required")];
             self.problems.push(Problem::warning(
                 file,
@@ -536,16 +556,16 @@ impl<R: Read> ExtractReader<R> {
                 format!("case \"{id}\" has no team: it cannot be allocated and will be left out of samples"),
             ));
         }
-        if let (Some(s), Some(e)) = (row.start, row.end) {
-            if e < s {
-                let col = &headers[self.schema.col(Std::EndDate).expect("end date was read")];
-                self.problems.push(Problem::warning(
-                    file,
-                    Some(line),
-                    Some(col),
-                    "the end date is before the start date",
-                ));
-            }
+        if let (Some(s), Some(e)) = (row.start, row.end)
+            && e < s
+        {
+            let col = &headers[self.schema.col(Std::EndDate).expect("end date was read")];
+            self.problems.push(Problem::warning(
+                file,
+                Some(line),
+                Some(col),
+                "the end date is before the start date",
+            ));
         }
         ok
     }
@@ -569,7 +589,6 @@ pub(crate) struct Extract {
     pub(crate) rows: Vec<CaseRow>,
     /// Warnings found while reading and merging.
     pub(crate) warnings: Vec<Problem>,
-    pub(crate) without_team: u64,
 }
 
 impl Extract {
@@ -694,15 +713,10 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract 
             }
         })
         .collect();
-    let without_team = rows
-        .iter()
-        .filter(|r| r.cell(schema.col(Std::Team)).is_none())
-        .count() as u64;
     Extract {
         schema,
         rows,
         warnings,
-        without_team,
     }
 }
 
@@ -726,6 +740,5 @@ pub(crate) fn read_all<R: Read>(
         schema: reader.schema,
         rows,
         warnings: reader.problems,
-        without_team: reader.without_team,
     })
 }

@@ -1,6 +1,7 @@
 //! caseaudit: parse the command line, run the command, map the outcome to an exit code.
 
 mod actions;
+mod allocate;
 mod auditors;
 mod audits;
 mod cli;
@@ -12,6 +13,7 @@ mod demo_data;
 mod exit;
 mod extract;
 mod filter;
+mod flow;
 mod grades;
 mod history;
 mod manifest;

@@ -88,11 +88,6 @@ impl Output {
         }
     }
 
-    /// Whether the destination is an interactive terminal (for colour and layout).
-    pub(crate) fn is_terminal(&self) -> bool {
-        matches!(self.sink, Sink::Stdout(_)) && io::stdout().is_terminal()
-    }
-
     /// Flushes, syncs and moves the file into place.
     pub(crate) fn commit(self) -> Result<()> {
         match self.sink {

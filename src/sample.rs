@@ -353,7 +353,7 @@ mod tests {
             for o in all.iter().cloned() {
                 let mut o = o;
                 for (fi, s) in o.frames.iter_mut().enumerate() {
-                    if !plans[fi].stratified { if let Some(v) = s { *v = String::new(); } }
+                    if !plans[fi].stratified && let Some(v) = s { *v = String::new(); }
                 }
                 sampler.offer(o);
             }

@@ -58,12 +58,6 @@ pub(crate) fn header_key(name: &str) -> String {
     out
 }
 
-/// Team, worker and auditor names compare as [`header_key`] does: "Locality 1  Unit 2"
-/// is "locality 1 unit 2".
-pub(crate) fn same_name(a: &str, b: &str) -> bool {
-    header_key(a) == header_key(b)
-}
-
 /// Whether a header names identifying data about the child (kept out of outputs
 /// unless asked for by name).
 pub(crate) fn is_identifying(header: &str) -> bool {
@@ -125,7 +119,6 @@ mod tests {
     #[test]
     fn headers() {
         assert_eq!(header_key("  Allocated\u{a0}Team  "), "allocated team");
-        assert!(same_name("Locality 1  Unit 2", "locality 1 unit 2"));
         assert!(is_identifying("Date of Birth"));
         assert!(is_identifying("child_name"));
         assert!(!is_identifying("Allocated Worker"));

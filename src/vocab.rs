@@ -1,7 +1,484 @@
-//! TEMPORARY STUB
+//! Risk-factor vocabulary (DfE CIN census factor codes and CP categories), Annex A
+//! lettered-label stripping, and step-up referral detection.
+//!
+//! Matching here runs once per list item per row, so nothing allocates: text is compared
+//! word by word (runs of letters and digits), case-insensitively, which also makes
+//! "Self-harm", "self harm" and "self_harm" the same.
+
+/// A CIN assessment factor theme (or CP category) and every way an extract may write it.
+#[derive(Debug)]
+pub(crate) struct RiskTheme {
+    pub(crate) word: &'static str,
+    pub(crate) codes: &'static [&'static str],
+    pub(crate) labels: &'static [&'static str],
+}
+
+const fn theme(
+    word: &'static str,
+    codes: &'static [&'static str],
+    labels: &'static [&'static str],
+) -> RiskTheme {
+    RiskTheme { word, codes, labels }
+}
+
+/// DOMAIN.md §4. The CP category codes sit beside the census codes of the same abuse, so
+/// `neglect` finds a child on a neglect plan as well as one with factor 16A.
+static THEMES: &[RiskTheme] = &[
+    theme("alcohol", &["1A", "1B", "1C"], &["Alcohol", "Alcohol misuse"]),
+    theme("drugs", &["2A", "2B", "2C"], &["Drugs", "Drug misuse"]),
+    theme(
+        "domestic_abuse",
+        &["3A", "3B", "3C"],
+        &[
+            "Domestic abuse",
+            "Domestic violence",
+            "Domestic violence and abuse",
+            "Domestic abuse and violence",
+            "DA",
+            "DV",
+            "DVA",
+        ],
+    ),
+    theme(
+        "mental_health",
+        &["4A", "4B", "4C"],
+        &["Mental health", "Mental ill health"],
+    ),
+    theme(
+        "learning_disability",
+        &["5A", "5B", "5C"],
+        &["Learning disability", "Learning disabilities"],
+    ),
+    theme(
+        "physical_disability",
+        &["6A", "6B", "6C"],
+        &[
+            "Physical disability",
+            "Physical disabilities",
+            "Physical disability or illness",
+        ],
+    ),
+    theme("young_carer", &["7A"], &["Young carer", "Young carers"]),
+    theme(
+        "private_fostering",
+        &["8B", "8C", "8D", "8E", "8F"],
+        &["Private fostering", "Privately fostered"],
+    ),
+    theme(
+        "uasc",
+        &["9A"],
+        &[
+            "UASC",
+            "Unaccompanied asylum seeking child",
+            "Unaccompanied asylum seeking children",
+        ],
+    ),
+    theme(
+        "missing",
+        &["10A"],
+        &[
+            "Missing",
+            "Going missing",
+            "Going/being missing",
+            "Missing from home",
+            "Missing from care",
+        ],
+    ),
+    theme(
+        "cse",
+        &["11A"],
+        &["CSE", "Child sexual exploitation", "Sexual exploitation"],
+    ),
+    theme("trafficking", &["12A"], &["Trafficking", "Child trafficking"]),
+    theme("gangs", &["13A"], &["Gangs", "Gang involvement"]),
+    theme(
+        "behaviour",
+        &["14A"],
+        &["Behaviour", "Socially unacceptable behaviour"],
+    ),
+    theme("self_harm", &["15A"], &["Self harm"]),
+    theme(
+        "neglect",
+        &["16A", "NEG"],
+        &["Neglect", "Abuse or neglect - neglect"],
+    ),
+    theme(
+        "emotional_abuse",
+        &["17A", "EMO"],
+        &["Emotional abuse", "Abuse or neglect - emotional abuse"],
+    ),
+    theme(
+        "physical_abuse",
+        &["18B", "18C", "18A", "PHY"],
+        &["Physical abuse", "Abuse or neglect - physical abuse"],
+    ),
+    theme(
+        "sexual_abuse",
+        &["19B", "19C", "19A", "SAB"],
+        &["Sexual abuse", "Abuse or neglect - sexual abuse"],
+    ),
+    theme("other", &["20"], &["Other"]),
+    theme("none", &["21"], &["None", "No factors identified"]),
+    theme("fgm", &["22A"], &["FGM", "Female genital mutilation"]),
+    theme(
+        "faith_abuse",
+        &["23A"],
+        &[
+            "Abuse linked to faith or belief",
+            "Faith based abuse",
+            "Faith or belief",
+        ],
+    ),
+    theme(
+        "cce",
+        &["24A"],
+        &["CCE", "Child criminal exploitation", "Criminal exploitation"],
+    ),
+    theme("multiple", &["MUL"], &["Multiple", "Multiple/not recommended"]),
+];
+
+/// CP category codes have no digit, so they are listed to be recognised as codes.
+const LETTER_CODES: &[&str] = &["NEG", "PHY", "SAB", "EMO", "MUL"];
+
+/// "a) Neglect" → "Neglect", "p1) 5D: LA services" → "5D: LA services", "b) Female" → "Female";
+/// otherwise unchanged. A prefix is 1–3 ASCII alphanumerics followed by ")" and optional
+/// spaces, at the start. A bare "b)" is left alone: stripping it would leave nothing.
 pub(crate) fn strip_label_prefix(s: &str) -> &str {
+    let t = s.trim_start();
+    let n = t.bytes().take(4).take_while(u8::is_ascii_alphanumeric).count();
+    if (1..=3).contains(&n) && t.as_bytes().get(n) == Some(&b')') {
+        let rest = t[n + 1..].trim_start();
+        if !rest.is_empty() {
+            return rest;
+        }
+    }
     s
 }
+
+/// The theme named by a vocabulary word (`neglect`, `domestic_abuse`, …), case-insensitive,
+/// with spaces, hyphens and underscores alike. One of the theme's labels names it too, so
+/// `"Domestic violence"` means the domestic abuse theme.
+pub(crate) fn risk_theme(word: &str) -> Option<&'static RiskTheme> {
+    let word = word.trim();
+    if word.is_empty() {
+        return None;
+    }
+    THEMES
+        .iter()
+        .find(|t| words_eq(word, t.word))
+        .or_else(|| THEMES.iter().find(|t| t.labels.iter().any(|l| words_eq(word, l))))
+}
+
+/// Whether one list item (raw, may carry a lettered prefix or "16A: Neglect"/"16A - Neglect"
+/// style code+label) belongs to the theme. When the item starts with a code, the code alone
+/// decides: "N1 - Abuse or neglect" is primary need N1, not neglect.
+pub(crate) fn item_matches_theme(item: &str, theme: &RiskTheme) -> bool {
+    let item = strip_label_prefix(item.trim());
+    if item.is_empty() {
+        return false;
+    }
+    if let Some((code, _)) = split_code(item) {
+        return theme.codes.iter().any(|c| c.eq_ignore_ascii_case(code));
+    }
+    words_eq(item, theme.word) || theme.labels.iter().any(|l| words_eq(item, l))
+}
+
+/// Whether a referral source (code or label, maybe lettered: "5D", "p1) 5D: LA services",
+/// "5D - LA services – early help", "Early help") is a step-up from early help.
 pub(crate) fn referral_is_step_up(source: &str) -> bool {
-    source.contains("5D")
+    let s = strip_label_prefix(source.trim());
+    match split_code(s) {
+        Some((code, _)) => code.eq_ignore_ascii_case("5D"),
+        None => has_words_early_help(s),
+    }
+}
+
+/// Splits a leading census-style code from the rest: "16A: Neglect" → ("16A", "Neglect"),
+/// "5D" → ("5D", ""). A code is 1–4 ASCII letters and digits with at least one digit, or a
+/// CP category code, ending the text or followed by a space, ':', '-', '–', '—' or '.'.
+fn split_code(s: &str) -> Option<(&str, &str)> {
+    let n = s.bytes().take(5).take_while(u8::is_ascii_alphanumeric).count();
+    if n == 0 || n > 4 {
+        return None;
+    }
+    let (code, rest) = s.split_at(n);
+    let shaped =
+        code.bytes().any(|b| b.is_ascii_digit()) || LETTER_CODES.iter().any(|c| c.eq_ignore_ascii_case(code));
+    if !shaped {
+        return None;
+    }
+    match rest.chars().next() {
+        None => Some((code, "")),
+        Some(' ' | ':' | '-' | '–' | '—' | '.') => {
+            let label = rest.trim_start_matches([' ', ':', '-', '–', '—', '.']);
+            Some((code, label))
+        }
+        Some(_) => None,
+    }
+}
+
+/// What `contains` and `in (…)` look for among the items of a list cell: an item equal to
+/// the literal (word by word, any case), an item of the theme the literal names, or an item
+/// carrying the literal as its code ("16A" in "16A: Neglect") or as its label.
+#[derive(Debug, Clone)]
+pub(crate) struct ItemPattern {
+    text: String,
+    has_words: bool,
+    theme: Option<&'static RiskTheme>,
+    is_code: bool,
+}
+
+impl ItemPattern {
+    pub(crate) fn new(literal: &str) -> Self {
+        let cleaned = literal.replace('\u{a0}', " ");
+        let text = strip_label_prefix(cleaned.trim()).to_string();
+        let has_words = text.chars().any(char::is_alphanumeric);
+        let theme = risk_theme(&text);
+        let is_code = split_code(&text).is_some_and(|(_, rest)| rest.is_empty());
+        ItemPattern {
+            text,
+            has_words,
+            theme,
+            is_code,
+        }
+    }
+
+    /// Whether one trimmed list item matches.
+    pub(crate) fn matches(&self, item: &str) -> bool {
+        let item = strip_label_prefix(item);
+        let same = if self.has_words {
+            words_eq(item, &self.text)
+        } else {
+            item == self.text
+        };
+        if same || self.theme.is_some_and(|t| item_matches_theme(item, t)) {
+            return true;
+        }
+        split_code(item).is_some_and(|(code, label)| {
+            (self.is_code && code.eq_ignore_ascii_case(&self.text))
+                || (self.has_words && !label.is_empty() && words_eq(label, &self.text))
+        })
+    }
+}
+
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+}
+
+/// Case-insensitive comparison of the words of `a` and `b`, ignoring punctuation and spacing.
+fn words_eq(a: &str, b: &str) -> bool {
+    // Most comparisons fail on the first letter; settle those before folding.
+    let first = |s: &str| s.bytes().find(|b| !b.is_ascii() || b.is_ascii_alphanumeric());
+    match (first(a), first(b)) {
+        (Some(x), Some(y)) if x.is_ascii() && y.is_ascii() && !x.eq_ignore_ascii_case(&y) => false,
+        _ => folded(a).eq(folded(b)),
+    }
+}
+
+/// The words of `s` lowercased and joined by single spaces. One lazy pass, so a comparison
+/// stops at the first difference: this runs per list item per row.
+fn folded(s: &str) -> impl Iterator<Item = char> + '_ {
+    let mut after_word = true;
+    let s = s.trim_matches(|c: char| !c.is_alphanumeric());
+    let spaced = s.chars().filter_map(move |c| {
+        let alnum = c.is_alphanumeric();
+        let out = if alnum { Some(c) } else { after_word.then_some(' ') };
+        after_word = alnum;
+        out
+    });
+    spaced.flat_map(char::to_lowercase)
+}
+
+fn word_eq_ci(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
+
+fn has_words_early_help(s: &str) -> bool {
+    let mut prev_early = false;
+    for w in words(s) {
+        if prev_early && word_eq_ci(w, "help") {
+            return true;
+        }
+        prev_early = word_eq_ci(w, "early");
+    }
+    false
+}
+
+/// Lowercases char by char: the same mapping [`cmp_ci`] and [`contains_ci`] apply per row.
+pub(crate) fn lowercase(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// Orders `a`, lowercased, against an already [`lowercase`]d `lower`, without allocating.
+pub(crate) fn cmp_ci(a: &str, lower: &str) -> std::cmp::Ordering {
+    if a.is_ascii() {
+        // UTF-8 byte order is code point order, so bytes compare as chars do.
+        a.bytes().map(|b| b.to_ascii_lowercase()).cmp(lower.bytes())
+    } else {
+        a.chars().flat_map(char::to_lowercase).cmp(lower.chars())
+    }
+}
+
+/// Whether `hay`, lowercased, contains the already [`lowercase`]d `lower`, without allocating.
+pub(crate) fn contains_ci(hay: &str, lower: &str) -> bool {
+    if hay.is_ascii() && lower.is_ascii() {
+        let n = lower.len().max(1);
+        return lower.is_empty()
+            || hay
+                .as_bytes()
+                .windows(n)
+                .any(|w| w.eq_ignore_ascii_case(lower.as_bytes()));
+    }
+    hay.char_indices().any(|(i, _)| {
+        let mut rest = hay[i..].chars().flat_map(char::to_lowercase);
+        lower.chars().all(|c| rest.next() == Some(c))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_lettered_prefixes() {
+        assert_eq!(strip_label_prefix("a) Neglect"), "Neglect");
+        assert_eq!(strip_label_prefix("p1) 5D: LA services"), "5D: LA services");
+        assert_eq!(strip_label_prefix("b) Female"), "Female");
+        assert_eq!(strip_label_prefix("b)Female"), "Female");
+        assert_eq!(strip_label_prefix("Female"), "Female");
+        assert_eq!(strip_label_prefix("abcd) Female"), "abcd) Female");
+        assert_eq!(strip_label_prefix("b)"), "b)");
+        assert_eq!(strip_label_prefix("(a) Neglect"), "(a) Neglect");
+        assert_eq!(strip_label_prefix(""), "");
+        assert_eq!(strip_label_prefix("é) x"), "é) x");
+    }
+
+    #[test]
+    fn themes_by_word_label_and_spacing() {
+        assert_eq!(risk_theme("neglect").map(|t| t.word), Some("neglect"));
+        assert_eq!(
+            risk_theme("Domestic abuse").map(|t| t.word),
+            Some("domestic_abuse")
+        );
+        assert_eq!(
+            risk_theme("DOMESTIC_ABUSE").map(|t| t.word),
+            Some("domestic_abuse")
+        );
+        assert_eq!(
+            risk_theme("domestic violence").map(|t| t.word),
+            Some("domestic_abuse")
+        );
+        assert_eq!(risk_theme("self-harm").map(|t| t.word), Some("self_harm"));
+        assert!(risk_theme("housing").is_none());
+        assert!(risk_theme("16A").is_none());
+        assert!(risk_theme("  ").is_none());
+        for t in THEMES {
+            assert_eq!(risk_theme(t.word).map(|x| x.word), Some(t.word));
+        }
+    }
+
+    #[test]
+    fn neglect_items() {
+        let t = risk_theme("neglect").unwrap();
+        for item in [
+            "16A",
+            "NEG",
+            "Neglect",
+            "a) Neglect",
+            "16A: Neglect",
+            "16A - Neglect",
+            "neglect",
+            " 16a ",
+        ] {
+            assert!(item_matches_theme(item, t), "{item}");
+        }
+        for item in [
+            "N1 - Abuse or neglect",
+            "N1 Abuse or neglect",
+            "17A",
+            "PHY",
+            "",
+            "Neglectful",
+            "16AB",
+        ] {
+            assert!(!item_matches_theme(item, t), "{item}");
+        }
+    }
+
+    #[test]
+    fn other_themes() {
+        let da = risk_theme("domestic_abuse").unwrap();
+        for item in [
+            "3A",
+            "3B",
+            "3c",
+            "DV",
+            "Domestic violence",
+            "3B: Domestic abuse (parent)",
+        ] {
+            assert!(item_matches_theme(item, da), "{item}");
+        }
+        assert!(!item_matches_theme("4A", da));
+        let pa = risk_theme("physical_abuse").unwrap();
+        assert!(item_matches_theme("18A", pa));
+        assert!(item_matches_theme("b) Physical abuse", pa));
+        let m = risk_theme("multiple").unwrap();
+        assert!(item_matches_theme("e) Multiple/not recommended", m));
+        assert!(item_matches_theme("MUL", m));
+    }
+
+    #[test]
+    fn step_up_referrals() {
+        for s in [
+            "5D",
+            "5d",
+            "p1) 5D: LA services",
+            "5D - LA services – early help",
+            "Early help",
+            "LA services – early help",
+        ] {
+            assert!(referral_is_step_up(s), "{s}");
+        }
+        for s in [
+            "5A",
+            "5DD",
+            "p1) 5C: LA services",
+            "Police",
+            "6",
+            "10",
+            "",
+            "Early",
+            "help early",
+        ] {
+            assert!(!referral_is_step_up(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn codes_split_from_labels() {
+        assert_eq!(split_code("16A: Neglect"), Some(("16A", "Neglect")));
+        assert_eq!(split_code("16A - Neglect"), Some(("16A", "Neglect")));
+        assert_eq!(split_code("NEG"), Some(("NEG", "")));
+        assert_eq!(split_code("Neglect"), None);
+        assert_eq!(split_code("16A/x"), None);
+        assert_eq!(split_code("12345"), None);
+        assert!(words_eq("Self-harm", " self_HARM. ") && words_eq("Pâté, x", "PÂTÉ x") && words_eq("", "--"));
+        assert!(words_eq("\u{1}Neglect", "neglect") && words_eq("é", "É") && !words_eq("é", "e"));
+        assert!(!words_eq("Self harm", "Selfharm") && !words_eq("ab", "a b") && !words_eq("a", ""));
+    }
+
+    #[test]
+    fn text_helpers() {
+        assert!(contains_ci("Straße Team", "aße t"));
+        assert!(contains_ci("abc", ""));
+        assert!(!contains_ci("abc", "abcd"));
+        assert!(!contains_ci("é", "e"));
+        assert_eq!(cmp_ci("ABC", "abd"), std::cmp::Ordering::Less);
+        assert_eq!(cmp_ci("PÂTÉ", &lowercase("pâté")), std::cmp::Ordering::Equal);
+    }
 }

@@ -49,10 +49,11 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         write_file_atomic(&dir.join(name), text.as_bytes(), ctx.force)?;
         println!("  {name:<16} {:>7} bytes", text.len());
     }
-    let steps: [(&str, &[&str]); 4] = [
+    let seed = args.seed.to_string();
+    let steps: Vec<(&str, Vec<&str>)> = vec![
         (
             "Check every file against its layout",
-            &[
+            vec![
                 "validate",
                 "caseaudit.toml",
                 "extract.csv",
@@ -62,11 +63,11 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ),
         (
             "How many case files each team holds",
-            &["cases", "extract.csv", "--count", "--by", "team"],
+            vec!["cases", "extract.csv", "--count", "--by", "team"],
         ),
         (
             "Open cases where neglect is a risk factor",
-            &[
+            vec![
                 "cases",
                 "extract.csv",
                 "--where",
@@ -76,7 +77,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ),
         (
             "Step-ups of children under two (names and dates of birth are left out)",
-            &[
+            vec![
                 "cases",
                 "extract.csv",
                 "--where",
@@ -85,8 +86,46 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
                 "case_id,team,worker,service,start_date",
             ],
         ),
+        (
+            "How many audits would estimate a proportion to ±10%",
+            vec!["plan", "--population", "1500"],
+        ),
+        (
+            "Draw the month's sample within the three frames, leaving out cases audited in the last year",
+            vec![
+                "sample",
+                "extract.csv",
+                "--history",
+                "history.csv",
+                "--seed",
+                &seed,
+                "-o",
+                "sample.csv",
+            ],
+        ),
+        (
+            "Anyone can re-derive the sample from its manifest",
+            vec!["verify", "sample.csv.manifest.json"],
+        ),
+        (
+            "Allocate each sampled case to an auditor outside its team, as evenly as possible",
+            vec![
+                "allocate",
+                "sample.csv",
+                "--auditors",
+                "auditors.csv",
+                "--history",
+                "history.csv",
+                "-o",
+                "allocation.csv",
+            ],
+        ),
+        (
+            "Record the allocation in the audit history",
+            vec!["record", "allocation.csv", "--history", "history.csv"],
+        ),
     ];
-    for (what, step) in steps {
+    for (what, step) in &steps {
         run_step(ctx, dir, what, step)?;
     }
     println!(
@@ -140,16 +179,18 @@ fn run_step(ctx: &Context, dir: &Path, what: &str, args: &[&str]) -> Result<()> 
         ColorWhen::Never => "never",
         ColorWhen::Auto => "auto",
     };
-    let status = Command::new(exe)
+    // Steps that write a file let its extension decide the format; the rest show a table.
+    let mut command = Command::new(exe);
+    command
         .args(args)
-        .args([
-            "--as-of",
-            &format_date(ctx.as_of),
-            "--format",
-            "table",
-            "--color",
-            color,
-        ])
+        .args(["--as-of", &format_date(ctx.as_of), "--color", color]);
+    if !args.contains(&"-o") {
+        command.args(["--format", "table"]);
+    }
+    if ctx.force {
+        command.arg("--force");
+    }
+    let status = command
         .current_dir(dir)
         .status()
         .context("cannot run a demo step")?;

@@ -2,7 +2,9 @@
 //! reading and writing. Shared here: the run context built from the global options.
 
 pub(crate) mod actions;
+pub(crate) mod allocate;
 pub(crate) mod cases;
+pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod dip;
 pub(crate) mod plan;
@@ -29,25 +31,28 @@ use std::path::{Path, PathBuf};
 
 /// Runs the parsed command line.
 pub(crate) fn run(cli: Cli) -> Result<()> {
-    let ctx = Context::new(&cli.global)?;
+    // Completions and the man page need no settings: they work anywhere, even beside a broken settings file.
+    let ctx = || Context::new(&cli.global);
     match cli.command {
-        Command::Demo(args) => demo::run(&ctx, &args),
-        Command::Validate(args) => validate::run(&ctx, &args),
-        Command::Cases(args) => cases::run(&ctx, &args),
-        Command::Sample(args) => sample::run(&ctx, &args),
-        Command::Verify(args) => verify::run(&ctx, &args),
-        Command::Plan(args) => plan::run(&ctx, &args),
-        Command::Dip(args) => dip::run(&ctx, &args),
-        Command::Record(args) => record::run(&ctx, &args),
-        Command::Themes(args) => themes::run(&ctx, &args),
-        Command::Actions(args) => actions::run(&ctx, &args),
+        Command::Completions(args) => completions::completions(&args),
+        Command::Man(args) => completions::man(&args),
+        Command::Demo(args) => demo::run(&ctx()?, &args),
+        Command::Validate(args) => validate::run(&ctx()?, &args),
+        Command::Cases(args) => cases::run(&ctx()?, &args),
+        Command::Sample(args) => sample::run(&ctx()?, &args),
+        Command::Verify(args) => verify::run(&ctx()?, &args),
+        Command::Plan(args) => plan::run(&ctx()?, &args),
+        Command::Dip(args) => dip::run(&ctx()?, &args),
+        Command::Allocate(args) => allocate::run(&ctx()?, &args),
+        Command::Record(args) => record::run(&ctx()?, &args),
+        Command::Themes(args) => themes::run(&ctx()?, &args),
+        Command::Actions(args) => actions::run(&ctx()?, &args),
     }
 }
 
 /// What every command knows: settings, the reference date, and where and how to write.
 pub(crate) struct Context {
     pub(crate) settings: Settings,
-    pub(crate) settings_path: Option<PathBuf>,
     pub(crate) as_of: NaiveDate,
     pub(crate) input: InputOptions,
     pub(crate) output_path: Option<PathBuf>,
@@ -70,6 +75,12 @@ const DEFAULT_SETTINGS: &str = "caseaudit.toml";
 impl Context {
     fn new(g: &GlobalArgs) -> Result<Context> {
         let (settings, settings_path) = load_settings(g.config.as_deref())?;
+        if g.verbose {
+            match &settings_path {
+                Some(p) => eprintln!("settings: {}", p.display()),
+                None => eprintln!("settings: built-in defaults (no caseaudit.toml here)"),
+            }
+        }
         let color = match g.color {
             ColorWhen::Always => true,
             ColorWhen::Never => false,
@@ -81,7 +92,6 @@ impl Context {
         };
         Ok(Context {
             settings,
-            settings_path,
             as_of: g.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
             input: InputOptions {
                 delimiter: g.delimiter,

@@ -99,10 +99,10 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     if let Some(path) = &manifest_path {
         output::check_target(path, ctx.force)?;
     }
-    if let Some(path) = &ctx.output_path {
-        if path != Path::new("-") {
-            output::check_target(path, ctx.force)?;
-        }
+    if let Some(path) = &ctx.output_path
+        && path != Path::new("-")
+    {
+        output::check_target(path, ctx.force)?;
     }
     let (seed, random) = match args.seed {
         Some(s) => (s, false),

@@ -144,13 +144,28 @@ fn check_cases(ctx: &Context, path: &Path, name: &str) -> Result<(Vec<Problem>, 
     // The configured frames must make sense against this extract's headings.
     let mut frame_problems = Vec::new();
     for frame in &ctx.settings.sampling.frames {
-        if let Err(e) = Filter::compile(frame.filter.get_ref(), reader.schema(), ctx.as_of) {
-            frame_problems.push(Problem::error(
+        match Filter::compile(frame.filter.get_ref(), reader.schema(), ctx.as_of) {
+            Err(e) => frame_problems.push(Problem::error(
                 name,
                 Some(1),
                 None,
                 format!("sampling frame \"{}\": {e}", frame.name),
-            ));
+            )),
+            Ok(filter) => {
+                let absent = reader.schema().absent_fields(&filter.fields());
+                if !absent.is_empty() {
+                    frame_problems.push(Problem::warning(
+                        name,
+                        Some(1),
+                        None,
+                        format!(
+                            "sampling frame \"{}\" uses {}, which this extract does not have: it will match nothing there",
+                            frame.name,
+                            absent.join(", ")
+                        ),
+                    ));
+                }
+            }
         }
     }
     let mut row = CaseRow::default();

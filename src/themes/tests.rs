@@ -4,8 +4,19 @@ use crate::config::Settings;
 
 const HEADER: &str = "audit_id,case_id,month,auditor_id,team,frame,overall,risk,voice,strengths,learning";
 
-/// Audits from compact rows: (month, team, frame, overall, risk, voice, strengths, learning).
-fn audits(rows: &[(&str, &str, &str, &str, &str, &str, &str, &str)]) -> Audits {
+/// One compact row: month, team, frame, overall, risk, voice, strengths, learning.
+type Compact<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+);
+
+fn audits(rows: &[Compact<'_>]) -> Audits {
     let mut text = format!("{HEADER}\n");
     for (i, (month, team, frame, overall, risk, voice, strengths, learning)) in rows.iter().enumerate() {
         text.push_str(&format!(

@@ -1,11 +1,16 @@
 //! Integration tests: the real binary on real files in temporary folders.
 
+// The harness is shared between test modules of this one crate.
+#![allow(unreachable_pub)]
+
 mod common;
 
 mod actions;
+mod allocate;
 mod cases;
 mod demo;
 mod dip;
+mod generated;
 mod plan;
 mod record;
 mod sample;

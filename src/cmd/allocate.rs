@@ -1,0 +1,329 @@
+//! `allocate`: give each sampled case to an auditor outside its team, as evenly
+//! as possible, or explain why no complete allocation exists.
+
+use super::Context;
+use crate::allocate::{self, AuditorInfo, CaseInfo, Problem};
+use crate::csvio::{self, Problem as InputProblem, Problems, RecordReader, present};
+use crate::dates::Month;
+use crate::render::{Cell, RowWriter, render};
+use crate::{auditors, history, output};
+use anyhow::{Result, bail};
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Allocate sampled cases to auditors outside their own team, optimally.
+///
+/// Reads a sample (as written by `sample`), the auditors list and, with
+/// --history, the audit ledger. Hard rules: every case gets one active auditor who
+/// is not in the case's team, does not manage it, is not its worker, has not
+/// audited the case before, and stays within capacity. Among allocations that keep
+/// them, it finds the most even (smallest largest load, then the next …), then the
+/// one with fewest auditors revisiting a team they audited within `rotate_months`,
+/// then a seeded tie-break. Writes one row per case; the per-auditor loads and the
+/// proof that the largest load cannot be smaller go to stderr (or --summary).
+/// When no complete allocation exists it writes nothing, exits 1, and says which
+/// cases cannot be covered, by whom, and by how much.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit allocate sample.csv --auditors auditors.csv --history history.csv -o allocation.csv
+  caseaudit record allocation.csv --history history.csv")]
+pub(crate) struct Args {
+    /// The sample to allocate (columns case_id, team; also month, worker, frame)
+    #[arg(value_name = "SAMPLE")]
+    sample: PathBuf,
+    /// The auditors list
+    #[arg(long, value_name = "FILE", required = true)]
+    auditors: PathBuf,
+    /// The audit history (no repeat audits of a case; rotation across teams)
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
+    /// Seed of the tie-break among equally good allocations. Default: the month as YYYYMM
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Write the per-auditor summary to this file (CSV) instead of stderr
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+}
+
+/// The allocation's output columns (SPEC §7).
+pub(crate) const COLUMNS: [&str; 8] = [
+    "month",
+    "case_id",
+    "team",
+    "worker",
+    "frame",
+    "auditor_id",
+    "auditor_name",
+    "auditor_team",
+];
+
+/// A sampled case as read from the sample file.
+struct SampledCase {
+    month: Option<Month>,
+    case_id: String,
+    team: String,
+    worker: String,
+    frame: String,
+}
+
+pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
+    if let Some(path) = &args.summary {
+        output::check_target(path, ctx.force)?;
+    }
+    let sampled = read_sample(ctx, &args.sample)?;
+    let month = sampled
+        .iter()
+        .find_map(|c| c.month)
+        .unwrap_or_else(|| Month::of(ctx.as_of));
+    let name = csvio::display_name(&args.auditors);
+    let (list, warnings) = auditors::read(&name, ctx.csv_reader(&args.auditors)?).map_err(Problems)?;
+    ctx.warn(&warnings);
+    let entries = match &args.history {
+        Some(path) => history::read(&csvio::display_name(path), ctx.csv_reader(path)?).map_err(Problems)?,
+        None => Vec::new(),
+    };
+    let mut previous: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut recent: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    let rotate = i64::from(ctx.settings.allocation.rotate_months);
+    for e in &entries {
+        previous
+            .entry(e.case_id.as_str())
+            .or_default()
+            .push(e.auditor_id.clone());
+        if (0..=rotate).contains(&month.months_since(e.month)) && !e.team.is_empty() {
+            recent
+                .entry(e.auditor_id.as_str())
+                .or_default()
+                .insert(e.team.clone());
+        }
+    }
+    let problem = Problem {
+        cases: sampled
+            .iter()
+            .map(|c| CaseInfo {
+                case_id: c.case_id.clone(),
+                team: c.team.clone(),
+                worker: (!c.worker.is_empty()).then(|| c.worker.clone()),
+                previous_auditors: previous.get(c.case_id.as_str()).cloned().unwrap_or_default(),
+            })
+            .collect(),
+        auditors: list
+            .iter()
+            .map(|a| AuditorInfo {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                team: a.team.clone(),
+                active: a.active,
+                manages: a.manages.clone(),
+                capacity: a.capacity.unwrap_or(ctx.settings.allocation.default_capacity),
+                recent_teams: recent
+                    .get(a.id.as_str())
+                    .map(|t| t.iter().cloned().collect())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        seed: args
+            .seed
+            .unwrap_or_else(|| u64::from(month.year.unsigned_abs()) * 100 + u64::from(month.month)),
+    };
+    let solution = match allocate::solve(&problem) {
+        Ok(s) => s,
+        Err(infeasible) => {
+            eprintln!(
+                "error: no complete allocation of the {} sampled cases exists (short by {}):",
+                problem.cases.len(),
+                infeasible.short_by()
+            );
+            for line in infeasible.explain(&problem).lines() {
+                eprintln!("  {line}");
+            }
+            return Err(crate::exit::AlreadyReported.into());
+        }
+    };
+    let mut out = ctx.open_output()?;
+    let mut w = RowWriter::new(
+        ctx.format,
+        COLUMNS.iter().map(|c| (*c).to_string()).collect(),
+        &mut out,
+        ctx.render,
+    )?;
+    for (case, &a) in sampled.iter().zip(&solution.auditor_of) {
+        let auditor = &problem.auditors[a];
+        w.write(vec![
+            Cell::text(month.to_string()),
+            Cell::text(&case.case_id),
+            Cell::text(&case.team),
+            Cell::text(&case.worker),
+            Cell::text(&case.frame),
+            Cell::text(&auditor.id),
+            Cell::text(&auditor.name),
+            Cell::text(&auditor.team),
+        ])?;
+    }
+    w.finish()?;
+    write_summary(ctx, args.summary.as_deref(), &problem, &solution, &sampled)?;
+    out.commit()
+}
+
+fn write_summary(
+    ctx: &Context,
+    path: Option<&Path>,
+    problem: &Problem,
+    solution: &allocate::Allocation,
+    sampled: &[SampledCase],
+) -> Result<()> {
+    let mut rows = Vec::new();
+    for (ai, a) in problem.auditors.iter().enumerate() {
+        let teams: BTreeSet<&str> = solution
+            .auditor_of
+            .iter()
+            .zip(sampled)
+            .filter(|(x, _)| **x == ai)
+            .map(|(_, c)| c.team.as_str())
+            .collect();
+        rows.push(vec![
+            Cell::text(&a.id),
+            Cell::text(&a.name),
+            Cell::text(&a.team),
+            Cell::text(if a.active { "yes" } else { "no" }),
+            Cell::from(u64::from(a.capacity)),
+            Cell::from(u64::from(solution.loads[ai])),
+            Cell::text(teams.into_iter().collect::<Vec<_>>().join("; ")),
+        ]);
+    }
+    let columns = [
+        "auditor_id",
+        "auditor_name",
+        "auditor_team",
+        "active",
+        "capacity",
+        "load",
+        "teams",
+    ];
+    let bound = format!(
+        "largest load {}; lower bound {}{}",
+        solution.largest_load,
+        solution.lower_bound,
+        solution
+            .bound_reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default()
+    );
+    let rotation = format!(
+        "{} of {} cases go to an auditor who audited that team in the last {} months (the fewest possible at this load)",
+        solution.rotation_repeats,
+        sampled.len(),
+        ctx.settings.allocation.rotate_months
+    );
+    match path {
+        Some(path) => {
+            let mut buf = Vec::new();
+            render(crate::output::Format::Csv, &columns, rows, &mut buf, ctx.render)?;
+            output::write_file_atomic(path, &buf, ctx.force)?;
+            ctx.note(format!(
+                "allocated {} cases; summary in {}",
+                sampled.len(),
+                path.display()
+            ));
+        }
+        None if !ctx.quiet => {
+            let mut err = std::io::stderr().lock();
+            writeln!(
+                err,
+                "allocated {} cases to {} auditors:",
+                sampled.len(),
+                solution.loads.iter().filter(|l| **l > 0).count()
+            )?;
+            render(crate::output::Format::Table, &columns, rows, &mut err, ctx.render)?;
+        }
+        None => {}
+    }
+    ctx.note(bound);
+    ctx.note(rotation);
+    Ok(())
+}
+
+fn read_sample(ctx: &Context, path: &Path) -> Result<Vec<SampledCase>> {
+    let name = csvio::display_name(path);
+    let mut reader = RecordReader::new(&name, ctx.csv_reader(path)?).map_err(|p| Problems(vec![p]))?;
+    let mut problems = reader.missing(&["case_id", "team"]);
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    let col = |n: &str| reader.column(n);
+    let (c_month, c_id, c_team, c_worker, c_frame) = (
+        col("month"),
+        col("case_id"),
+        col("team"),
+        col("worker"),
+        col("frame"),
+    );
+    let mut cases = Vec::new();
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut rec = csv::StringRecord::new();
+    while let Some(next) = reader.next(&mut rec) {
+        let line = match next {
+            Ok(l) => l,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        let Some(id) = present(&rec, c_id) else {
+            problems.push(InputProblem::error(
+                &name,
+                Some(line),
+                Some("case_id"),
+                "case id is blank",
+            ));
+            continue;
+        };
+        if let Some(first) = seen.insert(id.to_string(), line) {
+            problems.push(InputProblem::error(
+                &name,
+                Some(line),
+                Some("case_id"),
+                format!("case \"{id}\" is in the sample twice (first on line {first})"),
+            ));
+            continue;
+        }
+        let Some(team) = present(&rec, c_team) else {
+            problems.push(InputProblem::error(
+                &name,
+                Some(line),
+                Some("team"),
+                format!("case \"{id}\" has no team, so no auditor can be chosen outside it"),
+            ));
+            continue;
+        };
+        let month = match present(&rec, c_month).map(str::parse::<Month>) {
+            None => None,
+            Some(Ok(m)) => Some(m),
+            Some(Err(e)) => {
+                problems.push(InputProblem::error(&name, Some(line), Some("month"), e));
+                continue;
+            }
+        };
+        cases.push(SampledCase {
+            month,
+            case_id: id.to_string(),
+            team: team.to_string(),
+            worker: present(&rec, c_worker).unwrap_or("").to_string(),
+            frame: present(&rec, c_frame).unwrap_or("").to_string(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    let months: BTreeSet<Month> = cases.iter().filter_map(|c| c.month).collect();
+    if months.len() > 1 {
+        let list: Vec<String> = months.iter().map(Month::to_string).collect();
+        bail!(
+            "{name} mixes months ({}): allocate one month's sample at a time",
+            list.join(", ")
+        );
+    }
+    Ok(cases)
+}

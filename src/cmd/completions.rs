@@ -1,0 +1,39 @@
+//! `completions` and `man`: generated from the clap model, never hand-written.
+
+use crate::cli::Cli;
+use anyhow::Result;
+use clap::CommandFactory;
+use std::io::Write;
+
+/// Print a shell completion script.
+///
+/// Install for bash with `caseaudit completions bash > ~/.local/share/bash-completion/completions/caseaudit`,
+/// for zsh into a folder on $fpath as `_caseaudit`, for fish into
+/// ~/.config/fish/completions/caseaudit.fish.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell
+    #[arg(value_name = "SHELL")]
+    shell: clap_complete::Shell,
+}
+
+/// Print the man page (roff) on standard output.
+///
+/// View it with `caseaudit man | man -l -`, or install it with
+/// `caseaudit man > ~/.local/share/man/man1/caseaudit.1`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ManArgs {}
+
+pub(crate) fn completions(args: &CompletionsArgs) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(args.shell, &mut Cli::command(), "caseaudit", &mut out);
+    out.flush()?;
+    Ok(())
+}
+
+pub(crate) fn man(_: &ManArgs) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    out.flush()?;
+    Ok(())
+}

@@ -404,4 +404,33 @@ mod tests {
             err[0].message
         );
     }
+
+    #[test]
+    fn themed_templates_and_grade_synonyms() {
+        let text = "[grades.synonyms]\n\"Requires improvement\" = [\"RI2BG\", \"Needs work\"]\n\n\
+                    [templates.domestic-abuse]\n\
+                    [[templates.domestic-abuse.elements]]\nkey = \"safety_plan\"\ntitle = \"Safety planning\"\n";
+        let s = Settings::parse(text, "x.toml").unwrap();
+        assert_eq!(s.templates["domestic-abuse"].elements[0].key, "safety_plan");
+        assert_eq!(s.template.elements.len(), 9, "the default template is kept");
+        assert_eq!(s.grades.synonyms["Requires improvement"].len(), 2);
+    }
+
+    #[test]
+    fn bad_templates_and_synonyms_name_their_key() {
+        let text = "[grades.synonyms]\nExcellent = [\"E\"]\n\n\
+                    [templates.default]\n[[templates.default.elements]]\nkey = \"a\"\ntitle = \"A\"\n\n\
+                    [templates.da]\n[[templates.da.elements]]\nkey = \"Team\"\ntitle = \"T\"\n";
+        let err = Settings::parse(text, "x.toml").unwrap_err();
+        let messages: Vec<&str> = err.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(
+            messages[0].starts_with("key \"grades.synonyms.\"Excellent\"\": \"Excellent\" is not a grade")
+        );
+        assert!(
+            messages[1]
+                .starts_with("key \"templates.da.elements[0].key\": \"Team\" is a column of every audit")
+        );
+        assert!(messages[2].starts_with("key \"templates.default\""));
+    }
 }

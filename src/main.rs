@@ -9,6 +9,7 @@ mod cmd;
 mod config;
 mod csvio;
 mod dates;
+mod demo_audits;
 mod demo_data;
 mod exit;
 mod extract;

@@ -22,9 +22,42 @@ pub(crate) struct Scale {
     labels: Vec<String>,
     good_or_better: usize,
     /// Every accepted form, normalised, with its grade.
-    forms: Vec<(Box<[u8]>, Grade)>,
+    forms: Vec<Form>,
     /// Per grade, the short forms shown in messages (initials and number).
     short: Vec<Vec<String>>,
+}
+
+/// One accepted form. Its length and first eight bytes as a number are compared
+/// first, so most candidates are ruled out by two integer comparisons.
+#[derive(Debug, Clone)]
+struct Form {
+    len: usize,
+    head: u64,
+    bytes: Box<[u8]>,
+    grade: Grade,
+}
+
+impl Form {
+    fn new(bytes: Vec<u8>, grade: Grade) -> Form {
+        Form {
+            len: bytes.len(),
+            head: head(&bytes),
+            bytes: bytes.into_boxed_slice(),
+            grade,
+        }
+    }
+
+    fn matches(&self, len: usize, head: u64, bytes: &[u8]) -> bool {
+        self.len == len && self.head == head && (len <= 8 || *self.bytes == *bytes)
+    }
+}
+
+/// The first eight bytes (zero-padded) as a number.
+fn head(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    let n = bytes.len().min(8);
+    word[..n].copy_from_slice(&bytes[..n]);
+    u64::from_le_bytes(word)
 }
 
 /// What a cell says about a grade.
@@ -53,7 +86,7 @@ impl Scale {
             ));
             return Err(problems);
         }
-        let mut forms: Vec<(Box<[u8]>, Grade)> = Vec::new();
+        let mut forms: Vec<Form> = Vec::new();
         let mut add =
             |form: &str, grade: usize, key: &str, explicit: bool, problems: &mut Vec<(String, String)>| {
                 let Some(norm) = normalise_owned(form) else {
@@ -65,15 +98,15 @@ impl Scale {
                     }
                     return false;
                 };
-                match forms.iter().find(|(f, _)| **f == *norm) {
-                    Some((_, g)) if usize::from(*g) == grade => true,
-                    Some((_, g)) => {
+                match forms.iter().find(|f| *f.bytes == *norm).map(|f| f.grade) {
+                    Some(g) if usize::from(g) == grade => true,
+                    Some(g) => {
                         if explicit {
                             problems.push((
                                 key.to_string(),
                                 format!(
                                     "\"{form}\" would mean both \"{}\" and \"{}\"",
-                                    labels[usize::from(*g)],
+                                    labels[usize::from(g)],
                                     labels[grade]
                                 ),
                             ));
@@ -82,7 +115,7 @@ impl Scale {
                     }
                     None => {
                         let g = Grade::try_from(grade).expect("the scale is shorter than Grade::MAX");
-                        forms.push((norm.into_boxed_slice(), g));
+                        forms.push(Form::new(norm, g));
                         true
                     }
                 }
@@ -172,13 +205,15 @@ impl Scale {
         let Some(norm) = normalise(cell, &mut buf) else {
             return Reading::Unknown;
         };
-        if norm.is_empty() || NOT_GRADED.iter().any(|n| n.as_bytes() == norm) {
-            return Reading::NotGraded;
+        let (len, first) = (norm.len(), head(norm));
+        if let Some(f) = self.forms.iter().find(|f| f.matches(len, first, norm)) {
+            return Reading::Graded(f.grade);
         }
-        self.forms
-            .iter()
-            .find(|(f, _)| **f == *norm)
-            .map_or(Reading::Unknown, |&(_, g)| Reading::Graded(g))
+        if norm.is_empty() || NOT_GRADED.iter().any(|n| n.as_bytes() == norm) {
+            Reading::NotGraded
+        } else {
+            Reading::Unknown
+        }
     }
 
     /// The message for a cell that is not a grade, listing what is accepted.

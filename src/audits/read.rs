@@ -11,6 +11,7 @@ use crate::values::parse_yes_no;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 
 /// Reads the rows of every file: all problems found (errors and warnings), or the
@@ -22,55 +23,49 @@ pub(crate) fn read<R: Read>(
 ) -> Result<(Audits, Vec<Problem>), Vec<Problem>> {
     let mut problems = Vec::new();
     let mut list: Vec<Audit> = Vec::new();
-    let mut first: HashMap<String, (usize, u64)> = HashMap::new();
+    // Ids of rows with other errors: they still count when looking for duplicates.
+    let mut bad_ids: Vec<(String, usize, u64)> = Vec::new();
+    let mut id_headings = Vec::new();
     for (file_index, mut f) in files.into_iter().enumerate() {
         let columns = Columns::new(&f, &layout);
+        id_headings.push(columns.heading(Field::AuditId).map(str::to_string));
         let mut rec = csv::StringRecord::new();
         while let Some(next) = f.reader.next(&mut rec) {
             match next {
                 Err(p) => problems.push(p),
                 Ok(line) => {
-                    // Every id counts, even on a row with other errors, so that a
-                    // duplicate is reported however the first copy fared.
-                    if let Some(id) = present(&rec, columns.col(Field::AuditId)) {
-                        match first.entry(id.to_string()) {
-                            Entry::Occupied(e) => {
-                                let (fi, l) = *e.get();
-                                let at = if fi == file_index {
-                                    format!("line {l}")
-                                } else {
-                                    format!("{} line {l}", layout.files[fi])
-                                };
-                                problems.push(Problem::error(
-                                    &f.reader.file,
-                                    Some(line),
-                                    columns.heading(Field::AuditId),
-                                    format!("audit id \"{id}\" appears again (first on {at})"),
-                                ));
-                                continue;
-                            }
-                            Entry::Vacant(e) => {
-                                e.insert((file_index, line));
-                            }
-                        }
-                    }
                     let mut row = RowCheck {
                         file: &f.reader.file,
                         line,
                         problems: &mut problems,
                         errors: 0,
                     };
-                    if let Some(audit) = columns.audit(&mut row, &rec, scale, file_index) {
-                        list.push(audit);
+                    match columns.audit(&mut row, &rec, scale, file_index) {
+                        Some(audit) => list.push(audit),
+                        None => {
+                            if let Some(id) = present(&rec, columns.col(Field::AuditId)) {
+                                bad_ids.push((id.to_string(), file_index, line));
+                            }
+                        }
                     }
                 }
             }
         }
     }
+    let duplicates = duplicates(&list, &bad_ids, &layout.files, &id_headings);
+    if !duplicates.is_empty() {
+        problems.extend(duplicates);
+        // Back into file and line order, each line's problems as found.
+        let order = |p: &Problem| (layout.files.iter().position(|f| *f == p.file), p.line);
+        problems.sort_by_key(order);
+    }
     if problems.iter().any(|p| !p.warning) {
         return Err(problems);
     }
-    let month_texts = list.iter().map(|a| (a.month, a.month.to_string())).collect();
+    let mut months: Vec<Month> = list.iter().map(|a| a.month).collect();
+    months.sort_unstable();
+    months.dedup();
+    let month_texts = months.into_iter().map(|m| (m, m.to_string())).collect();
     Ok((
         Audits {
             layout,
@@ -80,6 +75,79 @@ pub(crate) fn read<R: Read>(
         },
         problems,
     ))
+}
+
+/// Every audit id seen before, in file and line order, as a located error naming
+/// where it was first seen. Done after reading, with borrowed keys, so the common
+/// case (no duplicates) costs no allocation per row.
+fn duplicates(
+    list: &[Audit],
+    bad_ids: &[(String, usize, u64)],
+    files: &[String],
+    headings: &[Option<String>],
+) -> Vec<Problem> {
+    let mut ids: Vec<(&str, usize, u64)> = list
+        .iter()
+        .map(|a| (a.audit_id.as_str(), a.file, a.line))
+        .chain(bad_ids.iter().map(|(id, f, l)| (id.as_str(), *f, *l)))
+        .collect();
+    if !bad_ids.is_empty() {
+        ids.sort_unstable_by_key(|&(_, f, l)| (f, l));
+    }
+    let mut first: HashMap<&str, (usize, u64), BuildHasherDefault<FxHasher>> =
+        HashMap::with_capacity_and_hasher(ids.len(), BuildHasherDefault::default());
+    let mut found = Vec::new();
+    for (id, file, line) in ids {
+        match first.entry(id) {
+            Entry::Vacant(e) => {
+                e.insert((file, line));
+            }
+            Entry::Occupied(e) => {
+                let (fi, l) = *e.get();
+                let at = if fi == file {
+                    format!("line {l}")
+                } else {
+                    format!("{} line {l}", files[fi])
+                };
+                found.push(Problem::error(
+                    &files[file],
+                    Some(line),
+                    headings[file].as_deref(),
+                    format!("audit id \"{id}\" appears again (first on {at})"),
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// rustc's FxHash: a few instructions per word, for short keys such as audit ids.
+/// Hash flooding is no concern for the user's own files.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// A row being checked: where it is, and the problems found so far.

@@ -93,6 +93,8 @@ pub(crate) enum Command {
     Dip(cmd::dip::Args),
     Allocate(cmd::allocate::Args),
     Record(cmd::record::Args),
+    Themes(cmd::themes::Args),
+    Actions(cmd::actions::Args),
     Completions(cmd::completions::CompletionsArgs),
     Man(cmd::completions::ManArgs),
 }

@@ -1,18 +1,22 @@
 //! caseaudit: parse the command line, run the command, map the outcome to an exit code.
 
+mod actions;
 mod allocate;
 mod annex_a;
 mod auditors;
+mod audits;
 mod cli;
 mod cmd;
 mod config;
 mod csvio;
 mod dates;
+mod demo_audits;
 mod demo_data;
 mod exit;
 mod extract;
 mod filter;
 mod flow;
+mod grades;
 mod history;
 mod manifest;
 mod output;
@@ -20,6 +24,8 @@ mod privacy;
 mod render;
 mod sample;
 mod stats;
+mod templates;
+mod themes;
 mod values;
 mod vocab;
 mod workbook;

@@ -1,6 +1,7 @@
 //! The commands. Each file owns one subcommand end to end: its arguments, its
 //! reading and writing. Shared here: the run context built from the global options.
 
+pub(crate) mod actions;
 pub(crate) mod allocate;
 pub(crate) mod cases;
 pub(crate) mod completions;
@@ -9,14 +10,19 @@ pub(crate) mod dip;
 pub(crate) mod plan;
 pub(crate) mod record;
 pub(crate) mod sample;
+pub(crate) mod themes;
 pub(crate) mod validate;
 pub(crate) mod verify;
 
 use crate::annex_a;
+use crate::audits::{self, Audits};
 use crate::cli::{Cli, ColorWhen, Command, GlobalArgs};
 use crate::config::{Layout, Settings};
 use crate::csvio::{self, InputOptions, Problem, Problems};
+use crate::exit::usage;
 use crate::extract::{self, Extract};
+use crate::filter::Filter;
+use crate::grades::Scale;
 use crate::output::{Format, Output};
 use crate::render::RenderOptions;
 use anyhow::{Context as _, Result, bail};
@@ -40,6 +46,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Dip(args) => dip::run(&ctx()?, &args),
         Command::Allocate(args) => allocate::run(&ctx()?, &args),
         Command::Record(args) => record::run(&ctx()?, &args),
+        Command::Themes(args) => themes::run(&ctx()?, &args),
+        Command::Actions(args) => actions::run(&ctx()?, &args),
     }
 }
 
@@ -57,6 +65,10 @@ pub(crate) struct Context {
     /// Global options to pass on when the demo runs the tool on itself.
     pub(crate) color: ColorWhen,
 }
+
+/// Audits read (with what `prepare` made of their columns), or `None` after an
+/// error, and every problem found.
+pub(crate) type Checked<T> = (Option<(Audits, T)>, Vec<Problem>);
 
 /// The settings file used when `-c` is not given and it exists.
 const DEFAULT_SETTINGS: &str = "caseaudit.toml";
@@ -138,6 +150,80 @@ impl Context {
     /// Opens the one table of an input (a CSV file or a workbook's sheet).
     pub(crate) fn table(&self, path: &Path) -> Result<csvio::Input> {
         csvio::open_table(path, &self.input)
+    }
+
+    /// Reads completed audits from one or more files. `prepare` runs once every
+    /// file's header is read and before any row is (so a bad `--where` stops the
+    /// command early); it gets the columns the files hold between them. Warnings
+    /// go to stderr; errors stop the command.
+    pub(crate) fn read_audits<T>(
+        &self,
+        paths: &[PathBuf],
+        prepare: impl FnOnce(&audits::Layout) -> Result<T>,
+    ) -> Result<(Audits, T)> {
+        let (read, problems) = self.check_audits(paths, prepare)?;
+        match read {
+            Some(found) => {
+                self.warn(&problems);
+                Ok(found)
+            }
+            None => Err(Problems(problems).into()),
+        }
+    }
+
+    /// Reads completed audits and returns every problem found (errors and
+    /// warnings) beside the audits, which are `None` if there was an error.
+    pub(crate) fn check_audits<T>(
+        &self,
+        paths: &[PathBuf],
+        prepare: impl FnOnce(&audits::Layout) -> Result<T>,
+    ) -> Result<Checked<T>> {
+        let scale = Scale::new(&self.settings.grades).map_err(|errors| {
+            let listed: Vec<String> = errors.iter().map(|(k, m)| format!("key \"{k}\": {m}")).collect();
+            anyhow::anyhow!("settings: {}", listed.join("; "))
+        })?;
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        for path in paths {
+            let csvio::Input { name, reader, .. } = self.table(path)?;
+            match audits::AuditFile::open(&name, reader, &self.settings) {
+                Ok((file, warnings)) => {
+                    problems.extend(warnings);
+                    files.push(file);
+                }
+                Err(errors) => problems.extend(errors),
+            }
+        }
+        if problems.iter().any(|p| !p.warning) {
+            return Ok((None, problems));
+        }
+        let layout = audits::Layout::new(&files);
+        let prepared = prepare(&layout)?;
+        if self.verbose {
+            for f in &files {
+                self.note(format!("{}: template \"{}\"", f.name(), f.template()));
+            }
+        }
+        Ok(match audits::read(files, layout, &scale) {
+            Ok((audits, warnings)) => {
+                problems.extend(warnings);
+                (Some((audits, prepared)), problems)
+            }
+            Err(errors) => {
+                problems.extend(errors);
+                (None, problems)
+            }
+        })
+    }
+
+    /// Compiles a `--where` expression against the audits' columns (a usage error if bad).
+    pub(crate) fn audit_filter(
+        expr: Option<&str>,
+        layout: &audits::Layout,
+        as_of: NaiveDate,
+    ) -> Result<Option<Filter>> {
+        expr.map(|e| Filter::compile(e, layout, as_of).map_err(|err| usage(err.to_string())))
+            .transpose()
     }
 
     /// Reads one or more extracts into memory, merged per case id.

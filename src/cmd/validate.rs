@@ -34,6 +34,7 @@ pub(crate) enum Kind {
     Cases,
     Auditors,
     History,
+    Audits,
     Config,
 }
 
@@ -43,6 +44,7 @@ impl Kind {
             Kind::Cases => "case extract",
             Kind::Auditors => "auditors list",
             Kind::History => "audit history",
+            Kind::Audits => "completed audits",
             Kind::Config => "settings file",
         }
     }
@@ -134,7 +136,7 @@ fn check_file(ctx: &Context, path: &Path, kind: Option<Kind>) -> Result<Vec<Chec
                 &table.name,
                 Some(1),
                 None,
-                "cannot tell what kind of file this is from its headings; use --kind cases|auditors|history|config",
+                "cannot tell what kind of file this is from its headings; use --kind cases|auditors|history|audits|config",
             );
             checked.push(Checked {
                 name: table.name,
@@ -164,6 +166,15 @@ fn check_file(ctx: &Context, path: &Path, kind: Option<Kind>) -> Result<Vec<Chec
                     Ok(entries) => (Vec::new(), entries.len() as u64),
                     Err(problems) => (problems, 0),
                 };
+                Checked {
+                    name,
+                    kind: Some(kind),
+                    problems,
+                    rows,
+                }
+            }
+            Kind::Audits => {
+                let (problems, rows) = check_audits(ctx, path, &name)?;
                 Checked {
                     name,
                     kind: Some(kind),
@@ -228,7 +239,9 @@ fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
 fn detect(ctx: &Context, headings: &[String]) -> Option<Kind> {
     let keys: Vec<String> = headings.iter().map(|h| header_key(h).replace('_', " ")).collect();
     let has = |h: &str| keys.iter().any(|k| *k == header_key(h).replace('_', " "));
-    if has("auditor_id")
+    if has("audit_id") && has("overall") && has("case_id") {
+        Some(Kind::Audits)
+    } else if has("auditor_id")
         && (has("capacity") || has("manages") || has("role") || has("name"))
         && !has("case_id")
     {
@@ -243,4 +256,24 @@ fn detect(ctx: &Context, headings: &[String]) -> Option<Kind> {
     } else {
         None
     }
+}
+
+/// Checks completed audits, and that `[moderation] always` makes sense against their columns.
+fn check_audits(ctx: &Context, path: &Path, name: &str) -> Result<(Vec<Problem>, u64)> {
+    let (read, mut problems) = ctx.check_audits(&[path.to_path_buf()], |layout| {
+        let always = ctx.settings.moderation.always.get_ref();
+        Ok(Filter::compile(always, layout, ctx.as_of).err().map(|e| {
+            Problem::error(
+                name,
+                Some(1),
+                None,
+                format!("[moderation] always = \"{always}\": {e}"),
+            )
+        }))
+    })?;
+    let rows = read.as_ref().map_or(0, |(a, _)| a.list.len() as u64);
+    if let Some((_, Some(p))) = read {
+        problems.insert(0, p);
+    }
+    Ok((problems, rows))
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod actions;
 mod allocate;
 mod cases;
 mod corpus;
@@ -14,5 +15,6 @@ mod generated;
 mod plan;
 mod record;
 mod sample;
+mod themes;
 mod validate;
 mod workbook;

@@ -14,6 +14,7 @@ mod dip;
 mod generated;
 mod plan;
 mod record;
+mod report;
 mod sample;
 mod themes;
 mod validate;

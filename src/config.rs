@@ -29,9 +29,19 @@ pub(crate) struct Settings {
     pub(crate) extract: ExtractSettings,
     pub(crate) grades: GradeSettings,
     pub(crate) template: Template,
+    /// Named templates for themed audits: `[templates.domestic-abuse]`.
+    pub(crate) templates: BTreeMap<String, Template>,
     pub(crate) sampling: SamplingSettings,
     pub(crate) allocation: AllocationSettings,
     pub(crate) moderation: ModerationSettings,
+    pub(crate) privacy: PrivacySettings,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct PrivacySettings {
+    /// The secret behind `--redact` pseudonyms; keep it out of shared folders.
+    pub(crate) redact_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -57,6 +67,8 @@ pub(crate) struct GradeSettings {
     pub(crate) scale: Vec<String>,
     /// How many of the first grades count as "good or better".
     pub(crate) good_or_better: usize,
+    /// More ways to write a grade: scale label → accepted forms.
+    pub(crate) synonyms: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for GradeSettings {
@@ -66,6 +78,7 @@ impl Default for GradeSettings {
                 .map(String::from)
                 .to_vec(),
             good_or_better: 2,
+            synonyms: BTreeMap::new(),
         }
     }
 }
@@ -76,7 +89,7 @@ pub(crate) struct Template {
     pub(crate) elements: Vec<Element>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Element {
     pub(crate) key: String,
@@ -264,15 +277,39 @@ impl Settings {
                 ),
             );
         }
-        let mut keys = HashSet::new();
-        for (i, e) in self.template.elements.iter().enumerate() {
-            if e.key.trim().is_empty() || !keys.insert(e.key.to_ascii_lowercase()) {
-                problem(
-                    None,
-                    &format!("template.elements[{i}].key"),
-                    format!("\"{}\" is empty or used twice", e.key),
-                );
+        if self.grades.scale.len() >= 2
+            && let Err(errors) = crate::grades::Scale::new(&self.grades)
+        {
+            for (key, message) in errors {
+                problem(None, &key, message);
             }
+        }
+        let named = self.templates.iter().map(|(n, t)| (format!("templates.{n}"), t));
+        for (name, template) in std::iter::once(("template".to_string(), &self.template)).chain(named) {
+            let mut keys = HashSet::new();
+            for (i, e) in template.elements.iter().enumerate() {
+                let key = crate::values::header_key(&e.key);
+                let what = format!("{name}.elements[{i}].key");
+                if key.is_empty() || !keys.insert(key.clone()) {
+                    problem(None, &what, format!("\"{}\" is empty or used twice", e.key));
+                } else if crate::audits::is_audit_field(&key) {
+                    problem(
+                        None,
+                        &what,
+                        format!(
+                            "\"{}\" is a column of every audit, not an element of practice",
+                            e.key
+                        ),
+                    );
+                }
+            }
+        }
+        if self.templates.contains_key("default") {
+            problem(
+                None,
+                "templates.default",
+                "the default template is [template]; give a themed template another name".into(),
+            );
         }
         let mut names = HashSet::new();
         for (i, f) in self.sampling.frames.iter().enumerate() {
@@ -374,5 +411,34 @@ mod tests {
             "{}",
             err[0].message
         );
+    }
+
+    #[test]
+    fn themed_templates_and_grade_synonyms() {
+        let text = "[grades.synonyms]\n\"Requires improvement\" = [\"RI2BG\", \"Needs work\"]\n\n\
+                    [templates.domestic-abuse]\n\
+                    [[templates.domestic-abuse.elements]]\nkey = \"safety_plan\"\ntitle = \"Safety planning\"\n";
+        let s = Settings::parse(text, "x.toml").unwrap();
+        assert_eq!(s.templates["domestic-abuse"].elements[0].key, "safety_plan");
+        assert_eq!(s.template.elements.len(), 9, "the default template is kept");
+        assert_eq!(s.grades.synonyms["Requires improvement"].len(), 2);
+    }
+
+    #[test]
+    fn bad_templates_and_synonyms_name_their_key() {
+        let text = "[grades.synonyms]\nExcellent = [\"E\"]\n\n\
+                    [templates.default]\n[[templates.default.elements]]\nkey = \"a\"\ntitle = \"A\"\n\n\
+                    [templates.da]\n[[templates.da.elements]]\nkey = \"Team\"\ntitle = \"T\"\n";
+        let err = Settings::parse(text, "x.toml").unwrap_err();
+        let messages: Vec<&str> = err.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(
+            messages[0].starts_with("key \"grades.synonyms.\"Excellent\"\": \"Excellent\" is not a grade")
+        );
+        assert!(
+            messages[1]
+                .starts_with("key \"templates.da.elements[0].key\": \"Team\" is a column of every audit")
+        );
+        assert!(messages[2].starts_with("key \"templates.default\""));
     }
 }

@@ -652,24 +652,14 @@ impl<R: Read> ExtractReader<R> {
     fn check_row(&mut self, row: &mut CaseRow) -> bool {
         let file = &self.file;
         let line = self.raw.line;
-        let n = self.schema.headers.len();
-        if self.raw.len() != n {
-            let blank = self.raw.len() == 1
-                && self
-                    .raw
-                    .field(0)
-                    .is_some_and(|c| String::from_utf8_lossy(c).trim().is_empty());
-            if blank {
-                return false;
-            }
-            self.rows_read += 1;
-            self.problems.push(Problem::error(
-                file,
-                Some(line),
-                None,
-                format!("this row has {} fields but the header has {n}", self.raw.len()),
-            ));
-            return false;
+        if self.raw.len() == 1
+            && self.schema.headers.len() > 1
+            && self
+                .raw
+                .field(0)
+                .is_some_and(|c| String::from_utf8_lossy(c).trim().is_empty())
+        {
+            return false; // a blank line
         }
         self.rows_read += 1;
         // Swap buffers rather than copy: the row takes the record's bytes, the
@@ -685,6 +675,19 @@ impl<R: Read> ExtractReader<R> {
             }
         };
         row.set(text, &self.raw.fields);
+        let fields = &self.raw.fields;
+        let raw_field = |i: usize| {
+            fields
+                .get(i)
+                .map_or("", |&(a, b)| &row.text[a as usize..b as usize])
+        };
+        let all = row.text.as_bytes();
+        if let Some(problem) =
+            crate::csvio::fields_problem(file, line, fields.len(), all, raw_field, &self.schema.headers)
+        {
+            self.problems.push(problem);
+            return false;
+        }
         row.line = line;
         let mut ok = true;
         let headers = &self.schema.headers;
@@ -779,20 +782,21 @@ impl Extract {
     /// Merges extracts read from several files (SPEC §3.1): a case in several files
     /// is one case file; list fields are merged; a conflicting single value is a
     /// warning and the file named last wins.
-    pub(crate) fn merge(parts: Vec<(String, Extract)>, as_of: NaiveDate) -> Extract {
+    /// `warn_on`: the fields whose conflicts are worth a warning (`None`: all).
+    pub(crate) fn merge(parts: Vec<(String, Extract)>, as_of: NaiveDate, warn_on: Option<&[Std]>) -> Extract {
         let mut parts = parts.into_iter();
         let Some((_, first)) = parts.next() else {
             unreachable!("merge is called with at least one extract")
         };
         let mut merged = first;
         for (file, next) in parts {
-            merged = merge_two(merged, &file, next, as_of);
+            merged = merge_two(merged, &file, next, as_of, warn_on);
         }
         merged
     }
 }
 
-fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract {
+fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate, warn_on: Option<&[Std]>) -> Extract {
     // Union of headings, by their comparison key; a's order first.
     let mut headers = a.schema.headers.clone();
     let mut b_to_union = Vec::with_capacity(b.schema.headers.len());
@@ -862,7 +866,10 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract 
                         }
                         existing[col] = items.join("; ");
                     } else {
-                        if !is_missing(&existing[col]) {
+                        let worth_a_warning = warn_on.is_none_or(|fields| {
+                            schema.std_of_col(col).is_some_and(|(s, _)| fields.contains(&s))
+                        });
+                        if !is_missing(&existing[col]) && worth_a_warning {
                             warnings.push(Problem::warning(
                                 file_b,
                                 Some(row.line),

@@ -9,7 +9,9 @@ const MISSING_MARKERS: [&str; 3] = ["null", "n/a", "#n/a"];
 /// Trims a cell and turns non-breaking spaces into plain spaces, so that a team
 /// written with a NBSP is the same team. Borrowed unless a NBSP is present.
 pub(crate) fn clean(raw: &str) -> Cow<'_, str> {
-    if raw.contains('\u{a0}') {
+    // A NBSP is C2 A0 in UTF-8: a byte search for C2 (memchr) rules most cells out
+    // far faster than a search for the character, and this runs for every cell.
+    if raw.as_bytes().contains(&0xC2) && raw.contains('\u{a0}') {
         Cow::Owned(raw.replace('\u{a0}', " ").trim().to_string())
     } else {
         Cow::Borrowed(raw.trim())

@@ -1,6 +1,7 @@
 //! The commands. Each file owns one subcommand end to end: its arguments, its
 //! reading and writing. Shared here: the run context built from the global options.
 
+pub(crate) mod actions;
 pub(crate) mod allocate;
 pub(crate) mod cases;
 pub(crate) mod completions;
@@ -9,17 +10,24 @@ pub(crate) mod dip;
 pub(crate) mod generate;
 pub(crate) mod plan;
 pub(crate) mod record;
+pub(crate) mod report;
 pub(crate) mod sample;
+pub(crate) mod themes;
 pub(crate) mod validate;
 pub(crate) mod verify;
 
+use crate::annex_a;
+use crate::audits::{self, Audits};
 use crate::cli::{Cli, ColorWhen, Command, GlobalArgs};
-use crate::config::Settings;
+use crate::config::{Layout, Settings};
 use crate::csvio::{self, InputOptions, Problem, Problems};
+use crate::exit::usage;
 use crate::extract::{self, Extract};
+use crate::filter::Filter;
+use crate::grades::Scale;
 use crate::output::{Format, Output};
 use crate::render::RenderOptions;
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -41,6 +49,9 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Dip(args) => dip::run(&ctx()?, &args),
         Command::Allocate(args) => allocate::run(&ctx()?, &args),
         Command::Record(args) => record::run(&ctx()?, &args),
+        Command::Report(args) => report::run(&ctx()?, &args),
+        Command::Themes(args) => themes::run(&ctx()?, &args),
+        Command::Actions(args) => actions::run(&ctx()?, &args),
     }
 }
 
@@ -59,12 +70,17 @@ pub(crate) struct Context {
     pub(crate) color: ColorWhen,
 }
 
+/// Audits read (with what `prepare` made of their columns), or `None` after an
+/// error, and every problem found.
+pub(crate) type Checked<T> = (Option<(Audits, T)>, Vec<Problem>);
+
 /// The settings file used when `-c` is not given and it exists.
 const DEFAULT_SETTINGS: &str = "caseaudit.toml";
 
 impl Context {
     fn new(g: &GlobalArgs) -> Result<Context> {
         let (settings, settings_path) = load_settings(g.config.as_deref())?;
+        let redact = redact_key(g.redact, &settings)?;
         if g.verbose {
             match &settings_path {
                 Some(p) => eprintln!("settings: {}", p.display()),
@@ -86,11 +102,16 @@ impl Context {
             input: InputOptions {
                 delimiter: g.delimiter,
                 encoding: g.encoding,
+                sheet: g.sheet.clone(),
             },
             output_path: g.output.clone(),
             force: g.force,
             format: Format::resolve(g.format, g.output.as_deref()),
-            render: RenderOptions { raw: g.raw, color },
+            render: RenderOptions {
+                raw: g.raw,
+                color,
+                redact,
+            },
             quiet: g.quiet,
             verbose: g.verbose,
             color: g.color,
@@ -99,6 +120,9 @@ impl Context {
 
     /// Opens the main output (stdout or `-o FILE`).
     pub(crate) fn open_output(&self) -> Result<Output> {
+        if let Some(path) = &self.output_path {
+            refuse_an_input(path)?;
+        }
         Output::open(self.output_path.as_deref(), self.force)
     }
 
@@ -127,27 +151,242 @@ impl Context {
         }
     }
 
-    /// Opens an input as CSV with the global input options.
-    pub(crate) fn csv_reader(&self, path: &Path) -> Result<csv::Reader<Box<dyn std::io::Read>>> {
-        csvio::csv_reader(path, &self.input)
+    /// Opens the one table of an input (a CSV file or a workbook's sheet).
+    pub(crate) fn table(&self, path: &Path) -> Result<csvio::Input> {
+        csvio::open_table(path, &self.input)
     }
 
-    /// Opens a case extract for [`ExtractReader`](crate::extract::ExtractReader).
-    pub(crate) fn records(&self, path: &Path) -> Result<crate::records::Records<Box<dyn std::io::Read>>> {
-        csvio::records(path, &self.input)
+    /// Reads completed audits from one or more files. `prepare` runs once every
+    /// file's header is read and before any row is (so a bad `--where` stops the
+    /// command early); it gets the columns the files hold between them. Warnings
+    /// go to stderr; errors stop the command.
+    pub(crate) fn read_audits<T>(
+        &self,
+        paths: &[PathBuf],
+        prepare: impl FnOnce(&audits::Layout) -> Result<T>,
+    ) -> Result<(Audits, T)> {
+        let (read, problems) = self.check_audits(paths, prepare)?;
+        match read {
+            Some(found) => {
+                self.warn(&problems);
+                Ok(found)
+            }
+            None => Err(Problems(problems).into()),
+        }
+    }
+
+    /// Reads completed audits and returns every problem found (errors and
+    /// warnings) beside the audits, which are `None` if there was an error.
+    pub(crate) fn check_audits<T>(
+        &self,
+        paths: &[PathBuf],
+        prepare: impl FnOnce(&audits::Layout) -> Result<T>,
+    ) -> Result<Checked<T>> {
+        let scale = Scale::new(&self.settings.grades).map_err(|errors| {
+            let listed: Vec<String> = errors.iter().map(|(k, m)| format!("key \"{k}\": {m}")).collect();
+            anyhow::anyhow!("settings: {}", listed.join("; "))
+        })?;
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        for path in paths {
+            let csvio::Input { name, reader, .. } = self.table(path)?;
+            match audits::AuditFile::open(&name, reader, &self.settings) {
+                Ok((file, warnings)) => {
+                    problems.extend(warnings);
+                    files.push(file);
+                }
+                Err(errors) => problems.extend(errors),
+            }
+        }
+        if problems.iter().any(|p| !p.warning) {
+            return Ok((None, problems));
+        }
+        let layout = audits::Layout::new(&files);
+        let prepared = prepare(&layout)?;
+        if self.verbose {
+            for f in &files {
+                self.note(format!("{}: template \"{}\"", f.name(), f.template()));
+            }
+        }
+        Ok(match audits::read(files, layout, &scale) {
+            Ok((audits, warnings)) => {
+                problems.extend(warnings);
+                (Some((audits, prepared)), problems)
+            }
+            Err(errors) => {
+                problems.extend(errors);
+                (None, problems)
+            }
+        })
+    }
+
+    /// Compiles a `--where` expression against the audits' columns (a usage error if bad).
+    pub(crate) fn audit_filter(
+        expr: Option<&str>,
+        layout: &audits::Layout,
+        as_of: NaiveDate,
+    ) -> Result<Option<Filter>> {
+        expr.map(|e| Filter::compile(e, layout, as_of).map_err(|err| usage(err.to_string())))
+            .transpose()
     }
 
     /// Reads one or more extracts into memory, merged per case id.
     pub(crate) fn read_extracts(&self, paths: &[PathBuf]) -> Result<Extract> {
-        let mut parts = Vec::new();
-        for path in paths {
-            let name = csvio::display_name(path);
-            let reader = self.records(path)?;
-            let part = extract::read_all(&name, reader, &self.settings, self.as_of).map_err(Problems)?;
-            parts.push((name, part));
-        }
-        Ok(Extract::merge(parts, self.as_of))
+        let inputs = extract_inputs(paths, &self.settings, &self.input, &mut |n| self.note(n))?;
+        Ok(read_extract(inputs, &self.settings, self.as_of)?.0)
     }
+}
+
+/// The tables an extract is read from (SPEC §3.1): CSV files as they are, the
+/// sheets of a workbook that hold case files, and in the annex-a layout every list
+/// 3–9 turned into the standard layout, in list order (so later lists win).
+pub(crate) fn extract_inputs(
+    paths: &[PathBuf],
+    settings: &Settings,
+    opts: &InputOptions,
+    note: &mut dyn FnMut(String),
+) -> Result<Vec<csvio::Input>> {
+    let mut inputs = Vec::new();
+    let mut lists = Vec::new();
+    for path in paths {
+        let tables = csvio::open_tables(path, opts)?;
+        match settings.extract.layout {
+            Layout::Standard => {
+                let whole_book = tables.len() > 1 && opts.sheet.is_none();
+                let before = inputs.len();
+                for table in tables {
+                    let looks_like_cases = table.sheet.as_ref().is_none_or(|(_, headings)| {
+                        headings.iter().any(|h| {
+                            let key = crate::values::header_key(h);
+                            ["case_id", "case id", "child unique id"].contains(&key.as_str())
+                                || settings
+                                    .mapped_heading("case_id")
+                                    .is_some_and(|m| crate::values::header_key(m) == key)
+                        })
+                    });
+                    if looks_like_cases || !whole_book {
+                        inputs.push(table);
+                    }
+                }
+                if inputs.len() == before {
+                    bail!(
+                        "no sheet of {} has a case_id column; choose one with --sheet",
+                        path.display()
+                    );
+                }
+            }
+            Layout::AnnexA => {
+                for table in tables {
+                    let named = table.sheet.as_ref().map_or_else(
+                        || annex_a::list_number_from_name(&table.name),
+                        |(s, _)| annex_a::list_number_from_name(s),
+                    );
+                    match annex_a::to_standard(named, &table.name, table.reader)? {
+                        annex_a::Converted::Skipped(n) => note(format!(
+                            "{}: list {n} holds no case files to sample; skipped",
+                            table.name
+                        )),
+                        annex_a::Converted::List(n, csv) => {
+                            let reader: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(csv));
+                            let reader = csv::ReaderBuilder::new()
+                                .has_headers(false)
+                                .flexible(true)
+                                .from_reader(reader);
+                            lists.push((
+                                n,
+                                csvio::Input {
+                                    name: table.name,
+                                    source: table.source,
+                                    reader,
+                                    sheet: None,
+                                    options: None,
+                                },
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    lists.sort_by_key(|(n, _)| *n);
+    inputs.extend(lists.into_iter().map(|(_, input)| input));
+    if inputs.is_empty() {
+        bail!("none of the inputs holds case files to sample");
+    }
+    Ok(inputs)
+}
+
+/// Reads every table of an extract into memory and merges them per case id. Also
+/// returns how many rows each source file had.
+pub(crate) fn read_extract(
+    inputs: Vec<csvio::Input>,
+    settings: &Settings,
+    as_of: NaiveDate,
+) -> Result<(Extract, Vec<(PathBuf, u64)>)> {
+    let mut parts = Vec::new();
+    let mut rows: Vec<(PathBuf, u64)> = Vec::new();
+    for input in inputs {
+        let name = input.name.clone();
+        let source = input.source.clone();
+        let (records, _) = input.into_records()?;
+        let part = extract::read_all(&name, records, settings, as_of).map_err(Problems)?;
+        match rows.iter_mut().find(|(p, _)| *p == source) {
+            Some((_, n)) => *n += part.rows.len() as u64,
+            None => rows.push((source, part.rows.len() as u64)),
+        }
+        parts.push((name, part));
+    }
+    // Annex A lists differ in service and dates by design; only team, worker and
+    // date of birth conflicts are worth a warning there.
+    let warn_on = match settings.extract.layout {
+        Layout::Standard => None,
+        Layout::AnnexA => Some(&[extract::Std::Team, extract::Std::Worker, extract::Std::Dob][..]),
+    };
+    Ok((Extract::merge(parts, as_of, warn_on), rows))
+}
+
+/// The pseudonym key when `--redact` is given: it must be configured, so that the
+/// same case gets the same pseudonym every month.
+fn redact_key(redact: bool, settings: &Settings) -> Result<Option<String>> {
+    if !redact {
+        return Ok(None);
+    }
+    match settings.privacy.redact_key.as_deref().map(str::trim) {
+        Some(key) if key.len() >= 8 => {
+            eprintln!(
+                "case ids in this output are pseudonyms (--redact): the same case keeps the same pseudonym"
+            );
+            Ok(Some(key.to_string()))
+        }
+        _ => Err(crate::exit::usage(
+            "--redact needs a secret in the settings file, at least 8 characters:\n  [privacy]\n  redact_key = \"a phrase only the QA team knows\"",
+        )),
+    }
+}
+
+/// Refuses an output path that names a file given anywhere else on the command line
+/// (an input, the settings file, the history): inputs are never modified, even with
+/// `--force`.
+pub(crate) fn refuse_an_input(output: &Path) -> Result<()> {
+    let Ok(target) = output.canonicalize() else {
+        return Ok(());
+    }; // a new file is no input
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy();
+        if ["-o", "--output", "--manifest", "--summary"].contains(&text.as_ref()) {
+            args.next(); // the value of an output option is not an input
+            continue;
+        }
+        let value = text.split_once('=').map_or(text.as_ref(), |(_, v)| v);
+        if Path::new(value).canonicalize().is_ok_and(|p| p == target) {
+            bail!(
+                "{} is one of this command's inputs; caseaudit never writes over an input (choose another output)",
+                output.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn load_settings(explicit: Option<&Path>) -> Result<(Settings, Option<PathBuf>)> {

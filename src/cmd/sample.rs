@@ -98,6 +98,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     });
     // Refuse before any work: an existing manifest is never replaced silently.
     if let Some(path) = &manifest_path {
+        super::refuse_an_input(path)?;
         output::check_target(path, ctx.force)?;
     }
     if let Some(path) = &ctx.output_path
@@ -145,7 +146,7 @@ fn write_rows(
         ctx.format,
         COLUMNS.iter().map(|c| (*c).to_string()).collect(),
         out,
-        ctx.render,
+        ctx.render.clone(),
     )?;
     for d in drawn {
         let f = &d.payload;
@@ -197,11 +198,11 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
     let mut inputs = Vec::new();
     let excluded = match job.history {
         Some(path) => {
-            let name = csvio::display_name(path);
-            let entries = history::read(&name, csvio::csv_reader(path, job.input)?).map_err(Problems)?;
+            let csvio::Input { name, reader, .. } = csvio::open_table(path, job.input)?;
+            let entries = history::read(&name, reader).map_err(Problems)?;
             inputs.push(InputFile {
                 role: "history".into(),
-                path: name,
+                path: csvio::display_name(path),
                 sha256: file_sha256(path)?,
                 rows: entries.len() as u64,
             });
@@ -224,20 +225,24 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
         })
         .collect();
     let mut sampler: Sampler<Fields> = Sampler::new(plans);
-    let mut extract_inputs = Vec::new();
-    if job.extracts.len() == 1 {
-        let path = &job.extracts[0];
-        let name = csvio::display_name(path);
-        let reader = ExtractReader::new(&name, csvio::records(path, job.input)?, settings, job.as_of)
-            .map_err(Problems)?;
-        let mut reader = csvio::check_ids_at_end(reader, path, job.input);
+    let mut tables = super::extract_inputs(job.extracts, settings, job.input, &mut |n| eprintln!("{n}"))?;
+    let mut hashing = None;
+    let rows_by_source: Vec<(PathBuf, u64)> = if tables.len() == 1 {
+        // One table streams: memory grows with the sample, not the extract.
+        let input = tables.pop().expect("one table");
+        let (name, source) = (input.name.clone(), input.source.clone());
+        let (records, reopen) = input.into_records()?;
+        let mut reader = ExtractReader::new(&name, records, settings, job.as_of).map_err(Problems)?;
+        if let Some(reopen) = reopen {
+            reader = reader.check_ids_at_end(reopen);
+        }
         let compiled = compile_frames(settings, reader.schema(), job.as_of)?;
         let keyer = Keyer::new(job.seed);
         // The manifest's hash of the file is made on the second core meanwhile.
-        let hashing = {
-            let path = path.clone();
-            std::thread::spawn(move || file_sha256(&path))
-        };
+        hashing = Some((source.clone(), {
+            let source = source.clone();
+            std::thread::spawn(move || file_sha256(&source))
+        }));
         let mut row = CaseRow::default();
         while reader.next_row(&mut row) {
             offer(
@@ -254,35 +259,40 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
         if reader.has_errors() {
             return Err(Problems(reader.problems).into());
         }
-        let sha256 = hashing
-            .join()
-            .map_err(|_| anyhow!("hashing {name} stopped unexpectedly"))??;
-        extract_inputs.push(InputFile {
-            role: "extract".into(),
-            path: name,
-            sha256,
-            rows: reader.rows_read,
-        });
+        vec![(source, reader.rows_read)]
     } else {
-        let mut parts = Vec::new();
-        for path in job.extracts {
-            let name = csvio::display_name(path);
-            let part = crate::extract::read_all(&name, csvio::records(path, job.input)?, settings, job.as_of)
-                .map_err(Problems)?;
-            extract_inputs.push(InputFile {
-                role: "extract".into(),
-                path: name.clone(),
-                sha256: file_sha256(path)?,
-                rows: part.rows.len() as u64,
-            });
-            parts.push((name, part));
-        }
-        let extract = crate::extract::Extract::merge(parts, job.as_of);
+        let (extract, rows) = super::read_extract(tables, settings, job.as_of)?;
         let compiled = compile_frames(settings, &extract.schema, job.as_of)?;
         let keyer = Keyer::new(job.seed);
         for case in extract.cases() {
             offer(&mut sampler, &compiled, &excluded, &keyer, case);
         }
+        rows
+    };
+    if rows_by_source.iter().all(|(_, rows)| *rows == 0) {
+        let names: Vec<String> = rows_by_source
+            .iter()
+            .map(|(p, _)| csvio::display_name(p))
+            .collect();
+        bail!(
+            "{} has a header but no case files: there is nothing to sample",
+            names.join(", ")
+        );
+    }
+    let mut extract_inputs = Vec::new();
+    for (path, rows) in rows_by_source {
+        let sha256 = match hashing.take() {
+            Some((hashed, thread)) if hashed == path => thread
+                .join()
+                .map_err(|_| anyhow!("hashing {} stopped unexpectedly", path.display()))??,
+            _ => file_sha256(&path)?,
+        };
+        extract_inputs.push(InputFile {
+            role: "extract".into(),
+            path: csvio::display_name(&path),
+            sha256,
+            rows,
+        });
     }
     extract_inputs.extend(inputs);
     let draw = sampler.draw();

@@ -5,13 +5,18 @@
 
 mod common;
 
+mod actions;
 mod allocate;
 mod cases;
+mod corpus;
 mod demo;
 mod dip;
 mod generate;
 mod generated;
 mod plan;
 mod record;
+mod report;
 mod sample;
+mod themes;
 mod validate;
+mod workbook;

@@ -1,0 +1,379 @@
+//! Completed audits (SPEC §3.4): reading one or more files of audit returns,
+//! matching their element columns to a template, checking every cell with its
+//! location, and the `--where` schema over audit fields. Reads from given
+//! `csv::Reader`s; opens no files.
+
+use crate::config::{Element, Settings};
+use crate::csvio::{Problem, RecordReader};
+use crate::dates::Month;
+use crate::filter::{self, FieldKind, Value};
+use crate::grades::{Grade, Scale};
+use crate::templates::{self, element_key};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::io::Read;
+
+mod read;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use read::read;
+#[cfg(test)]
+pub(crate) use read::read_str;
+
+/// The audit columns that are not elements of practice, in SPEC order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    AuditId,
+    CaseId,
+    Month,
+    AuditorId,
+    Team,
+    Service,
+    Frame,
+    CompletedOn,
+    Overall,
+    Strengths,
+    Learning,
+    Action,
+    ActionOwner,
+    ActionDue,
+    ActionDone,
+    SafeguardingConcern,
+}
+
+const FIELDS: [(Field, &str, FieldKind); 16] = [
+    (Field::AuditId, "audit_id", FieldKind::Text),
+    (Field::CaseId, "case_id", FieldKind::Text),
+    (Field::Month, "month", FieldKind::Text),
+    (Field::AuditorId, "auditor_id", FieldKind::Text),
+    (Field::Team, "team", FieldKind::Text),
+    (Field::Service, "service", FieldKind::Text),
+    (Field::Frame, "frame", FieldKind::Text),
+    (Field::CompletedOn, "completed_on", FieldKind::Date),
+    (Field::Overall, "overall", FieldKind::Text),
+    (Field::Strengths, "strengths", FieldKind::List),
+    (Field::Learning, "learning", FieldKind::List),
+    (Field::Action, "action", FieldKind::Text),
+    (Field::ActionOwner, "action_owner", FieldKind::Text),
+    (Field::ActionDue, "action_due", FieldKind::Date),
+    (Field::ActionDone, "action_done", FieldKind::Bool),
+    (
+        Field::SafeguardingConcern,
+        "safeguarding_concern",
+        FieldKind::Bool,
+    ),
+];
+
+/// The columns every audits file must have.
+pub(crate) const REQUIRED: [&str; 6] = ["audit_id", "case_id", "month", "auditor_id", "team", "overall"];
+
+/// The key and title of the overall grade, element 0 of every audit.
+pub(crate) const OVERALL: &str = "overall";
+
+/// Whether a heading (in any spelling) is one of the audit columns.
+pub(crate) fn is_audit_field(heading: &str) -> bool {
+    let key = element_key(heading);
+    FIELDS.iter().any(|(_, name, _)| element_key(name) == key)
+}
+
+fn field_of(heading_key: &str) -> Option<usize> {
+    FIELDS
+        .iter()
+        .position(|(_, name, _)| element_key(name) == heading_key)
+}
+
+/// One completed audit.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Audit {
+    pub(crate) audit_id: String,
+    pub(crate) case_id: String,
+    pub(crate) month: Month,
+    pub(crate) auditor_id: String,
+    pub(crate) team: String,
+    pub(crate) service: String,
+    pub(crate) frame: String,
+    pub(crate) completed_on: Option<NaiveDate>,
+    /// Per element of [`Layout::elements`]: 0 is the overall grade.
+    pub(crate) grades: Box<[Option<Grade>]>,
+    /// `;`-separated theme tags, as written.
+    pub(crate) strengths: String,
+    pub(crate) learning: String,
+    pub(crate) action: String,
+    pub(crate) action_owner: String,
+    pub(crate) action_due: Option<NaiveDate>,
+    pub(crate) action_done: bool,
+    pub(crate) safeguarding_concern: bool,
+    /// Per column of [`Layout::extras`].
+    pub(crate) extras: Vec<String>,
+    pub(crate) file: usize,
+    pub(crate) line: u64,
+}
+
+impl Audit {
+    pub(crate) fn grade(&self, element: usize) -> Option<Grade> {
+        self.grades.get(element).copied().flatten()
+    }
+
+    pub(crate) fn overall(&self) -> Option<Grade> {
+        self.grade(0)
+    }
+}
+
+/// An audits file whose header has been read and matched to a template.
+pub(crate) struct AuditFile<R: Read> {
+    reader: RecordReader<R>,
+    cols: [Option<usize>; FIELDS.len()],
+    template: String,
+    /// Column and element (key, title) of each element column.
+    elements: Vec<(usize, Element)>,
+    /// Column and heading of each column that is neither an element nor a field.
+    extras: Vec<(usize, String)>,
+}
+
+impl<R: Read> AuditFile<R> {
+    /// Reads the header: required columns, element columns, and one warning naming
+    /// every column that is neither.
+    pub(crate) fn open(
+        file: &str,
+        csv: csv::Reader<R>,
+        settings: &Settings,
+    ) -> Result<(AuditFile<R>, Vec<Problem>), Vec<Problem>> {
+        let reader = RecordReader::new(file, csv).map_err(|p| vec![p])?;
+        let missing = reader.missing(&REQUIRED);
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        let mut cols = [None; FIELDS.len()];
+        let mut rest = Vec::new();
+        for (i, h) in reader.headers.iter().enumerate() {
+            match field_of(&element_key(h)) {
+                Some(f) if cols[f].is_none() => cols[f] = Some(i),
+                _ => rest.push((i, h.as_str())),
+            }
+        }
+        let fit = templates::fit(settings, &rest);
+        let mut warnings = Vec::new();
+        if !fit.unmatched.is_empty() {
+            let names: Vec<String> = fit
+                .unmatched
+                .iter()
+                .map(|&c| format!("\"{}\"", reader.headers[c]))
+                .collect();
+            let template = if fit.template == templates::DEFAULT {
+                "the audit template".to_string()
+            } else {
+                format!("the \"{}\" template", fit.template)
+            };
+            let listed = settings
+                .templates
+                .get(fit.template)
+                .unwrap_or(&settings.template)
+                .elements
+                .iter()
+                .map(|e| e.key.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            warnings.push(Problem::warning(
+                file,
+                Some(1),
+                None,
+                format!(
+                    "column{} {} {} neither an element of {template} ({listed}) nor an audit column: not summarised, but usable in --where",
+                    if names.len() == 1 { "" } else { "s" },
+                    names.join(", "),
+                    if names.len() == 1 { "is" } else { "are" },
+                ),
+            ));
+        }
+        let elements = fit.elements.iter().map(|(c, e)| (*c, (*e).clone())).collect();
+        let extras = fit
+            .unmatched
+            .iter()
+            .map(|&c| (c, reader.headers[c].clone()))
+            .collect();
+        let template = fit.template.to_string();
+        Ok((
+            AuditFile {
+                reader,
+                cols,
+                template,
+                elements,
+                extras,
+            },
+            warnings,
+        ))
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        &self.reader.file
+    }
+
+    /// The template this file was matched to.
+    pub(crate) fn template(&self) -> &str {
+        &self.template
+    }
+}
+
+/// What the audits files hold between them: the elements (overall first, then
+/// each template element in order of first appearance) and any other columns.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    pub(crate) elements: Vec<Element>,
+    pub(crate) extras: Vec<String>,
+    pub(crate) files: Vec<String>,
+}
+
+impl Layout {
+    pub(crate) fn new<R: Read>(files: &[AuditFile<R>]) -> Layout {
+        let mut elements = vec![Element {
+            key: OVERALL.to_string(),
+            title: "Overall grade".to_string(),
+        }];
+        let mut extras: Vec<String> = Vec::new();
+        for f in files {
+            for (_, e) in &f.elements {
+                if !elements
+                    .iter()
+                    .any(|x| element_key(&x.key) == element_key(&e.key))
+                {
+                    elements.push(e.clone());
+                }
+            }
+            for (_, h) in &f.extras {
+                if !extras.iter().any(|x| element_key(x) == element_key(h)) {
+                    extras.push(h.clone());
+                }
+            }
+        }
+        Layout {
+            elements,
+            extras,
+            files: files.iter().map(|f| f.name().to_string()).collect(),
+        }
+    }
+
+    /// The element whose key or title is `name`.
+    pub(crate) fn element(&self, name: &str) -> Option<usize> {
+        let key = element_key(name);
+        self.elements
+            .iter()
+            .position(|e| templates::names_element(&key, e))
+    }
+
+    fn element_field(&self, element: usize) -> usize {
+        if element == 0 {
+            field_index(Field::Overall)
+        } else {
+            FIELDS.len() + element - 1
+        }
+    }
+}
+
+fn field_index(f: Field) -> usize {
+    FIELDS
+        .iter()
+        .position(|(x, ..)| *x == f)
+        .expect("every Field is listed")
+}
+
+impl filter::Schema for Layout {
+    fn resolve(&self, name: &str) -> Option<(usize, FieldKind)> {
+        let key = element_key(name);
+        if let Some(i) = field_of(&key) {
+            return Some((i, FIELDS[i].2));
+        }
+        if let Some(e) = self.element(name) {
+            return Some((self.element_field(e), FieldKind::Text));
+        }
+        let x = self.extras.iter().position(|h| element_key(h) == key)?;
+        Some((FIELDS.len() + self.elements.len() - 1 + x, FieldKind::Text))
+    }
+
+    fn known_fields(&self) -> Vec<String> {
+        FIELDS
+            .iter()
+            .map(|(_, n, _)| (*n).to_string())
+            .chain(self.elements.iter().skip(1).map(|e| e.key.clone()))
+            .chain(self.extras.iter().cloned())
+            .collect()
+    }
+}
+
+/// Every audit read, ready to summarise.
+#[derive(Debug, Clone)]
+pub(crate) struct Audits {
+    pub(crate) layout: Layout,
+    pub(crate) scale: Scale,
+    pub(crate) list: Vec<Audit>,
+    month_texts: HashMap<Month, String>,
+}
+
+impl Audits {
+    /// The audit as the filter language sees it.
+    pub(crate) fn row<'a>(&'a self, audit: &'a Audit) -> AuditRow<'a> {
+        AuditRow { audits: self, audit }
+    }
+}
+
+/// One audit, for `--where`.
+pub(crate) struct AuditRow<'a> {
+    audits: &'a Audits,
+    audit: &'a Audit,
+}
+
+impl filter::Row for AuditRow<'_> {
+    fn value(&self, field: usize) -> Value<'_> {
+        let a = self.audit;
+        fn text(s: &str) -> Value<'_> {
+            if s.is_empty() {
+                Value::Missing
+            } else {
+                Value::Text(s)
+            }
+        }
+        let grade = |e: usize| {
+            a.grade(e)
+                .map_or(Value::Missing, |g| Value::Text(self.audits.scale.label(g)))
+        };
+        if field >= FIELDS.len() {
+            let element = field - FIELDS.len() + 1;
+            if element < self.audits.layout.elements.len() {
+                return grade(element);
+            }
+            let extra = element - self.audits.layout.elements.len();
+            return a.extras.get(extra).map_or(Value::Missing, |s| text(s));
+        }
+        match FIELDS[field].0 {
+            Field::AuditId => text(&a.audit_id),
+            Field::CaseId => text(&a.case_id),
+            // A month is compared as its text, YYYY-MM, which sorts as months do.
+            Field::Month => self
+                .audits
+                .month_texts
+                .get(&a.month)
+                .map_or(Value::Missing, |m| Value::Text(m)),
+            Field::AuditorId => text(&a.auditor_id),
+            Field::Team => text(&a.team),
+            Field::Service => text(&a.service),
+            Field::Frame => text(&a.frame),
+            Field::CompletedOn => a.completed_on.map_or(Value::Missing, Value::Date),
+            Field::Overall => grade(0),
+            Field::Strengths => list(&a.strengths),
+            Field::Learning => list(&a.learning),
+            Field::Action => text(&a.action),
+            Field::ActionOwner => text(&a.action_owner),
+            Field::ActionDue => a.action_due.map_or(Value::Missing, Value::Date),
+            Field::ActionDone => Value::Bool(a.action_done),
+            Field::SafeguardingConcern => Value::Bool(a.safeguarding_concern),
+        }
+    }
+}
+
+fn list(cell: &str) -> Value<'_> {
+    if cell.is_empty() {
+        Value::Missing
+    } else {
+        Value::List(cell)
+    }
+}

@@ -1,0 +1,184 @@
+//! `themes`: the grade profile and theme tags of completed audits.
+
+use super::Context;
+use crate::audits::{Audit, Audits};
+use crate::dates::Month;
+use crate::exit::usage;
+use crate::filter::Filter;
+use crate::output::Format;
+use crate::render::{Cell, RowWriter};
+use crate::themes::{self, GroupBy, ProfileRow, Query, TagRow, WIDE_BELOW};
+use anyhow::Result;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Grade profile of completed audits: for each group and element, how many audits
+/// gave each grade, the share good or better, and its 95% confidence interval.
+///
+/// Reads one or more audits files (audit_id, case_id, month, auditor_id, team,
+/// overall, one column per element of the template, …). Grades not given (empty,
+/// N/A) are left out of the figures. Writes one row per group and element, the
+/// overall grade first; with --month, only that month, beside the month before
+/// (prev_pct_good_or_better, change in percentage points). With --tags, how many
+/// audits name each strength and learning tag instead. In a table, rows with fewer
+/// than 10 grades are marked: their interval is wide.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit themes audits-*.csv --month 2026-11
+  caseaudit themes audits.csv --by team --where \"frame = neglect\" -o neglect-by-team.csv
+  caseaudit themes audits.csv --tags --month 2026-11 -f markdown")]
+pub(crate) struct Args {
+    /// Completed audits file(s); several months may be given together
+    #[arg(required = true, value_name = "AUDITS")]
+    inputs: Vec<PathBuf>,
+    /// Group the figures by this field (element: no grouping, one row per element)
+    #[arg(long, value_name = "FIELD", default_value = "element")]
+    by: By,
+    /// Only audits matching this expression, e.g. "frame = neglect" or "overall = Inadequate"
+    #[arg(long = "where", short = 'w', value_name = "EXPR")]
+    filter: Option<String>,
+    /// Only this month (YYYY-MM), compared with the month before
+    #[arg(long, value_name = "YYYY-MM")]
+    month: Option<Month>,
+    /// Count strengths and learning tags instead of grades
+    #[arg(long)]
+    tags: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum By {
+    Element,
+    Team,
+    Service,
+    Month,
+    Auditor,
+    Frame,
+}
+
+impl From<By> for GroupBy {
+    fn from(b: By) -> GroupBy {
+        match b {
+            By::Element => GroupBy::Element,
+            By::Team => GroupBy::Team,
+            By::Service => GroupBy::Service,
+            By::Month => GroupBy::Month,
+            By::Auditor => GroupBy::Auditor,
+            By::Frame => GroupBy::Frame,
+        }
+    }
+}
+
+pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
+    if let Some(expr) = &args.filter {
+        Filter::check_syntax(expr).map_err(|e| usage(e.to_string()))?;
+    }
+    let (audits, filter) = ctx.read_audits(&args.inputs, |layout| {
+        Context::audit_filter(args.filter.as_deref(), layout, ctx.as_of)
+    })?;
+    let keep = |a: &Audit| filter.as_ref().is_none_or(|f| f.matches(&audits.row(a)));
+    let query = Query {
+        by: args.by.into(),
+        month: args.month,
+    };
+    let chosen = audits
+        .list
+        .iter()
+        .filter(|a| args.month.is_none_or(|m| a.month == m) && keep(a))
+        .count();
+    let mut scope = format!("{chosen} audits");
+    if let Some(m) = args.month {
+        scope.push_str(&format!(" in {m}"));
+    }
+    if args.filter.is_some() {
+        scope.push_str(" matching --where");
+    }
+    ctx.note(format!("themes of {scope} (of {} read)", audits.list.len()));
+    let mut out = ctx.open_output()?;
+    if args.tags {
+        write_tags(ctx, &mut out, &themes::tags(&audits, &keep, query))?;
+    } else {
+        write_profile(
+            ctx,
+            &mut out,
+            &audits,
+            &themes::profile(&audits, &keep, query),
+            query,
+        )?;
+    }
+    out.flush()?;
+    out.commit()
+}
+
+/// Whether the output is for people (a note column) rather than scripts.
+fn for_people(format: Format) -> bool {
+    matches!(format, Format::Table | Format::Markdown | Format::Html)
+}
+
+fn write_profile(
+    ctx: &Context,
+    out: &mut dyn Write,
+    audits: &Audits,
+    rows: &[ProfileRow],
+    query: Query,
+) -> Result<()> {
+    let scale = &audits.scale;
+    let levels = u8::try_from(scale.len()).unwrap_or(u8::MAX);
+    let mut columns = vec!["group".to_string(), "element".to_string(), "graded".to_string()];
+    columns.extend((0..levels).map(|g| scale.column_name(g)));
+    columns.extend(
+        ["good_or_better", "pct_good_or_better", "ci_low", "ci_high"]
+            .iter()
+            .map(|c| (*c).to_string()),
+    );
+    if query.compares() {
+        columns.extend(["prev_pct_good_or_better".to_string(), "change".to_string()]);
+    }
+    let notes = for_people(ctx.format);
+    if notes {
+        columns.push("note".to_string());
+    }
+    let mut w = RowWriter::new(ctx.format, columns, out, ctx.render.clone())?;
+    for r in rows {
+        let mut cells = vec![
+            Cell::text(&r.group),
+            Cell::text(&audits.layout.elements[r.element].key),
+            Cell::from(r.graded),
+        ];
+        cells.extend(r.counts.iter().map(|&c| Cell::from(c)));
+        cells.extend([
+            Cell::from(r.good_or_better),
+            Cell::opt_num(r.pct, 1),
+            Cell::opt_num(r.ci.map(|c| c.0), 1),
+            Cell::opt_num(r.ci.map(|c| c.1), 1),
+        ]);
+        if query.compares() {
+            cells.extend([Cell::opt_num(r.prev_pct, 1), Cell::opt_num(r.change, 1)]);
+        }
+        if notes {
+            cells.push(if r.graded < WIDE_BELOW {
+                Cell::text(format!("wide interval: only {} graded", r.graded))
+            } else {
+                Cell::Empty
+            });
+        }
+        w.write(cells)?;
+    }
+    w.finish()
+}
+
+fn write_tags(ctx: &Context, out: &mut dyn Write, rows: &[TagRow]) -> Result<()> {
+    let columns = ["group", "kind", "tag", "audits", "pct_audits"]
+        .map(String::from)
+        .to_vec();
+    let mut w = RowWriter::new(ctx.format, columns, out, ctx.render.clone())?;
+    for r in rows {
+        w.write(vec![
+            Cell::text(&r.group),
+            Cell::text(r.kind),
+            Cell::text(&r.tag),
+            Cell::from(r.audits),
+            Cell::Num(r.pct, 1),
+        ])?;
+    }
+    w.finish()
+}

@@ -1,0 +1,260 @@
+//! Synthetic audit returns and moderation results for `caseaudit demo`, generated
+//! from the allocated sample and a seed. Pure: the same inputs always give the same
+//! bytes. Grades follow a plausible pattern (stronger and weaker teams, elements
+//! that are usually weaker, such as management oversight and records), with some
+//! N/A, theme tags, actions with owners and due dates, and a safeguarding concern.
+//! Moderators change a realistic share of grades, mostly by one grade.
+// Until `demo` writes the month's audits (wired in by cmd/demo.rs), only the tests call this.
+#![cfg_attr(not(test), allow(dead_code))]
+
+use crate::dates::{Month, format_date};
+use chrono::Days;
+
+/// One allocated case, as the demo's allocation holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DemoAllocated {
+    pub(crate) case_id: String,
+    pub(crate) team: String,
+    pub(crate) service: String,
+    pub(crate) frame: String,
+    pub(crate) auditor_id: String,
+}
+
+/// The default scale's labels, best first: the demo writes grades as people do.
+const LABELS: [&str; 4] = ["Outstanding", "Good", "Requires improvement", "Inadequate"];
+
+/// How much harder (negative) or easier an element is to do well, on the 0–100
+/// quality score: management oversight, records and plans are the usual weak spots.
+const ELEMENT_EASE: [(&str, i64); 9] = [
+    ("risk", 3),
+    ("assessment", 2),
+    ("plans", -5),
+    ("voice", 0),
+    ("family", 5),
+    ("partners", 4),
+    ("management", -8),
+    ("records", -7),
+    ("impact", -2),
+];
+
+const STRENGTHS: [&str; 8] = [
+    "voice of the child",
+    "direct work",
+    "relationship-based practice",
+    "multi-agency working",
+    "timely visits",
+    "clear analysis",
+    "chronology",
+    "family network",
+];
+
+const LEARNING: [&str; 8] = [
+    "case recording",
+    "case summary",
+    "chronology",
+    "voice of the child",
+    "management oversight",
+    "supervision",
+    "care planning",
+    "assessment analysis",
+];
+
+const ACTIONS: [&str; 8] = [
+    "Update the chronology",
+    "Complete the case summary",
+    "Review the plan with clear timescales",
+    "Record management oversight of the plan",
+    "Visit the child and record their views",
+    "Update the assessment with the new information",
+    "Record supervision on the child's file",
+    "Share the plan with partner agencies",
+];
+
+pub(crate) const AUDITS_HEADER: &str = "audit_id,case_id,month,auditor_id,team,service,frame,completed_on";
+pub(crate) const AUDITS_TRAILER: &str =
+    "overall,strengths,learning,action,action_owner,action_due,action_done,safeguarding_concern";
+
+/// A month of completed audits, one per allocated case, in the SPEC §3.4 layout
+/// with `elements` as the element columns. Audits are completed in the first half
+/// of `month` and actions fall due 5 to 30 days later, so with a reference date
+/// late in the month (or after it) some actions are overdue.
+pub(crate) fn audits_csv(
+    allocated: &[DemoAllocated],
+    month: Month,
+    elements: &[String],
+    seed: u64,
+) -> String {
+    let mut rng = SplitMix64(seed ^ 0xA0D1_7000_0000_0000 ^ u64::from(month.month));
+    let mut out = format!("{AUDITS_HEADER},{},{AUDITS_TRAILER}\n", elements.join(","));
+    // One or two safeguarding concerns in the month, among the weaker audits.
+    let mut worst_first: Vec<(usize, i64)> = Vec::new();
+    let mut rows = Vec::with_capacity(allocated.len());
+    for (i, case) in allocated.iter().enumerate() {
+        let quality = 55 + team_offset(&case.team, seed) + rng.between(-22, 22);
+        worst_first.push((i, quality));
+        let grades: Vec<Option<usize>> = elements
+            .iter()
+            .map(|e| {
+                let na_chance = if e == "partners" || e == "family" { 9 } else { 3 };
+                if rng.percent(na_chance) {
+                    return None;
+                }
+                let ease = ELEMENT_EASE.iter().find(|(k, _)| k == e).map_or(0, |(_, v)| *v);
+                Some(grade_of(quality + ease + rng.between(-10, 10)))
+            })
+            .collect();
+        rows.push((case, quality, grades));
+    }
+    worst_first.sort_by_key(|&(i, q)| (q, i));
+    let concerns = 1 + rng.below(2) as usize;
+    let concern: Vec<usize> = worst_first.iter().take(concerns).map(|&(i, _)| i).collect();
+    for (i, (case, quality, grades)) in rows.into_iter().enumerate() {
+        let overall = overall_of(&grades, elements, quality + rng.between(-5, 5));
+        let completed = month
+            .first_day()
+            .checked_add_days(Days::new(rng.below(15)))
+            .unwrap_or(month.first_day());
+        let strengths = pick_tags(&mut rng, &STRENGTHS, if overall <= 1 { 2 } else { 1 });
+        let learning = pick_tags(&mut rng, &LEARNING, if overall >= 2 { 2 } else { 1 });
+        let wants_action = match overall {
+            0 => rng.percent(5),
+            1 => rng.percent(25),
+            2 => rng.percent(85),
+            _ => true,
+        };
+        let (action, owner, due, done) = if wants_action {
+            let text = if overall == 3 && rng.percent(50) {
+                "Convene a strategy discussion about the child's safety"
+            } else {
+                ACTIONS[rng.index(ACTIONS.len())]
+            };
+            let owner = if rng.percent(70) {
+                format!("Team Manager, {}", case.team)
+            } else {
+                "Allocated social worker".to_string()
+            };
+            let due = completed
+                .checked_add_days(Days::new(5 + rng.below(26)))
+                .unwrap_or(completed);
+            let done = if rng.percent(30) { "yes" } else { "no" };
+            (text.to_string(), owner, format_date(due), done)
+        } else {
+            (String::new(), String::new(), String::new(), "")
+        };
+        let mut fields: Vec<String> = vec![
+            format!("AUD-{month}-{:03}", i + 1),
+            case.case_id.clone(),
+            month.to_string(),
+            case.auditor_id.clone(),
+            case.team.clone(),
+            case.service.clone(),
+            case.frame.clone(),
+            format_date(completed),
+        ];
+        fields.extend(grades.iter().map(|g| g.map_or("N/A", |g| LABELS[g]).to_string()));
+        fields.extend([
+            LABELS[overall].to_string(),
+            strengths,
+            learning,
+            action,
+            owner,
+            due,
+            done.to_string(),
+            (if concern.contains(&i) { "yes" } else { "no" }).to_string(),
+        ]);
+        push_record(&mut out, &fields);
+    }
+    out
+}
+
+/// A quality score (about 0–100) as a grade: 0 = Outstanding … 3 = Inadequate.
+fn grade_of(score: i64) -> usize {
+    match score {
+        80.. => 0,
+        50..=79 => 1,
+        30..=49 => 2,
+        _ => 3,
+    }
+}
+
+/// The auditor's overall judgement: the case's quality as a grade (the auditor's
+/// overall sense of the file), but never better than the judgement on risk.
+fn overall_of(grades: &[Option<usize>], elements: &[String], quality: i64) -> usize {
+    let risk = elements.iter().position(|e| e == "risk").and_then(|i| grades[i]);
+    let sense = grade_of(quality);
+    risk.map_or(sense, |r| sense.max(r))
+}
+
+/// A team's lasting strength or weakness (−10 to +10), fixed by its name and the seed.
+fn team_offset(team: &str, seed: u64) -> i64 {
+    let mut h = SplitMix64(seed ^ 0x7EA0);
+    for b in team.bytes() {
+        h.0 ^= u64::from(b);
+        h.next_u64();
+    }
+    h.between(-10, 10)
+}
+
+fn pick_tags(rng: &mut SplitMix64, from: &[&str], most: u64) -> String {
+    let n = rng.below(most + 1) as usize;
+    let mut chosen: Vec<&str> = Vec::new();
+    while chosen.len() < n {
+        let t = from[rng.index(from.len())];
+        if !chosen.contains(&t) {
+            chosen.push(t);
+        }
+    }
+    chosen.join(";")
+}
+
+/// Sebastiano Vigna's splitmix64, as in `demo_data`: tiny and fully specified.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`n` > 0) by multiply-and-shift.
+    fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+    }
+
+    fn index(&mut self, len: usize) -> usize {
+        self.below(len as u64) as usize
+    }
+
+    /// Uniform in `low..=high`.
+    fn between(&mut self, low: i64, high: i64) -> i64 {
+        low + self.below(high.abs_diff(low) + 1) as i64
+    }
+
+    /// True with the given probability in percent.
+    fn percent(&mut self, p: u64) -> bool {
+        self.below(100) < p
+    }
+}
+
+/// Appends one CSV record, quoting a field only when CSV rules require it.
+fn push_record(out: &mut String, fields: &[String]) {
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if field.contains([',', '"', '\n', '\r']) {
+            out.push('"');
+            out.push_str(&field.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(field);
+        }
+    }
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests;

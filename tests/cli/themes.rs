@@ -1,0 +1,375 @@
+//! `themes`: grade profiles with Wilson intervals, month-on-month change, themed
+//! templates, tags, and located errors, on real files.
+
+use crate::common::{Workdir, csv_rows};
+
+const HEADER: &str = "audit_id,case_id,month,auditor_id,team,service,frame,completed_on,risk,assessment,voice,overall,strengths,learning,action,action_owner,action_due,action_done,safeguarding_concern";
+
+/// An audits file of `n` audits in `month`, the first `good` graded Good overall
+/// and the rest Requires improvement.
+fn overall_file(month: &str, good: usize, n: usize, start: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        let g = if i < good { "Good" } else { "Requires improvement" };
+        let id = start + i;
+        s.push_str(&format!(
+            "A{id},C{id},{month},TM{},Team {},CP,neglect,,,,,{g},,,,,,,\n",
+            id % 7,
+            id % 3
+        ));
+    }
+    s
+}
+
+/// The CSV output as a list of maps from column to value.
+fn records(stdout: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let rows = csv_rows(stdout);
+    let (head, body) = rows.split_first().expect("a header row");
+    body.iter()
+        .map(|r| head.iter().cloned().zip(r.iter().cloned()).collect())
+        .collect()
+}
+
+fn num(s: &str) -> f64 {
+    s.parse().unwrap_or_else(|_| panic!("{s:?} is not a number"))
+}
+
+#[test]
+fn wilson_intervals_match_published_values() {
+    for (good, n, low, high) in [
+        (81, 263, 0.2552885199, 0.3662095770),
+        (15, 148, 0.0623863995, 0.1604872417),
+        (0, 20, 0.0, 0.1611251581),
+        (10, 10, 0.7224672001, 1.0),
+    ] {
+        let w = Workdir::new();
+        w.write(
+            "audits.csv",
+            format!("{HEADER}\n{}", overall_file("2026-11", good, n, 0)),
+        );
+        let run = w.run(&["themes", "audits.csv"]).ok();
+        let rows = records(&run.stdout);
+        assert_eq!(rows.len(), 1, "only overall is graded\n{}", run.stdout);
+        let r = &rows[0];
+        assert_eq!((r["group"].as_str(), r["element"].as_str()), ("all", "overall"));
+        assert_eq!(r["graded"], n.to_string());
+        assert_eq!(r["good_or_better"], good.to_string());
+        // Percentages 0–100, full precision in CSV.
+        assert!(
+            (num(&r["ci_low"]) - 100.0 * low).abs() < 1e-7,
+            "{good}/{n}: {r:?}"
+        );
+        assert!(
+            (num(&r["ci_high"]) - 100.0 * high).abs() < 1e-7,
+            "{good}/{n}: {r:?}"
+        );
+    }
+}
+
+#[test]
+fn columns_are_the_contract_and_na_is_not_a_grade() {
+    let w = Workdir::new();
+    w.write(
+        "audits.csv",
+        format!(
+            "{HEADER}\n\
+             A1,C1,2026-11,TM1,Team A,CP,neglect,,Good,N/A,1,Outstanding,,,,,,,\n\
+             A2,C2,2026-11,TM2,Team B,CIN,step-up,,RI,,ri,Requires improvement to be good,,,,,,,\n\
+             A3,C3,2026-11,TM3,Team A,CP,neglect,,#N/A,I,G,4,,,,,,,\n"
+        ),
+    );
+    let run = w.run(&["themes", "audits.csv"]).ok();
+    let rows = csv_rows(&run.stdout);
+    assert_eq!(
+        rows[0],
+        [
+            "group",
+            "element",
+            "graded",
+            "outstanding",
+            "good",
+            "requires_improvement",
+            "inadequate",
+            "good_or_better",
+            "pct_good_or_better",
+            "ci_low",
+            "ci_high"
+        ]
+    );
+    let body: Vec<Vec<&str>> = rows[1..]
+        .iter()
+        .map(|r| r[..8].iter().map(String::as_str).collect())
+        .collect();
+    assert_eq!(
+        body,
+        [
+            ["all", "overall", "3", "1", "0", "1", "1", "1"],
+            ["all", "risk", "2", "0", "1", "1", "0", "1"],
+            ["all", "assessment", "1", "0", "0", "0", "1", "0"],
+            ["all", "voice", "3", "1", "1", "1", "0", "2"],
+        ]
+    );
+    let pct: Vec<f64> = rows[1..].iter().map(|r| num(&r[8])).collect();
+    for (got, want) in pct.iter().zip([100.0 / 3.0, 50.0, 0.0, 200.0 / 3.0]) {
+        assert!((got - want).abs() < 1e-12, "{pct:?}");
+    }
+}
+
+#[test]
+fn month_on_month_change_compares_with_the_month_before() {
+    let w = Workdir::new();
+    // October: 3 of 10 good or better; November: 6 of 8.
+    w.write(
+        "oct.csv",
+        format!("{HEADER}\n{}", overall_file("2026-10", 3, 10, 0)),
+    );
+    w.write(
+        "nov.csv",
+        format!("{HEADER}\n{}", overall_file("2026-11", 6, 8, 100)),
+    );
+    let run = w
+        .run(&["themes", "oct.csv", "nov.csv", "--month", "2026-11"])
+        .ok();
+    let rows = records(&run.stdout);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["graded"], "8");
+    assert_eq!(num(&rows[0]["pct_good_or_better"]), 75.0);
+    assert_eq!(num(&rows[0]["prev_pct_good_or_better"]), 30.0);
+    assert_eq!(num(&rows[0]["change"]), 45.0);
+    // By month: the trend, each month against the one before.
+    let run = w.run(&["themes", "oct.csv", "nov.csv", "--by", "month"]).ok();
+    let rows = records(&run.stdout);
+    let trend: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["group"].as_str(),
+                r["prev_pct_good_or_better"].as_str(),
+                r["change"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(trend, [("2026-10", "", ""), ("2026-11", "30", "45")]);
+}
+
+#[test]
+fn the_table_says_when_an_interval_is_wide() {
+    let w = Workdir::new();
+    w.write(
+        "audits.csv",
+        format!(
+            "{HEADER}\n{}{}",
+            overall_file("2026-11", 5, 12, 0),
+            "X1,CX,2026-11,TM1,Team Z,CP,neglect,,Good,,,Good,,,,,,,\n"
+        ),
+    );
+    let run = w
+        .run(&["themes", "audits.csv", "--by", "team", "-f", "table"])
+        .ok();
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let team_z: Vec<&&str> = lines.iter().filter(|l| l.contains("Team Z")).collect();
+    assert_eq!(team_z.len(), 2, "{}", run.stdout);
+    assert!(
+        team_z.iter().all(|l| l.contains("wide interval: only 1 graded")),
+        "{}",
+        run.stdout
+    );
+    // Team 0 holds 4 of the 12: also wide. CSV keeps to the contract's columns.
+    let csv = w.run(&["themes", "audits.csv", "--by", "team"]).ok();
+    assert!(!csv.stdout.contains("wide"), "{}", csv.stdout);
+    assert!(!csv_rows(&csv.stdout)[0].contains(&"note".to_string()));
+}
+
+#[test]
+fn where_selects_a_themed_audit_by_frame() {
+    let w = Workdir::new();
+    w.write(
+        "audits.csv",
+        format!(
+            "{HEADER}\n\
+             A1,C1,2026-11,TM1,Team A,CP,neglect,,Good,,,Good,,,,,,,\n\
+             A2,C2,2026-11,TM2,Team B,CIN,step-up,,RI,,,Inadequate,,,,,,,\n\
+             A3,C3,2026-11,TM3,Team B,CP,neglect,,I,,,RI,,,,,,,\n"
+        ),
+    );
+    let run = w
+        .run(&[
+            "themes",
+            "audits.csv",
+            "--where",
+            "frame = neglect",
+            "--by",
+            "team",
+        ])
+        .ok();
+    let rows = records(&run.stdout);
+    let seen: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r["group"].as_str(), r["element"].as_str(), r["graded"].as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("Team A", "overall", "1"),
+            ("Team A", "risk", "1"),
+            ("Team B", "overall", "1"),
+            ("Team B", "risk", "1"),
+        ]
+    );
+    let run = w
+        .run(&[
+            "themes",
+            "audits.csv",
+            "--where",
+            "overall = Inadequate or risk = I",
+        ])
+        .ok();
+    assert_eq!(
+        records(&run.stdout)[0]["graded"],
+        "1",
+        "grades compare by label: {}",
+        run.stdout
+    );
+    w.run(&["themes", "audits.csv", "--where", "tema = A"])
+        .fails(2)
+        .stderr_has("tema");
+}
+
+#[test]
+fn a_themed_template_from_the_settings() {
+    let w = Workdir::new();
+    w.write(
+        "caseaudit.toml",
+        "[templates.domestic-abuse]\n\
+         [[templates.domestic-abuse.elements]]\nkey = \"safety_plan\"\ntitle = \"Safety planning with the non-abusing parent\"\n\
+         [[templates.domestic-abuse.elements]]\nkey = \"perpetrator\"\ntitle = \"Work with the person causing harm\"\n\n\
+         [grades.synonyms]\n\"Requires improvement\" = [\"RI2BG\"]\n",
+    );
+    w.write(
+        "da.csv",
+        "audit_id,case_id,month,auditor_id,team,frame,safety_plan,Work with the person causing harm,overall,comments\n\
+         D1,C1,2026-11,TM1,Team A,domestic-abuse,Good,RI2BG,Good,fine\n\
+         D2,C2,2026-11,TM2,Team B,domestic-abuse,Inadequate,n/a,RI,\n",
+    );
+    let run = w.run(&["themes", "da.csv"]).ok();
+    let rows = records(&run.stdout);
+    let seen: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["element"].as_str(),
+                r["graded"].as_str(),
+                r["good_or_better"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("overall", "2", "1"),
+            ("safety_plan", "2", "1"),
+            ("perpetrator", "1", "0")
+        ]
+    );
+    let warnings: Vec<&str> = run.stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(
+        warnings.len(),
+        1,
+        "one warning for the unknown column\n{}",
+        run.stderr
+    );
+    assert!(
+        warnings[0].starts_with(
+            "da.csv:1: warning: column \"comments\" is neither an element of the \"domestic-abuse\" template"
+        ),
+        "{}",
+        warnings[0]
+    );
+}
+
+#[test]
+fn tags_are_counted_by_audits_naming_them() {
+    let w = Workdir::new();
+    w.write(
+        "audits.csv",
+        format!(
+            "{HEADER}\n\
+             A1,C1,2026-11,TM1,Team A,CP,neglect,,,,,Good,voice;chronology,records,,,,,\n\
+             A2,C2,2026-11,TM2,Team B,CIN,step-up,,,,,Good,Voice,records;supervision,,,,,\n\
+             A3,C3,2026-10,TM3,Team B,CP,neglect,,,,,Good,voice,,,,,,\n"
+        ),
+    );
+    let run = w
+        .run(&["themes", "audits.csv", "--tags", "--month", "2026-11"])
+        .ok();
+    assert_eq!(
+        csv_rows(&run.stdout),
+        [
+            ["group", "kind", "tag", "audits", "pct_audits"],
+            ["all", "strengths", "voice", "2", "100"],
+            ["all", "strengths", "chronology", "1", "50"],
+            ["all", "learning", "records", "2", "100"],
+            ["all", "learning", "supervision", "1", "50"],
+        ]
+    );
+}
+
+#[test]
+fn every_error_is_located_and_nothing_is_written() {
+    let w = Workdir::new();
+    w.write(
+        "audits.csv",
+        format!(
+            "{HEADER}\n\
+             A1,C1,2026-11,TM1,Team A,CP,neglect,,Good,Adequate,,Good,,,,,,,\n\
+             A2,C2,11/2026,TM1,Team A,CP,neglect,,Good,,,Good,,,,,,,\n\
+             A1,C3,2026-11,TM1,Team A,CP,neglect,,Good,,,Good,,,,,,,\n"
+        ),
+    );
+    let run = w.run(&["themes", "audits.csv", "-o", "out.csv"]).fails(1);
+    let errors: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(
+        errors,
+        [
+            "error: audits.csv:2: column \"assessment\": \"Adequate\" is not a grade (accepted: Outstanding or O or 1, Good or G or 2, Requires improvement or RI or 3, Inadequate or I or 4; empty or N/A for not graded)",
+            "audits.csv:3: column \"month\": \"11/2026\" is not a month (expected YYYY-MM, e.g. 2026-11)",
+            "audits.csv:4: column \"audit_id\": audit id \"A1\" appears again (first on line 2)",
+        ]
+    );
+    assert!(!w.path("out.csv").exists());
+    w.write(
+        "short.csv",
+        "audit_id,case_id,month,team,risk\nA1,C1,2026-11,T,Good\n",
+    );
+    w.run(&["themes", "short.csv"])
+        .fails(1)
+        .stderr_has("short.csv:1: column \"auditor_id\": required column is missing")
+        .stderr_has("short.csv:1: column \"overall\": required column is missing");
+    w.run(&["themes", "audits.csv", "--month", "Nov"]).fails(2);
+}
+
+#[test]
+fn validate_knows_the_audits_layout() {
+    let w = Workdir::new();
+    w.write(
+        "audits.csv",
+        format!("{HEADER}\nA1,C1,2026-11,TM1,Team A,CP,neglect,,Good,,,Good,,,,,,,\n"),
+    );
+    w.run(&["validate", "audits.csv"])
+        .ok()
+        .stderr_has("audits.csv: completed audits, 1 rows: ok");
+    w.write(
+        "bad.csv",
+        format!("{HEADER}\nA1,C1,2026-11,TM1,Team A,CP,neglect,,Good,,,Great,,,,,,,maybe\n"),
+    );
+    let run = w.run(&["validate", "bad.csv"]).fails(1);
+    assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("bad.csv:2: column \"overall\": \"Great\" is not a grade")
+    );
+    assert!(
+        run.stdout
+            .contains("bad.csv:2: column \"safeguarding_concern\": \"maybe\" is not yes or no")
+    );
+}

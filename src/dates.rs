@@ -52,7 +52,20 @@ fn parse_fixed(t: &[u8]) -> Option<Option<NaiveDate>> {
     } else {
         return None;
     };
-    Some(NaiveDate::from_ymd_opt(year as i32, month, day))
+    thread_local! {
+        // Extracts repeat the same few thousand days: remember the last date seen
+        // for each of 4096 slots rather than validate a calendar date every time.
+        static SEEN: std::cell::RefCell<Vec<(u32, Option<NaiveDate>)>> =
+            std::cell::RefCell::new(vec![(u32::MAX, None); 4096]);
+    }
+    let packed = year * 10_000 + month * 100 + day;
+    Some(SEEN.with_borrow_mut(|seen| {
+        let slot = &mut seen[(packed.wrapping_mul(0x9E37_79B1) >> 20) as usize];
+        if slot.0 != packed {
+            *slot = (packed, NaiveDate::from_ymd_opt(year as i32, month, day));
+        }
+        slot.1
+    }))
 }
 
 /// Explains why `text` is not an accepted date, for error messages.

@@ -314,11 +314,11 @@ impl CaseRow {
 
     /// Takes `text` as the row and cleans each field of it (SPEC §3: trimmed,
     /// non-breaking spaces as spaces). Borrowed slices unless a NBSP is present.
-    fn set(&mut self, text: String, fields: &[(u32, u32)]) {
+    fn set(&mut self, text: String, fields: &[(u32, u32)], ascii: bool) {
         self.text = text;
         self.cells.clear();
         let base = self.text.as_ptr() as usize;
-        if self.text.is_ascii() {
+        if ascii {
             let bytes = self.text.as_bytes();
             for &(a, b) in fields {
                 // ASCII whitespace is at most b' ': most cells need no trimming.
@@ -492,7 +492,7 @@ pub(crate) type Reopen<R> = Box<dyn FnMut() -> anyhow::Result<Records<R>>>;
 
 /// The first field of a record that is not valid UTF-8, as the `csv` crate finds it.
 fn bad_utf8_field(raw: &RawRecord) -> Option<usize> {
-    if raw.bytes.is_ascii() {
+    if raw.ascii {
         return None;
     }
     (0..raw.len()).find(|&i| std::str::from_utf8(raw.field(i).unwrap_or_default()).is_err())
@@ -674,7 +674,7 @@ impl<R: Read> ExtractReader<R> {
                 return false;
             }
         };
-        row.set(text, &self.raw.fields);
+        row.set(text, &self.raw.fields, self.raw.ascii);
         let fields = &self.raw.fields;
         let raw_field = |i: usize| {
             fields

@@ -5,7 +5,7 @@
 //! return, which is nearly every line of an extract, is split with SIMD `memchr`
 //! instead of a byte-at-a-time state machine; other lines go to `csv_core` itself.
 
-use memchr::{memchr, memchr_iter, memchr2};
+use memchr::{memchr, memchr_iter, memchr3};
 use std::io::{self, Read};
 
 /// The reader's buffer: large enough that a million-row file takes ~100 reads.
@@ -20,6 +20,8 @@ pub(crate) struct RawRecord {
     pub(crate) fields: Vec<(u32, u32)>,
     /// The line the `csv` crate reports for the record (1 = the first line).
     pub(crate) line: u64,
+    /// Whether every byte is ASCII (so valid UTF-8, with no NBSP to clean).
+    pub(crate) ascii: bool,
 }
 
 impl RawRecord {
@@ -34,8 +36,28 @@ impl RawRecord {
     }
 }
 
-/// Reads records from a byte stream.
+/// Records of an input. (Parsing on a second thread while this one checks the
+/// rows was tried: handing a million records across cores cost more than it saved.)
 pub(crate) struct Records<R: Read> {
+    parser: Box<Parser<R>>,
+}
+
+impl<R: Read> Records<R> {
+    /// `crlf`: treat `\r\n` as `\n` and drop a leading byte-order mark (UTF-8 input).
+    pub(crate) fn new(inner: R, delimiter: u8, crlf: bool) -> Records<R> {
+        Records {
+            parser: Box::new(Parser::new(inner, delimiter, crlf)),
+        }
+    }
+
+    /// Reads the next record into `rec`; `false` at the end of the input.
+    pub(crate) fn read(&mut self, rec: &mut RawRecord) -> io::Result<bool> {
+        self.parser.read(rec)
+    }
+}
+
+/// Splits a byte stream into records.
+pub(crate) struct Parser<R: Read> {
     inner: R,
     buf: Vec<u8>,
     /// Next byte to parse.
@@ -56,10 +78,10 @@ pub(crate) struct Records<R: Read> {
     core: csv_core::Reader,
 }
 
-impl<R: Read> Records<R> {
+impl<R: Read> Parser<R> {
     /// `crlf`: treat `\r\n` as `\n` and drop a leading byte-order mark (UTF-8 input).
-    pub(crate) fn new(inner: R, delimiter: u8, crlf: bool) -> Records<R> {
-        Records {
+    pub(crate) fn new(inner: R, delimiter: u8, crlf: bool) -> Parser<R> {
+        Parser {
             inner,
             buf: vec![0; BUFFER],
             pos: 0,
@@ -99,8 +121,10 @@ impl<R: Read> Records<R> {
         }
         loop {
             let rest = &self.buf[self.pos..self.valid];
-            let end = match memchr(b'\n', rest) {
-                Some(n) => n,
+            // One pass finds the line's end, or a quote or CR that needs csv_core.
+            let end = match memchr3(b'\n', b'"', b'\r', rest) {
+                Some(n) if rest[n] == b'\n' => n,
+                Some(_) => return self.read_quoted(rec),
                 None if self.eof => rest.len(),
                 None => {
                     self.fill()?;
@@ -108,9 +132,7 @@ impl<R: Read> Records<R> {
                 }
             };
             let line = &rest[..end];
-            if memchr2(b'"', b'\r', line).is_some() {
-                return self.read_quoted(rec);
-            }
+            rec.ascii = line.is_ascii();
             rec.bytes.extend_from_slice(line);
             let mut start = 0u32;
             for d in memchr_iter(self.delimiter, line) {
@@ -134,6 +156,10 @@ impl<R: Read> Records<R> {
         let mut ends = vec![0usize; 32];
         let (mut nout, mut nend) = (0, 0);
         let result = loop {
+            // Empty input tells csv_core the data has ended: only give it that at the end.
+            while self.pos == self.valid && !self.eof {
+                self.fill()?;
+            }
             let input = &self.buf[self.pos..self.valid];
             let (res, nin, o, e) = self.core.read_record(input, &mut out[nout..], &mut ends[nend..]);
             self.line += memchr_iter(b'\n', &input[..nin]).count() as u64;
@@ -141,9 +167,6 @@ impl<R: Read> Records<R> {
             nout += o;
             nend += e;
             match res {
-                InputEmpty if self.pos == self.valid && !self.eof => {
-                    self.fill()?;
-                }
                 InputEmpty => {}
                 OutputFull => out.resize(out.len() * 2, 0),
                 OutputEndsFull => ends.resize(ends.len() * 2, 0),
@@ -152,6 +175,7 @@ impl<R: Read> Records<R> {
             }
         };
         out.truncate(nout);
+        rec.ascii = out.is_ascii();
         rec.bytes = out;
         let mut start = 0;
         for &end in &ends[..nend] {
@@ -275,7 +299,7 @@ mod tests {
                 Ok(n)
             }
         }
-        let mut r = Records::new(Trickle(input, chunk), b',', true);
+        let mut r = Parser::new(Trickle(input, chunk), b',', true);
         let mut rec = RawRecord::default();
         let mut out = Vec::new();
         while r.read(&mut rec).unwrap() {
@@ -313,6 +337,16 @@ mod tests {
                     String::from_utf8_lossy(input)
                 );
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_read_as_the_csv_crate_reads_them(
+            input in proptest::collection::vec(proptest::sample::select(b"a,\"\n\r \xC3\xA9".to_vec()), 0..80),
+            chunk in 1usize..9,
+        ) {
+            proptest::prop_assert_eq!(with_records(&input, chunk), with_csv(&input));
         }
     }
 

@@ -89,6 +89,7 @@ pub(crate) enum Command {
     Record(cmd::record::Args),
     Themes(cmd::themes::Args),
     Actions(cmd::actions::Args),
+    Moderate(cmd::moderate::Args),
     Completions(cmd::completions::CompletionsArgs),
     Man(cmd::completions::ManArgs),
 }

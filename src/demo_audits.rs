@@ -167,6 +167,109 @@ pub(crate) fn audits_csv(
     out
 }
 
+const MODERATION_HEADER: &str = "audit_id,moderator_id,moderated_on,overall,challenged,note";
+
+/// Moderation results for the `selected` audits of an `audits_csv` text: about
+/// one overall grade in five changed (mostly by one grade, more often down than
+/// up), a few audits challenged, and some elements re-graded. Ids not in the
+/// audits are skipped. Grades are read and written as the default scale's labels.
+pub(crate) fn moderation_csv(audits_csv: &str, selected: &[String], seed: u64) -> String {
+    let mut rng = SplitMix64(seed ^ 0x30DE_2A7E);
+    let mut reader = csv::ReaderBuilder::new().from_reader(audits_csv.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map(|h| h.iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (c_id, c_done, c_overall) = (col("audit_id"), col("completed_on"), col("overall"));
+    let elements: Vec<usize> = match (c_done, c_overall) {
+        (Some(a), Some(b)) if a < b => (a + 1..b).collect(),
+        _ => Vec::new(),
+    };
+    let rows: Vec<csv::StringRecord> = reader.records().filter_map(Result::ok).collect();
+    let grade = |cell: &str| LABELS.iter().position(|l| *l == cell);
+    let mut out = String::from(MODERATION_HEADER);
+    for &e in &elements {
+        out.push(',');
+        out.push_str(&header[e]);
+    }
+    out.push('\n');
+    for id in selected {
+        let Some(row) = rows
+            .iter()
+            .find(|r| c_id.and_then(|c| r.get(c)) == Some(id.as_str()))
+        else {
+            continue;
+        };
+        let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("");
+        let auditor = grade(cell(c_overall));
+        // Inadequate audits are all moderated and mostly confirmed.
+        let after = auditor.map(|g| {
+            let chance = if g == LABELS.len() - 1 { 10 } else { 22 };
+            if rng.percent(chance) {
+                shifted(&mut rng, g)
+            } else {
+                g
+            }
+        });
+        let changed = auditor != after;
+        let challenged = rng.percent(if changed { 40 } else { 5 });
+        let note = match (changed, challenged) {
+            (true, true) => "Returned to the auditor: the evidence on file does not support the grade",
+            (true, false) => "Grade moderated: see the moderator's comments on the file",
+            (false, true) => "Returned to the auditor: actions need clear owners and timescales",
+            (false, false) => "",
+        };
+        let moderated_on = crate::dates::parse_date(cell(c_done))
+            .and_then(|d| d.checked_add_days(Days::new(3 + rng.below(10))))
+            .map(format_date)
+            .unwrap_or_default();
+        let mut fields = vec![
+            id.clone(),
+            format!("QA{}", 1 + rng.below(2)),
+            moderated_on,
+            after.map_or("", |g| LABELS[g]).to_string(),
+            (if challenged { "yes" } else { "no" }).to_string(),
+            note.to_string(),
+        ];
+        // About half the moderators re-grade two elements they looked at closely.
+        let mut regrade: Vec<usize> = Vec::new();
+        if !elements.is_empty() && rng.percent(50) {
+            while regrade.len() < 2.min(elements.len()) {
+                let e = elements[rng.index(elements.len())];
+                if !regrade.contains(&e) {
+                    regrade.push(e);
+                }
+            }
+        }
+        for &e in &elements {
+            let given = grade(cell(Some(e))).filter(|_| regrade.contains(&e));
+            let moderated = given.map(|g| if rng.percent(20) { shifted(&mut rng, g) } else { g });
+            fields.push(moderated.map_or("", |g| LABELS[g]).to_string());
+        }
+        push_record(&mut out, &fields);
+    }
+    out
+}
+
+/// A moderator's change to a grade: usually one step, more often down than up.
+fn shifted(rng: &mut SplitMix64, grade: usize) -> usize {
+    let step = if rng.percent(90) { 1 } else { 2 };
+    let worst = LABELS.len() - 1;
+    let down = if grade == 0 {
+        true
+    } else if grade == worst {
+        false
+    } else {
+        rng.percent(70)
+    };
+    if down {
+        (grade + step).min(worst)
+    } else {
+        grade.saturating_sub(step)
+    }
+}
+
 /// A quality score (about 0–100) as a grade: 0 = Outstanding … 3 = Inadequate.
 fn grade_of(score: i64) -> usize {
     match score {

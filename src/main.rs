@@ -18,6 +18,7 @@ mod flow;
 mod grades;
 mod history;
 mod manifest;
+mod moderation;
 mod output;
 mod render;
 mod sample;

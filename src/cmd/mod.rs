@@ -7,6 +7,7 @@ pub(crate) mod cases;
 pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod dip;
+pub(crate) mod moderate;
 pub(crate) mod plan;
 pub(crate) mod record;
 pub(crate) mod sample;
@@ -47,6 +48,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Record(args) => record::run(&ctx()?, &args),
         Command::Themes(args) => themes::run(&ctx()?, &args),
         Command::Actions(args) => actions::run(&ctx()?, &args),
+        Command::Moderate(args) => moderate::run(&ctx()?, &args),
     }
 }
 
@@ -161,6 +163,14 @@ impl Context {
         }
     }
 
+    /// The grading scale of the settings (checked when the settings were read).
+    pub(crate) fn scale(&self) -> Result<Scale> {
+        Scale::new(&self.settings.grades).map_err(|errors| {
+            let listed: Vec<String> = errors.iter().map(|(k, m)| format!("key \"{k}\": {m}")).collect();
+            anyhow::anyhow!("settings: {}", listed.join("; "))
+        })
+    }
+
     /// Reads completed audits and returns every problem found (errors and
     /// warnings) beside the audits, which are `None` if there was an error.
     pub(crate) fn check_audits<T>(
@@ -168,10 +178,7 @@ impl Context {
         paths: &[PathBuf],
         prepare: impl FnOnce(&audits::Layout) -> Result<T>,
     ) -> Result<Checked<T>> {
-        let scale = Scale::new(&self.settings.grades).map_err(|errors| {
-            let listed: Vec<String> = errors.iter().map(|(k, m)| format!("key \"{k}\": {m}")).collect();
-            anyhow::anyhow!("settings: {}", listed.join("; "))
-        })?;
+        let scale = self.scale()?;
         let mut files = Vec::new();
         let mut problems = Vec::new();
         for path in paths {

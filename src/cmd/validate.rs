@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::csvio::{self, Problem, RecordReader};
 use crate::extract::{CaseRow, ExtractReader};
 use crate::filter::Filter;
+use crate::moderation::{self, Against};
 use crate::{auditors, history};
 use anyhow::{Context as _, Result};
 use std::io::Write;
@@ -34,6 +35,7 @@ pub(crate) enum Kind {
     Auditors,
     History,
     Audits,
+    Moderation,
     Config,
 }
 
@@ -44,17 +46,30 @@ impl Kind {
             Kind::Auditors => "auditors list",
             Kind::History => "audit history",
             Kind::Audits => "completed audits",
+            Kind::Moderation => "moderation results",
             Kind::Config => "settings file",
         }
     }
 }
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
+    // Moderation results are checked against the audits given with them.
+    let audit_files: Vec<PathBuf> = args
+        .files
+        .iter()
+        .filter(|p| {
+            let kind = args
+                .kind
+                .or_else(|| detect(ctx, p, &csvio::display_name(p)).ok().flatten());
+            kind == Some(Kind::Audits) && *p != Path::new("-")
+        })
+        .cloned()
+        .collect();
     let mut out = std::io::stdout().lock();
     let mut failed = false;
     for path in &args.files {
         let name = csvio::display_name(path);
-        let (kind, problems, rows) = match check(ctx, path, &name, args.kind) {
+        let (kind, problems, rows) = match check(ctx, path, &name, args.kind, &audit_files) {
             Ok(found) => found,
             Err(err) => (
                 None,
@@ -99,6 +114,7 @@ fn check(
     path: &Path,
     name: &str,
     kind: Option<Kind>,
+    audit_files: &[PathBuf],
 ) -> Result<(Option<Kind>, Vec<Problem>, u64)> {
     let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     let kind = match kind {
@@ -111,7 +127,7 @@ fn check(
                     name,
                     Some(1),
                     None,
-                    "cannot tell what kind of file this is from its headings; use --kind cases|auditors|history|audits|config",
+                    "cannot tell what kind of file this is from its headings; use --kind cases|auditors|history|audits|moderation|config",
                 );
                 return Ok((None, vec![p], 0));
             }
@@ -132,6 +148,7 @@ fn check(
             Err(problems) => (problems, 0),
         },
         Kind::Audits => check_audits(ctx, path, name)?,
+        Kind::Moderation => check_moderation(ctx, path, name, audit_files)?,
     };
     Ok((Some(kind), problems, rows))
 }
@@ -196,6 +213,39 @@ fn check_audits(ctx: &Context, path: &Path, name: &str) -> Result<(Vec<Problem>,
     Ok((problems, rows))
 }
 
+fn check_moderation(
+    ctx: &Context,
+    path: &Path,
+    name: &str,
+    audit_files: &[PathBuf],
+) -> Result<(Vec<Problem>, u64)> {
+    let scale = ctx.scale()?;
+    let audits = if audit_files.is_empty() {
+        ctx.note(format!(
+            "{name}: audit ids not checked (give the audits files in the same command to check them)"
+        ));
+        None
+    } else {
+        let (read, _) = ctx.check_audits(audit_files, |_| Ok(()))?;
+        if read.is_none() {
+            ctx.note(format!(
+                "{name}: audit ids not checked (the audits files have errors)"
+            ));
+        }
+        read.map(|(a, ())| a)
+    };
+    let against = match &audits {
+        Some(a) => Against::audits(a),
+        None => Against::templates(&ctx.settings),
+    };
+    Ok(
+        match moderation::read(name, ctx.csv_reader(path)?, &against, &scale) {
+            Ok((list, warnings)) => (warnings, list.len() as u64),
+            Err(problems) => (problems, 0),
+        },
+    )
+}
+
 /// Tells a file's kind from its headings.
 fn detect(ctx: &Context, path: &Path, name: &str) -> Result<Option<Kind>> {
     let reader = match RecordReader::new(name, ctx.csv_reader(path)?) {
@@ -203,7 +253,9 @@ fn detect(ctx: &Context, path: &Path, name: &str) -> Result<Option<Kind>> {
         Err(_) => return Ok(Some(Kind::Cases)), // let the full check report it
     };
     let has = |h: &str| reader.column(h).is_some();
-    Ok(if has("audit_id") && has("overall") && has("case_id") {
+    Ok(if has("audit_id") && has("moderator_id") {
+        Some(Kind::Moderation)
+    } else if has("audit_id") && has("overall") && has("case_id") {
         Some(Kind::Audits)
     } else if has("auditor_id") && (has("capacity") || has("manages") || has("role")) && !has("case_id") {
         Some(Kind::Auditors)

@@ -11,6 +11,7 @@ mod cases;
 mod demo;
 mod dip;
 mod generated;
+mod moderate;
 mod plan;
 mod record;
 mod sample;

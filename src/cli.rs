@@ -61,12 +61,18 @@ pub(crate) struct GlobalArgs {
     /// Field delimiter of input files (default: comma; tab for .tsv)
     #[arg(long, global = true, value_name = "CHAR", value_parser = parse_delimiter)]
     pub(crate) delimiter: Option<u8>,
+    /// The workbook sheet to read (.xlsx/.xls/.ods inputs). Default: every sheet that fits
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) sheet: Option<String>,
     /// Character encoding of input files
     #[arg(long, global = true, value_name = "ENC", default_value = "utf-8")]
     pub(crate) encoding: Encoding,
     /// Write formula-like text to CSV as it is (no leading apostrophe)
     #[arg(long, global = true)]
     pub(crate) raw: bool,
+    /// Replace case ids in outputs with stable keyed pseudonyms ([privacy] redact_key)
+    #[arg(long, global = true)]
+    pub(crate) redact: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -87,6 +93,7 @@ pub(crate) enum Command {
     Dip(cmd::dip::Args),
     Allocate(cmd::allocate::Args),
     Record(cmd::record::Args),
+    Report(cmd::report::Args),
     Themes(cmd::themes::Args),
     Actions(cmd::actions::Args),
     Moderate(cmd::moderate::Args),

@@ -34,6 +34,14 @@ pub(crate) struct Settings {
     pub(crate) sampling: SamplingSettings,
     pub(crate) allocation: AllocationSettings,
     pub(crate) moderation: ModerationSettings,
+    pub(crate) privacy: PrivacySettings,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct PrivacySettings {
+    /// The secret behind `--redact` pseudonyms; keep it out of shared folders.
+    pub(crate) redact_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

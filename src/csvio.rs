@@ -13,6 +13,72 @@ pub(crate) struct InputOptions {
     /// Field delimiter; `None` means comma, or tab for `.tsv` files.
     pub(crate) delimiter: Option<u8>,
     pub(crate) encoding: Encoding,
+    /// The workbook sheet to read (`--sheet`); `None`: every sheet the reader recognises.
+    pub(crate) sheet: Option<String>,
+}
+
+/// One table to read: a CSV file, or one sheet of a workbook (named `book.xlsx[Sheet]`).
+pub(crate) struct Input {
+    pub(crate) name: String,
+    /// The file the table came from.
+    pub(crate) source: PathBuf,
+    pub(crate) reader: csv::Reader<Box<dyn Read>>,
+    /// The sheet's name and headings, for a workbook.
+    pub(crate) sheet: Option<(String, Vec<String>)>,
+}
+
+/// Opens every table of an input: one for a CSV file, one per non-empty sheet (or
+/// the `--sheet`) of a workbook.
+pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>> {
+    if !crate::workbook::is_workbook(path) {
+        return Ok(vec![Input {
+            name: display_name(path),
+            source: path.to_path_buf(),
+            reader: csv_reader(path, opts)?,
+            sheet: None,
+        }]);
+    }
+    if path.is_dir() {
+        bail!("{} is a directory, not a file", path.display());
+    }
+    let sheets = crate::workbook::read_sheets(path, opts.sheet.as_deref())?;
+    Ok(sheets
+        .into_iter()
+        .map(|s| {
+            let mut peek = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(&s.csv[..]);
+            let mut first = csv::StringRecord::new();
+            let headings = match peek.read_record(&mut first) {
+                Ok(true) => first
+                    .iter()
+                    .map(|h| crate::values::clean(h).into_owned())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let reader: Box<dyn Read> = Box::new(io::Cursor::new(s.csv));
+            Input {
+                name: format!("{}[{}]", display_name(path), s.name),
+                source: path.to_path_buf(),
+                reader: csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(reader),
+                sheet: Some((s.name, headings)),
+            }
+        })
+        .collect())
+}
+
+/// Opens the one table of an input: the CSV file, or the `--sheet` (default: the
+/// first non-empty sheet) of a workbook.
+pub(crate) fn open_table(path: &Path, opts: &InputOptions) -> Result<Input> {
+    let mut tables = open_tables(path, opts)?;
+    if tables.is_empty() {
+        bail!("{} has no sheet with anything in it", path.display());
+    }
+    Ok(tables.swap_remove(0))
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -136,6 +202,12 @@ pub(crate) fn open_input(path: &Path, opts: &InputOptions) -> Result<Box<dyn Rea
             let head = buffered
                 .fill_buf()
                 .with_context(|| format!("reading {}", display_name(path)))?;
+            if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+                bail!(
+                    "{} is UTF-16 text (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\" and try again",
+                    display_name(path)
+                );
+            }
             if head.starts_with(b"\xEF\xBB\xBF") {
                 buffered.consume(3);
             }
@@ -154,6 +226,68 @@ pub(crate) fn open_input(path: &Path, opts: &InputOptions) -> Result<Box<dyn Rea
             )))
         }
     }
+}
+
+/// The headings of a CSV file (cleaned), read afresh.
+pub(crate) fn headings(path: &Path, opts: &InputOptions) -> Result<Vec<String>> {
+    let mut reader = csv_reader(path, opts)?;
+    let mut first = csv::StringRecord::new();
+    match reader.read_record(&mut first) {
+        Ok(true) => Ok(first
+            .iter()
+            .map(|h| crate::values::clean(h).into_owned())
+            .collect()),
+        // An empty or unreadable file: the full check reports it.
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// Excel's limit on the characters in one cell: a longer field means a damaged file
+/// (often an unclosed quote that swallowed the rest of it).
+pub(crate) const MAX_FIELD_CHARS: usize = 32_767;
+
+/// What is wrong with a row's shape or bytes, if anything: the wrong number of
+/// fields (with a hint when an unclosed quote is the likely cause), a NUL byte, or
+/// a field longer than Excel allows.
+pub(crate) fn row_problem(
+    file: &str,
+    line: u64,
+    row: &csv::StringRecord,
+    headers: &[String],
+) -> Option<Problem> {
+    if row.len() != headers.len() {
+        let swallowed = row.iter().any(|f| f.contains('\n'));
+        let hint = if swallowed {
+            " (a field runs over several lines: is a quote left unclosed?)"
+        } else {
+            ""
+        };
+        let message = format!(
+            "this row has {} fields but the header has {}{hint}",
+            row.len(),
+            headers.len()
+        );
+        return Some(Problem::error(file, Some(line), None, message));
+    }
+    // The whole row at once first: the per-field look is for the rare bad row.
+    let all = row.as_slice();
+    if all.len() <= MAX_FIELD_CHARS && !all.as_bytes().contains(&0) {
+        return None;
+    }
+    for (field, heading) in row.iter().zip(headers) {
+        if field.contains('\0') {
+            let message = "contains a NUL byte: the file may be binary or UTF-16; save it as \"CSV UTF-8\"";
+            return Some(Problem::error(file, Some(line), Some(heading), message));
+        }
+        if field.len() > MAX_FIELD_CHARS && field.chars().count() > MAX_FIELD_CHARS {
+            let message = format!(
+                "is {} characters long, more than a spreadsheet cell can hold ({MAX_FIELD_CHARS}): the file looks damaged (an unclosed quote?)",
+                field.chars().count()
+            );
+            return Some(Problem::error(file, Some(line), Some(heading), message));
+        }
+    }
+    None
 }
 
 /// Turns CRLF line ends into LF. The csv crate counts the line of a record's start
@@ -277,12 +411,6 @@ pub(crate) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// A path given on the command line, kept for messages and manifests.
-#[allow(dead_code)]
-pub(crate) fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
 /// Reads a headed CSV file of one of the small layouts (auditors, history, audits,
 /// moderation): finds columns by heading, checks row widths, cleans cells.
 pub(crate) struct RecordReader<R: Read> {
@@ -367,17 +495,8 @@ impl<R: Read> RecordReader<R> {
             if self.raw.len() == 1 && self.raw.get(0).is_some_and(|c| c.trim().is_empty()) {
                 continue;
             }
-            if self.raw.len() != self.headers.len() {
-                return Some(Err(Problem::error(
-                    &self.file,
-                    Some(line),
-                    None,
-                    format!(
-                        "this row has {} fields but the header has {}",
-                        self.raw.len(),
-                        self.headers.len()
-                    ),
-                )));
+            if let Some(problem) = row_problem(&self.file, line, &self.raw, &self.headers) {
+                return Some(Err(problem));
             }
             rec.clear();
             for cell in &self.raw {

@@ -28,6 +28,28 @@ impl fmt::Display for AlreadyReported {
 
 impl std::error::Error for AlreadyReported {}
 
+/// A panic is a bug, never the user's fault: say so briefly (no backtrace hint). The
+/// panic then unwinds, so temporary output files are removed, and the process exits
+/// with 101, Rust's code for a panic.
+pub(crate) fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "caseaudit hit an internal error (a bug, not a problem with your files): {message}{place}\n\
+             Nothing was written. Please report it with the command you ran."
+        );
+    }));
+}
+
 /// Shorthand for returning a usage error.
 pub(crate) fn usage(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(UsageError(message.into()))

@@ -476,21 +476,17 @@ impl<R: Read> ExtractReader<R> {
 
     fn check_row(&mut self, line: u64, row: &mut CaseRow) -> bool {
         let file = &self.file;
-        let n = self.schema.headers.len();
-        if self.raw.len() != n {
-            if self.raw.len() == 1 && self.raw.get(0).is_some_and(|c| c.trim().is_empty()) {
-                return false; // a blank line
-            }
-            self.rows_read += 1;
-            self.problems.push(Problem::error(
-                file,
-                Some(line),
-                None,
-                format!("this row has {} fields but the header has {n}", self.raw.len()),
-            ));
-            return false;
+        if self.raw.len() == 1
+            && self.schema.headers.len() > 1
+            && self.raw.get(0).is_some_and(|c| c.trim().is_empty())
+        {
+            return false; // a blank line
         }
         self.rows_read += 1;
+        if let Some(problem) = crate::csvio::row_problem(file, line, &self.raw, &self.schema.headers) {
+            self.problems.push(problem);
+            return false;
+        }
         row.record.clear();
         for cell in &self.raw {
             row.record.push_field(&clean(cell));
@@ -602,20 +598,21 @@ impl Extract {
     /// Merges extracts read from several files (SPEC §3.1): a case in several files
     /// is one case file; list fields are merged; a conflicting single value is a
     /// warning and the file named last wins.
-    pub(crate) fn merge(parts: Vec<(String, Extract)>, as_of: NaiveDate) -> Extract {
+    /// `warn_on`: the fields whose conflicts are worth a warning (`None`: all).
+    pub(crate) fn merge(parts: Vec<(String, Extract)>, as_of: NaiveDate, warn_on: Option<&[Std]>) -> Extract {
         let mut parts = parts.into_iter();
         let Some((_, first)) = parts.next() else {
             unreachable!("merge is called with at least one extract")
         };
         let mut merged = first;
         for (file, next) in parts {
-            merged = merge_two(merged, &file, next, as_of);
+            merged = merge_two(merged, &file, next, as_of, warn_on);
         }
         merged
     }
 }
 
-fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract {
+fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate, warn_on: Option<&[Std]>) -> Extract {
     // Union of headings, by their comparison key; a's order first.
     let mut headers = a.schema.headers.clone();
     let mut b_to_union = Vec::with_capacity(b.schema.headers.len());
@@ -685,7 +682,10 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate) -> Extract 
                         }
                         existing[col] = items.join("; ");
                     } else {
-                        if !is_missing(&existing[col]) {
+                        let worth_a_warning = warn_on.is_none_or(|fields| {
+                            schema.std_of_col(col).is_some_and(|(s, _)| fields.contains(&s))
+                        });
+                        if !is_missing(&existing[col]) && worth_a_warning {
                             warnings.push(Problem::warning(
                                 file_b,
                                 Some(row.line),

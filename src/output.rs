@@ -15,6 +15,8 @@ pub(crate) enum Format {
     #[value(alias = "md")]
     Markdown,
     Html,
+    /// An Excel workbook (one sheet, header row bold, frozen and filtered).
+    Xlsx,
 }
 
 impl Format {
@@ -35,6 +37,7 @@ impl Format {
                 "md" | "markdown" => Format::Markdown,
                 "html" | "htm" => Format::Html,
                 "txt" => Format::Table,
+                "xlsx" => Format::Xlsx,
                 _ => Format::Csv,
             };
         }

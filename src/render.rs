@@ -78,12 +78,14 @@ impl From<usize> for Cell {
 }
 
 /// How cells are written.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct RenderOptions {
     /// Leave formula-like text as it is (`--raw`).
     pub(crate) raw: bool,
     /// Bold headers in terminal tables.
     pub(crate) color: bool,
+    /// Replace case ids with keyed pseudonyms (`--redact`), under this key.
+    pub(crate) redact: Option<String>,
 }
 
 /// Writes rows one at a time. CSV and JSON stream; tables and Markdown are laid out
@@ -128,7 +130,16 @@ impl<'w> RowWriter<'w> {
         Ok(writer)
     }
 
-    pub(crate) fn write(&mut self, row: Vec<Cell>) -> Result<()> {
+    pub(crate) fn write(&mut self, mut row: Vec<Cell>) -> Result<()> {
+        if let Some(key) = &self.opts.redact {
+            for (cell, name) in row.iter_mut().zip(&self.columns) {
+                if let Cell::Text(id) = cell
+                    && crate::privacy::is_case_id_column(name)
+                {
+                    *id = crate::privacy::pseudonym(key, id);
+                }
+            }
+        }
         match self.format {
             Format::Csv => {
                 let raw = self.opts.raw;
@@ -166,7 +177,8 @@ impl<'w> RowWriter<'w> {
             Format::Markdown | Format::Html => {
                 out.write_all(markdown(&self.columns, &self.held).as_bytes())?
             }
-            Format::Table => out.write_all(table(&self.columns, &self.held, self.opts).as_bytes())?,
+            Format::Table => out.write_all(table(&self.columns, &self.held, &self.opts).as_bytes())?,
+            Format::Xlsx => out.write_all(&xlsx(&self.columns, &self.held)?)?,
         }
         out.flush()?;
         Ok(())
@@ -238,8 +250,70 @@ pub(crate) fn markdown(columns: &[String], rows: &[Vec<Cell>]) -> String {
     out
 }
 
+/// An Excel workbook: bold, frozen, filtered header; numbers as numbers; ISO dates as
+/// date cells; all other text as text cells, which Excel never evaluates as formulas.
+pub(crate) fn xlsx(columns: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::{ExcelDateTime, Format as XFormat, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("caseaudit")?;
+    let bold = XFormat::new().set_bold();
+    let date = XFormat::new().set_num_format("yyyy-mm-dd");
+    for (c, name) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, col16(c)?, name, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 1)?;
+        for (c, cell) in row.iter().enumerate() {
+            let c = col16(c)?;
+            match cell {
+                Cell::Empty => {}
+                Cell::Int(i) => {
+                    sheet.write_number(r, c, *i as f64)?;
+                }
+                Cell::Num(x, _) => {
+                    sheet.write_number(r, c, *x)?;
+                }
+                Cell::Text(s) => match iso_date(s) {
+                    Some((y, m, d)) => {
+                        sheet.write_datetime_with_format(r, c, ExcelDateTime::from_ymd(y, m, d)?, &date)?;
+                    }
+                    None => {
+                        sheet.write_string(r, c, s)?;
+                    }
+                },
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    if !columns.is_empty() {
+        sheet.autofilter(0, 0, u32::try_from(rows.len())?, col16(columns.len() - 1)?)?;
+    }
+    sheet.autofit();
+    Ok(book.save_to_buffer()?)
+}
+
+fn col16(c: usize) -> Result<u16> {
+    Ok(u16::try_from(c)?)
+}
+
+/// `yyyy-mm-dd` exactly, as every output writes dates.
+fn iso_date(s: &str) -> Option<(u16, u8, u8)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    use chrono::Datelike;
+    Some((
+        u16::try_from(d.year()).ok()?,
+        u8::try_from(d.month()).ok()?,
+        u8::try_from(d.day()).ok()?,
+    ))
+}
+
 /// A terminal table; numeric columns are right-aligned.
-pub(crate) fn table(columns: &[String], rows: &[Vec<Cell>], opts: RenderOptions) -> String {
+pub(crate) fn table(columns: &[String], rows: &[Vec<Cell>], opts: &RenderOptions) -> String {
     use comfy_table::{Attribute, Cell as TCell, CellAlignment, ContentArrangement, Table, presets};
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)

@@ -71,7 +71,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ctx.format,
         COLUMNS.map(String::from).to_vec(),
         &mut out,
-        ctx.render,
+        ctx.render.clone(),
     )?;
     for r in &rows {
         let a = r.audit;

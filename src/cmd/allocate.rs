@@ -69,18 +69,25 @@ struct SampledCase {
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     if let Some(path) = &args.summary {
+        super::refuse_an_input(path)?;
         output::check_target(path, ctx.force)?;
     }
     let sampled = read_sample(ctx, &args.sample)?;
+    if sampled.is_empty() {
+        bail!("{} has no cases to allocate", args.sample.display());
+    }
     let month = sampled
         .iter()
         .find_map(|c| c.month)
         .unwrap_or_else(|| Month::of(ctx.as_of));
-    let name = csvio::display_name(&args.auditors);
-    let (list, warnings) = auditors::read(&name, ctx.csv_reader(&args.auditors)?).map_err(Problems)?;
+    let input = ctx.table(&args.auditors)?;
+    let (list, warnings) = auditors::read(&input.name, input.reader).map_err(Problems)?;
     ctx.warn(&warnings);
     let entries = match &args.history {
-        Some(path) => history::read(&csvio::display_name(path), ctx.csv_reader(path)?).map_err(Problems)?,
+        Some(path) => {
+            let input = ctx.table(path)?;
+            history::read(&input.name, input.reader).map_err(Problems)?
+        }
         None => Vec::new(),
     };
     let mut previous: HashMap<&str, Vec<String>> = HashMap::new();
@@ -146,7 +153,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ctx.format,
         COLUMNS.iter().map(|c| (*c).to_string()).collect(),
         &mut out,
-        ctx.render,
+        ctx.render.clone(),
     )?;
     for (case, &a) in sampled.iter().zip(&solution.auditor_of) {
         let auditor = &problem.auditors[a];
@@ -220,7 +227,13 @@ fn write_summary(
     match path {
         Some(path) => {
             let mut buf = Vec::new();
-            render(crate::output::Format::Csv, &columns, rows, &mut buf, ctx.render)?;
+            render(
+                crate::output::Format::Csv,
+                &columns,
+                rows,
+                &mut buf,
+                ctx.render.clone(),
+            )?;
             output::write_file_atomic(path, &buf, ctx.force)?;
             ctx.note(format!(
                 "allocated {} cases; summary in {}",
@@ -236,7 +249,13 @@ fn write_summary(
                 sampled.len(),
                 solution.loads.iter().filter(|l| **l > 0).count()
             )?;
-            render(crate::output::Format::Table, &columns, rows, &mut err, ctx.render)?;
+            render(
+                crate::output::Format::Table,
+                &columns,
+                rows,
+                &mut err,
+                ctx.render.clone(),
+            )?;
         }
         None => {}
     }
@@ -246,8 +265,8 @@ fn write_summary(
 }
 
 fn read_sample(ctx: &Context, path: &Path) -> Result<Vec<SampledCase>> {
-    let name = csvio::display_name(path);
-    let mut reader = RecordReader::new(&name, ctx.csv_reader(path)?).map_err(|p| Problems(vec![p]))?;
+    let csvio::Input { name, reader, .. } = ctx.table(path)?;
+    let mut reader = RecordReader::new(&name, reader).map_err(|p| Problems(vec![p]))?;
     let mut problems = reader.missing(&["case_id", "team"]);
     if !problems.is_empty() {
         return Err(Problems(problems).into());

@@ -1,7 +1,7 @@
 //! `cases`: ad hoc queries over the extract, for piping into spreadsheets.
 
 use super::Context;
-use crate::csvio::{self, Problems};
+use crate::csvio::Problems;
 use crate::exit::usage;
 use crate::extract::{Case, CaseRow, ExtractReader, Schema};
 use crate::filter::{self, FieldKind, Filter, Value};
@@ -48,11 +48,12 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     if let Some(expr) = &args.filter {
         Filter::check_syntax(expr).map_err(|e| usage(e.to_string()))?;
     }
-    if args.inputs.len() == 1 {
-        let path = &args.inputs[0];
-        let name = csvio::display_name(path);
+    let mut inputs = super::extract_inputs(&args.inputs, &ctx.settings, &ctx.input, &mut |n| ctx.note(n))?;
+    if inputs.len() == 1 {
+        // One table streams: memory does not grow with the extract.
+        let input = inputs.pop().expect("one input");
         let mut reader =
-            ExtractReader::new(&name, ctx.csv_reader(path)?, &ctx.settings, ctx.as_of).map_err(Problems)?;
+            ExtractReader::new(&input.name, input.reader, &ctx.settings, ctx.as_of).map_err(Problems)?;
         let plan = Plan::new(ctx, args, reader.schema())?;
         let mut row = CaseRow::default();
         let mut sink = plan.sink();
@@ -71,7 +72,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ctx.warn(&reader.problems);
         sink.finish(ctx, &plan, reader.schema())
     } else {
-        let extract = ctx.read_extracts(&args.inputs)?;
+        let (extract, _) = super::read_extract(inputs, &ctx.settings, ctx.as_of)?;
         ctx.warn(&extract.warnings);
         let plan = Plan::new(ctx, args, &extract.schema)?;
         let mut sink = plan.sink();
@@ -172,7 +173,7 @@ impl Sink {
         match self {
             Sink::Rows(rows) => {
                 let names = plan.columns.iter().map(|&c| schema.field_name(c)).collect();
-                let mut w = RowWriter::new(ctx.format, names, &mut out, ctx.render)?;
+                let mut w = RowWriter::new(ctx.format, names, &mut out, ctx.render.clone())?;
                 for row in rows {
                     w.write(row)?;
                 }
@@ -184,14 +185,20 @@ impl Sink {
                     &["count"],
                     vec![vec![Cell::from(total)]],
                     &mut out,
-                    ctx.render,
+                    ctx.render.clone(),
                 )?,
                 Some((_, _, name)) => {
                     let rows = groups
                         .into_iter()
                         .map(|(k, n)| vec![Cell::text(k), Cell::from(n)])
                         .collect();
-                    render(ctx.format, &[name.as_str(), "count"], rows, &mut out, ctx.render)?;
+                    render(
+                        ctx.format,
+                        &[name.as_str(), "count"],
+                        rows,
+                        &mut out,
+                        ctx.render.clone(),
+                    )?;
                 }
             },
         }

@@ -123,7 +123,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ctx.format,
         COLUMNS.iter().map(|c| (*c).to_string()).collect(),
         &mut out,
-        ctx.render,
+        ctx.render.clone(),
     )?;
     let mut rank = 0i64;
     let mut last_group = String::new();

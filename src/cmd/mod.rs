@@ -10,14 +10,16 @@ pub(crate) mod dip;
 pub(crate) mod moderate;
 pub(crate) mod plan;
 pub(crate) mod record;
+pub(crate) mod report;
 pub(crate) mod sample;
 pub(crate) mod themes;
 pub(crate) mod validate;
 pub(crate) mod verify;
 
+use crate::annex_a;
 use crate::audits::{self, Audits};
 use crate::cli::{Cli, ColorWhen, Command, GlobalArgs};
-use crate::config::Settings;
+use crate::config::{Layout, Settings};
 use crate::csvio::{self, InputOptions, Problem, Problems};
 use crate::exit::usage;
 use crate::extract::{self, Extract};
@@ -25,7 +27,7 @@ use crate::filter::Filter;
 use crate::grades::Scale;
 use crate::output::{Format, Output};
 use crate::render::RenderOptions;
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -46,6 +48,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Dip(args) => dip::run(&ctx()?, &args),
         Command::Allocate(args) => allocate::run(&ctx()?, &args),
         Command::Record(args) => record::run(&ctx()?, &args),
+        Command::Report(args) => report::run(&ctx()?, &args),
         Command::Themes(args) => themes::run(&ctx()?, &args),
         Command::Actions(args) => actions::run(&ctx()?, &args),
         Command::Moderate(args) => moderate::run(&ctx()?, &args),
@@ -77,6 +80,7 @@ const DEFAULT_SETTINGS: &str = "caseaudit.toml";
 impl Context {
     fn new(g: &GlobalArgs) -> Result<Context> {
         let (settings, settings_path) = load_settings(g.config.as_deref())?;
+        let redact = redact_key(g.redact, &settings)?;
         if g.verbose {
             match &settings_path {
                 Some(p) => eprintln!("settings: {}", p.display()),
@@ -98,11 +102,16 @@ impl Context {
             input: InputOptions {
                 delimiter: g.delimiter,
                 encoding: g.encoding,
+                sheet: g.sheet.clone(),
             },
             output_path: g.output.clone(),
             force: g.force,
             format: Format::resolve(g.format, g.output.as_deref()),
-            render: RenderOptions { raw: g.raw, color },
+            render: RenderOptions {
+                raw: g.raw,
+                color,
+                redact,
+            },
             quiet: g.quiet,
             verbose: g.verbose,
             color: g.color,
@@ -111,6 +120,9 @@ impl Context {
 
     /// Opens the main output (stdout or `-o FILE`).
     pub(crate) fn open_output(&self) -> Result<Output> {
+        if let Some(path) = &self.output_path {
+            refuse_an_input(path)?;
+        }
         Output::open(self.output_path.as_deref(), self.force)
     }
 
@@ -139,9 +151,9 @@ impl Context {
         }
     }
 
-    /// Opens an input as CSV with the global input options.
-    pub(crate) fn csv_reader(&self, path: &Path) -> Result<csv::Reader<Box<dyn std::io::Read>>> {
-        csvio::csv_reader(path, &self.input)
+    /// Opens the one table of an input (a CSV file or a workbook's sheet).
+    pub(crate) fn table(&self, path: &Path) -> Result<csvio::Input> {
+        csvio::open_table(path, &self.input)
     }
 
     /// Reads completed audits from one or more files. `prepare` runs once every
@@ -182,8 +194,8 @@ impl Context {
         let mut files = Vec::new();
         let mut problems = Vec::new();
         for path in paths {
-            let name = csvio::display_name(path);
-            match audits::AuditFile::open(&name, self.csv_reader(path)?, &self.settings) {
+            let csvio::Input { name, reader, .. } = self.table(path)?;
+            match audits::AuditFile::open(&name, reader, &self.settings) {
                 Ok((file, warnings)) => {
                     problems.extend(warnings);
                     files.push(file);
@@ -225,15 +237,157 @@ impl Context {
 
     /// Reads one or more extracts into memory, merged per case id.
     pub(crate) fn read_extracts(&self, paths: &[PathBuf]) -> Result<Extract> {
-        let mut parts = Vec::new();
-        for path in paths {
-            let name = csvio::display_name(path);
-            let reader = self.csv_reader(path)?;
-            let part = extract::read_all(&name, reader, &self.settings, self.as_of).map_err(Problems)?;
-            parts.push((name, part));
-        }
-        Ok(Extract::merge(parts, self.as_of))
+        let inputs = extract_inputs(paths, &self.settings, &self.input, &mut |n| self.note(n))?;
+        Ok(read_extract(inputs, &self.settings, self.as_of)?.0)
     }
+}
+
+/// The tables an extract is read from (SPEC §3.1): CSV files as they are, the
+/// sheets of a workbook that hold case files, and in the annex-a layout every list
+/// 3–9 turned into the standard layout, in list order (so later lists win).
+pub(crate) fn extract_inputs(
+    paths: &[PathBuf],
+    settings: &Settings,
+    opts: &InputOptions,
+    note: &mut dyn FnMut(String),
+) -> Result<Vec<csvio::Input>> {
+    let mut inputs = Vec::new();
+    let mut lists = Vec::new();
+    for path in paths {
+        let tables = csvio::open_tables(path, opts)?;
+        match settings.extract.layout {
+            Layout::Standard => {
+                let whole_book = tables.len() > 1 && opts.sheet.is_none();
+                let before = inputs.len();
+                for table in tables {
+                    let looks_like_cases = table.sheet.as_ref().is_none_or(|(_, headings)| {
+                        headings.iter().any(|h| {
+                            let key = crate::values::header_key(h);
+                            ["case_id", "case id", "child unique id"].contains(&key.as_str())
+                                || settings
+                                    .mapped_heading("case_id")
+                                    .is_some_and(|m| crate::values::header_key(m) == key)
+                        })
+                    });
+                    if looks_like_cases || !whole_book {
+                        inputs.push(table);
+                    }
+                }
+                if inputs.len() == before {
+                    bail!(
+                        "no sheet of {} has a case_id column; choose one with --sheet",
+                        path.display()
+                    );
+                }
+            }
+            Layout::AnnexA => {
+                for table in tables {
+                    let named = table.sheet.as_ref().map_or_else(
+                        || annex_a::list_number_from_name(&table.name),
+                        |(s, _)| annex_a::list_number_from_name(s),
+                    );
+                    match annex_a::to_standard(named, &table.name, table.reader)? {
+                        annex_a::Converted::Skipped(n) => note(format!(
+                            "{}: list {n} holds no case files to sample; skipped",
+                            table.name
+                        )),
+                        annex_a::Converted::List(n, csv) => {
+                            let reader: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(csv));
+                            let reader = csv::ReaderBuilder::new()
+                                .has_headers(false)
+                                .flexible(true)
+                                .from_reader(reader);
+                            lists.push((
+                                n,
+                                csvio::Input {
+                                    name: table.name,
+                                    source: table.source,
+                                    reader,
+                                    sheet: None,
+                                },
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    lists.sort_by_key(|(n, _)| *n);
+    inputs.extend(lists.into_iter().map(|(_, input)| input));
+    if inputs.is_empty() {
+        bail!("none of the inputs holds case files to sample");
+    }
+    Ok(inputs)
+}
+
+/// Reads every table of an extract into memory and merges them per case id. Also
+/// returns how many rows each source file had.
+pub(crate) fn read_extract(
+    inputs: Vec<csvio::Input>,
+    settings: &Settings,
+    as_of: NaiveDate,
+) -> Result<(Extract, Vec<(PathBuf, u64)>)> {
+    let mut parts = Vec::new();
+    let mut rows: Vec<(PathBuf, u64)> = Vec::new();
+    for input in inputs {
+        let part = extract::read_all(&input.name, input.reader, settings, as_of).map_err(Problems)?;
+        match rows.iter_mut().find(|(p, _)| *p == input.source) {
+            Some((_, n)) => *n += part.rows.len() as u64,
+            None => rows.push((input.source.clone(), part.rows.len() as u64)),
+        }
+        parts.push((input.name, part));
+    }
+    // Annex A lists differ in service and dates by design; only team, worker and
+    // date of birth conflicts are worth a warning there.
+    let warn_on = match settings.extract.layout {
+        Layout::Standard => None,
+        Layout::AnnexA => Some(&[extract::Std::Team, extract::Std::Worker, extract::Std::Dob][..]),
+    };
+    Ok((Extract::merge(parts, as_of, warn_on), rows))
+}
+
+/// The pseudonym key when `--redact` is given: it must be configured, so that the
+/// same case gets the same pseudonym every month.
+fn redact_key(redact: bool, settings: &Settings) -> Result<Option<String>> {
+    if !redact {
+        return Ok(None);
+    }
+    match settings.privacy.redact_key.as_deref().map(str::trim) {
+        Some(key) if key.len() >= 8 => {
+            eprintln!(
+                "case ids in this output are pseudonyms (--redact): the same case keeps the same pseudonym"
+            );
+            Ok(Some(key.to_string()))
+        }
+        _ => Err(crate::exit::usage(
+            "--redact needs a secret in the settings file, at least 8 characters:\n  [privacy]\n  redact_key = \"a phrase only the QA team knows\"",
+        )),
+    }
+}
+
+/// Refuses an output path that names a file given anywhere else on the command line
+/// (an input, the settings file, the history): inputs are never modified, even with
+/// `--force`.
+pub(crate) fn refuse_an_input(output: &Path) -> Result<()> {
+    let Ok(target) = output.canonicalize() else {
+        return Ok(());
+    }; // a new file is no input
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy();
+        if ["-o", "--output", "--manifest", "--summary"].contains(&text.as_ref()) {
+            args.next(); // the value of an output option is not an input
+            continue;
+        }
+        let value = text.split_once('=').map_or(text.as_ref(), |(_, v)| v);
+        if Path::new(value).canonicalize().is_ok_and(|p| p == target) {
+            bail!(
+                "{} is one of this command's inputs; caseaudit never writes over an input (choose another output)",
+                output.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn load_settings(explicit: Option<&Path>) -> Result<(Settings, Option<PathBuf>)> {

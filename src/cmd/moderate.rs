@@ -148,7 +148,7 @@ fn run_select(ctx: &Context, args: &SelectArgs) -> Result<()> {
     let columns = ["audit_id", "case_id", "auditor_id", "reason"]
         .map(String::from)
         .to_vec();
-    let mut w = RowWriter::new(ctx.format, columns, &mut out, ctx.render)?;
+    let mut w = RowWriter::new(ctx.format, columns, &mut out, ctx.render.clone())?;
     for &(i, reason, _) in &s.picks {
         let a = &audits.list[i];
         w.write(vec![
@@ -169,8 +169,8 @@ fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
         .split_last()
         .ok_or_else(|| usage("give the audits file(s), then the moderation results"))?;
     for path in audit_files.iter().filter(|p| *p != Path::new("-")) {
-        let name = csvio::display_name(path);
-        if RecordReader::new(&name, ctx.csv_reader(path)?).is_ok_and(|r| r.column("moderator_id").is_some()) {
+        let csvio::Input { name, reader, .. } = ctx.table(path)?;
+        if RecordReader::new(&name, reader).is_ok_and(|r| r.column("moderator_id").is_some()) {
             return Err(usage(format!(
                 "{name} looks like moderation results (it has a moderator_id column): \
                  give the audits file(s) first and the moderation results last"
@@ -178,14 +178,9 @@ fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
         }
     }
     let (audits, ()) = ctx.read_audits(audit_files, |_| Ok(()))?;
-    let name = csvio::display_name(results);
-    let (moderations, warnings) = moderation::read(
-        &name,
-        ctx.csv_reader(results)?,
-        &Against::audits(&audits),
-        &audits.scale,
-    )
-    .map_err(Problems)?;
+    let csvio::Input { name, reader, .. } = ctx.table(results)?;
+    let (moderations, warnings) =
+        moderation::read(&name, reader, &Against::audits(&audits), &audits.scale).map_err(Problems)?;
     ctx.warn(&warnings);
     let by = match args.by {
         None => By::All,
@@ -240,7 +235,7 @@ fn write_summary(ctx: &Context, out: &mut dyn Write, rows: &[SummaryRow], by: By
     if notes {
         columns.push("note".to_string());
     }
-    let mut w = RowWriter::new(ctx.format, columns, out, ctx.render)?;
+    let mut w = RowWriter::new(ctx.format, columns, out, ctx.render.clone())?;
     let pct = |p: Option<f64>| Cell::opt_num(p.map(|x| 100.0 * x), 1);
     for r in rows {
         let g = &r.agreement;

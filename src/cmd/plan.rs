@@ -85,7 +85,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         &["what", "sample_size", "margin_pct", "note"],
         rows,
         &mut out,
-        ctx.render,
+        ctx.render.clone(),
     )?;
     out.commit()
 }

@@ -43,8 +43,8 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     }
     let lock = lock_history(&args.history)?;
     let mut entries = if args.history.exists() {
-        let name = csvio::display_name(&args.history);
-        history::read(&name, ctx.csv_reader(&args.history)?).map_err(Problems)?
+        let input = ctx.table(&args.history)?;
+        history::read(&input.name, input.reader).map_err(Problems)?
     } else {
         Vec::new()
     };
@@ -109,8 +109,8 @@ fn lock_history(history: &Path) -> Result<File> {
 }
 
 fn read_allocation(ctx: &Context, path: &Path) -> Result<Vec<history::Entry>> {
-    let name = csvio::display_name(path);
-    let mut reader = RecordReader::new(&name, ctx.csv_reader(path)?).map_err(|p| Problems(vec![p]))?;
+    let csvio::Input { name, reader, .. } = ctx.table(path)?;
+    let mut reader = RecordReader::new(&name, reader).map_err(|p| Problems(vec![p]))?;
     let mut problems = reader.missing(&["month", "case_id", "auditor_id"]);
     if !problems.is_empty() {
         return Err(Problems(problems).into());

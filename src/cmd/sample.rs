@@ -97,6 +97,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     });
     // Refuse before any work: an existing manifest is never replaced silently.
     if let Some(path) = &manifest_path {
+        super::refuse_an_input(path)?;
         output::check_target(path, ctx.force)?;
     }
     if let Some(path) = &ctx.output_path
@@ -144,7 +145,7 @@ fn write_rows(
         ctx.format,
         COLUMNS.iter().map(|c| (*c).to_string()).collect(),
         out,
-        ctx.render,
+        ctx.render.clone(),
     )?;
     for d in drawn {
         let f = &d.payload;
@@ -196,11 +197,11 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
     let mut inputs = Vec::new();
     let excluded = match job.history {
         Some(path) => {
-            let name = csvio::display_name(path);
-            let entries = history::read(&name, csvio::csv_reader(path, job.input)?).map_err(Problems)?;
+            let csvio::Input { name, reader, .. } = csvio::open_table(path, job.input)?;
+            let entries = history::read(&name, reader).map_err(Problems)?;
             inputs.push(InputFile {
                 role: "history".into(),
-                path: name,
+                path: csvio::display_name(path),
                 sha256: file_sha256(path)?,
                 rows: entries.len() as u64,
             });
@@ -223,12 +224,12 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
         })
         .collect();
     let mut sampler: Sampler<Fields> = Sampler::new(plans);
-    let mut extract_inputs = Vec::new();
-    if job.extracts.len() == 1 {
-        let path = &job.extracts[0];
-        let name = csvio::display_name(path);
-        let mut reader = ExtractReader::new(&name, csvio::csv_reader(path, job.input)?, settings, job.as_of)
-            .map_err(Problems)?;
+    let mut tables = super::extract_inputs(job.extracts, settings, job.input, &mut |n| eprintln!("{n}"))?;
+    let rows_by_source: Vec<(PathBuf, u64)> = if tables.len() == 1 {
+        // One table streams: memory grows with the sample, not the extract.
+        let input = tables.pop().expect("one table");
+        let mut reader =
+            ExtractReader::new(&input.name, input.reader, settings, job.as_of).map_err(Problems)?;
         let compiled = compile_frames(settings, reader.schema(), job.as_of)?;
         let mut row = CaseRow::default();
         while reader.next_row(&mut row) {
@@ -246,32 +247,33 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
         if reader.has_errors() {
             return Err(Problems(reader.problems).into());
         }
-        extract_inputs.push(InputFile {
-            role: "extract".into(),
-            path: name,
-            sha256: file_sha256(path)?,
-            rows: reader.rows_read,
-        });
+        vec![(input.source, reader.rows_read)]
     } else {
-        let mut parts = Vec::new();
-        for path in job.extracts {
-            let name = csvio::display_name(path);
-            let part =
-                crate::extract::read_all(&name, csvio::csv_reader(path, job.input)?, settings, job.as_of)
-                    .map_err(Problems)?;
-            extract_inputs.push(InputFile {
-                role: "extract".into(),
-                path: name.clone(),
-                sha256: file_sha256(path)?,
-                rows: part.rows.len() as u64,
-            });
-            parts.push((name, part));
-        }
-        let extract = crate::extract::Extract::merge(parts, job.as_of);
+        let (extract, rows) = super::read_extract(tables, settings, job.as_of)?;
         let compiled = compile_frames(settings, &extract.schema, job.as_of)?;
         for case in extract.cases() {
             offer(&mut sampler, &compiled, &excluded, job.seed, case);
         }
+        rows
+    };
+    if rows_by_source.iter().all(|(_, rows)| *rows == 0) {
+        let names: Vec<String> = rows_by_source
+            .iter()
+            .map(|(p, _)| csvio::display_name(p))
+            .collect();
+        bail!(
+            "{} has a header but no case files: there is nothing to sample",
+            names.join(", ")
+        );
+    }
+    let mut extract_inputs = Vec::new();
+    for (path, rows) in rows_by_source {
+        extract_inputs.push(InputFile {
+            role: "extract".into(),
+            path: csvio::display_name(&path),
+            sha256: file_sha256(&path)?,
+            rows,
+        });
     }
     extract_inputs.extend(inputs);
     let draw = sampler.draw();

@@ -137,7 +137,7 @@ fn write_profile(
     if notes {
         columns.push("note".to_string());
     }
-    let mut w = RowWriter::new(ctx.format, columns, out, ctx.render)?;
+    let mut w = RowWriter::new(ctx.format, columns, out, ctx.render.clone())?;
     for r in rows {
         let mut cells = vec![
             Cell::text(&r.group),
@@ -170,7 +170,7 @@ fn write_tags(ctx: &Context, out: &mut dyn Write, rows: &[TagRow]) -> Result<()>
     let columns = ["group", "kind", "tag", "audits", "pct_audits"]
         .map(String::from)
         .to_vec();
-    let mut w = RowWriter::new(ctx.format, columns, out, ctx.render)?;
+    let mut w = RowWriter::new(ctx.format, columns, out, ctx.render.clone())?;
     for r in rows {
         w.write(vec![
             Cell::text(&r.group),

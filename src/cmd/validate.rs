@@ -1,11 +1,12 @@
 //! `validate`: check files against their layout and print every problem.
 
 use super::Context;
-use crate::config::Settings;
-use crate::csvio::{self, Problem, RecordReader};
+use crate::config::{Layout, Settings};
+use crate::csvio::{self, Problem};
 use crate::extract::{CaseRow, ExtractReader};
 use crate::filter::Filter;
 use crate::moderation::{self, Against};
+use crate::values::header_key;
 use crate::{auditors, history};
 use anyhow::{Context as _, Result};
 use std::io::Write;
@@ -53,49 +54,52 @@ impl Kind {
 }
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
-    // Moderation results are checked against the audits given with them.
+    // Moderation results are checked against the audits files given with them.
     let audit_files: Vec<PathBuf> = args
         .files
         .iter()
         .filter(|p| {
-            let kind = args
-                .kind
-                .or_else(|| detect(ctx, p, &csvio::display_name(p)).ok().flatten());
-            kind == Some(Kind::Audits) && *p != Path::new("-")
+            *p != Path::new("-")
+                && args
+                    .kind
+                    .or_else(|| detect(ctx, &csvio::headings(p, &ctx.input).ok()?))
+                    == Some(Kind::Audits)
         })
         .cloned()
         .collect();
     let mut out = std::io::stdout().lock();
     let mut failed = false;
     for path in &args.files {
-        let name = csvio::display_name(path);
-        let (kind, problems, rows) = match check(ctx, path, &name, args.kind, &audit_files) {
-            Ok(found) => found,
-            Err(err) => (
-                None,
-                vec![Problem::error(&name, None, None, format!("{err:#}"))],
-                0,
-            ),
-        };
-        for p in &problems {
-            writeln!(out, "{p}")?;
+        let checked = check_file(ctx, path, args.kind, &audit_files).unwrap_or_else(|err| {
+            let name = csvio::display_name(path);
+            vec![Checked {
+                kind: None,
+                problems: vec![Problem::error(&name, None, None, format!("{err:#}"))],
+                rows: 0,
+                name,
+            }]
+        });
+        for c in checked {
+            for p in &c.problems {
+                writeln!(out, "{p}")?;
+            }
+            out.flush()?;
+            let errors = c.problems.iter().filter(|p| !p.warning).count();
+            let warnings = c.problems.len() - errors;
+            failed |= errors > 0;
+            let what = c.kind.map_or("file", Kind::describe);
+            let size = if c.kind == Some(Kind::Config) {
+                String::new()
+            } else {
+                format!(", {} rows", c.rows)
+            };
+            let verdict = match (errors, warnings) {
+                (0, 0) => "ok".to_string(),
+                (0, w) => format!("ok, {w} warning{}", plural(w)),
+                (e, w) => format!("{e} error{}, {w} warning{}", plural(e), plural(w)),
+            };
+            ctx.note(format!("{}: {what}{size}: {verdict}", c.name));
         }
-        out.flush()?;
-        let errors = problems.iter().filter(|p| !p.warning).count();
-        let warnings = problems.len() - errors;
-        failed |= errors > 0;
-        let what = kind.map_or("file", Kind::describe);
-        let size = if kind == Some(Kind::Config) {
-            String::new()
-        } else {
-            format!(", {rows} rows")
-        };
-        let verdict = match (errors, warnings) {
-            (0, 0) => "ok".to_string(),
-            (0, w) => format!("ok, {w} warning{}", plural(w)),
-            (e, w) => format!("{e} error{}, {w} warning{}", plural(e), plural(w)),
-        };
-        ctx.note(format!("{name}: {what}{size}: {verdict}"));
     }
     if failed {
         Err(crate::exit::AlreadyReported.into())
@@ -108,55 +112,123 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Checks one file; returns its kind, its problems and how many rows it has.
-fn check(
-    ctx: &Context,
-    path: &Path,
-    name: &str,
+/// What checking one table found.
+struct Checked {
+    name: String,
     kind: Option<Kind>,
-    audit_files: &[PathBuf],
-) -> Result<(Option<Kind>, Vec<Problem>, u64)> {
-    let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
-    let kind = match kind {
-        Some(k) => k,
-        None if is_toml => Kind::Config,
-        None => match detect(ctx, path, name)? {
-            Some(k) => k,
-            None => {
-                let p = Problem::error(
-                    name,
-                    Some(1),
-                    None,
-                    "cannot tell what kind of file this is from its headings; use --kind cases|auditors|history|audits|moderation|config",
-                );
-                return Ok((None, vec![p], 0));
-            }
-        },
-    };
-    let (problems, rows) = match kind {
-        Kind::Config => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
-            (Settings::parse(&text, name).err().unwrap_or_default(), 0)
-        }
-        Kind::Cases => check_cases(ctx, path, name)?,
-        Kind::Auditors => match auditors::read(name, ctx.csv_reader(path)?) {
-            Ok((list, warnings)) => (warnings, list.len() as u64),
-            Err(problems) => (problems, 0),
-        },
-        Kind::History => match history::read(name, ctx.csv_reader(path)?) {
-            Ok(entries) => (Vec::new(), entries.len() as u64),
-            Err(problems) => (problems, 0),
-        },
-        Kind::Audits => check_audits(ctx, path, name)?,
-        Kind::Moderation => check_moderation(ctx, path, name, audit_files)?,
-    };
-    Ok((Some(kind), problems, rows))
+    problems: Vec<Problem>,
+    rows: u64,
 }
 
-fn check_cases(ctx: &Context, path: &Path, name: &str) -> Result<(Vec<Problem>, u64)> {
-    let mut reader = match ExtractReader::new(name, ctx.csv_reader(path)?, &ctx.settings, ctx.as_of) {
+/// Checks one file: a settings file, a CSV file, or each sheet of a workbook.
+fn check_file(
+    ctx: &Context,
+    path: &Path,
+    kind: Option<Kind>,
+    audit_files: &[PathBuf],
+) -> Result<Vec<Checked>> {
+    let name = csvio::display_name(path);
+    let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if kind == Some(Kind::Config) || (kind.is_none() && is_toml) {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+        let problems = Settings::parse(&text, &name).err().unwrap_or_default();
+        return Ok(vec![Checked {
+            name,
+            kind: Some(Kind::Config),
+            problems,
+            rows: 0,
+        }]);
+    }
+    // In the annex-a layout an extract is a set of lists, each turned into the standard layout.
+    if ctx.settings.extract.layout == Layout::AnnexA && kind.is_none_or(|k| k == Kind::Cases) {
+        let inputs = super::extract_inputs(&[path.to_path_buf()], &ctx.settings, &ctx.input, &mut |n| {
+            ctx.note(n)
+        })?;
+        return inputs.into_iter().map(|input| check_cases(ctx, input)).collect();
+    }
+    let mut checked = Vec::new();
+    for table in csvio::open_tables(path, &ctx.input)? {
+        let headings = match &table.sheet {
+            Some((_, headings)) => headings.clone(),
+            None => csvio::headings(path, &ctx.input)?,
+        };
+        let Some(kind) = kind.or_else(|| detect(ctx, &headings)) else {
+            let p = Problem::error(
+                &table.name,
+                Some(1),
+                None,
+                "cannot tell what kind of file this is from its headings; use --kind cases|auditors|history|audits|moderation|config",
+            );
+            checked.push(Checked {
+                name: table.name,
+                kind: None,
+                problems: vec![p],
+                rows: 0,
+            });
+            continue;
+        };
+        let name = table.name.clone();
+        checked.push(match kind {
+            Kind::Cases => check_cases(ctx, table)?,
+            Kind::Auditors => {
+                let (problems, rows) = match auditors::read(&name, table.reader) {
+                    Ok((list, warnings)) => (warnings, list.len() as u64),
+                    Err(problems) => (problems, 0),
+                };
+                Checked {
+                    name,
+                    kind: Some(kind),
+                    problems,
+                    rows,
+                }
+            }
+            Kind::History => {
+                let (problems, rows) = match history::read(&name, table.reader) {
+                    Ok(entries) => (Vec::new(), entries.len() as u64),
+                    Err(problems) => (problems, 0),
+                };
+                Checked {
+                    name,
+                    kind: Some(kind),
+                    problems,
+                    rows,
+                }
+            }
+            Kind::Audits => {
+                let (problems, rows) = check_audits(ctx, path, &name)?;
+                Checked {
+                    name,
+                    kind: Some(kind),
+                    problems,
+                    rows,
+                }
+            }
+            Kind::Moderation => {
+                let (problems, rows) = check_moderation(ctx, table.reader, &name, audit_files)?;
+                Checked {
+                    name,
+                    kind: Some(kind),
+                    problems,
+                    rows,
+                }
+            }
+            Kind::Config => unreachable!("settings files are checked above"),
+        });
+    }
+    Ok(checked)
+}
+
+fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
+    let name = input.name.as_str();
+    let done = |problems, rows| Checked {
+        name: input.name.clone(),
+        kind: Some(Kind::Cases),
+        problems,
+        rows,
+    };
+    let mut reader = match ExtractReader::new(name, input.reader, &ctx.settings, ctx.as_of) {
         Ok(r) => r,
-        Err(problems) => return Ok((problems, 0)),
+        Err(problems) => return Ok(done(problems, 0)),
     };
     // The configured frames must make sense against this extract's headings.
     let mut frame_problems = Vec::new();
@@ -190,11 +262,36 @@ fn check_cases(ctx: &Context, path: &Path, name: &str) -> Result<(Vec<Problem>, 
     let rows = reader.rows_read;
     let mut problems = frame_problems;
     problems.extend(reader.problems);
-    Ok((problems, rows))
+    Ok(done(problems, rows))
 }
 
+/// Tells a file's kind from its headings (ignoring case, spaces and `_`).
+fn detect(ctx: &Context, headings: &[String]) -> Option<Kind> {
+    let keys: Vec<String> = headings.iter().map(|h| header_key(h).replace('_', " ")).collect();
+    let has = |h: &str| keys.iter().any(|k| *k == header_key(h).replace('_', " "));
+    if has("audit_id") && has("moderator_id") {
+        Some(Kind::Moderation)
+    } else if has("audit_id") && has("overall") && has("case_id") {
+        Some(Kind::Audits)
+    } else if has("auditor_id")
+        && (has("capacity") || has("manages") || has("role") || has("name"))
+        && !has("case_id")
+    {
+        Some(Kind::Auditors)
+    } else if has("month") && has("case_id") && has("auditor_id") && !has("audit_id") {
+        Some(Kind::History)
+    } else if has("case_id")
+        || has("child unique id")
+        || ctx.settings.mapped_heading("case_id").is_some_and(has)
+    {
+        Some(Kind::Cases)
+    } else {
+        None
+    }
+}
+
+/// Checks completed audits, and that `[moderation] always` makes sense against their columns.
 fn check_audits(ctx: &Context, path: &Path, name: &str) -> Result<(Vec<Problem>, u64)> {
-    // `[moderation] always` must make sense against the audits' columns.
     let (read, mut problems) = ctx.check_audits(&[path.to_path_buf()], |layout| {
         let always = ctx.settings.moderation.always.get_ref();
         Ok(Filter::compile(always, layout, ctx.as_of).err().map(|e| {
@@ -213,9 +310,11 @@ fn check_audits(ctx: &Context, path: &Path, name: &str) -> Result<(Vec<Problem>,
     Ok((problems, rows))
 }
 
+/// Checks moderation results: against the audits files given in the same command
+/// when there are any (every audit id must be one of theirs), else on their own.
 fn check_moderation(
     ctx: &Context,
-    path: &Path,
+    reader: csv::Reader<Box<dyn std::io::Read>>,
     name: &str,
     audit_files: &[PathBuf],
 ) -> Result<(Vec<Problem>, u64)> {
@@ -238,35 +337,8 @@ fn check_moderation(
         Some(a) => Against::audits(a),
         None => Against::templates(&ctx.settings),
     };
-    Ok(
-        match moderation::read(name, ctx.csv_reader(path)?, &against, &scale) {
-            Ok((list, warnings)) => (warnings, list.len() as u64),
-            Err(problems) => (problems, 0),
-        },
-    )
-}
-
-/// Tells a file's kind from its headings.
-fn detect(ctx: &Context, path: &Path, name: &str) -> Result<Option<Kind>> {
-    let reader = match RecordReader::new(name, ctx.csv_reader(path)?) {
-        Ok(r) => r,
-        Err(_) => return Ok(Some(Kind::Cases)), // let the full check report it
-    };
-    let has = |h: &str| reader.column(h).is_some();
-    Ok(if has("audit_id") && has("moderator_id") {
-        Some(Kind::Moderation)
-    } else if has("audit_id") && has("overall") && has("case_id") {
-        Some(Kind::Audits)
-    } else if has("auditor_id") && (has("capacity") || has("manages") || has("role")) && !has("case_id") {
-        Some(Kind::Auditors)
-    } else if has("month") && has("case_id") && has("auditor_id") && !has("audit_id") {
-        Some(Kind::History)
-    } else if has("case_id")
-        || has("child unique id")
-        || ctx.settings.mapped_heading("case_id").is_some_and(has)
-    {
-        Some(Kind::Cases)
-    } else {
-        None
+    Ok(match moderation::read(name, reader, &against, &scale) {
+        Ok((list, warnings)) => (warnings, list.len() as u64),
+        Err(problems) => (problems, 0),
     })
 }

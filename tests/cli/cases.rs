@@ -417,3 +417,46 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn redact_replaces_case_ids_with_stable_pseudonyms() {
+    let w = Workdir::new();
+    w.write("x.csv", MESSY);
+    w.run(&["cases", "x.csv", "--redact"])
+        .fails(2)
+        .stderr_has("redact_key");
+    w.write(
+        "caseaudit.toml",
+        "[privacy]\nredact_key = \"correct horse battery\"\n",
+    );
+    let a = w
+        .run(&["cases", "x.csv", "--redact", "--columns", "case_id,team"])
+        .ok();
+    assert!(a.stderr.contains("pseudonyms"), "it says so: {}", a.stderr);
+    assert!(
+        !a.stdout.contains("C1,") && a.stdout.contains("R-"),
+        "{}",
+        a.stdout
+    );
+    let b = w
+        .run(&["cases", "x.csv", "--redact", "--columns", "case_id,team"])
+        .ok();
+    assert_eq!(a.stdout, b.stdout, "stable");
+}
+
+#[test]
+fn output_never_overwrites_an_input_and_is_private() {
+    let w = Workdir::new();
+    w.write("x.csv", MESSY);
+    w.run(&["cases", "x.csv", "-o", "x.csv", "--force"])
+        .fails(1)
+        .stderr_has("never writes over an input");
+    assert_eq!(std::fs::read(w.path("x.csv")).unwrap(), MESSY);
+    w.run(&["cases", "x.csv", "-o", "out.csv"]).ok();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(w.path("out.csv")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "owner-only");
+    }
+}

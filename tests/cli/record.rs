@@ -91,3 +91,27 @@ fn concurrent_records_lose_nothing() {
         assert_eq!(rows.iter().filter(|r| &r[0] == m).count(), 40, "{m}");
     }
 }
+
+#[test]
+fn a_killed_writer_leaves_the_old_file_intact() {
+    use std::io::Write;
+    let w = Workdir::new();
+    w.write("out.csv", "precious\n");
+    // Feed the input through a pipe and kill the writer while it is still reading.
+    let mut child = w
+        .cmd(&["cases", "-", "-o", "out.csv", "--force"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"case_id,team\n").unwrap();
+    for i in 0..20_000 {
+        writeln!(stdin, "C{i},Team {}", i % 5).unwrap();
+    }
+    stdin.flush().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(w.read("out.csv"), "precious\n", "the old file is untouched");
+}

@@ -1,0 +1,152 @@
+//! `report`: the monthly report for the Improvement Board, as Markdown or HTML.
+
+use super::Context;
+use crate::csvio::{self, Problems, RecordReader, present};
+use crate::dates::Month;
+use crate::exit::usage;
+use crate::manifest::Manifest;
+use crate::output::Format;
+use crate::report::{self, Inputs, Sampling};
+use anyhow::{Context as _, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The monthly report: headline figures, grade profiles, moderation, themes,
+/// escalations, sampling coverage and methodology.
+///
+/// Reads the month's completed audits (and earlier months' for the change since
+/// last month), and optionally the moderation results, the sample (its manifest
+/// is found beside it as SAMPLE.manifest.json), the allocation or the history (for
+/// how many audits were allocated). Sections whose inputs are not given are left
+/// out with a note. Writes Markdown, or with -f html / -o report.html one
+/// self-contained HTML file with charts (no scripts, nothing fetched), printable on A4.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit report --month 2026-11 --audits audits.csv --sample sample.csv --allocation allocation.csv -o report.html
+  caseaudit report --month 2026-11 --audits audits.csv -f markdown > report.md")]
+pub(crate) struct Args {
+    /// The month reported on (YYYY-MM)
+    #[arg(long, value_name = "YYYY-MM", required = true)]
+    month: Month,
+    /// Completed audits file(s); include earlier months for the month-on-month change
+    #[arg(long, value_name = "FILE", required = true, num_args = 1..)]
+    audits: Vec<PathBuf>,
+    /// The sample (its manifest SAMPLE.manifest.json is read), or the manifest itself
+    #[arg(long, value_name = "FILE")]
+    sample: Option<PathBuf>,
+    /// The month's allocation, for how many audits were allocated
+    #[arg(long, value_name = "FILE")]
+    allocation: Option<PathBuf>,
+    /// The audit history, for how many audits were allocated (when no --allocation)
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
+    /// A team pack: this team's audits, beside the whole service's figures
+    #[arg(long, value_name = "NAME")]
+    team: Option<String>,
+}
+
+pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
+    let format = match ctx.format {
+        Format::Html => Format::Html,
+        Format::Markdown | Format::Table | Format::Csv => Format::Markdown,
+        other => {
+            return Err(usage(
+                format!("report writes markdown or html, not {other:?}").to_lowercase(),
+            ));
+        }
+    };
+    let (audits, ()) = ctx.read_audits(&args.audits, |_| Ok(()))?;
+    if let Some(team) = &args.team {
+        let known = audits
+            .list
+            .iter()
+            .any(|a| crate::values::header_key(&a.team) == crate::values::header_key(team));
+        if !known {
+            let mut teams: Vec<&str> = audits.list.iter().map(|a| a.team.as_str()).collect();
+            teams.sort_unstable();
+            teams.dedup();
+            return Err(usage(format!(
+                "no audits for team \"{team}\" (teams in the audits: {})",
+                teams.join(", ")
+            )));
+        }
+    }
+    let manifest = match &args.sample {
+        Some(path) => Some(read_manifest(path)?),
+        None => None,
+    };
+    let allocated = match (&args.allocation, &args.history) {
+        (Some(path), _) | (None, Some(path)) => {
+            Some(count_allocated(ctx, path, args.month, args.team.as_deref())?)
+        }
+        (None, None) => None,
+    };
+    let inputs = Inputs {
+        month: args.month,
+        as_of: ctx.as_of,
+        audits: &audits,
+        team: args.team.as_deref(),
+        allocated,
+        sampling: manifest.as_ref().map(|(m, path, sha)| Sampling {
+            manifest: m,
+            path: path.clone(),
+            sha256: sha.clone(),
+        }),
+        moderation: None,
+        redact: ctx.render.redact.as_deref(),
+    };
+    let built = report::build(&inputs);
+    let text = match format {
+        Format::Html => report::html(&built),
+        _ => report::markdown(&built),
+    };
+    let mut out = ctx.open_output()?;
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    out.commit()?;
+    if let Some(path) = &ctx.output_path {
+        ctx.note(format!("report: {}", path.display()));
+    }
+    Ok(())
+}
+
+/// The manifest of a sample: the file itself when it is JSON, else SAMPLE.manifest.json.
+fn read_manifest(path: &Path) -> Result<(Manifest, String, String)> {
+    let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let manifest_path = if is_json {
+        path.to_path_buf()
+    } else {
+        PathBuf::from(format!("{}.manifest.json", path.display()))
+    };
+    let text = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("cannot read the sample's manifest {}", manifest_path.display()))?;
+    let manifest: Manifest = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a caseaudit sample manifest", manifest_path.display()))?;
+    let sha = super::sample::file_sha256(&manifest_path)?.unwrap_or_default();
+    Ok((manifest, csvio::display_name(&manifest_path), sha))
+}
+
+/// How many audits an allocation (or the history) holds for the month (and team).
+fn count_allocated(ctx: &Context, path: &Path, month: Month, team: Option<&str>) -> Result<u64> {
+    let csvio::Input { name, reader, .. } = ctx.table(path)?;
+    let mut reader = RecordReader::new(&name, reader).map_err(|p| Problems(vec![p]))?;
+    let problems = reader.missing(&["month", "case_id"]);
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    let (c_month, c_team) = (reader.column("month"), reader.column("team"));
+    let mut count = 0;
+    let mut rec = csv::StringRecord::new();
+    while let Some(next) = reader.next(&mut rec) {
+        next.map_err(|p| Problems(vec![p]))?;
+        let in_month = present(&rec, c_month).and_then(|m| m.parse::<Month>().ok()) == Some(month);
+        let in_team = team.is_none_or(|t| {
+            present(&rec, c_team)
+                .is_some_and(|x| crate::values::header_key(x) == crate::values::header_key(t))
+        });
+        if in_month && in_team {
+            count += 1;
+        }
+    }
+    Ok(count)
+}

@@ -1,0 +1,149 @@
+//! caseaudit's modules. The binary (`src/main.rs`) calls [`run`]; the only other
+//! public items are the [`fuzz`] entry points, for the fuzzers in `fuzz/`.
+
+mod actions;
+mod allocate;
+mod annex_a;
+mod auditors;
+mod audits;
+mod charts;
+mod cli;
+mod cmd;
+mod config;
+mod csvio;
+mod dates;
+mod demo_audits;
+mod demo_data;
+mod exit;
+mod extract;
+mod filter;
+mod flow;
+mod grades;
+mod history;
+mod manifest;
+mod moderation;
+mod output;
+mod privacy;
+mod render;
+mod report;
+mod sample;
+mod stats;
+mod templates;
+mod themes;
+mod values;
+mod vocab;
+mod workbook;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Parses the command line, runs the command, and maps the outcome to an exit code
+/// (SPEC §2: 0 success or a closed pipe, 1 a data problem, 2 a usage error).
+pub fn run() -> ExitCode {
+    exit::install_panic_hook();
+    let cli = cli::Cli::parse();
+    match cmd::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let (code, print) = exit::classify(&err);
+            if print {
+                eprintln!("error: {err:#}");
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// Entry points for the fuzzers: each takes arbitrary input and must never panic,
+/// hang or run out of memory, whatever it is given.
+#[doc(hidden)]
+pub mod fuzz {
+    use crate::config::{GradeSettings, Settings};
+    use chrono::NaiveDate;
+
+    fn as_of() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 26).expect("a valid date")
+    }
+
+    fn reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes)
+    }
+
+    /// The date parser and the month parser.
+    pub fn dates(text: &str) {
+        let _ = crate::dates::parse_date(text);
+        let _ = crate::dates::date_problem(text);
+        let _ = text.parse::<crate::dates::Month>();
+    }
+
+    /// The filter language: syntax check, compile against an extract's headings,
+    /// evaluate on one row. Input: the expression, a newline, then a CSV.
+    pub fn filter(input: &str) {
+        let (expr, csv) = input.split_once('\n').unwrap_or((
+            input,
+            "case_id,team,risk_factors,end_date\nC1,T,16A;NEG,01/01/2026\n",
+        ));
+        let _ = crate::filter::Filter::check_syntax(expr);
+        let settings = Settings::default();
+        let Ok(mut reader) =
+            crate::extract::ExtractReader::new("fuzz", reader(csv.as_bytes()), &settings, as_of())
+        else {
+            return;
+        };
+        let Ok(filter) = crate::filter::Filter::compile(expr, reader.schema(), as_of()) else {
+            return;
+        };
+        let mut row = crate::extract::CaseRow::default();
+        while reader.next_row(&mut row) {
+            let _ = filter.matches(&crate::extract::Case {
+                schema: reader.schema(),
+                row: &row,
+            });
+        }
+    }
+
+    /// The settings loader.
+    pub fn settings(text: &str) {
+        let _ = Settings::parse(text, "fuzz.toml");
+    }
+
+    /// The grade parser, on the default scale.
+    pub fn grade(text: &str) {
+        if let Ok(scale) = crate::grades::Scale::new(&GradeSettings::default()) {
+            let _ = scale.read(text);
+            let _ = scale.unknown_message(text);
+        }
+    }
+
+    /// Every CSV layout reader on the same bytes: extract (standard and Annex A),
+    /// auditors, history, completed audits and moderation results.
+    pub fn tables(bytes: &[u8]) {
+        let settings = Settings::default();
+        if let Ok(extract) = crate::extract::read_all("fuzz", reader(bytes), &settings, as_of()) {
+            let _ = crate::extract::Extract::merge(
+                vec![("a".into(), extract.clone()), ("b".into(), extract)],
+                as_of(),
+                None,
+            );
+        }
+        let _ = crate::auditors::read("fuzz", reader(bytes));
+        let _ = crate::history::read("fuzz", reader(bytes));
+        for n in [None, Some(3), Some(7)] {
+            let _ = crate::annex_a::to_standard(n, "fuzz", reader(bytes));
+        }
+        if let (Ok((file, _)), Ok(scale)) = (
+            crate::audits::AuditFile::open("fuzz", reader(bytes), &settings),
+            crate::grades::Scale::new(&settings.grades),
+        ) {
+            let layout = crate::audits::Layout::new(std::slice::from_ref(&file));
+            let _ = crate::audits::read(vec![file], layout, &scale);
+        }
+        if let Ok(scale) = crate::grades::Scale::new(&settings.grades) {
+            let against = crate::moderation::Against::templates(&settings);
+            let _ = crate::moderation::read("fuzz", reader(bytes), &against, &scale);
+        }
+    }
+}

@@ -1,0 +1,502 @@
+//! The monthly report for the Improvement Board (SPEC §8 `report`): a model of
+//! sections built from the same computations as `themes`, `actions`, `moderate
+//! summary` and the sample manifest — one source of truth — then rendered as
+//! Markdown or self-contained HTML (`report/render.rs`). No I/O here.
+
+mod render;
+
+pub(crate) use render::{html, markdown};
+
+use crate::actions;
+use crate::audits::{Audit, Audits};
+use crate::dates::{Month, format_date};
+use crate::manifest::Manifest;
+use crate::render::Cell;
+use crate::themes::{self, GroupBy, Query};
+use chrono::NaiveDate;
+
+/// A whole report.
+#[derive(Debug, Clone)]
+pub(crate) struct Report {
+    pub(crate) title: String,
+    pub(crate) subtitle: String,
+    pub(crate) sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Section {
+    pub(crate) id: &'static str,
+    pub(crate) title: String,
+    pub(crate) blocks: Vec<Block>,
+}
+
+/// The parts a section is made of.
+#[derive(Debug, Clone)]
+pub(crate) enum Block {
+    Para(String),
+    /// Headline figures: label, value.
+    Figures(Vec<(String, String)>),
+    Table {
+        caption: String,
+        columns: Vec<String>,
+        rows: Vec<Vec<Cell>>,
+    },
+    /// Stacked bars: one per category, one segment per series.
+    Bars {
+        title: String,
+        desc: String,
+        series: Vec<String>,
+        categories: Vec<(String, Vec<u64>)>,
+    },
+    /// Lines over months, values 0–100.
+    Lines {
+        title: String,
+        desc: String,
+        months: Vec<String>,
+        series: Vec<(String, Vec<Option<f64>>)>,
+    },
+    /// Why a section's content is missing (its input was not given).
+    Omitted(String),
+}
+
+/// The sample behind the month, from its manifest.
+pub(crate) struct Sampling<'a> {
+    pub(crate) manifest: &'a Manifest,
+    pub(crate) path: String,
+    pub(crate) sha256: String,
+}
+
+/// Moderation figures, computed by the moderation module.
+pub(crate) struct ModerationView {
+    pub(crate) summary: Vec<(String, String)>,
+    pub(crate) table: Option<(Vec<String>, Vec<Vec<Cell>>)>,
+    /// Months, % of moderated audits with a grade changed, % challenged.
+    pub(crate) trend: Vec<(String, Option<f64>, Option<f64>)>,
+}
+
+/// Everything a report is built from.
+pub(crate) struct Inputs<'a> {
+    pub(crate) month: Month,
+    pub(crate) as_of: NaiveDate,
+    pub(crate) audits: &'a Audits,
+    /// A team pack: only this team's audits, beside the whole service's figures.
+    pub(crate) team: Option<&'a str>,
+    /// Audits allocated for the month (from the allocation or the history).
+    pub(crate) allocated: Option<u64>,
+    pub(crate) sampling: Option<Sampling<'a>>,
+    pub(crate) moderation: Option<ModerationView>,
+    /// Pseudonymise case ids under this key (`--redact`).
+    pub(crate) redact: Option<&'a str>,
+}
+
+/// Fewest audits in a group for its percentage to be shown as a headline figure.
+const TOP_TAGS: usize = 5;
+
+pub(crate) fn build(inputs: &Inputs<'_>) -> Report {
+    let in_team = |a: &Audit| {
+        inputs
+            .team
+            .is_none_or(|t| crate::values::header_key(&a.team) == crate::values::header_key(t))
+    };
+    let month_q = Query {
+        by: GroupBy::Element,
+        month: Some(inputs.month),
+    };
+    let title = match inputs.team {
+        Some(t) => format!("Case file audit: {t}, {}", month_name(inputs.month)),
+        None => format!("Case file audit report, {}", month_name(inputs.month)),
+    };
+    let subtitle = format!(
+        "Monthly report to the Improvement Board. Figures as of {}; caseaudit {}.",
+        format_date(inputs.as_of),
+        env!("CARGO_PKG_VERSION")
+    );
+    let sections = vec![
+        headline(inputs, &in_team, month_q),
+        profile(inputs, &in_team),
+        moderation(inputs),
+        tags(inputs, &in_team, month_q),
+        escalations(inputs, &in_team),
+        sampling(inputs),
+        methodology(inputs),
+    ];
+    Report {
+        title,
+        subtitle,
+        sections,
+    }
+}
+
+fn month_name(m: Month) -> String {
+    m.first_day().format("%B %Y").to_string()
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), |p| format!("{p:.1}%"))
+}
+
+fn headline(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool, q: Query) -> Section {
+    let audits = inputs.audits;
+    let completed = audits
+        .list
+        .iter()
+        .filter(|a| a.month == inputs.month && keep(a))
+        .count();
+    let overall = themes::profile(audits, keep, q)
+        .into_iter()
+        .find(|r| r.element == 0);
+    let mut figures = vec![
+        (
+            "Audits allocated".to_string(),
+            inputs
+                .allocated
+                .map_or_else(|| "not given".to_string(), |n| n.to_string()),
+        ),
+        ("Audits completed".to_string(), completed.to_string()),
+    ];
+    let mut blocks = Vec::new();
+    match overall {
+        Some(r) => {
+            figures.push((
+                "Overall good or better".to_string(),
+                format!("{} ({} of {})", pct(r.pct), r.good_or_better, r.graded),
+            ));
+            figures.push((
+                "95% confidence interval".to_string(),
+                r.ci.map_or_else(|| "–".to_string(), |(l, h)| format!("{l:.1}% to {h:.1}%")),
+            ));
+            figures.push((
+                "Change since last month".to_string(),
+                r.change.map_or_else(
+                    || "no audits last month".to_string(),
+                    |c| format!("{c:+.1} points (was {})", pct(r.prev_pct)),
+                ),
+            ));
+            if r.graded < themes::WIDE_BELOW {
+                blocks.push(Block::Para(format!(
+                    "Only {} audits were graded overall this month: the interval is wide, so read the percentage as a rough guide.",
+                    r.graded
+                )));
+            }
+        }
+        None => blocks.push(Block::Omitted(format!(
+            "No audits with an overall grade for {}.",
+            inputs.month
+        ))),
+    }
+    blocks.insert(0, Block::Figures(figures));
+    Section {
+        id: "headline",
+        title: "Headline".into(),
+        blocks,
+    }
+}
+
+fn profile(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
+    let audits = inputs.audits;
+    let scale = &audits.scale;
+    let labels: Vec<String> = (0..scale.len())
+        .map(|g| scale.label(u8::try_from(g).unwrap_or(u8::MAX)).to_string())
+        .collect();
+    let q = Query {
+        by: GroupBy::Element,
+        month: Some(inputs.month),
+    };
+    let rows = themes::profile(audits, keep, q);
+    let mut blocks = Vec::new();
+    if rows.is_empty() {
+        blocks.push(Block::Omitted(format!("No graded audits for {}.", inputs.month)));
+        return Section {
+            id: "profile",
+            title: "Grade profile".into(),
+            blocks,
+        };
+    }
+    let element_name = |e: usize| audits.layout.elements[e].title.clone();
+    blocks.push(Block::Bars {
+        title: "Grades by element of practice".into(),
+        desc: format!(
+            "For each element, the share of this month's audits given each grade ({}).",
+            labels.join(", ")
+        ),
+        series: labels.clone(),
+        categories: rows
+            .iter()
+            .map(|r| (audits.layout.elements[r.element].key.clone(), r.counts.clone()))
+            .collect(),
+    });
+    let service = inputs.team.map(|_| themes::profile(audits, &|_| true, q));
+    let mut columns = vec!["element".to_string(), "graded".to_string()];
+    columns.extend(labels.iter().cloned());
+    columns.extend([
+        "% good or better".to_string(),
+        "95% CI".to_string(),
+        "change".to_string(),
+    ]);
+    if service.is_some() {
+        columns.push("whole service".to_string());
+    }
+    let table_rows = rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![Cell::text(element_name(r.element)), Cell::from(r.graded)];
+            cells.extend(r.counts.iter().map(|&c| Cell::from(c)));
+            cells.push(Cell::opt_num(r.pct, 1));
+            cells.push(Cell::text(
+                r.ci.map(|(l, h)| format!("{l:.1}–{h:.1}")).unwrap_or_default(),
+            ));
+            cells.push(Cell::opt_num(r.change, 1));
+            if let Some(all) = &service {
+                cells.push(Cell::opt_num(
+                    all.iter().find(|s| s.element == r.element).and_then(|s| s.pct),
+                    1,
+                ));
+            }
+            cells
+        })
+        .collect();
+    blocks.push(Block::Table {
+        caption: "Grade profile by element, this month".into(),
+        columns,
+        rows: table_rows,
+    });
+    if inputs.team.is_none() {
+        let by_team = themes::profile(
+            audits,
+            keep,
+            Query {
+                by: GroupBy::Team,
+                month: Some(inputs.month),
+            },
+        );
+        let overall: Vec<_> = by_team.into_iter().filter(|r| r.element == 0).collect();
+        blocks.push(Block::Bars {
+            title: "Overall grade by team".into(),
+            desc: "For each team, the share of this month's audits given each overall grade.".into(),
+            series: labels,
+            categories: overall
+                .iter()
+                .map(|r| (r.group.clone(), r.counts.clone()))
+                .collect(),
+        });
+        blocks.push(Block::Table {
+            caption: "Overall grade by team, this month".into(),
+            columns: ["team", "graded", "% good or better", "95% CI", "change"]
+                .map(String::from)
+                .to_vec(),
+            rows: overall
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::text(&r.group),
+                        Cell::from(r.graded),
+                        Cell::opt_num(r.pct, 1),
+                        Cell::text(r.ci.map(|(l, h)| format!("{l:.1}–{h:.1}")).unwrap_or_default()),
+                        Cell::opt_num(r.change, 1),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    Section {
+        id: "profile",
+        title: "Grade profile".into(),
+        blocks,
+    }
+}
+
+fn moderation(inputs: &Inputs<'_>) -> Section {
+    let mut blocks = Vec::new();
+    match &inputs.moderation {
+        None => blocks.push(Block::Omitted(
+            "Moderation is left out: no moderation results were given (--moderation).".into(),
+        )),
+        Some(m) => {
+            blocks.push(Block::Figures(m.summary.clone()));
+            if let Some((columns, rows)) = &m.table {
+                blocks.push(Block::Table {
+                    caption: "Moderation by month".into(),
+                    columns: columns.clone(),
+                    rows: rows.clone(),
+                });
+            }
+            if m.trend.len() > 1 {
+                blocks.push(Block::Lines {
+                    title: "Moderation trend".into(),
+                    desc: "Share of moderated audits with a grade changed, and share challenged, month by month. Lower is better."
+                        .into(),
+                    months: m.trend.iter().map(|t| t.0.clone()).collect(),
+                    series: vec![
+                        ("grades changed".into(), m.trend.iter().map(|t| t.1).collect()),
+                        ("challenged".into(), m.trend.iter().map(|t| t.2).collect()),
+                    ],
+                });
+            }
+        }
+    }
+    Section {
+        id: "moderation",
+        title: "Moderation".into(),
+        blocks,
+    }
+}
+
+fn tags(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool, q: Query) -> Section {
+    let rows = themes::tags(inputs.audits, keep, q);
+    let mut blocks = Vec::new();
+    for (kind, caption) in [
+        ("strengths", "Most frequent strengths"),
+        ("learning", "Most frequent learning themes"),
+    ] {
+        let top: Vec<Vec<Cell>> = rows
+            .iter()
+            .filter(|r| r.kind == kind)
+            .take(TOP_TAGS)
+            .map(|r| vec![Cell::text(&r.tag), Cell::from(r.audits), Cell::Num(r.pct, 1)])
+            .collect();
+        if top.is_empty() {
+            blocks.push(Block::Omitted(format!("No {kind} tags in this month's audits.")));
+        } else {
+            blocks.push(Block::Table {
+                caption: caption.into(),
+                columns: ["theme", "audits", "% of audits"].map(String::from).to_vec(),
+                rows: top,
+            });
+        }
+    }
+    Section {
+        id: "themes",
+        title: "Themes".into(),
+        blocks,
+    }
+}
+
+fn escalations(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
+    let audits = inputs.audits;
+    let list = actions::list(audits, keep, inputs.as_of, false);
+    let shown: Vec<Vec<Cell>> = list
+        .iter()
+        .filter(|r| !r.escalate.is_empty() || r.status == actions::Status::Overdue)
+        .map(|r| {
+            let a = r.audit;
+            let case = match inputs.redact {
+                Some(key) => crate::privacy::pseudonym(key, &a.case_id),
+                None => a.case_id.clone(),
+            };
+            vec![
+                Cell::text(&a.audit_id),
+                Cell::text(case),
+                Cell::text(&a.team),
+                Cell::text(&r.escalate),
+                Cell::text(&a.action),
+                Cell::text(&a.action_owner),
+                Cell::text(a.action_due.map(format_date).unwrap_or_default()),
+                Cell::text(r.status.name()),
+            ]
+        })
+        .collect();
+    let blocks = if shown.is_empty() {
+        vec![Block::Para("No escalations and no overdue actions.".into())]
+    } else {
+        vec![Block::Table {
+            caption: "Escalations (worst overall grade, safeguarding concerns) and overdue actions".into(),
+            columns: [
+                "audit", "case", "team", "escalate", "action", "owner", "due", "status",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: shown,
+        }]
+    };
+    Section {
+        id: "escalations",
+        title: "Escalations and overdue actions".into(),
+        blocks,
+    }
+}
+
+fn sampling(inputs: &Inputs<'_>) -> Section {
+    let blocks = match &inputs.sampling {
+        None => vec![Block::Omitted(
+            "Sampling coverage is left out: no sample manifest was given (--sample).".into(),
+        )],
+        Some(s) => vec![Block::Table {
+            caption: format!(
+                "Frames of the {} sample (seed {})",
+                s.manifest.month, s.manifest.seed
+            ),
+            columns: [
+                "frame",
+                "rule",
+                "eligible",
+                "excluded by history",
+                "without a team",
+                "drawn",
+                "shortfall",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: s
+                .manifest
+                .frames
+                .iter()
+                .zip(&s.manifest.settings.frames)
+                .map(|(f, spec)| {
+                    vec![
+                        Cell::text(&f.name),
+                        Cell::text(&spec.filter),
+                        Cell::from(f.eligible),
+                        Cell::from(f.excluded_by_history),
+                        Cell::from(f.excluded_no_team),
+                        Cell::from(f.drawn),
+                        Cell::from(f.shortfall),
+                    ]
+                })
+                .collect(),
+        }],
+    };
+    Section {
+        id: "sampling",
+        title: "Sampling coverage".into(),
+        blocks,
+    }
+}
+
+fn methodology(inputs: &Inputs<'_>) -> Section {
+    let scale = &inputs.audits.scale;
+    let good: Vec<&str> = (0..scale.len())
+        .filter_map(|g| u8::try_from(g).ok())
+        .filter(|&g| scale.is_good_or_better(g))
+        .map(|g| scale.label(g))
+        .collect();
+    let mut figures = vec![
+        ("As of".to_string(), format_date(inputs.as_of)),
+        ("Month".to_string(), inputs.month.to_string()),
+        (
+            "Tool".to_string(),
+            format!("caseaudit {}", env!("CARGO_PKG_VERSION")),
+        ),
+    ];
+    if let Some(s) = &inputs.sampling {
+        figures.push(("Sample seed".to_string(), s.manifest.seed.to_string()));
+        figures.push(("Sampling method".to_string(), s.manifest.method.clone()));
+        figures.push(("Manifest".to_string(), s.path.clone()));
+        figures.push(("Manifest SHA-256".to_string(), s.sha256.clone()));
+    }
+    let blocks = vec![
+        Block::Figures(figures),
+        Block::Para(format!(
+            "Good or better means a grade of {}. Grades not given (N/A) are left out of every figure. Intervals are 95% Wilson score intervals. A grade is changed when the moderator's overall grade differs from the auditor's; an audit is challenged when the moderator sent it back to the auditor. Agreement pools the overall grade and every element the moderator re-graded; weighted kappa uses every level of the scale.",
+            good.join(" or ")
+        )),
+        Block::Para(
+            "The sample is drawn by keyed hash: each case's key is the first 8 bytes of SHA-256(\"seed:case_id\"), and each frame takes the eligible cases with the smallest keys. Anyone can re-derive it with `caseaudit verify MANIFEST`."
+                .into(),
+        ),
+    ];
+    Section {
+        id: "methodology",
+        title: "Methodology".into(),
+        blocks,
+    }
+}

@@ -2,12 +2,12 @@
 //! report what moderation changed and how far auditors and moderators agree.
 
 use super::Context;
-use crate::audits::Audit;
+use crate::audits::{Audit, Audits};
 use crate::csvio::{self, Problems, RecordReader};
 use crate::dates::Month;
 use crate::exit::usage;
 use crate::filter::Filter;
-use crate::moderation::{self, Against, By, MIN_PAIRS, Reason, SummaryRow, Trend};
+use crate::moderation::{self, Against, By, MIN_PAIRS, Moderation, Reason, SummaryRow, Trend};
 use crate::output::Format;
 use crate::render::{Cell, RowWriter};
 use anyhow::{Result, anyhow, bail};
@@ -178,10 +178,7 @@ fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
         }
     }
     let (audits, ()) = ctx.read_audits(audit_files, |_| Ok(()))?;
-    let csvio::Input { name, reader, .. } = ctx.table(results)?;
-    let (moderations, warnings) =
-        moderation::read(&name, reader, &Against::audits(&audits), &audits.scale).map_err(Problems)?;
-    ctx.warn(&warnings);
+    let moderations = read_results(ctx, results, &audits)?;
     let by = match args.by {
         None => By::All,
         Some(SummaryBy::Month) => By::Month,
@@ -205,6 +202,15 @@ fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
     write_summary(ctx, &mut out, &rows, by)?;
     out.flush()?;
     out.commit()
+}
+
+/// Reads moderation results against the audits; warnings go to stderr.
+pub(crate) fn read_results(ctx: &Context, path: &Path, audits: &Audits) -> Result<Vec<Moderation>> {
+    let csvio::Input { name, reader, .. } = ctx.table(path)?;
+    let (moderations, warnings) =
+        moderation::read(&name, reader, &Against::audits(audits), &audits.scale).map_err(Problems)?;
+    ctx.warn(&warnings);
+    Ok(moderations)
 }
 
 /// The summary's columns (SPEC §8), then the trend with `--by month`.

@@ -1,12 +1,15 @@
 //! `report`: the monthly report for the Improvement Board, as Markdown or HTML.
 
 use super::Context;
+use crate::audits::Audits;
 use crate::csvio::{self, Problems, RecordReader, present};
 use crate::dates::Month;
 use crate::exit::usage;
 use crate::manifest::Manifest;
+use crate::moderation::{self, By, Moderation, SummaryRow, Trend};
 use crate::output::Format;
-use crate::report::{self, Inputs, Sampling};
+use crate::render::Cell;
+use crate::report::{self, Inputs, ModerationView, Sampling};
 use anyhow::{Context as _, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// escalations, sampling coverage and methodology.
 ///
 /// Reads the month's completed audits (and earlier months' for the change since
-/// last month), and optionally the moderation results, the sample (its manifest
+/// last month), and optionally the moderation results (--moderation), the sample (its manifest
 /// is found beside it as SAMPLE.manifest.json), the allocation or the history (for
 /// how many audits were allocated). Sections whose inputs are not given are left
 /// out with a note. Writes Markdown, or with -f html / -o report.html one
@@ -40,6 +43,9 @@ pub(crate) struct Args {
     /// The audit history, for how many audits were allocated (when no --allocation)
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
+    /// The moderation results, for the moderation section and its month-by-month trend
+    #[arg(long, value_name = "FILE")]
+    moderation: Option<PathBuf>,
     /// A team pack: this team's audits, beside the whole service's figures
     #[arg(long, value_name = "NAME")]
     team: Option<String>,
@@ -92,7 +98,14 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             path: path.clone(),
             sha256: sha.clone(),
         }),
-        moderation: None,
+        moderation: match &args.moderation {
+            Some(path) => Some(moderation_view(
+                &audits,
+                &super::moderate::read_results(ctx, path, &audits)?,
+                args.month,
+            )),
+            None => None,
+        },
         redact: ctx.render.redact.as_deref(),
     };
     let built = report::build(&inputs);
@@ -149,4 +162,99 @@ fn count_allocated(ctx: &Context, path: &Path, month: Month, team: Option<&str>)
         }
     }
     Ok(count)
+}
+
+/// The moderation section: the month's figures, a table by month up to it, and
+/// the trend of grades changed and audits challenged.
+fn moderation_view(audits: &Audits, results: &[Moderation], month: Month) -> ModerationView {
+    let rows: Vec<SummaryRow> = moderation::summarise(audits, results, By::Month)
+        .into_iter()
+        .filter(|r| r.group.parse::<Month>().is_ok_and(|m| m <= month) && r.moderated > 0)
+        .collect();
+    let pct = |p: Option<f64>| p.map_or_else(|| "–".to_string(), |x| format!("{x:.1}%"));
+    let kappa = |k: Option<f64>| k.map_or_else(|| "undefined".to_string(), |x| format!("{x:.2}"));
+    let summary = match rows.iter().find(|r| r.group == month.to_string()) {
+        None => vec![("Audits moderated".to_string(), format!("none in {month}"))],
+        Some(r) => {
+            let g = &r.agreement;
+            let mut figures = vec![
+                (
+                    "Audits moderated".to_string(),
+                    format!("{} of {}", r.moderated, r.audits),
+                ),
+                (
+                    "Overall grades changed".to_string(),
+                    format!(
+                        "{} ({}): {} up, {} down",
+                        r.changed,
+                        pct(r.pct_changed),
+                        r.up,
+                        r.down
+                    ),
+                ),
+                (
+                    "Audits challenged".to_string(),
+                    format!("{} ({})", r.challenged, pct(r.pct_challenged)),
+                ),
+                (
+                    "Auditor and moderator agree".to_string(),
+                    format!(
+                        "{} exactly, {} within one grade ({} pairs of grades)",
+                        pct(g.exact.map(|x| 100.0 * x)),
+                        pct(g.within_one.map(|x| 100.0 * x)),
+                        g.pairs
+                    ),
+                ),
+                (
+                    "Weighted kappa".to_string(),
+                    format!(
+                        "{} linear, {} quadratic",
+                        kappa(g.kappa_linear),
+                        kappa(g.kappa_quadratic)
+                    ),
+                ),
+            ];
+            if let (Some(c), Some(h)) = (r.changed_trend, r.challenged_trend) {
+                figures.push((
+                    "Since the month before".to_string(),
+                    format!("{} grades changed, {} audits challenged", c.name(), h.name()),
+                ));
+            }
+            figures
+        }
+    };
+    let columns = [
+        "month",
+        "moderated",
+        "pct_changed",
+        "changed_trend",
+        "pct_challenged",
+        "challenged_trend",
+        "kappa_quadratic",
+    ]
+    .map(String::from)
+    .to_vec();
+    let trend_cell = |t: Option<Trend>| Cell::text(t.map_or("", Trend::name));
+    let table = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::text(&r.group),
+                Cell::from(r.moderated),
+                Cell::opt_num(r.pct_changed, 1),
+                trend_cell(r.changed_trend),
+                Cell::opt_num(r.pct_challenged, 1),
+                trend_cell(r.challenged_trend),
+                Cell::opt_num(r.agreement.kappa_quadratic, 2),
+            ]
+        })
+        .collect();
+    ModerationView {
+        summary,
+        table: Some((columns, table)),
+        trend: rows
+            .iter()
+            .map(|r| (r.group.clone(), r.pct_changed, r.pct_challenged))
+            .collect(),
+    }
 }

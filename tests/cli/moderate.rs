@@ -539,3 +539,54 @@ fn moderation_errors_are_located_and_validate_knows_the_layout() {
         .fails(2)
         .stderr_has("moderation.csv looks like moderation results (it has a moderator_id column)");
 }
+
+#[test]
+fn the_report_has_a_moderation_section_with_the_trend() {
+    let w = Workdir::new();
+    w.write(
+        "audits.csv",
+        format!(
+            "{AUDITS}O1,C1,2026-10,TM1,T,Good,,\nO2,C2,2026-10,TM2,T,RI,,\n\
+             N1,C3,2026-11,TM1,T,Good,,\nN2,C4,2026-11,TM2,T,Good,,\nN3,C5,2026-11,TM2,T,Good,,\n"
+        ),
+    );
+    w.write(
+        "moderation.csv",
+        format!("{MODERATION}\nO1,H,,RI,yes,\nO2,H,,Good,no,\nN1,H,,Good,no,\nN2,H,,RI,no,\n"),
+    );
+    let run = w
+        .run(&[
+            "report",
+            "--month",
+            "2026-11",
+            "--audits",
+            "audits.csv",
+            "--moderation",
+            "moderation.csv",
+            "-f",
+            "markdown",
+        ])
+        .ok();
+    for line in [
+        "- **Audits moderated:** 2 of 3",
+        "- **Overall grades changed:** 1 (50.0%): 0 up, 1 down",
+        "- **Audits challenged:** 0 (0.0%)",
+        "- **Since the month before:** fewer grades changed, fewer audits challenged",
+        "| 2026-10 | 2 | 100.0 |  | 50.0 |  |",
+        "| 2026-11 | 2 | 50.0 | fewer | 0.0 | fewer |",
+    ] {
+        assert!(run.stdout.contains(line), "missing {line:?} in\n{}", run.stdout);
+    }
+    let without = w
+        .run(&[
+            "report",
+            "--month",
+            "2026-11",
+            "--audits",
+            "audits.csv",
+            "-f",
+            "markdown",
+        ])
+        .ok();
+    assert!(without.stdout.contains("Moderation is left out"));
+}

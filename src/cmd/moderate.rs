@@ -73,9 +73,12 @@ struct SelectArgs {
   caseaudit moderate summary audits-*.csv moderation.csv --by month -f markdown
   caseaudit moderate summary audits.csv moderation.csv --by auditor")]
 struct SummaryArgs {
-    /// The audits file(s), then the moderation results (the last file)
-    #[arg(required = true, num_args = 2.., value_name = "AUDITS... MODERATION")]
-    files: Vec<PathBuf>,
+    /// Completed audits file(s); several months may be given together
+    #[arg(required = true, value_name = "AUDITS")]
+    audits: Vec<PathBuf>,
+    /// The moderation results (the last file)
+    #[arg(required = true, value_name = "MODERATION")]
+    results: PathBuf,
     /// One row per month, auditor, element or team (default: one row for all)
     #[arg(long, value_name = "FIELD")]
     by: Option<SummaryBy>,
@@ -164,10 +167,7 @@ fn run_select(ctx: &Context, args: &SelectArgs) -> Result<()> {
 }
 
 fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
-    let (results, audit_files) = args
-        .files
-        .split_last()
-        .ok_or_else(|| usage("give the audits file(s), then the moderation results"))?;
+    let (results, audit_files) = (&args.results, &args.audits);
     for path in audit_files.iter().filter(|p| *p != Path::new("-")) {
         let csvio::Input { name, reader, .. } = ctx.table(path)?;
         if RecordReader::new(&name, reader).is_ok_and(|r| r.column("moderator_id").is_some()) {

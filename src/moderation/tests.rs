@@ -373,3 +373,24 @@ fn by_month_shows_the_direction_of_change() {
         ]
     );
 }
+
+proptest! {
+    #[test]
+    fn summary_counts_are_consistent(pairs in prop::collection::vec((0usize..4, 0usize..4), 1..60)) {
+        let (a, m) = paired(&pairs, &Settings::default());
+        for by in [By::All, By::Auditor, By::Element] {
+            for r in summarise(&a, &m, by) {
+                prop_assert_eq!(r.up + r.down, r.changed);
+                prop_assert_eq!(r.agreed + r.changed, r.moderated);
+                prop_assert!(r.challenged <= r.moderated && r.moderated <= r.audits);
+                for k in [r.agreement.kappa_linear, r.agreement.kappa_quadratic].into_iter().flatten() {
+                    prop_assert!(k.is_finite() && k <= 1.0 + 1e-12);
+                }
+            }
+        }
+        let all = &summarise(&a, &m, By::All)[0];
+        let up = pairs.iter().filter(|(x, y)| y < x).count() as u64;
+        prop_assert_eq!(all.up, up);
+        prop_assert_eq!(all.agreed, pairs.iter().filter(|(x, y)| x == y).count() as u64);
+    }
+}

@@ -15,6 +15,7 @@ mod generated;
 mod moderate;
 mod plan;
 mod record;
+mod report;
 mod sample;
 mod themes;
 mod validate;

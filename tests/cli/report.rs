@@ -1,0 +1,198 @@
+//! `report`: Markdown and self-contained HTML, with the same figures as `themes`.
+
+use crate::common::{Workdir, csv_rows};
+use scraper::{Html, Selector};
+
+const HEADER: &str = "audit_id,case_id,month,auditor_id,team,service,frame,completed_on,risk,assessment,overall,strengths,learning,action,action_owner,action_due,action_done,safeguarding_concern";
+
+fn audits() -> String {
+    let mut s = format!("{HEADER}\n");
+    let grades = [
+        "Outstanding",
+        "Good",
+        "Good",
+        "Requires improvement",
+        "Inadequate",
+        "Good",
+        "Requires improvement",
+    ];
+    for (i, g) in grades.iter().enumerate() {
+        let team = if i % 2 == 0 { "Team A" } else { "Team B" };
+        let sg = if i == 4 { "yes" } else { "no" };
+        s.push_str(&format!(
+            "N{i},C{i},2026-11,TM{i},{team},CIN,neglect,2026-11-05,Good,{g},{g},voice of the child;chronology,case recording,Update the plan,TM{i},2026-11-{:02},no,{sg}\n",
+            10 + i
+        ));
+    }
+    for i in 0..4 {
+        let g = if i == 0 { "Good" } else { "Requires improvement" };
+        s.push_str(&format!(
+            "O{i},D{i},2026-10,TM{i},Team A,CIN,neglect,2026-10-05,Good,{g},{g},,,,,,,no\n"
+        ));
+    }
+    s
+}
+
+#[test]
+fn markdown_and_html_reports_carry_the_themes_figures() {
+    let w = Workdir::new();
+    w.write("audits.csv", audits());
+    w.write(
+        "allocation.csv",
+        "month,case_id,team,auditor_id\n2026-11,C0,Team A,TM0\n2026-11,C1,Team B,TM1\n",
+    );
+    // The overall row of themes for the month.
+    let themes = w.run(&["themes", "audits.csv", "--month", "2026-11", "-q"]).ok();
+    let rows = csv_rows(&themes.stdout);
+    let col = |name: &str| rows[0].iter().position(|c| c == name).unwrap();
+    let overall = rows.iter().find(|r| r[col("element")] == "overall").unwrap();
+    let pct: f64 = overall[col("pct_good_or_better")].parse().unwrap();
+    let (lo, hi): (f64, f64) = (
+        overall[col("ci_low")].parse().unwrap(),
+        overall[col("ci_high")].parse().unwrap(),
+    );
+
+    let md = w
+        .run(&[
+            "report",
+            "--month",
+            "2026-11",
+            "--audits",
+            "audits.csv",
+            "--allocation",
+            "allocation.csv",
+            "-f",
+            "markdown",
+        ])
+        .ok();
+    assert!(
+        md.stdout.starts_with("# Case file audit report, November 2026\n"),
+        "{}",
+        md.stdout
+    );
+    for heading in [
+        "## Headline",
+        "## Grade profile",
+        "## Moderation",
+        "## Themes",
+        "## Escalations and overdue actions",
+        "## Sampling coverage",
+        "## Methodology",
+    ] {
+        assert!(md.stdout.contains(heading), "{heading} in\n{}", md.stdout);
+    }
+    assert!(
+        md.stdout
+            .contains(&format!("- **Overall good or better:** {pct:.1}% (4 of 7)")),
+        "{}",
+        md.stdout
+    );
+    assert!(
+        md.stdout
+            .contains(&format!("- **95% confidence interval:** {lo:.1}% to {hi:.1}%")),
+        "{}",
+        md.stdout
+    );
+    assert!(md.stdout.contains("- **Audits allocated:** 2"), "{}", md.stdout);
+    assert!(
+        md.stdout
+            .contains("_Moderation is left out: no moderation results were given"),
+        "{}",
+        md.stdout
+    );
+    assert!(
+        md.stdout.contains("| voice of the child | 7 | 100.0 |"),
+        "{}",
+        md.stdout
+    );
+
+    w.run(&[
+        "report",
+        "--month",
+        "2026-11",
+        "--audits",
+        "audits.csv",
+        "-o",
+        "report.html",
+    ])
+    .ok();
+    let text = w.read("report.html");
+    let doc = Html::parse_document(&text);
+    let sel = |s: &str| Selector::parse(s).unwrap();
+    assert_eq!(
+        doc.select(&sel("title")).next().unwrap().inner_html(),
+        "Case file audit report, November 2026"
+    );
+    let sections: Vec<String> = doc
+        .select(&sel("section"))
+        .map(|s| s.value().attr("id").unwrap().to_string())
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            "headline",
+            "profile",
+            "moderation",
+            "themes",
+            "escalations",
+            "sampling",
+            "methodology"
+        ]
+    );
+    assert!(doc.select(&sel("svg")).count() >= 2, "charts");
+    assert!(doc.select(&sel("svg > title")).count() >= 2, "charts have titles");
+    assert!(doc.select(&sel("th[scope=col]")).count() > 5);
+    assert_eq!(doc.select(&sel("script")).count(), 0);
+    assert!(
+        !text.contains("http://")
+            || text
+                .matches("http://")
+                .all(|_| text.contains("xmlns=\"http://www.w3.org/2000/svg\""))
+    );
+    assert!(
+        !text.contains("https://") && !text.contains("src=") && !text.contains("<link"),
+        "nothing fetched"
+    );
+    assert!(text.contains(&format!("{pct:.1}%")));
+    // Escalations: the Inadequate audit with a safeguarding concern.
+    let esc = doc.select(&sel("#escalations tbody tr")).count();
+    assert!(esc >= 1, "{text}");
+}
+
+#[test]
+fn team_pack_and_bad_team() {
+    let w = Workdir::new();
+    w.write("audits.csv", audits());
+    let md = w
+        .run(&[
+            "report",
+            "--month",
+            "2026-11",
+            "--audits",
+            "audits.csv",
+            "--team",
+            "Team B",
+            "-f",
+            "markdown",
+        ])
+        .ok();
+    assert!(md.stdout.starts_with("# Case file audit: Team B, November 2026"));
+    assert!(md.stdout.contains("whole service"));
+    for id in ["C0", "C2", "C4", "C6"] {
+        assert!(
+            !md.stdout.contains(&format!("| {id} |")),
+            "Team A's case {id} is not in Team B's pack"
+        );
+    }
+    w.run(&[
+        "report",
+        "--month",
+        "2026-11",
+        "--audits",
+        "audits.csv",
+        "--team",
+        "Team Z",
+    ])
+    .fails(2)
+    .stderr_has("no audits for team \"Team Z\" (teams in the audits: Team A, Team B)");
+}

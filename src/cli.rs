@@ -93,6 +93,7 @@ pub(crate) enum Command {
     Dip(cmd::dip::Args),
     Allocate(cmd::allocate::Args),
     Record(cmd::record::Args),
+    Progress(cmd::progress::Args),
     Report(cmd::report::Args),
     Themes(cmd::themes::Args),
     Actions(cmd::actions::Args),

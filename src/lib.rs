@@ -24,6 +24,7 @@ mod manifest;
 mod moderation;
 mod output;
 mod privacy;
+mod progress;
 mod render;
 mod report;
 mod sample;

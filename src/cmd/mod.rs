@@ -9,6 +9,7 @@ pub(crate) mod demo;
 pub(crate) mod dip;
 pub(crate) mod moderate;
 pub(crate) mod plan;
+pub(crate) mod progress;
 pub(crate) mod record;
 pub(crate) mod report;
 pub(crate) mod sample;
@@ -48,6 +49,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Dip(args) => dip::run(&ctx()?, &args),
         Command::Allocate(args) => allocate::run(&ctx()?, &args),
         Command::Record(args) => record::run(&ctx()?, &args),
+        Command::Progress(args) => progress::run(&ctx()?, &args),
         Command::Report(args) => report::run(&ctx()?, &args),
         Command::Themes(args) => themes::run(&ctx()?, &args),
         Command::Actions(args) => actions::run(&ctx()?, &args),

@@ -14,6 +14,7 @@ mod dip;
 mod generated;
 mod moderate;
 mod plan;
+mod progress;
 mod record;
 mod report;
 mod sample;

@@ -3,14 +3,17 @@
 //! summary` and the sample manifest — one source of truth — then rendered as
 //! Markdown or self-contained HTML (`report/render.rs`). No I/O here.
 
+mod pack;
 mod render;
 
+pub(crate) use pack::file_stems;
 pub(crate) use render::{html, markdown};
 
 use crate::actions;
 use crate::audits::{Audit, Audits};
 use crate::dates::{Month, format_date};
 use crate::manifest::Manifest;
+use crate::moderation::Moderation;
 use crate::render::Cell;
 use crate::themes::{self, GroupBy, Query};
 use chrono::NaiveDate;
@@ -84,7 +87,11 @@ pub(crate) struct Inputs<'a> {
     /// Audits allocated for the month (from the allocation or the history).
     pub(crate) allocated: Option<u64>,
     pub(crate) sampling: Option<Sampling<'a>>,
+    /// Moderation figures; in a team pack, of the team's audits only.
     pub(crate) moderation: Option<ModerationView>,
+    /// The moderation results, when given, read against `audits` (for a team pack's
+    /// list of its audits).
+    pub(crate) moderations: Option<&'a [Moderation]>,
     /// Pseudonymise case ids under this key (`--redact`).
     pub(crate) redact: Option<&'a str>,
 }
@@ -111,7 +118,7 @@ pub(crate) fn build(inputs: &Inputs<'_>) -> Report {
         format_date(inputs.as_of),
         env!("CARGO_PKG_VERSION")
     );
-    let sections = vec![
+    let mut sections = vec![
         headline(inputs, &in_team, month_q),
         profile(inputs, &in_team),
         moderation(inputs),
@@ -120,6 +127,10 @@ pub(crate) fn build(inputs: &Inputs<'_>) -> Report {
         sampling(inputs),
         methodology(inputs),
     ];
+    if inputs.team.is_some() {
+        // A team pack lists the team's own audits, for its managers.
+        sections.insert(1, pack::audits(inputs, &in_team));
+    }
     Report {
         title,
         subtitle,

@@ -13,6 +13,7 @@ mod demo;
 mod dip;
 mod generated;
 mod moderate;
+mod packs;
 mod plan;
 mod progress;
 mod record;

@@ -98,6 +98,7 @@ pub(crate) enum Command {
     Themes(cmd::themes::Args),
     Actions(cmd::actions::Args),
     Moderate(cmd::moderate::Args),
+    History(cmd::history::Args),
     Completions(cmd::completions::CompletionsArgs),
     Man(cmd::completions::ManArgs),
 }

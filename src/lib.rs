@@ -20,6 +20,7 @@ mod filter;
 mod flow;
 mod grades;
 mod history;
+mod ledger;
 mod manifest;
 mod moderation;
 mod output;

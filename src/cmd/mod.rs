@@ -7,6 +7,7 @@ pub(crate) mod cases;
 pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod dip;
+pub(crate) mod history;
 pub(crate) mod moderate;
 pub(crate) mod plan;
 pub(crate) mod progress;
@@ -54,6 +55,7 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Themes(args) => themes::run(&ctx()?, &args),
         Command::Actions(args) => actions::run(&ctx()?, &args),
         Command::Moderate(args) => moderate::run(&ctx()?, &args),
+        Command::History(args) => history::run(&ctx()?, &args),
     }
 }
 

@@ -12,6 +12,7 @@ mod corpus;
 mod demo;
 mod dip;
 mod generated;
+mod history;
 mod moderate;
 mod packs;
 mod plan;

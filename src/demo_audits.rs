@@ -4,8 +4,6 @@
 //! that are usually weaker, such as management oversight and records), with some
 //! N/A, theme tags, actions with owners and due dates, and a safeguarding concern.
 //! Moderators change a realistic share of grades, mostly by one grade.
-// Until `demo` writes the month's audits (wired in by cmd/demo.rs), only the tests call this.
-#![cfg_attr(not(test), allow(dead_code))]
 
 use crate::dates::{Month, format_date};
 use chrono::Days;

@@ -4,10 +4,9 @@
 //! that are usually weaker, such as management oversight and records), with some
 //! N/A, theme tags, actions with owners and due dates, and a safeguarding concern.
 //! Moderators change a realistic share of grades, mostly by one grade.
-// Until `demo` writes the month's audits (wired in by cmd/demo.rs), only the tests call this.
-#![cfg_attr(not(test), allow(dead_code))]
 
 use crate::dates::{Month, format_date};
+use crate::demo_data::SplitMix64;
 use chrono::Days;
 
 /// One allocated case, as the demo's allocation holds it.
@@ -308,38 +307,6 @@ fn pick_tags(rng: &mut SplitMix64, from: &[&str], most: u64) -> String {
         }
     }
     chosen.join(";")
-}
-
-/// Sebastiano Vigna's splitmix64, as in `demo_data`: tiny and fully specified.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n` > 0) by multiply-and-shift.
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-
-    fn index(&mut self, len: usize) -> usize {
-        self.below(len as u64) as usize
-    }
-
-    /// Uniform in `low..=high`.
-    fn between(&mut self, low: i64, high: i64) -> i64 {
-        low + self.below(high.abs_diff(low) + 1) as i64
-    }
-
-    /// True with the given probability in percent.
-    fn percent(&mut self, p: u64) -> bool {
-        self.below(100) < p
-    }
 }
 
 /// Appends one CSV record, quoting a field only when CSV rules require it.

@@ -30,11 +30,12 @@ pub(crate) fn generate(seed: u64, as_of: NaiveDate) -> DemoFiles {
     }
 }
 
-/// Sebastiano Vigna's splitmix64: tiny, and fully specified by its constants.
-struct SplitMix64(u64);
+/// Sebastiano Vigna's splitmix64: tiny, and fully specified by its constants. The
+/// demo's only source of randomness (the audits and moderation generators share it).
+pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -44,12 +45,17 @@ impl SplitMix64 {
 
     /// Uniform in `0..n` (`n` > 0) by multiply-and-shift: the bias is below n/2^64,
     /// far too small to show in demo data, and there is no rejection loop to reason about.
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
-    fn index(&mut self, len: usize) -> usize {
+    pub(crate) fn index(&mut self, len: usize) -> usize {
         self.below(len as u64) as usize
+    }
+
+    /// Uniform in `low..=high`, signed.
+    pub(crate) fn between(&mut self, low: i64, high: i64) -> i64 {
+        low + self.below(high.abs_diff(low) + 1) as i64
     }
 
     fn range(&mut self, low: u64, high_inclusive: u64) -> u64 {
@@ -58,7 +64,7 @@ impl SplitMix64 {
 
     /// True with the given probability in percent. Integer percentages keep the
     /// stream free of floating point, so no platform can round differently.
-    fn percent(&mut self, p: u64) -> bool {
+    pub(crate) fn percent(&mut self, p: u64) -> bool {
         self.below(100) < p
     }
 

@@ -387,7 +387,10 @@ fn escalations(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
     let list = actions::list(audits, keep, inputs.as_of, false);
     let shown: Vec<Vec<Cell>> = list
         .iter()
-        .filter(|r| !r.escalate.is_empty() || r.status == actions::Status::Overdue)
+        // This month's escalations, and every action still overdue whatever month raised it.
+        .filter(|r| {
+            (r.audit.month == inputs.month && !r.escalate.is_empty()) || r.status == actions::Status::Overdue
+        })
         .map(|r| {
             let a = r.audit;
             let case = match inputs.redact {
@@ -410,7 +413,7 @@ fn escalations(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
         vec![Block::Para("No escalations and no overdue actions.".into())]
     } else {
         vec![Block::Table {
-            caption: "Escalations (worst overall grade, safeguarding concerns) and overdue actions".into(),
+            caption: "This month's escalations (worst overall grade, safeguarding concerns) and every overdue action".into(),
             columns: [
                 "audit", "case", "team", "escalate", "action", "owner", "due", "status",
             ]

@@ -135,7 +135,12 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let audits = write_audit_returns(dir, &files, month, args.seed, ctx.force)?;
     let month_text = month.to_string();
     let this_month = format!("month = {month_text}");
+    write_returns_so_far(dir, &audits, month, ctx.force)?;
     let audit_steps: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "Mid-month: which allocated audits have come back, and who to chase",
+            vec!["progress", "allocation.csv", "--audits", "audits-so-far.csv"],
+        ),
         ("Check the returned audits", vec!["validate", "audits.csv"]),
         (
             "This month's grade profile, with the change since last month",
@@ -202,6 +207,22 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             report_args("report.html"),
         ),
         ("The same report as Markdown", report_args("report.md")),
+        (
+            "One pack per team: its audits and grade profile beside the whole service's",
+            vec![
+                "report",
+                "--month",
+                &month_text,
+                "--audits",
+                "audits.csv",
+                "--moderation",
+                "moderation.csv",
+                "--allocation",
+                "allocation.csv",
+                "--per-team",
+                "packs",
+            ],
+        ),
     ];
     for (what, step) in &final_steps {
         run_step(ctx, dir, what, step)?;
@@ -289,6 +310,29 @@ fn write_audit_returns(
     );
     println!("  audits.csv       {:>7} bytes", text.len());
     Ok(text)
+}
+
+/// Writes audits-so-far.csv: about two in three of this month's returns, as the QA
+/// officer would have them in the middle of the month.
+fn write_returns_so_far(dir: &Path, audits: &str, month: Month, force: bool) -> Result<()> {
+    let this_month = format!(",{month},");
+    let mut kept = 0;
+    let text: String = audits
+        .split_inclusive('\n')
+        .enumerate()
+        .filter(|(i, line)| {
+            let keep = *i == 0 || (line.contains(&this_month) && kept % 3 != 2);
+            if *i > 0 && line.contains(&this_month) {
+                kept += 1;
+            }
+            keep
+        })
+        .map(|(_, line)| line)
+        .collect();
+    write_file_atomic(&dir.join("audits-so-far.csv"), text.as_bytes(), force)?;
+    println!("\n# Mid-month, two in three audits have come back (synthetic)");
+    println!("  audits-so-far.csv {:>6} bytes", text.len());
+    Ok(())
 }
 
 /// Writes moderation.csv: results for the audits `moderate select` chose this month,

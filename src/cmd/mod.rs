@@ -38,6 +38,12 @@ use std::path::{Path, PathBuf};
 pub(crate) fn run(cli: Cli) -> Result<()> {
     // Completions and the man page need no settings: they work anywhere, even beside a broken settings file.
     let ctx = || Context::new(&cli.global);
+    let is_report = matches!(cli.command, Command::Report(_));
+    if !is_report && Format::resolve(cli.global.format, cli.global.output.as_deref()) == Format::Html {
+        return Err(crate::exit::usage(
+            "HTML is the report's format; write tables as csv, json, markdown or xlsx (e.g. -o out.md)",
+        ));
+    }
     match cli.command {
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),

@@ -465,7 +465,9 @@ fn output_never_overwrites_an_input_and_is_private() {
 fn html_is_only_for_the_report() {
     let w = Workdir::new();
     w.write("x.csv", MESSY);
-    w.run(&["cases", "x.csv", "-f", "html"]).fails(2).stderr_has("HTML is the report's format");
+    w.run(&["cases", "x.csv", "-f", "html"])
+        .fails(2)
+        .stderr_has("HTML is the report's format");
     w.run(&["cases", "x.csv", "-o", "x.html"]).fails(2);
     assert!(!w.path("x.html").exists());
 }

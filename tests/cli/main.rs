@@ -11,6 +11,7 @@ mod cases;
 mod corpus;
 mod demo;
 mod dip;
+mod examples;
 mod generated;
 mod history;
 mod moderate;

@@ -314,6 +314,32 @@ impl Audits {
     pub(crate) fn row<'a>(&'a self, audit: &'a Audit) -> AuditRow<'a> {
         AuditRow { audits: self, audit }
     }
+
+    /// The audits `keep` accepts, with the same layout and scale, and where each
+    /// audit of `self` is in them (`None` when left out), to re-point moderation
+    /// results at the subset.
+    pub(crate) fn subset(&self, keep: impl Fn(&Audit) -> bool) -> (Audits, Vec<Option<usize>>) {
+        let mut list = Vec::new();
+        let moved = self
+            .list
+            .iter()
+            .map(|a| {
+                keep(a).then(|| {
+                    list.push(a.clone());
+                    list.len() - 1
+                })
+            })
+            .collect();
+        (
+            Audits {
+                layout: self.layout.clone(),
+                scale: self.scale.clone(),
+                list,
+                month_texts: self.month_texts.clone(),
+            },
+            moved,
+        )
+    }
 }
 
 /// One audit, for `--where`.

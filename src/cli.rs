@@ -94,9 +94,12 @@ pub(crate) enum Command {
     Dip(cmd::dip::Args),
     Allocate(cmd::allocate::Args),
     Record(cmd::record::Args),
+    Progress(cmd::progress::Args),
     Report(cmd::report::Args),
     Themes(cmd::themes::Args),
     Actions(cmd::actions::Args),
+    Moderate(cmd::moderate::Args),
+    History(cmd::history::Args),
     Completions(cmd::completions::CompletionsArgs),
     Man(cmd::completions::ManArgs),
 }
@@ -123,5 +126,32 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// Every command says what it reads and writes and shows real examples.
+    #[test]
+    fn every_command_has_a_description_and_examples() {
+        let cli = Cli::command();
+        let mut missing = Vec::new();
+        for sub in cli.get_subcommands() {
+            let leaf: Vec<&clap::Command> = if sub.has_subcommands() {
+                sub.get_subcommands().collect()
+            } else {
+                vec![sub]
+            };
+            for c in leaf {
+                let examples = c
+                    .get_after_long_help()
+                    .is_some_and(|h| h.to_string().contains("Examples:"));
+                let about = c.get_long_about().or(c.get_about()).is_some();
+                if !(examples && about) {
+                    missing.push(c.get_name().to_string());
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "commands without a description or examples: {missing:?}"
+        );
     }
 }

@@ -93,7 +93,6 @@ pub(crate) struct Template {
 #[serde(deny_unknown_fields)]
 pub(crate) struct Element {
     pub(crate) key: String,
-    #[allow(dead_code)] // shown by themes and the report (issues 5 and 7)
     pub(crate) title: String,
 }
 

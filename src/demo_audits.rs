@@ -4,10 +4,9 @@
 //! that are usually weaker, such as management oversight and records), with some
 //! N/A, theme tags, actions with owners and due dates, and a safeguarding concern.
 //! Moderators change a realistic share of grades, mostly by one grade.
-// Until `demo` writes the month's audits (wired in by cmd/demo.rs), only the tests call this.
-#![cfg_attr(not(test), allow(dead_code))]
 
 use crate::dates::{Month, format_date};
+use crate::demo_data::SplitMix64;
 use chrono::Days;
 
 /// One allocated case, as the demo's allocation holds it.
@@ -167,6 +166,109 @@ pub(crate) fn audits_csv(
     out
 }
 
+const MODERATION_HEADER: &str = "audit_id,moderator_id,moderated_on,overall,challenged,note";
+
+/// Moderation results for the `selected` audits of an `audits_csv` text: about
+/// one overall grade in five changed (mostly by one grade, more often down than
+/// up), a few audits challenged, and some elements re-graded. Ids not in the
+/// audits are skipped. Grades are read and written as the default scale's labels.
+pub(crate) fn moderation_csv(audits_csv: &str, selected: &[String], seed: u64) -> String {
+    let mut rng = SplitMix64(seed ^ 0x30DE_2A7E);
+    let mut reader = csv::ReaderBuilder::new().from_reader(audits_csv.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map(|h| h.iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (c_id, c_done, c_overall) = (col("audit_id"), col("completed_on"), col("overall"));
+    let elements: Vec<usize> = match (c_done, c_overall) {
+        (Some(a), Some(b)) if a < b => (a + 1..b).collect(),
+        _ => Vec::new(),
+    };
+    let rows: Vec<csv::StringRecord> = reader.records().filter_map(Result::ok).collect();
+    let grade = |cell: &str| LABELS.iter().position(|l| *l == cell);
+    let mut out = String::from(MODERATION_HEADER);
+    for &e in &elements {
+        out.push(',');
+        out.push_str(&header[e]);
+    }
+    out.push('\n');
+    for id in selected {
+        let Some(row) = rows
+            .iter()
+            .find(|r| c_id.and_then(|c| r.get(c)) == Some(id.as_str()))
+        else {
+            continue;
+        };
+        let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("");
+        let auditor = grade(cell(c_overall));
+        // Inadequate audits are all moderated and mostly confirmed.
+        let after = auditor.map(|g| {
+            let chance = if g == LABELS.len() - 1 { 10 } else { 22 };
+            if rng.percent(chance) {
+                shifted(&mut rng, g)
+            } else {
+                g
+            }
+        });
+        let changed = auditor != after;
+        let challenged = rng.percent(if changed { 40 } else { 5 });
+        let note = match (changed, challenged) {
+            (true, true) => "Returned to the auditor: the evidence on file does not support the grade",
+            (true, false) => "Grade moderated: see the moderator's comments on the file",
+            (false, true) => "Returned to the auditor: actions need clear owners and timescales",
+            (false, false) => "",
+        };
+        let moderated_on = crate::dates::parse_date(cell(c_done))
+            .and_then(|d| d.checked_add_days(Days::new(3 + rng.below(10))))
+            .map(format_date)
+            .unwrap_or_default();
+        let mut fields = vec![
+            id.clone(),
+            format!("QA{}", 1 + rng.below(2)),
+            moderated_on,
+            after.map_or("", |g| LABELS[g]).to_string(),
+            (if challenged { "yes" } else { "no" }).to_string(),
+            note.to_string(),
+        ];
+        // About half the moderators re-grade two elements they looked at closely.
+        let mut regrade: Vec<usize> = Vec::new();
+        if !elements.is_empty() && rng.percent(50) {
+            while regrade.len() < 2.min(elements.len()) {
+                let e = elements[rng.index(elements.len())];
+                if !regrade.contains(&e) {
+                    regrade.push(e);
+                }
+            }
+        }
+        for &e in &elements {
+            let given = grade(cell(Some(e))).filter(|_| regrade.contains(&e));
+            let moderated = given.map(|g| if rng.percent(20) { shifted(&mut rng, g) } else { g });
+            fields.push(moderated.map_or("", |g| LABELS[g]).to_string());
+        }
+        push_record(&mut out, &fields);
+    }
+    out
+}
+
+/// A moderator's change to a grade: usually one step, more often down than up.
+fn shifted(rng: &mut SplitMix64, grade: usize) -> usize {
+    let step = if rng.percent(90) { 1 } else { 2 };
+    let worst = LABELS.len() - 1;
+    let down = if grade == 0 {
+        true
+    } else if grade == worst {
+        false
+    } else {
+        rng.percent(70)
+    };
+    if down {
+        (grade + step).min(worst)
+    } else {
+        grade.saturating_sub(step)
+    }
+}
+
 /// A quality score (about 0–100) as a grade: 0 = Outstanding … 3 = Inadequate.
 fn grade_of(score: i64) -> usize {
     match score {
@@ -205,38 +307,6 @@ fn pick_tags(rng: &mut SplitMix64, from: &[&str], most: u64) -> String {
         }
     }
     chosen.join(";")
-}
-
-/// Sebastiano Vigna's splitmix64, as in `demo_data`: tiny and fully specified.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n` > 0) by multiply-and-shift.
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-
-    fn index(&mut self, len: usize) -> usize {
-        self.below(len as u64) as usize
-    }
-
-    /// Uniform in `low..=high`.
-    fn between(&mut self, low: i64, high: i64) -> i64 {
-        low + self.below(high.abs_diff(low) + 1) as i64
-    }
-
-    /// True with the given probability in percent.
-    fn percent(&mut self, p: u64) -> bool {
-        self.below(100) < p
-    }
 }
 
 /// Appends one CSV record, quoting a field only when CSV rules require it.

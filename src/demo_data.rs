@@ -30,8 +30,9 @@ pub(crate) fn generate(seed: u64, as_of: NaiveDate) -> DemoFiles {
     }
 }
 
-/// Sebastiano Vigna's splitmix64: tiny, and fully specified by its constants.
-/// Shared with `synth`, whose authorities of any size must reproduce just as well.
+/// Sebastiano Vigna's splitmix64: tiny, and fully specified by its constants. The
+/// demo's only source of randomness (the audits and moderation generators share it),
+/// and `synth`'s, whose authorities of any size must reproduce just as well.
 pub(crate) struct SplitMix64(pub(crate) u64);
 
 impl SplitMix64 {
@@ -51,6 +52,11 @@ impl SplitMix64 {
 
     pub(crate) fn index(&mut self, len: usize) -> usize {
         self.below(len as u64) as usize
+    }
+
+    /// Uniform in `low..=high`, signed.
+    pub(crate) fn between(&mut self, low: i64, high: i64) -> i64 {
+        low + self.below(high.abs_diff(low) + 1) as i64
     }
 
     pub(crate) fn range(&mut self, low: u64, high_inclusive: u64) -> u64 {
@@ -505,110 +511,8 @@ fn push_record(out: &mut String, fields: &[&str]) {
 }
 
 /// The settings file written by `caseaudit demo`, in the shape of SPEC §5.
-const CONFIG_TOML: &str = r#"# caseaudit settings, written by `caseaudit demo` as a worked example.
-# Lines starting with # are notes for you; caseaudit ignores them. Edit a value,
-# save, and use the file with --config FILE (or keep it as caseaudit.toml in the
-# folder you run caseaudit from).
-
-[extract]
-# How to read the case extract: "standard" for a file with caseaudit's own column
-# names (case_id, team, worker, ...), or "annex-a" for Ofsted Annex A lists.
-layout = "standard"
-
-# If your extract has its own column headings, say which heading holds each
-# standard column: remove the # from the lines below and put your heading in the
-# quotes. Not needed when the headings already match.
-# [extract.columns]
-# case_id = "Child Unique ID"
-# team = "Allocated Team"
-# worker = "Allocated Worker"
-
-[grades]
-# The grades auditors give, best first. Audits may also write O, G, RI, I or 1-4.
-scale = ["Outstanding", "Good", "Requires improvement", "Inadequate"]
-# How many of the top grades count as "good or better": 2 = Outstanding and Good.
-good_or_better = 2
-
-# The audit tool: one block per element of practice the auditor grades. "key" is
-# the column heading in the completed audits file; "title" is what reports print.
-[[template.elements]]
-key = "risk"
-title = "Timely identification, response and reduction of risk and need"
-[[template.elements]]
-key = "assessment"
-title = "Assessments are timely, comprehensive, analytical and of good quality"
-[[template.elements]]
-key = "plans"
-title = "Plans and reviews drive progress towards positive outcomes"
-[[template.elements]]
-key = "voice"
-title = "Children's voices and lived experience are at the centre"
-[[template.elements]]
-key = "family"
-title = "Families are appropriately engaged"
-[[template.elements]]
-key = "partners"
-title = "Partner professionals work collaboratively"
-[[template.elements]]
-key = "management"
-title = "Management oversight is effective, proportionate and timely"
-[[template.elements]]
-key = "records"
-title = "Case records are correct and up to date"
-[[template.elements]]
-key = "impact"
-title = "Impact: how have we made a difference to the child's life?"
-
-[sampling]
-# Leave out any case audited in the sampling month or the 11 months before it,
-# so no child's file is audited twice in a year (needs --history).
-exclude_audited_within_months = 12
-
-# Each [[sampling.frames]] block is a group of cases sampled every month, drawn in
-# the order written here; a case drawn by one frame is not drawn again by a later
-# one. "name" labels the frame in the sample and the history; "where" says which
-# cases belong to it (a filter, as for --where); "size" is how many to draw.
-[[sampling.frames]]
-# Cases closed in the last six months.
-name = "closed-6m"
-where = "status = closed and end_date within 6 months"
-size = 10
-# Share the 10 between teams in proportion to their closed cases, so the sample
-# is spread across the service rather than falling on one team.
-stratify = "team"
-
-[[sampling.frames]]
-# Step-up cases: referred to social care by early help (referral source 5D).
-name = "step-up"
-where = "step_up"
-size = 5
-
-[[sampling.frames]]
-# Cases where neglect is a risk factor (16A, NEG or a neglect label).
-name = "neglect"
-where = "risk_factors contains neglect"
-size = 10
-
-[allocation]
-# Audits an auditor takes in a month when the auditors file leaves capacity blank.
-default_capacity = 2
-# Prefer auditors who have not audited the same team in this many months, so each
-# team's work is seen by fresh eyes.
-rotate_months = 3
-
-[moderation]
-# Share of each month's completed audits that is moderated: 0.10 is one in ten.
-rate = 0.10
-# Moderate at least this many of every auditor's audits each month.
-min_per_auditor = 1
-# Audits matching this filter are always moderated, whatever the rate.
-always = "overall = Inadequate"
-
-[privacy]
-# The secret behind --redact, which replaces case ids with stable pseudonyms in
-# outputs shared beyond the QA team. Choose your own phrase and keep this file private.
-redact_key = "demo only: choose your own phrase"
-"#;
+/// The commented settings file the demo writes: `data/caseaudit.toml`, embedded.
+const CONFIG_TOML: &str = include_str!("../data/caseaudit.toml");
 
 #[cfg(test)]
 mod tests {

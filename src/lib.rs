@@ -21,9 +21,12 @@ mod flow;
 mod grades;
 mod history;
 mod idcheck;
+mod ledger;
 mod manifest;
+mod moderation;
 mod output;
 mod privacy;
+mod progress;
 mod records;
 mod render;
 mod report;
@@ -126,7 +129,7 @@ pub mod fuzz {
     }
 
     /// Every CSV layout reader on the same bytes: extract (standard and Annex A),
-    /// auditors, history and completed audits.
+    /// auditors, history, completed audits and moderation results.
     pub fn tables(bytes: &[u8]) {
         let settings = Settings::default();
         if let Ok(extract) = crate::extract::read_all("fuzz", records(bytes), &settings, as_of()) {
@@ -147,6 +150,10 @@ pub mod fuzz {
         ) {
             let layout = crate::audits::Layout::new(std::slice::from_ref(&file));
             let _ = crate::audits::read(vec![file], layout, &scale);
+        }
+        if let Ok(scale) = crate::grades::Scale::new(&settings.grades) {
+            let against = crate::moderation::Against::templates(&settings);
+            let _ = crate::moderation::read("fuzz", reader(bytes), &against, &scale);
         }
     }
 }

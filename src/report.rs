@@ -3,14 +3,17 @@
 //! summary` and the sample manifest — one source of truth — then rendered as
 //! Markdown or self-contained HTML (`report/render.rs`). No I/O here.
 
+mod pack;
 mod render;
 
+pub(crate) use pack::file_stems;
 pub(crate) use render::{html, markdown};
 
 use crate::actions;
 use crate::audits::{Audit, Audits};
 use crate::dates::{Month, format_date};
 use crate::manifest::Manifest;
+use crate::moderation::Moderation;
 use crate::render::Cell;
 use crate::themes::{self, GroupBy, Query};
 use chrono::NaiveDate;
@@ -84,7 +87,11 @@ pub(crate) struct Inputs<'a> {
     /// Audits allocated for the month (from the allocation or the history).
     pub(crate) allocated: Option<u64>,
     pub(crate) sampling: Option<Sampling<'a>>,
+    /// Moderation figures; in a team pack, of the team's audits only.
     pub(crate) moderation: Option<ModerationView>,
+    /// The moderation results, when given, read against `audits` (for a team pack's
+    /// list of its audits).
+    pub(crate) moderations: Option<&'a [Moderation]>,
     /// Pseudonymise case ids under this key (`--redact`).
     pub(crate) redact: Option<&'a str>,
 }
@@ -111,7 +118,7 @@ pub(crate) fn build(inputs: &Inputs<'_>) -> Report {
         format_date(inputs.as_of),
         env!("CARGO_PKG_VERSION")
     );
-    let sections = vec![
+    let mut sections = vec![
         headline(inputs, &in_team, month_q),
         profile(inputs, &in_team),
         moderation(inputs),
@@ -120,6 +127,10 @@ pub(crate) fn build(inputs: &Inputs<'_>) -> Report {
         sampling(inputs),
         methodology(inputs),
     ];
+    if inputs.team.is_some() {
+        // A team pack lists the team's own audits, for its managers.
+        sections.insert(1, pack::audits(inputs, &in_team));
+    }
     Report {
         title,
         subtitle,
@@ -376,7 +387,10 @@ fn escalations(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
     let list = actions::list(audits, keep, inputs.as_of, false);
     let shown: Vec<Vec<Cell>> = list
         .iter()
-        .filter(|r| !r.escalate.is_empty() || r.status == actions::Status::Overdue)
+        // This month's escalations, and every action still overdue whatever month raised it.
+        .filter(|r| {
+            (r.audit.month == inputs.month && !r.escalate.is_empty()) || r.status == actions::Status::Overdue
+        })
         .map(|r| {
             let a = r.audit;
             let case = match inputs.redact {
@@ -399,7 +413,7 @@ fn escalations(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
         vec![Block::Para("No escalations and no overdue actions.".into())]
     } else {
         vec![Block::Table {
-            caption: "Escalations (worst overall grade, safeguarding concerns) and overdue actions".into(),
+            caption: "This month's escalations (worst overall grade, safeguarding concerns) and every overdue action".into(),
             columns: [
                 "audit", "case", "team", "escalate", "action", "owner", "due", "status",
             ]

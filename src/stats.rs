@@ -3,9 +3,6 @@
 //! Every figure is checked in the tests against published reference values, so a
 //! QA officer can quote them to the Improvement Board without re-deriving them.
 
-// Wilson intervals and kappa serve themes and moderation (issues 5 and 6, landing next).
-#![allow(dead_code)]
-
 /// Two-sided standard normal quantile for a confidence level:
 /// z = Φ⁻¹(1 − (1 − c)/2), e.g. 1.959963984540054 for 0.95.
 ///

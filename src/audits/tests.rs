@@ -180,3 +180,20 @@ fn the_where_schema_knows_fields_elements_and_grades_by_label() {
     let known = layout.known_fields();
     assert!(known.contains(&"frame".to_string()) && known.contains(&"voice".to_string()));
 }
+
+#[test]
+fn a_subset_keeps_the_layout_and_says_where_each_audit_went() {
+    let (audits, _) = one("A1,C1,2026-10,TM1,Team A,CP,,,Good,,,Good,,,,,,,\n\
+         A2,C2,2026-10,TM2,Team B,CP,,,Good,,,Inadequate,,,,,,,\n\
+         A3,C3,2026-11,TM1,Team A,CP,,,Good,,,Good,,,,,,,\n")
+    .unwrap();
+    let (team_a, moved) = audits.subset(|a| a.team == "Team A");
+    let ids: Vec<&str> = team_a.list.iter().map(|a| a.audit_id.as_str()).collect();
+    assert_eq!(ids, ["A1", "A3"]);
+    assert_eq!(moved, [Some(0), None, Some(1)]);
+    assert_eq!(team_a.layout.elements.len(), audits.layout.elements.len());
+    assert!(matches!(
+        team_a.row(&team_a.list[1]).value(2),
+        Value::Text("2026-11")
+    ));
+}

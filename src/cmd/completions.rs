@@ -11,6 +11,9 @@ use std::io::Write;
 /// for zsh into a folder on $fpath as `_caseaudit`, for fish into
 /// ~/.config/fish/completions/caseaudit.fish.
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit completions bash > ~/.local/share/bash-completion/completions/caseaudit
+  caseaudit completions zsh > ~/.zfunc/_caseaudit")]
 pub(crate) struct CompletionsArgs {
     /// The shell
     #[arg(value_name = "SHELL")]
@@ -22,6 +25,9 @@ pub(crate) struct CompletionsArgs {
 /// View it with `caseaudit man | man -l -`, or install it with
 /// `caseaudit man > ~/.local/share/man/man1/caseaudit.1`.
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit man | man -l -
+  caseaudit man > ~/.local/share/man/man1/caseaudit.1")]
 pub(crate) struct ManArgs {}
 
 pub(crate) fn completions(args: &CompletionsArgs) -> Result<()> {

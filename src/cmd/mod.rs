@@ -8,7 +8,10 @@ pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod dip;
 pub(crate) mod generate;
+pub(crate) mod history;
+pub(crate) mod moderate;
 pub(crate) mod plan;
+pub(crate) mod progress;
 pub(crate) mod record;
 pub(crate) mod report;
 pub(crate) mod sample;
@@ -36,6 +39,12 @@ use std::path::{Path, PathBuf};
 pub(crate) fn run(cli: Cli) -> Result<()> {
     // Completions and the man page need no settings: they work anywhere, even beside a broken settings file.
     let ctx = || Context::new(&cli.global);
+    let is_report = matches!(cli.command, Command::Report(_));
+    if !is_report && Format::resolve(cli.global.format, cli.global.output.as_deref()) == Format::Html {
+        return Err(crate::exit::usage(
+            "HTML is the report's format; write tables as csv, json, markdown or xlsx (e.g. -o out.md)",
+        ));
+    }
     match cli.command {
         Command::Completions(args) => completions::completions(&args),
         Command::Man(args) => completions::man(&args),
@@ -49,9 +58,12 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Dip(args) => dip::run(&ctx()?, &args),
         Command::Allocate(args) => allocate::run(&ctx()?, &args),
         Command::Record(args) => record::run(&ctx()?, &args),
+        Command::Progress(args) => progress::run(&ctx()?, &args),
         Command::Report(args) => report::run(&ctx()?, &args),
         Command::Themes(args) => themes::run(&ctx()?, &args),
         Command::Actions(args) => actions::run(&ctx()?, &args),
+        Command::Moderate(args) => moderate::run(&ctx()?, &args),
+        Command::History(args) => history::run(&ctx()?, &args),
     }
 }
 
@@ -175,6 +187,14 @@ impl Context {
         }
     }
 
+    /// The grading scale of the settings (checked when the settings were read).
+    pub(crate) fn scale(&self) -> Result<Scale> {
+        Scale::new(&self.settings.grades).map_err(|errors| {
+            let listed: Vec<String> = errors.iter().map(|(k, m)| format!("key \"{k}\": {m}")).collect();
+            anyhow::anyhow!("settings: {}", listed.join("; "))
+        })
+    }
+
     /// Reads completed audits and returns every problem found (errors and
     /// warnings) beside the audits, which are `None` if there was an error.
     pub(crate) fn check_audits<T>(
@@ -182,10 +202,7 @@ impl Context {
         paths: &[PathBuf],
         prepare: impl FnOnce(&audits::Layout) -> Result<T>,
     ) -> Result<Checked<T>> {
-        let scale = Scale::new(&self.settings.grades).map_err(|errors| {
-            let listed: Vec<String> = errors.iter().map(|(k, m)| format!("key \"{k}\": {m}")).collect();
-            anyhow::anyhow!("settings: {}", listed.join("; "))
-        })?;
+        let scale = self.scale()?;
         let mut files = Vec::new();
         let mut problems = Vec::new();
         for path in paths {

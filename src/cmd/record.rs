@@ -2,7 +2,7 @@
 //! lock and via temp file + rename, refusing a month already recorded.
 
 use super::Context;
-use crate::csvio::{self, Problem, Problems, RecordReader, present};
+use crate::csvio::{self, Problems};
 use crate::dates::Month;
 use crate::history::{self, HEADER};
 use crate::output::write_file_atomic;
@@ -108,56 +108,9 @@ fn lock_history(history: &Path) -> Result<File> {
     Ok(file)
 }
 
+/// An allocation carries the history's columns (month, case_id, team, auditor_id,
+/// frame), so it is read by the history's own reader and checked the same way.
 fn read_allocation(ctx: &Context, path: &Path) -> Result<Vec<history::Entry>> {
     let csvio::Input { name, reader, .. } = ctx.table(path)?;
-    let mut reader = RecordReader::new(&name, reader).map_err(|p| Problems(vec![p]))?;
-    let mut problems = reader.missing(&["month", "case_id", "auditor_id"]);
-    if !problems.is_empty() {
-        return Err(Problems(problems).into());
-    }
-    let cols: Vec<Option<usize>> = HEADER.iter().map(|h| reader.column(h)).collect();
-    let mut rows = Vec::new();
-    let mut rec = csv::StringRecord::new();
-    while let Some(next) = reader.next(&mut rec) {
-        let line = match next {
-            Ok(l) => l,
-            Err(p) => {
-                problems.push(p);
-                continue;
-            }
-        };
-        let month = match present(&rec, cols[0]).map(str::parse::<Month>) {
-            Some(Ok(m)) => m,
-            Some(Err(e)) => {
-                problems.push(Problem::error(&name, Some(line), Some("month"), e));
-                continue;
-            }
-            None => {
-                problems.push(Problem::error(&name, Some(line), Some("month"), "month is blank"));
-                continue;
-            }
-        };
-        let (Some(case_id), Some(auditor_id)) = (present(&rec, cols[1]), present(&rec, cols[3])) else {
-            problems.push(Problem::error(
-                &name,
-                Some(line),
-                None,
-                "case_id and auditor_id are required",
-            ));
-            continue;
-        };
-        rows.push(history::Entry {
-            month,
-            case_id: case_id.to_string(),
-            team: present(&rec, cols[2]).unwrap_or("").to_string(),
-            auditor_id: auditor_id.to_string(),
-            frame: present(&rec, cols[4]).unwrap_or("").to_string(),
-            line,
-        });
-    }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(Problems(problems).into())
-    }
+    Ok(history::read(&name, reader).map_err(Problems)?)
 }

@@ -1,13 +1,17 @@
 //! `report`: the monthly report for the Improvement Board, as Markdown or HTML.
 
 use super::Context;
+use crate::audits::Audits;
 use crate::csvio::{self, Problems, RecordReader, present};
 use crate::dates::Month;
 use crate::exit::usage;
 use crate::manifest::Manifest;
-use crate::output::Format;
-use crate::report::{self, Inputs, Sampling};
-use anyhow::{Context as _, Result};
+use crate::moderation::{self, By, Moderation, SummaryRow, Trend};
+use crate::output::{self, Format};
+use crate::render::Cell;
+use crate::report::{self, Inputs, ModerationView, Sampling};
+use anyhow::{Context as _, Result, bail};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -15,15 +19,23 @@ use std::path::{Path, PathBuf};
 /// escalations, sampling coverage and methodology.
 ///
 /// Reads the month's completed audits (and earlier months' for the change since
-/// last month), and optionally the moderation results, the sample (its manifest
+/// last month), and optionally the moderation results (--moderation), the sample (its manifest
 /// is found beside it as SAMPLE.manifest.json), the allocation or the history (for
 /// how many audits were allocated). Sections whose inputs are not given are left
 /// out with a note. Writes Markdown, or with -f html / -o report.html one
 /// self-contained HTML file with charts (no scripts, nothing fetched), printable on A4.
+///
+/// Team packs, for a team's managers: --team NAME reports on that team's audits
+/// only (its grades beside the whole service's, its moderation, actions and
+/// escalations, and a list of its audits); --per-team DIR writes one pack per team
+/// with audits in the month as DIR/<team>.html and DIR/<team>.md, the team's name
+/// made safe for a file name (lower case letters, digits and hyphens). A pack never
+/// holds another team's case ids. DIR must be new or empty, unless --force.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   caseaudit report --month 2026-11 --audits audits.csv --sample sample.csv --allocation allocation.csv -o report.html
-  caseaudit report --month 2026-11 --audits audits.csv -f markdown > report.md")]
+  caseaudit report --month 2026-11 --audits audits.csv -f markdown > report.md
+  caseaudit report --month 2026-11 --audits audits.csv --moderation moderation.csv --per-team packs")]
 pub(crate) struct Args {
     /// The month reported on (YYYY-MM)
     #[arg(long, value_name = "YYYY-MM", required = true)]
@@ -40,9 +52,15 @@ pub(crate) struct Args {
     /// The audit history, for how many audits were allocated (when no --allocation)
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
+    /// The moderation results, for the moderation section and its month-by-month trend
+    #[arg(long, value_name = "FILE")]
+    moderation: Option<PathBuf>,
     /// A team pack: this team's audits, beside the whole service's figures
     #[arg(long, value_name = "NAME")]
     team: Option<String>,
+    /// Write a pack for every team with audits in the month: DIR/<team>.html and .md
+    #[arg(long, value_name = "DIR", conflicts_with = "team")]
+    per_team: Option<PathBuf>,
 }
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
@@ -55,12 +73,14 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             ));
         }
     };
+    if args.per_team.is_some() && ctx.output_path.is_some() {
+        return Err(usage(
+            "--per-team writes its own files into DIR; leave out -o (run once more with -o for the whole service's report)",
+        ));
+    }
     let (audits, ()) = ctx.read_audits(&args.audits, |_| Ok(()))?;
     if let Some(team) = &args.team {
-        let known = audits
-            .list
-            .iter()
-            .any(|a| crate::values::header_key(&a.team) == crate::values::header_key(team));
+        let known = audits.list.iter().any(|a| same_team(&a.team, team));
         if !known {
             let mut teams: Vec<&str> = audits.list.iter().map(|a| a.team.as_str()).collect();
             teams.sort_unstable();
@@ -76,26 +96,37 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         None => None,
     };
     let allocated = match (&args.allocation, &args.history) {
-        (Some(path), _) | (None, Some(path)) => {
-            Some(count_allocated(ctx, path, args.month, args.team.as_deref())?)
-        }
+        (Some(path), _) | (None, Some(path)) => Some(count_allocated(ctx, path, args.month)?),
         (None, None) => None,
     };
-    let inputs = Inputs {
-        month: args.month,
-        as_of: ctx.as_of,
-        audits: &audits,
-        team: args.team.as_deref(),
-        allocated,
-        sampling: manifest.as_ref().map(|(m, path, sha)| Sampling {
-            manifest: m,
-            path: path.clone(),
-            sha256: sha.clone(),
-        }),
-        moderation: None,
-        redact: ctx.render.redact.as_deref(),
+    let results = match &args.moderation {
+        Some(path) => Some(super::moderate::read_results(ctx, path, &audits)?),
+        None => None,
     };
-    let built = report::build(&inputs);
+    let pack = |team: Option<&str>| {
+        let inputs = Inputs {
+            month: args.month,
+            as_of: ctx.as_of,
+            audits: &audits,
+            team,
+            allocated: allocated.as_ref().map(|a| a.of(team)),
+            sampling: manifest.as_ref().map(|(m, path, sha)| Sampling {
+                manifest: m,
+                path: path.clone(),
+                sha256: sha.clone(),
+            }),
+            moderation: results
+                .as_deref()
+                .map(|r| team_moderation_view(&audits, r, args.month, team)),
+            moderations: results.as_deref(),
+            redact: ctx.render.redact.as_deref(),
+        };
+        report::build(&inputs)
+    };
+    if let Some(dir) = &args.per_team {
+        return write_packs(ctx, dir, &audits, args.month, &pack);
+    }
+    let built = pack(args.team.as_deref());
     let text = match format {
         Format::Html => report::html(&built),
         _ => report::markdown(&built),
@@ -107,6 +138,71 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     if let Some(path) = &ctx.output_path {
         ctx.note(format!("report: {}", path.display()));
     }
+    Ok(())
+}
+
+/// Teams are the same when their names are, ignoring case and spacing.
+fn same_team(a: &str, b: &str) -> bool {
+    crate::values::header_key(a) == crate::values::header_key(b)
+}
+
+/// One pack per team with audits in the month, as DIR/<team>.html and .md. Every
+/// pack is built before any is written; DIR must be empty or new, unless --force.
+fn write_packs(
+    ctx: &Context,
+    dir: &Path,
+    audits: &Audits,
+    month: Month,
+    pack: &dyn Fn(Option<&str>) -> report::Report,
+) -> Result<()> {
+    let mut teams: Vec<String> = Vec::new();
+    for a in audits.list.iter().filter(|a| a.month == month) {
+        if !teams.iter().any(|t| same_team(t, &a.team)) {
+            teams.push(a.team.clone());
+        }
+    }
+    if teams.is_empty() {
+        bail!("no audits for {month} in the audits given, so no team packs to write");
+    }
+    teams.sort_by_key(|t| crate::values::header_key(t));
+    if dir.exists() {
+        if !dir.is_dir() {
+            bail!(
+                "{} is not a folder: --per-team needs a folder to write the packs into",
+                dir.display()
+            );
+        }
+        let mut entries =
+            std::fs::read_dir(dir).with_context(|| format!("cannot read the folder {}", dir.display()))?;
+        if entries.next().is_some() && !ctx.force {
+            bail!(
+                "the folder {} is not empty; choose a new or empty folder, or use --force to replace packs in it",
+                dir.display()
+            );
+        }
+    }
+    let built: Vec<(String, String)> = teams
+        .iter()
+        .map(|t| {
+            let r = pack(Some(t));
+            (report::html(&r), report::markdown(&r))
+        })
+        .collect();
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    for ((team, stem), (html, md)) in teams.iter().zip(report::file_stems(&teams)).zip(built) {
+        for (ext, text) in [("html", html), ("md", md)] {
+            let path = dir.join(format!("{stem}.{ext}"));
+            output::write_file_atomic(&path, text.as_bytes(), ctx.force)?;
+        }
+        if ctx.verbose {
+            ctx.note(format!("{team}: {}", dir.join(format!("{stem}.html")).display()));
+        }
+    }
+    ctx.note(format!(
+        "team packs for {month}: {} teams, HTML and Markdown, in {}",
+        teams.len(),
+        dir.display()
+    ));
     Ok(())
 }
 
@@ -126,8 +222,27 @@ fn read_manifest(path: &Path) -> Result<(Manifest, String, String)> {
     Ok((manifest, csvio::display_name(&manifest_path), sha))
 }
 
-/// How many audits an allocation (or the history) holds for the month (and team).
-fn count_allocated(ctx: &Context, path: &Path, month: Month, team: Option<&str>) -> Result<u64> {
+/// How many audits an allocation (or the history) holds for the month, in all
+/// and per team.
+struct Allocated {
+    total: u64,
+    by_team: HashMap<String, u64>,
+}
+
+impl Allocated {
+    fn of(&self, team: Option<&str>) -> u64 {
+        match team {
+            None => self.total,
+            Some(t) => self
+                .by_team
+                .get(&crate::values::header_key(t))
+                .copied()
+                .unwrap_or(0),
+        }
+    }
+}
+
+fn count_allocated(ctx: &Context, path: &Path, month: Month) -> Result<Allocated> {
     let csvio::Input { name, reader, .. } = ctx.table(path)?;
     let mut reader = RecordReader::new(&name, reader).map_err(|p| Problems(vec![p]))?;
     let problems = reader.missing(&["month", "case_id"]);
@@ -135,18 +250,139 @@ fn count_allocated(ctx: &Context, path: &Path, month: Month, team: Option<&str>)
         return Err(Problems(problems).into());
     }
     let (c_month, c_team) = (reader.column("month"), reader.column("team"));
-    let mut count = 0;
+    let mut counts = Allocated {
+        total: 0,
+        by_team: HashMap::new(),
+    };
     let mut rec = csv::StringRecord::new();
     while let Some(next) = reader.next(&mut rec) {
         next.map_err(|p| Problems(vec![p]))?;
-        let in_month = present(&rec, c_month).and_then(|m| m.parse::<Month>().ok()) == Some(month);
-        let in_team = team.is_none_or(|t| {
-            present(&rec, c_team)
-                .is_some_and(|x| crate::values::header_key(x) == crate::values::header_key(t))
-        });
-        if in_month && in_team {
-            count += 1;
+        if present(&rec, c_month).and_then(|m| m.parse::<Month>().ok()) != Some(month) {
+            continue;
+        }
+        counts.total += 1;
+        if let Some(team) = present(&rec, c_team) {
+            *counts.by_team.entry(crate::values::header_key(team)).or_default() += 1;
         }
     }
-    Ok(count)
+    Ok(counts)
+}
+
+/// The moderation section, of one team's audits in a team pack.
+fn team_moderation_view(
+    audits: &Audits,
+    results: &[Moderation],
+    month: Month,
+    team: Option<&str>,
+) -> ModerationView {
+    let Some(team) = team else {
+        return moderation_view(audits, results, month);
+    };
+    let (own, moved) = audits.subset(|a| same_team(&a.team, team));
+    let own_results: Vec<Moderation> = results
+        .iter()
+        .filter_map(|m| {
+            let i = moved[m.audit?]?;
+            Some(Moderation {
+                audit: Some(i),
+                ..m.clone()
+            })
+        })
+        .collect();
+    moderation_view(&own, &own_results, month)
+}
+
+/// The moderation section: the month's figures, a table by month up to it, and
+/// the trend of grades changed and audits challenged.
+fn moderation_view(audits: &Audits, results: &[Moderation], month: Month) -> ModerationView {
+    let rows: Vec<SummaryRow> = moderation::summarise(audits, results, By::Month)
+        .into_iter()
+        .filter(|r| r.group.parse::<Month>().is_ok_and(|m| m <= month) && r.moderated > 0)
+        .collect();
+    let pct = |p: Option<f64>| p.map_or_else(|| "–".to_string(), |x| format!("{x:.1}%"));
+    let kappa = |k: Option<f64>| k.map_or_else(|| "undefined".to_string(), |x| format!("{x:.2}"));
+    let summary = match rows.iter().find(|r| r.group == month.to_string()) {
+        None => vec![("Audits moderated".to_string(), format!("none in {month}"))],
+        Some(r) => {
+            let g = &r.agreement;
+            let mut figures = vec![
+                (
+                    "Audits moderated".to_string(),
+                    format!("{} of {}", r.moderated, r.audits),
+                ),
+                (
+                    "Overall grades changed".to_string(),
+                    format!(
+                        "{} ({}): {} up, {} down",
+                        r.changed,
+                        pct(r.pct_changed),
+                        r.up,
+                        r.down
+                    ),
+                ),
+                (
+                    "Audits challenged".to_string(),
+                    format!("{} ({})", r.challenged, pct(r.pct_challenged)),
+                ),
+                (
+                    "Auditor and moderator agree".to_string(),
+                    format!(
+                        "{} exactly, {} within one grade ({} pairs of grades)",
+                        pct(g.exact.map(|x| 100.0 * x)),
+                        pct(g.within_one.map(|x| 100.0 * x)),
+                        g.pairs
+                    ),
+                ),
+                (
+                    "Weighted kappa".to_string(),
+                    format!(
+                        "{} linear, {} quadratic",
+                        kappa(g.kappa_linear),
+                        kappa(g.kappa_quadratic)
+                    ),
+                ),
+            ];
+            if let (Some(c), Some(h)) = (r.changed_trend, r.challenged_trend) {
+                figures.push((
+                    "Since the month before".to_string(),
+                    format!("{} grades changed, {} audits challenged", c.name(), h.name()),
+                ));
+            }
+            figures
+        }
+    };
+    let columns = [
+        "month",
+        "moderated",
+        "pct_changed",
+        "changed_trend",
+        "pct_challenged",
+        "challenged_trend",
+        "kappa_quadratic",
+    ]
+    .map(String::from)
+    .to_vec();
+    let trend_cell = |t: Option<Trend>| Cell::text(t.map_or("", Trend::name));
+    let table = rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::text(&r.group),
+                Cell::from(r.moderated),
+                Cell::opt_num(r.pct_changed, 1),
+                trend_cell(r.changed_trend),
+                Cell::opt_num(r.pct_challenged, 1),
+                trend_cell(r.challenged_trend),
+                Cell::opt_num(r.agreement.kappa_quadratic, 2),
+            ]
+        })
+        .collect();
+    ModerationView {
+        summary,
+        table: Some((columns, table)),
+        trend: rows
+            .iter()
+            .map(|r| (r.group.clone(), r.pct_changed, r.pct_challenged))
+            .collect(),
+    }
 }

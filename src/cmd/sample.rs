@@ -178,6 +178,12 @@ fn print_summary(ctx: &Context, manifest: &Manifest) {
             "  {:<14} {:>6} eligible, {:>4} excluded by history, drawn {}",
             f.name, f.eligible, f.excluded_by_history, f.drawn
         );
+        if f.taken_by_earlier_frames > 0 {
+            line.push_str(&format!(
+                " ({} already drawn by an earlier frame)",
+                f.taken_by_earlier_frames
+            ));
+        }
         if f.excluded_no_team > 0 {
             line.push_str(&format!(" ({} without a team left out)", f.excluded_no_team));
         }

@@ -5,6 +5,7 @@ use crate::config::{Layout, Settings};
 use crate::csvio::{self, Problem};
 use crate::extract::{CaseRow, ExtractReader};
 use crate::filter::Filter;
+use crate::moderation::{self, Against};
 use crate::values::header_key;
 use crate::{auditors, history};
 use anyhow::{Context as _, Result};
@@ -35,6 +36,7 @@ pub(crate) enum Kind {
     Auditors,
     History,
     Audits,
+    Moderation,
     Config,
 }
 
@@ -45,16 +47,30 @@ impl Kind {
             Kind::Auditors => "auditors list",
             Kind::History => "audit history",
             Kind::Audits => "completed audits",
+            Kind::Moderation => "moderation results",
             Kind::Config => "settings file",
         }
     }
 }
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
+    // Moderation results are checked against the audits files given with them.
+    let audit_files: Vec<PathBuf> = args
+        .files
+        .iter()
+        .filter(|p| {
+            *p != Path::new("-")
+                && args
+                    .kind
+                    .or_else(|| detect(ctx, &csvio::headings(p, &ctx.input).ok()?))
+                    == Some(Kind::Audits)
+        })
+        .cloned()
+        .collect();
     let mut out = std::io::stdout().lock();
     let mut failed = false;
     for path in &args.files {
-        let checked = check_file(ctx, path, args.kind).unwrap_or_else(|err| {
+        let checked = check_file(ctx, path, args.kind, &audit_files).unwrap_or_else(|err| {
             let name = csvio::display_name(path);
             vec![Checked {
                 kind: None,
@@ -105,7 +121,12 @@ struct Checked {
 }
 
 /// Checks one file: a settings file, a CSV file, or each sheet of a workbook.
-fn check_file(ctx: &Context, path: &Path, kind: Option<Kind>) -> Result<Vec<Checked>> {
+fn check_file(
+    ctx: &Context,
+    path: &Path,
+    kind: Option<Kind>,
+    audit_files: &[PathBuf],
+) -> Result<Vec<Checked>> {
     let name = csvio::display_name(path);
     let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     if kind == Some(Kind::Config) || (kind.is_none() && is_toml) {
@@ -136,7 +157,7 @@ fn check_file(ctx: &Context, path: &Path, kind: Option<Kind>) -> Result<Vec<Chec
                 &table.name,
                 Some(1),
                 None,
-                "cannot tell what kind of file this is from its headings; use --kind cases|auditors|history|audits|config",
+                "cannot tell what kind of file this is from its headings; use --kind cases|auditors|history|audits|moderation|config",
             );
             checked.push(Checked {
                 name: table.name,
@@ -175,6 +196,15 @@ fn check_file(ctx: &Context, path: &Path, kind: Option<Kind>) -> Result<Vec<Chec
             }
             Kind::Audits => {
                 let (problems, rows) = check_audits(ctx, path, &name)?;
+                Checked {
+                    name,
+                    kind: Some(kind),
+                    problems,
+                    rows,
+                }
+            }
+            Kind::Moderation => {
+                let (problems, rows) = check_moderation(ctx, table.reader, &name, audit_files)?;
                 Checked {
                     name,
                     kind: Some(kind),
@@ -241,7 +271,9 @@ fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
 fn detect(ctx: &Context, headings: &[String]) -> Option<Kind> {
     let keys: Vec<String> = headings.iter().map(|h| header_key(h).replace('_', " ")).collect();
     let has = |h: &str| keys.iter().any(|k| *k == header_key(h).replace('_', " "));
-    if has("audit_id") && has("overall") && has("case_id") {
+    if has("audit_id") && has("moderator_id") {
+        Some(Kind::Moderation)
+    } else if has("audit_id") && has("overall") && has("case_id") {
         Some(Kind::Audits)
     } else if has("auditor_id")
         && (has("capacity") || has("manages") || has("role") || has("name"))
@@ -278,4 +310,37 @@ fn check_audits(ctx: &Context, path: &Path, name: &str) -> Result<(Vec<Problem>,
         problems.insert(0, p);
     }
     Ok((problems, rows))
+}
+
+/// Checks moderation results: against the audits files given in the same command
+/// when there are any (every audit id must be one of theirs), else on their own.
+fn check_moderation(
+    ctx: &Context,
+    reader: csv::Reader<Box<dyn std::io::Read>>,
+    name: &str,
+    audit_files: &[PathBuf],
+) -> Result<(Vec<Problem>, u64)> {
+    let scale = ctx.scale()?;
+    let audits = if audit_files.is_empty() {
+        ctx.note(format!(
+            "{name}: audit ids not checked (give the audits files in the same command to check them)"
+        ));
+        None
+    } else {
+        let (read, _) = ctx.check_audits(audit_files, |_| Ok(()))?;
+        if read.is_none() {
+            ctx.note(format!(
+                "{name}: audit ids not checked (the audits files have errors)"
+            ));
+        }
+        read.map(|(a, ())| a)
+    };
+    let against = match &audits {
+        Some(a) => Against::audits(a),
+        None => Against::templates(&ctx.settings),
+    };
+    Ok(match moderation::read(name, reader, &against, &scale) {
+        Ok((list, warnings)) => (warnings, list.len() as u64),
+        Err(problems) => (problems, 0),
+    })
 }

@@ -163,3 +163,75 @@ fn themed_elements_are_written_as_given() {
         "audit_id,case_id,month,auditor_id,team,service,frame,completed_on,safety_plan,voice,overall,"
     ));
 }
+
+fn moderated(
+    n: usize,
+    seed: u64,
+) -> (
+    crate::audits::Audits,
+    Vec<crate::moderation::Moderation>,
+    Vec<String>,
+) {
+    let text = audits_csv(&allocated(n), month(), &nine(), seed);
+    let (audits, _) = read_str(&[("audits.csv", &text)], &Settings::default()).unwrap();
+    let inadequate = |a: &crate::audits::Audit| a.overall() == Some(3);
+    let chosen = crate::moderation::select(&audits, month(), &inadequate, 0.3, 1, seed);
+    let ids: Vec<String> = chosen
+        .picks
+        .iter()
+        .map(|p| audits.list[p.0].audit_id.clone())
+        .collect();
+    let m = moderation_csv(&text, &ids, seed);
+    let csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(m.as_bytes());
+    let against = crate::moderation::Against::audits(&audits);
+    let (mods, warnings) = crate::moderation::read("moderation.csv", csv, &against, &audits.scale).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    drop(against);
+    (audits, mods, ids)
+}
+
+#[test]
+fn moderation_reads_cleanly_for_the_selected_audits() {
+    let (audits, mods, ids) = moderated(60, 5);
+    let got: Vec<&str> = mods.iter().map(|m| m.audit_id.as_str()).collect();
+    assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    for m in &mods {
+        let a = &audits.list[m.audit.unwrap()];
+        assert!(m.moderated_on.unwrap() > a.completed_on.unwrap());
+        assert!(m.moderator_id.starts_with("QA"));
+    }
+    assert!(
+        mods.iter().any(|m| !m.regraded.is_empty()),
+        "some elements are re-graded"
+    );
+    let text = audits_csv(&allocated(60), month(), &nine(), 5);
+    assert_eq!(moderation_csv(&text, &ids, 5), moderation_csv(&text, &ids, 5));
+    assert_eq!(
+        moderation_csv(&text, &["nobody".to_string()], 5),
+        "audit_id,moderator_id,moderated_on,overall,challenged,note,risk,assessment,plans,voice,family,partners,management,records,impact\n"
+    );
+}
+
+#[test]
+fn moderation_changes_a_realistic_share_mostly_by_one_grade() {
+    let (audits, mods, _) = moderated(2000, 9);
+    let summary = &crate::moderation::summarise(&audits, &mods, crate::moderation::By::All)[0];
+    let pct = summary.pct_changed.unwrap();
+    assert!((12.0..=32.0).contains(&pct), "{pct}% changed");
+    assert!(
+        summary.down > summary.up,
+        "moderators are stricter more often: {summary:?}"
+    );
+    let by_one = mods
+        .iter()
+        .filter_map(|m| Some(audits.list[m.audit?].overall()?.abs_diff(m.overall?)))
+        .filter(|&d| d > 0)
+        .fold((0, 0), |(one, all), d| (one + usize::from(d == 1), all + 1));
+    assert!(by_one.0 * 10 >= by_one.1 * 8, "{by_one:?}");
+    let challenged = summary.pct_challenged.unwrap();
+    assert!((3.0..=25.0).contains(&challenged), "{challenged}% challenged");
+    let kappa = summary.agreement.kappa_quadratic.unwrap();
+    assert!((0.3..0.95).contains(&kappa), "{kappa}");
+}

@@ -207,3 +207,46 @@ fn tags_by_frequency_with_the_share_of_audits() {
         ]
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const FORMS: [&str; 8] = [
+        "Outstanding",
+        "G",
+        "RI",
+        "4",
+        "N/A",
+        "",
+        "good",
+        "Requires improvement to be good",
+    ];
+
+    proptest! {
+        #[test]
+        fn counts_add_up_and_the_interval_holds_the_share(
+            grades in prop::collection::vec((0usize..8, 0usize..8, 0usize..3), 1..80),
+        ) {
+            let rows: Vec<Compact<'_>> = grades
+                .iter()
+                .map(|&(o, r, t)| ("2026-11", ["A", "B", "C"][t], "f", FORMS[o], FORMS[r], "", "", ""))
+                .collect();
+            let a = audits(&rows);
+            let profile = profile(&a, &all, q(GroupBy::Team, None));
+            for r in &profile {
+                prop_assert_eq!(r.counts.iter().sum::<u64>(), r.graded);
+                prop_assert_eq!(r.good_or_better, r.counts[0] + r.counts[1]);
+                let (low, high) = r.ci.unwrap();
+                let pct = r.pct.unwrap();
+                prop_assert!(0.0 <= low && low <= pct + 1e-9 && pct <= high + 1e-9 && high <= 100.0);
+            }
+            // Not graded is never counted: every team's overall count is its graded audits.
+            for (t, team) in ["A", "B", "C"].iter().enumerate() {
+                let graded = grades.iter().filter(|&&(o, _, x)| x == t && !matches!(FORMS[o], "N/A" | "")).count() as u64;
+                let found = profile.iter().find(|r| r.group == *team && r.element == 0).map_or(0, |r| r.graded);
+                prop_assert_eq!(found, graded);
+            }
+        }
+    }
+}

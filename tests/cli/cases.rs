@@ -460,3 +460,14 @@ fn output_never_overwrites_an_input_and_is_private() {
         assert_eq!(mode & 0o777, 0o600, "owner-only");
     }
 }
+
+#[test]
+fn html_is_only_for_the_report() {
+    let w = Workdir::new();
+    w.write("x.csv", MESSY);
+    w.run(&["cases", "x.csv", "-f", "html"])
+        .fails(2)
+        .stderr_has("HTML is the report's format");
+    w.run(&["cases", "x.csv", "-o", "x.html"]).fails(2);
+    assert!(!w.path("x.html").exists());
+}

@@ -29,3 +29,25 @@ fn help_and_version() {
     assert!(run.stdout.contains("Examples:") && run.stdout.contains("--where"));
     w.run(&["nonsense"]).fails(2);
 }
+
+#[test]
+fn the_man_page_renders_with_man_if_present() {
+    let Ok(status) = std::process::Command::new("man").arg("--version").output() else {
+        return;
+    };
+    if !status.status.success() {
+        return;
+    }
+    let w = Workdir::new();
+    let page = w.run(&["man"]).ok().stdout;
+    w.write("caseaudit.1", page);
+    let out = std::process::Command::new("man")
+        .arg("-l")
+        .arg(w.path("caseaudit.1"))
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("caseaudit"));
+}

@@ -1,0 +1,287 @@
+//! `moderate select` and `moderate summary`: choose the audits to moderate, and
+//! report what moderation changed and how far auditors and moderators agree.
+
+use super::Context;
+use crate::audits::{Audit, Audits};
+use crate::csvio::{self, Problems, RecordReader};
+use crate::dates::Month;
+use crate::exit::usage;
+use crate::filter::Filter;
+use crate::moderation::{self, Against, By, MIN_PAIRS, Moderation, Reason, SummaryRow, Trend};
+use crate::output::Format;
+use crate::render::{Cell, RowWriter};
+use anyhow::{Result, anyhow, bail};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Choose audits to moderate, or summarise what moderation changed.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(subcommand)]
+    command: Sub,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Sub {
+    Select(SelectArgs),
+    Summary(SummaryArgs),
+}
+
+/// Choose which of a month's completed audits to moderate.
+///
+/// Reads the audits file(s). Chooses every audit matching `[moderation] always`
+/// (default: overall = Inadequate), then at least --min-per-auditor audits of each
+/// auditor, then a random share --rate of the month's audits from the rest. Random
+/// means smallest keys, where an audit's key is the first 8 bytes of
+/// SHA-256("<seed>:<audit_id>"), so the same seed always chooses the same audits.
+/// Writes audit_id, case_id, auditor_id, reason (always, auditor-minimum, random).
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit moderate select audits.csv --month 2026-11 --seed 20261 -o to-moderate.csv
+  caseaudit moderate select audits.csv --rate 0.2 --min-per-auditor 2")]
+struct SelectArgs {
+    /// Completed audits file(s)
+    #[arg(required = true, value_name = "AUDITS")]
+    inputs: Vec<PathBuf>,
+    /// The month whose audits to choose from (YYYY-MM). Default: the latest month in the audits
+    #[arg(long, value_name = "YYYY-MM")]
+    month: Option<Month>,
+    /// Share of the month's audits to choose at random, 0 to 1. Default: [moderation] rate
+    #[arg(long, value_name = "R", value_parser = parse_rate)]
+    rate: Option<f64>,
+    /// Choose at least K audits of every auditor. Default: [moderation] min_per_auditor
+    #[arg(long, value_name = "K")]
+    min_per_auditor: Option<u32>,
+    /// Seed of the keyed hash. Default: chosen at random and printed
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+}
+
+/// What moderation changed, and how far auditors and moderators agree.
+///
+/// Reads the audits file(s) and, last, the moderation results (audit_id,
+/// moderator_id, moderated_on, overall, challenged, note, and any re-graded
+/// element columns). Writes per group: audits, moderated, overall grades agreed
+/// and changed (up = the moderator's grade is better), challenged, and agreement
+/// over every pair of auditor and moderator grades: exact, within one grade, and
+/// Cohen's kappa with linear and quadratic weights over every grade of the scale.
+/// Kappa is blank where it is undefined. --by month adds the direction of change
+/// month on month (changed_trend, challenged_trend: fewer, same, more).
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit moderate summary audits.csv moderation.csv
+  caseaudit moderate summary audits-*.csv moderation.csv --by month -f markdown
+  caseaudit moderate summary audits.csv moderation.csv --by auditor")]
+struct SummaryArgs {
+    /// Completed audits file(s); several months may be given together
+    #[arg(required = true, value_name = "AUDITS")]
+    audits: Vec<PathBuf>,
+    /// The moderation results (the last file)
+    #[arg(required = true, value_name = "MODERATION")]
+    results: PathBuf,
+    /// One row per month, auditor, element or team (default: one row for all)
+    #[arg(long, value_name = "FIELD")]
+    by: Option<SummaryBy>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum SummaryBy {
+    Month,
+    Auditor,
+    Element,
+    Team,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err(format!("\"{s}\" is not a share between 0 and 1 (e.g. 0.1)")),
+    }
+}
+
+pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
+    match &args.command {
+        Sub::Select(a) => run_select(ctx, a),
+        Sub::Summary(a) => run_summary(ctx, a),
+    }
+}
+
+fn run_select(ctx: &Context, args: &SelectArgs) -> Result<()> {
+    let settings = &ctx.settings.moderation;
+    let rule = settings.always.get_ref();
+    let (audits, always) = ctx.read_audits(&args.inputs, |layout| {
+        Filter::compile(rule, layout, ctx.as_of)
+            .map_err(|e| anyhow!("settings: key \"moderation.always\" does not fit the audits: {e}"))
+    })?;
+    let month = match args.month {
+        Some(m) => m,
+        None => {
+            let latest = audits.list.iter().map(|a| a.month).max();
+            let m = latest.ok_or_else(|| anyhow!("the audits files hold no audits"))?;
+            ctx.note(format!(
+                "month: {m} (the latest in the audits; choose another with --month)"
+            ));
+            m
+        }
+    };
+    let (seed, random) = match args.seed {
+        Some(s) => (s, false),
+        None => (rand::random_range(1..=999_999_999), true),
+    };
+    let rate = args.rate.unwrap_or(settings.rate);
+    let k = args.min_per_auditor.unwrap_or(settings.min_per_auditor);
+    let matches = |a: &Audit| always.matches(&audits.row(a));
+    let s = moderation::select(&audits, month, &matches, rate, k, seed);
+    if s.in_month == 0 {
+        bail!("no audits for {month} in {}", audits.layout.files.join(", "));
+    }
+    if random {
+        eprintln!("seed: {seed} (chosen at random; give --seed {seed} to choose the same audits again)");
+    }
+    ctx.note(format!(
+        "moderation sample for {month} (seed {seed}): {} of {} audits: {} always ({rule}), {} auditor-minimum (at least {k} each), {} random ({rate} of {})",
+        s.picks.len(),
+        s.in_month,
+        s.count(Reason::Always),
+        s.count(Reason::AuditorMinimum),
+        s.count(Reason::Random),
+        s.in_month,
+    ));
+    let mut out = ctx.open_output()?;
+    let columns = ["audit_id", "case_id", "auditor_id", "reason"]
+        .map(String::from)
+        .to_vec();
+    let mut w = RowWriter::new(ctx.format, columns, &mut out, ctx.render.clone())?;
+    for &(i, reason, _) in &s.picks {
+        let a = &audits.list[i];
+        w.write(vec![
+            Cell::text(&a.audit_id),
+            Cell::text(&a.case_id),
+            Cell::text(&a.auditor_id),
+            Cell::text(reason.name()),
+        ])?;
+    }
+    w.finish()?;
+    out.flush()?;
+    out.commit()
+}
+
+fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
+    let (results, audit_files) = (&args.results, &args.audits);
+    for path in audit_files.iter().filter(|p| *p != Path::new("-")) {
+        let csvio::Input { name, reader, .. } = ctx.table(path)?;
+        if RecordReader::new(&name, reader).is_ok_and(|r| r.column("moderator_id").is_some()) {
+            return Err(usage(format!(
+                "{name} looks like moderation results (it has a moderator_id column): \
+                 give the audits file(s) first and the moderation results last"
+            )));
+        }
+    }
+    let (audits, ()) = ctx.read_audits(audit_files, |_| Ok(()))?;
+    let moderations = read_results(ctx, results, &audits)?;
+    let by = match args.by {
+        None => By::All,
+        Some(SummaryBy::Month) => By::Month,
+        Some(SummaryBy::Auditor) => By::Auditor,
+        Some(SummaryBy::Element) => By::Element,
+        Some(SummaryBy::Team) => By::Team,
+    };
+    let rows = moderation::summarise(&audits, &moderations, by);
+    let undefined: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.moderated > 0 && r.agreement.kappa_linear.is_none())
+        .map(|r| r.group.as_str())
+        .collect();
+    if !undefined.is_empty() {
+        ctx.note(format!(
+            "kappa is blank where it is undefined (fewer than {MIN_PAIRS} pairs of grades, or one grade given throughout): {}",
+            undefined.join(", ")
+        ));
+    }
+    let mut out = ctx.open_output()?;
+    write_summary(ctx, &mut out, &rows, by)?;
+    out.flush()?;
+    out.commit()
+}
+
+/// Reads moderation results against the audits; warnings go to stderr.
+pub(crate) fn read_results(ctx: &Context, path: &Path, audits: &Audits) -> Result<Vec<Moderation>> {
+    let csvio::Input { name, reader, .. } = ctx.table(path)?;
+    let (moderations, warnings) =
+        moderation::read(&name, reader, &Against::audits(audits), &audits.scale).map_err(Problems)?;
+    ctx.warn(&warnings);
+    Ok(moderations)
+}
+
+/// The summary's columns (SPEC §8), then the trend with `--by month`.
+const SUMMARY_COLUMNS: [&str; 14] = [
+    "group",
+    "audits",
+    "moderated",
+    "overall_agreed",
+    "overall_changed",
+    "changed_up",
+    "changed_down",
+    "pct_changed",
+    "challenged",
+    "pct_challenged",
+    "exact_agreement",
+    "within_one",
+    "kappa_linear",
+    "kappa_quadratic",
+];
+
+fn write_summary(ctx: &Context, out: &mut dyn Write, rows: &[SummaryRow], by: By) -> Result<()> {
+    let mut columns: Vec<String> = SUMMARY_COLUMNS.iter().map(|c| (*c).to_string()).collect();
+    let trend = by == By::Month;
+    if trend {
+        columns.extend(["changed_trend".to_string(), "challenged_trend".to_string()]);
+    }
+    let notes = matches!(ctx.format, Format::Table | Format::Markdown | Format::Html);
+    if notes {
+        columns.push("note".to_string());
+    }
+    let mut w = RowWriter::new(ctx.format, columns, out, ctx.render.clone())?;
+    let pct = |p: Option<f64>| Cell::opt_num(p.map(|x| 100.0 * x), 1);
+    for r in rows {
+        let g = &r.agreement;
+        let mut cells = vec![
+            Cell::text(&r.group),
+            Cell::from(r.audits),
+            Cell::from(r.moderated),
+            Cell::from(r.agreed),
+            Cell::from(r.changed),
+            Cell::from(r.up),
+            Cell::from(r.down),
+            Cell::opt_num(r.pct_changed, 1),
+            Cell::from(r.challenged),
+            Cell::opt_num(r.pct_challenged, 1),
+            pct(g.exact),
+            pct(g.within_one),
+            Cell::opt_num(g.kappa_linear, 3),
+            Cell::opt_num(g.kappa_quadratic, 3),
+        ];
+        if trend {
+            let name = |t: Option<Trend>| Cell::text(t.map_or("", Trend::name));
+            cells.extend([name(r.changed_trend), name(r.challenged_trend)]);
+        }
+        if notes {
+            cells.push(Cell::text(note(r)));
+        }
+        w.write(cells)?;
+    }
+    w.finish()
+}
+
+/// A reader's warning for a row of the summary table.
+fn note(r: &SummaryRow) -> String {
+    if r.moderated == 0 {
+        String::new()
+    } else if r.agreement.kappa_linear.is_none() {
+        "kappa undefined".to_string()
+    } else if r.agreement.pairs < 10 {
+        format!("only {} pairs: read kappa with care", r.agreement.pairs)
+    } else {
+        String::new()
+    }
+}

@@ -325,7 +325,7 @@ fn leftovers(dir: &Path) -> Vec<String> {
 
 fn setup() -> Workdir {
     let w = Workdir::new();
-    for name in ["good_auditors.csv", "good_sample.csv"] {
+    for name in ["good_auditors.csv", "good_sample.csv", "good_audits.csv"] {
         std::fs::copy(Path::new(CORPUS).join(name), w.path(name)).unwrap();
     }
     std::fs::create_dir(w.path("adir")).unwrap();

@@ -8,7 +8,7 @@ use crate::dates::Month;
 use crate::render::{Cell, RowWriter, render};
 use crate::{auditors, history, output};
 use anyhow::{Result, bail};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -90,6 +90,30 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         }
         None => Vec::new(),
     };
+    // A history naming auditors the list does not have is worth knowing about (a
+    // typo, or someone who has left); it does not stop the allocation.
+    let known: HashSet<&str> = list.iter().map(|a| a.id.as_str()).collect();
+    let history_name = args
+        .history
+        .as_deref()
+        .map(csvio::display_name)
+        .unwrap_or_default();
+    let unknown: Vec<csvio::Problem> = entries
+        .iter()
+        .filter(|e| !known.contains(e.auditor_id.as_str()))
+        .map(|e| {
+            csvio::Problem::warning(
+                &history_name,
+                Some(e.line),
+                Some("auditor_id"),
+                format!(
+                    "auditor \"{}\" is not in the auditors list (left, or a typo?)",
+                    e.auditor_id
+                ),
+            )
+        })
+        .collect();
+    ctx.warn(&unknown);
     let mut previous: HashMap<&str, Vec<String>> = HashMap::new();
     let mut recent: HashMap<&str, BTreeSet<String>> = HashMap::new();
     let rotate = i64::from(ctx.settings.allocation.rotate_months);

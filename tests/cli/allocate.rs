@@ -239,3 +239,29 @@ fn summary_to_a_file() {
     );
     assert_eq!(s[1], ["a1", "Ann", "Team A", "yes", "2", "1", "Team B"]);
 }
+
+#[test]
+fn history_naming_an_unknown_auditor_is_a_warning() {
+    let w = Workdir::new();
+    w.write(
+        "auditors.csv",
+        "auditor_id,name,team\na1,Ann,Team A\nb1,Bea,Team B\n",
+    );
+    w.write(
+        "history.csv",
+        "month,case_id,team,auditor_id,frame\n2026-10,X1,Team B,gone1,neglect\n",
+    );
+    w.write("sample.csv", sample(&[("B1", "Team B", "")]));
+    w.run(&[
+        "allocate",
+        "sample.csv",
+        "--auditors",
+        "auditors.csv",
+        "--history",
+        "history.csv",
+    ])
+    .ok()
+    .stderr_has(
+        "history.csv:2: warning: column \"auditor_id\": auditor \"gone1\" is not in the auditors list",
+    );
+}

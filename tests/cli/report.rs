@@ -196,3 +196,35 @@ fn team_pack_and_bad_team() {
     .fails(2)
     .stderr_has("no audits for team \"Team Z\" (teams in the audits: Team A, Team B)");
 }
+
+/// The whole Markdown report for a fixed input, compared with a reviewed snapshot
+/// (tests/data/report_snapshot.md). Regenerate it deliberately when the report changes:
+/// `UPDATE_SNAPSHOTS=1 cargo test --test cli report::markdown_snapshot`.
+#[test]
+fn markdown_snapshot() {
+    let w = Workdir::new();
+    w.write("audits.csv", audits());
+    w.write(
+        "allocation.csv",
+        "month,case_id,team,auditor_id\n2026-11,C0,Team A,TM0\n2026-11,C1,Team B,TM1\n",
+    );
+    let md = w
+        .run(&[
+            "report",
+            "--month",
+            "2026-11",
+            "--audits",
+            "audits.csv",
+            "--allocation",
+            "allocation.csv",
+            "-f",
+            "markdown",
+        ])
+        .ok();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/report_snapshot.md");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(path, &md.stdout).unwrap();
+    }
+    let expected = std::fs::read_to_string(path).expect("the snapshot exists");
+    assert_eq!(md.stdout, expected, "the report differs from its snapshot");
+}

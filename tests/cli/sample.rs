@@ -302,3 +302,36 @@ fn cases_without_a_team_are_left_out_and_counted() {
     assert_eq!(csv_rows(&run.stdout).len(), 3);
     assert!(run.stderr.contains("2 without a team left out"), "{}", run.stderr);
 }
+
+#[test]
+fn per_stratum_takes_k_from_every_team() {
+    let w = setup();
+    w.write(
+        "caseaudit.toml",
+        "[[sampling.frames]]\nname = \"each-team\"\nwhere = \"case_id is set\"\nsize = 0\nstratify = \"team\"\nper_stratum = 2\n",
+    );
+    let run = w
+        .run(&["sample", "extract.csv", "--seed", "4", "-o", "s.csv"])
+        .ok();
+    let rows = csv_rows(&w.read("s.csv"));
+    for team in ["Team A", "Team B", "Team C"] {
+        assert_eq!(
+            rows.iter().filter(|r| r[5] == team).count(),
+            2,
+            "{team}: {}",
+            run.stderr
+        );
+        assert!(
+            rows.iter().filter(|r| r[5] == team).all(|r| r[2] == team),
+            "the stratum is the team"
+        );
+    }
+    let m: serde_json::Value = serde_json::from_str(&w.read("s.csv.manifest.json")).unwrap();
+    let quotas: Vec<u64> = m["frames"][0]["strata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["quota"].as_u64().unwrap())
+        .collect();
+    assert_eq!(quotas, [2, 2, 2]);
+}

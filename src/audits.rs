@@ -7,7 +7,7 @@ use crate::config::{Element, Settings};
 use crate::csvio::{Problem, RecordReader};
 use crate::dates::Month;
 use crate::filter::{self, FieldKind, Value};
-use crate::grades::{Grade, Scale};
+use crate::grades::{Grade, Reading, Scale};
 use crate::templates::{self, element_key};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -51,7 +51,7 @@ const FIELDS: [(Field, &str, FieldKind); 16] = [
     (Field::Service, "service", FieldKind::Text),
     (Field::Frame, "frame", FieldKind::Text),
     (Field::CompletedOn, "completed_on", FieldKind::Date),
-    (Field::Overall, "overall", FieldKind::Text),
+    (Field::Overall, "overall", FieldKind::Number),
     (Field::Strengths, "strengths", FieldKind::List),
     (Field::Learning, "learning", FieldKind::List),
     (Field::Action, "action", FieldKind::Text),
@@ -222,10 +222,12 @@ pub(crate) struct Layout {
     pub(crate) elements: Vec<Element>,
     pub(crate) extras: Vec<String>,
     pub(crate) files: Vec<String>,
+    /// The scale, so that `--where` reads grades in every accepted form.
+    pub(crate) scale: Scale,
 }
 
 impl Layout {
-    pub(crate) fn new<R: Read>(files: &[AuditFile<R>]) -> Layout {
+    pub(crate) fn new<R: Read>(files: &[AuditFile<R>], scale: &Scale) -> Layout {
         let mut elements = vec![Element {
             key: OVERALL.to_string(),
             title: "Overall grade".to_string(),
@@ -250,6 +252,7 @@ impl Layout {
             elements,
             extras,
             files: files.iter().map(|f| f.name().to_string()).collect(),
+            scale: scale.clone(),
         }
     }
 
@@ -284,7 +287,7 @@ impl filter::Schema for Layout {
             return Some((i, FIELDS[i].2));
         }
         if let Some(e) = self.element(name) {
-            return Some((self.element_field(e), FieldKind::Text));
+            return Some((self.element_field(e), FieldKind::Number));
         }
         let x = self.extras.iter().position(|h| element_key(h) == key)?;
         Some((FIELDS.len() + self.elements.len() - 1 + x, FieldKind::Text))
@@ -297,6 +300,18 @@ impl filter::Schema for Layout {
             .chain(self.elements.iter().skip(1).map(|e| e.key.clone()))
             .chain(self.extras.iter().cloned())
             .collect()
+    }
+
+    /// Grades are compared by rank (1 is the best), written in any accepted form.
+    fn literal_rank(&self, field: usize, text: &str) -> Option<Result<f64, String>> {
+        let is_grade = field == field_index(Field::Overall) || (FIELDS.len()..FIELDS.len() + self.elements.len() - 1).contains(&field);
+        if !is_grade {
+            return None;
+        }
+        Some(match self.scale.read(&crate::values::clean(text)) {
+            Reading::Graded(g) => Ok(f64::from(g) + 1.0),
+            _ => Err(self.scale.unknown_message(text)),
+        })
     }
 }
 
@@ -358,10 +373,7 @@ impl filter::Row for AuditRow<'_> {
                 Value::Text(s)
             }
         }
-        let grade = |e: usize| {
-            a.grade(e)
-                .map_or(Value::Missing, |g| Value::Text(self.audits.scale.label(g)))
-        };
+        let grade = |e: usize| a.grade(e).map_or(Value::Missing, |g| Value::Number(f64::from(g) + 1.0));
         if field >= FIELDS.len() {
             let element = field - FIELDS.len() + 1;
             if element < self.audits.layout.elements.len() {

@@ -49,6 +49,12 @@ pub(crate) trait Schema {
     fn resolve(&self, name: &str) -> Option<(usize, FieldKind)>;
     /// Names offered in an "unknown field" error.
     fn known_fields(&self) -> Vec<String>;
+    /// For a field with its own vocabulary whose values are ranks (grades: 1 is the
+    /// best), the rank a literal names: `Some(Ok(rank))`, or `Some(Err(message))` for
+    /// a word the field does not know. `None`: the field takes ordinary literals.
+    fn literal_rank(&self, _field: usize, _text: &str) -> Option<Result<f64, String>> {
+        None
+    }
 }
 
 pub(crate) trait Row {
@@ -537,7 +543,7 @@ impl<'a> Parser<'a> {
             Test::Cmp(o, op, _) if kind == FieldKind::Bool && !matches!(o, CmpOp::Eq | CmpOp::Ne) => {
                 return Err(self.err(&op, format!("\"{name}\" is a yes/no field: use `=` or `!=`")));
             }
-            Test::Cmp(o, _, v) => Check::Cmp(o, kind, self.lit(kind, name, &v)?),
+            Test::Cmp(o, _, v) => Check::Cmp(o, kind, self.lit(schema, id, kind, name, &v)?),
             Test::Contains(_, v) if kind == FieldKind::List => {
                 Check::Members(vec![ItemPattern::new(&v.text)])
             }
@@ -553,7 +559,7 @@ impl<'a> Parser<'a> {
                 Check::Members(vs.iter().map(|v| ItemPattern::new(&v.text)).collect())
             }
             Test::In(vs) => {
-                let lits = vs.iter().map(|v| self.lit(kind, name, v));
+                let lits = vs.iter().map(|v| self.lit(schema, id, kind, name, v));
                 Check::AnyOf(kind, lits.collect::<Result<_, _>>()?)
             }
             Test::Within(n, unit) if matches!(kind, FieldKind::Date | FieldKind::Text) => {
@@ -593,12 +599,16 @@ impl<'a> Parser<'a> {
         Err(self.err(field, msg))
     }
 
-    fn lit(&self, kind: FieldKind, name: &str, tok: &Tok) -> Result<Lit, FilterError> {
+    fn lit(&self, schema: &dyn Schema, id: usize, kind: FieldKind, name: &str, tok: &Tok) -> Result<Lit, FilterError> {
         let text = tok.text.replace('\u{a0}', " ");
         let t = text.trim();
         let stripped = strip_label_prefix(t);
         let bad = |msg: String| self.err(tok, msg);
         let mut lit = Lit::default();
+        if let Some(rank) = schema.literal_rank(id, t) {
+            lit.num = Some(rank.map_err(bad)?);
+            return Ok(lit);
+        }
         match kind {
             FieldKind::Number => {
                 let msg = || format!("\"{t}\" is not a number (\"{name}\" is a number field)");

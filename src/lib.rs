@@ -148,7 +148,7 @@ pub mod fuzz {
             crate::audits::AuditFile::open("fuzz", reader(bytes), &settings),
             crate::grades::Scale::new(&settings.grades),
         ) {
-            let layout = crate::audits::Layout::new(std::slice::from_ref(&file));
+            let layout = crate::audits::Layout::new(std::slice::from_ref(&file), &scale);
             let _ = crate::audits::read(vec![file], layout, &scale);
         }
         if let Ok(scale) = crate::grades::Scale::new(&settings.grades) {

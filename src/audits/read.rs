@@ -357,8 +357,8 @@ pub(crate) fn read_str(
         warnings.extend(w);
         opened.push(f);
     }
-    let layout = Layout::new(&opened);
     let scale = Scale::new(&settings.grades).expect("valid settings");
+    let layout = Layout::new(&opened, &scale);
     let (audits, mut more) = read(opened, layout, &scale)?;
     warnings.append(&mut more);
     Ok((audits, warnings))

@@ -161,15 +161,21 @@ fn themed_files_use_their_own_template() {
 }
 
 #[test]
-fn the_where_schema_knows_fields_elements_and_grades_by_label() {
+fn the_where_schema_knows_fields_elements_and_grades_by_rank() {
     let (audits, _) = one("A1,C1,2026-10,TM1,Team A,CP,neglect,,4,G,,I,a;b,,,,,yes,no\n").unwrap();
     let layout = &audits.layout;
     let row = audits.row(&audits.list[0]);
     let value = |name: &str| row.value(layout.resolve(name).unwrap().0);
     assert!(matches!(value("frame"), Value::Text("neglect")));
-    assert!(matches!(value("overall"), Value::Text("Inadequate")));
-    assert!(matches!(value("risk"), Value::Text("Inadequate")));
-    assert!(matches!(value("Assessment"), Value::Text("Good")));
+    // Grades are ranks, 1 the best: `overall > Good` means worse than Good.
+    assert!(matches!(value("overall"), Value::Number(4.0)));
+    assert!(matches!(value("risk"), Value::Number(4.0)));
+    assert!(matches!(value("Assessment"), Value::Number(2.0)));
+    let overall = layout.resolve("overall").unwrap().0;
+    assert_eq!(layout.literal_rank(overall, "RI"), Some(Ok(3.0)));
+    assert_eq!(layout.literal_rank(overall, "Requires improvement to be good"), Some(Ok(3.0)));
+    assert!(layout.literal_rank(overall, "Inadequat").unwrap().unwrap_err().contains("is not a grade (accepted:"));
+    assert_eq!(layout.literal_rank(layout.resolve("team").unwrap().0, "Inadequat"), None);
     assert!(matches!(value("voice"), Value::Missing));
     assert!(matches!(value("month"), Value::Text("2026-10")));
     assert!(matches!(value("strengths"), Value::List("a;b")));

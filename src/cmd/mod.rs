@@ -218,7 +218,7 @@ impl Context {
         if problems.iter().any(|p| !p.warning) {
             return Ok((None, problems));
         }
-        let layout = audits::Layout::new(&files);
+        let layout = audits::Layout::new(&files, &scale);
         let prepared = prepare(&layout)?;
         if self.verbose {
             for f in &files {

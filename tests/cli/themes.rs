@@ -226,8 +226,8 @@ fn where_selects_a_themed_audit_by_frame() {
         .ok();
     assert_eq!(
         records(&run.stdout)[0]["graded"],
-        "1",
-        "grades compare by label: {}",
+        "2",
+        "grades compare by rank, written in any accepted form (A2 overall, A3 risk): {}",
         run.stdout
     );
     w.run(&["themes", "audits.csv", "--where", "tema = A"])
@@ -372,4 +372,30 @@ fn validate_knows_the_audits_layout() {
         run.stdout
             .contains("bad.csv:2: column \"safeguarding_concern\": \"maybe\" is not yes or no")
     );
+}
+
+#[test]
+fn where_compares_grades_by_rank_and_refuses_unknown_grades() {
+    let w = Workdir::new();
+    w.write(
+        "audits.csv",
+        format!(
+            "{HEADER}\n\
+             A1,C1,2026-11,TM1,Team A,CP,neglect,,Good,,,Outstanding,,,,,,,\n\
+             A2,C2,2026-11,TM2,Team B,CIN,step-up,,RI,,,Inadequate,,,,,,,\n\
+             A3,C3,2026-11,TM3,Team B,CP,neglect,,I,,,Requires improvement to be good,,,,,,,\n\
+             A4,C4,2026-11,TM3,Team B,CP,neglect,,I,,,G,,,,,,,\n"
+        ),
+    );
+    let graded = |expr: &str| {
+        let run = w.run(&["themes", "audits.csv", "--where", expr]).ok();
+        records(&run.stdout).first().map_or("0".to_string(), |r| r["graded"].clone())
+    };
+    assert_eq!(graded("overall > Good"), "2", "worse than Good: RI and Inadequate");
+    assert_eq!(graded("overall <= G"), "2", "Good or better");
+    assert_eq!(graded("overall = 4"), "1");
+    assert_eq!(graded("overall in (RI, I)"), "2");
+    w.run(&["themes", "audits.csv", "--where", "overall = Inadequat"])
+        .fails(2)
+        .stderr_has("\"Inadequat\" is not a grade (accepted: Outstanding");
 }

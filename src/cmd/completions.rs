@@ -31,8 +31,12 @@ pub(crate) struct CompletionsArgs {
 pub(crate) struct ManArgs {}
 
 pub(crate) fn completions(args: &CompletionsArgs) -> Result<()> {
+    // clap_complete panics on a write error, so generate into memory first: a
+    // closed pipe (`| head`) is then an ordinary error, which exits 0 quietly.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut Cli::command(), "caseaudit", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut Cli::command(), "caseaudit", &mut out);
+    out.write_all(&script)?;
     out.flush()?;
     Ok(())
 }

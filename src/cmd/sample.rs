@@ -87,6 +87,9 @@ pub(crate) struct Job<'a> {
     pub(crate) month: Month,
     pub(crate) as_of: NaiveDate,
     pub(crate) input: &'a InputOptions,
+    /// Use only history rows of months before the sampling month (`verify`, once
+    /// the month's own allocation has been recorded).
+    pub(crate) history_before_month: bool,
 }
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
@@ -119,6 +122,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         month: args.month.unwrap_or_else(|| Month::of(ctx.as_of)),
         as_of: ctx.as_of,
         input: &ctx.input,
+        history_before_month: false,
     };
     let (manifest, drawn) = draw(&job)?;
     if random {
@@ -205,7 +209,10 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
     let excluded = match job.history {
         Some(path) => {
             let csvio::Input { name, reader, .. } = csvio::open_table(path, job.input)?;
-            let entries = history::read(&name, reader).map_err(Problems)?;
+            let mut entries = history::read(&name, reader).map_err(Problems)?;
+            if job.history_before_month {
+                entries.retain(|e| e.month < job.month);
+            }
             inputs.push(InputFile {
                 role: "history".into(),
                 path: csvio::display_name(path),

@@ -51,3 +51,24 @@ fn the_man_page_renders_with_man_if_present() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("caseaudit"));
 }
+
+#[test]
+fn completions_to_a_closed_pipe_exit_quietly() {
+    use std::io::Read;
+    let w = Workdir::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let mut child = w
+            .cmd(&["completions", shell])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 8];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

@@ -304,7 +304,8 @@ impl filter::Schema for Layout {
 
     /// Grades are compared by rank (1 is the best), written in any accepted form.
     fn literal_rank(&self, field: usize, text: &str) -> Option<Result<f64, String>> {
-        let is_grade = field == field_index(Field::Overall) || (FIELDS.len()..FIELDS.len() + self.elements.len() - 1).contains(&field);
+        let is_grade = field == field_index(Field::Overall)
+            || (FIELDS.len()..FIELDS.len() + self.elements.len() - 1).contains(&field);
         if !is_grade {
             return None;
         }
@@ -373,7 +374,10 @@ impl filter::Row for AuditRow<'_> {
                 Value::Text(s)
             }
         }
-        let grade = |e: usize| a.grade(e).map_or(Value::Missing, |g| Value::Number(f64::from(g) + 1.0));
+        let grade = |e: usize| {
+            a.grade(e)
+                .map_or(Value::Missing, |g| Value::Number(f64::from(g) + 1.0))
+        };
         if field >= FIELDS.len() {
             let element = field - FIELDS.len() + 1;
             if element < self.audits.layout.elements.len() {

@@ -599,7 +599,14 @@ impl<'a> Parser<'a> {
         Err(self.err(field, msg))
     }
 
-    fn lit(&self, schema: &dyn Schema, id: usize, kind: FieldKind, name: &str, tok: &Tok) -> Result<Lit, FilterError> {
+    fn lit(
+        &self,
+        schema: &dyn Schema,
+        id: usize,
+        kind: FieldKind,
+        name: &str,
+        tok: &Tok,
+    ) -> Result<Lit, FilterError> {
         let text = tok.text.replace('\u{a0}', " ");
         let t = text.trim();
         let stripped = strip_label_prefix(t);

@@ -20,6 +20,25 @@ pub(crate) fn pseudonym(key: &str, case_id: &str) -> String {
     format!("R-{hex}")
 }
 
+/// Whether a case id is one of our pseudonyms (`R-` and 10 hex digits): a redacted
+/// file fed back into `allocate` or `record` would poison the ledger.
+pub(crate) fn is_pseudonym(id: &str) -> bool {
+    id.len() == 12 && id.starts_with("R-") && id[2..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Refuses a file whose case ids are pseudonyms.
+pub(crate) fn refuse_pseudonyms<'a>(
+    file: &str,
+    mut ids: impl Iterator<Item = &'a str>,
+) -> anyhow::Result<()> {
+    if let Some(id) = ids.find(|id| is_pseudonym(id)) {
+        anyhow::bail!(
+            "{file} holds pseudonymised case ids (e.g. {id}, from --redact); allocation and the history need the real ids: use the file written without --redact"
+        );
+    }
+    Ok(())
+}
+
 /// Whether an output column holds case ids (redacted under `--redact`).
 pub(crate) fn is_case_id_column(name: &str) -> bool {
     let key = crate::values::header_key(name);

@@ -139,8 +139,16 @@ pub(crate) fn wilson(successes: u64, n: u64, z: f64) -> Option<(f64, f64)> {
     let half = z / denominator * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
     // At 0 or n successes the bound is mathematically exactly 0 or 1; rounding
     // lands a hair either side (2.8e-15, or "-0.0%" in a report), so say it exactly.
-    let low = if successes == 0 { 0.0 } else { (centre - half).clamp(0.0, 1.0) };
-    let high = if successes as f64 == n { 1.0 } else { (centre + half).clamp(0.0, 1.0) };
+    let low = if successes == 0 {
+        0.0
+    } else {
+        (centre - half).clamp(0.0, 1.0)
+    };
+    let high = if successes as f64 == n {
+        1.0
+    } else {
+        (centre + half).clamp(0.0, 1.0)
+    };
     Some((low, high))
 }
 

@@ -173,9 +173,21 @@ fn the_where_schema_knows_fields_elements_and_grades_by_rank() {
     assert!(matches!(value("Assessment"), Value::Number(2.0)));
     let overall = layout.resolve("overall").unwrap().0;
     assert_eq!(layout.literal_rank(overall, "RI"), Some(Ok(3.0)));
-    assert_eq!(layout.literal_rank(overall, "Requires improvement to be good"), Some(Ok(3.0)));
-    assert!(layout.literal_rank(overall, "Inadequat").unwrap().unwrap_err().contains("is not a grade (accepted:"));
-    assert_eq!(layout.literal_rank(layout.resolve("team").unwrap().0, "Inadequat"), None);
+    assert_eq!(
+        layout.literal_rank(overall, "Requires improvement to be good"),
+        Some(Ok(3.0))
+    );
+    assert!(
+        layout
+            .literal_rank(overall, "Inadequat")
+            .unwrap()
+            .unwrap_err()
+            .contains("is not a grade (accepted:")
+    );
+    assert_eq!(
+        layout.literal_rank(layout.resolve("team").unwrap().0, "Inadequat"),
+        None
+    );
     assert!(matches!(value("voice"), Value::Missing));
     assert!(matches!(value("month"), Value::Text("2026-10")));
     assert!(matches!(value("strengths"), Value::List("a;b")));

@@ -73,6 +73,10 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         output::check_target(path, ctx.force)?;
     }
     let sampled = read_sample(ctx, &args.sample)?;
+    crate::privacy::refuse_pseudonyms(
+        &csvio::display_name(&args.sample),
+        sampled.iter().map(|c| c.case_id.as_str()),
+    )?;
     if sampled.is_empty() {
         bail!("{} has no cases to allocate", args.sample.display());
     }

@@ -112,5 +112,7 @@ fn lock_history(history: &Path) -> Result<File> {
 /// frame), so it is read by the history's own reader and checked the same way.
 fn read_allocation(ctx: &Context, path: &Path) -> Result<Vec<history::Entry>> {
     let csvio::Input { name, reader, .. } = ctx.table(path)?;
-    Ok(history::read(&name, reader).map_err(Problems)?)
+    let rows = history::read(&name, reader).map_err(Problems)?;
+    crate::privacy::refuse_pseudonyms(&name, rows.iter().map(|r| r.case_id.as_str()))?;
+    Ok(rows)
 }

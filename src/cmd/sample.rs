@@ -131,6 +131,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     print_summary(ctx, &manifest);
     let mut out = ctx.open_output()?;
     write_rows(ctx, &mut out, &manifest, &drawn)?;
+    if manifest_path.is_none() {
+        ctx.note("no manifest written (the sample went to standard output): give -o FILE or --manifest FILE to keep one");
+    }
     if let Some(path) = &manifest_path {
         let mut json = serde_json::to_vec_pretty(&manifest)?;
         json.push(b'\n');

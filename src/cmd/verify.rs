@@ -92,11 +92,20 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     // exactly (the rest of the history unchanged), the sample stands.
     let history_changed = |d: &Vec<String>| d.iter().any(|x| x.contains("(history)"));
     if history_changed(&differences) && history.is_some() {
-        let earlier = Job { history_before_month: true, ..job };
+        let earlier = Job {
+            history_before_month: true,
+            ..job
+        };
         let (again, _) = draw(&earlier)?;
         let rederived = manifest.differences(&again);
         let only_history = |d: &String| d.starts_with("input ") && d.contains("(history)");
-        if rederived.iter().all(only_history) && again.inputs.iter().zip(&manifest.inputs).all(|(a, m)| m.role != "history" || a.rows == m.rows) {
+        if rederived.iter().all(only_history)
+            && again
+                .inputs
+                .iter()
+                .zip(&manifest.inputs)
+                .all(|(a, m)| m.role != "history" || a.rows == m.rows)
+        {
             differences.clear();
             note = "the history has since gained rows for this month or later (e.g. by `record`); re-derived from the rows before it";
         }

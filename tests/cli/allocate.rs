@@ -265,3 +265,24 @@ fn history_naming_an_unknown_auditor_is_a_warning() {
         "history.csv:2: warning: column \"auditor_id\": auditor \"gone1\" is not in the auditors list",
     );
 }
+
+#[test]
+fn a_redacted_sample_is_refused() {
+    let w = Workdir::new();
+    w.write(
+        "auditors.csv",
+        "auditor_id,name,team\na1,Ann,Team A\nb1,Bea,Team B\n",
+    );
+    w.write("sample.csv", sample(&[("R-5faeb15e7d", "Team B", "")]));
+    w.run(&["allocate", "sample.csv", "--auditors", "auditors.csv"])
+        .fails(1)
+        .stderr_has("pseudonymised case ids (e.g. R-5faeb15e7d");
+    w.write(
+        "alloc.csv",
+        "month,case_id,team,auditor_id,frame\n2026-11,R-5faeb15e7d,Team B,a1,x\n",
+    );
+    w.run(&["record", "alloc.csv", "--history", "history.csv"])
+        .fails(1)
+        .stderr_has("pseudonymised");
+    assert!(!w.path("history.csv").exists());
+}

@@ -68,7 +68,16 @@ fn completions_to_a_closed_pipe_exit_quietly() {
         stdout.read_exact(&mut first).unwrap();
         drop(stdout);
         let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
-        assert!(out.stderr.is_empty(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

@@ -339,16 +339,48 @@ fn per_stratum_takes_k_from_every_team() {
 #[test]
 fn verify_still_passes_after_the_month_is_recorded_but_not_after_an_edit() {
     let w = setup();
-    let earlier: String = HISTORY.lines().filter(|l| !l.starts_with("2026-11")).map(|l| format!("{l}\n")).collect();
+    let earlier: String = HISTORY
+        .lines()
+        .filter(|l| !l.starts_with("2026-11"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     w.write("history.csv", earlier);
-    w.run(&["sample", "extract.csv", "--history", "history.csv", "--seed", "20261", "-o", "sample.csv"]).ok();
-    w.write("auditors.csv", "auditor_id,name,team,capacity\nX1,Xan,Team X,20\nY1,Yas,Team Y,20\n");
-    w.run(&["allocate", "sample.csv", "--auditors", "auditors.csv", "-o", "allocation.csv"]).ok();
-    w.run(&["record", "allocation.csv", "--history", "history.csv"]).ok();
+    w.run(&[
+        "sample",
+        "extract.csv",
+        "--history",
+        "history.csv",
+        "--seed",
+        "20261",
+        "-o",
+        "sample.csv",
+    ])
+    .ok();
+    w.write(
+        "auditors.csv",
+        "auditor_id,name,team,capacity\nX1,Xan,Team X,20\nY1,Yas,Team Y,20\n",
+    );
+    w.run(&[
+        "allocate",
+        "sample.csv",
+        "--auditors",
+        "auditors.csv",
+        "-o",
+        "allocation.csv",
+    ])
+    .ok();
+    w.run(&["record", "allocation.csv", "--history", "history.csv"])
+        .ok();
     let run = w.run(&["verify", "sample.csv.manifest.json"]).ok();
-    assert!(run.stdout.contains("re-derived from the rows before it"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("re-derived from the rows before it"),
+        "{}",
+        run.stdout
+    );
     // An earlier month's row changed: that is not explained by recording this month.
     let text = w.read("history.csv").replace("2026-06,K004", "2026-06,K005");
     w.write("history.csv", text);
-    w.run(&["verify", "sample.csv.manifest.json"]).fails(1).stdout_has("NOT verified");
+    w.run(&["verify", "sample.csv.manifest.json"])
+        .fails(1)
+        .stdout_has("NOT verified");
 }

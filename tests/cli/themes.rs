@@ -389,9 +389,15 @@ fn where_compares_grades_by_rank_and_refuses_unknown_grades() {
     );
     let graded = |expr: &str| {
         let run = w.run(&["themes", "audits.csv", "--where", expr]).ok();
-        records(&run.stdout).first().map_or("0".to_string(), |r| r["graded"].clone())
+        records(&run.stdout)
+            .first()
+            .map_or("0".to_string(), |r| r["graded"].clone())
     };
-    assert_eq!(graded("overall > Good"), "2", "worse than Good: RI and Inadequate");
+    assert_eq!(
+        graded("overall > Good"),
+        "2",
+        "worse than Good: RI and Inadequate"
+    );
     assert_eq!(graded("overall <= G"), "2", "Good or better");
     assert_eq!(graded("overall = 4"), "1");
     assert_eq!(graded("overall in (RI, I)"), "2");

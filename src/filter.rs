@@ -545,6 +545,7 @@ impl<'a> Parser<'a> {
             }
             Test::Cmp(o, _, v) => Check::Cmp(o, kind, self.lit(schema, id, kind, name, &v)?),
             Test::Contains(_, v) if kind == FieldKind::List => {
+                self.refuse_vocabulary_typo(&v)?;
                 Check::Members(vec![ItemPattern::new(&v.text)])
             }
             Test::Contains(_, v) if kind == FieldKind::Text => {
@@ -576,6 +577,23 @@ impl<'a> Parser<'a> {
             }
         };
         Ok(Node::Test(id, check))
+    }
+
+    /// A word one or two letters away from a risk-factor theme (`neglet`) would
+    /// silently match nothing in a list; say which theme was meant instead.
+    fn refuse_vocabulary_typo(&self, tok: &Tok) -> Result<(), FilterError> {
+        let word = tok.text.trim();
+        if tok.kind == Kind::Str || word.chars().count() < 5 || risk_theme(word).is_some() {
+            return Ok(());
+        }
+        let words: Vec<String> = crate::vocab::theme_words().map(str::to_string).collect();
+        match closest(word, &words) {
+            Some(near) => Err(self.err(
+                tok,
+                format!("\"{word}\" is not a risk-factor theme, did you mean \"{near}\"? (quote a label to match it exactly)"),
+            )),
+            None => Ok(()),
+        }
     }
 
     fn resolve(&self, schema: &dyn Schema, field: &Tok) -> Result<(usize, FieldKind), FilterError> {

@@ -158,6 +158,11 @@ pub(crate) fn strip_label_prefix(s: &str) -> &str {
 /// The theme named by a vocabulary word (`neglect`, `domestic_abuse`, …), case-insensitive,
 /// with spaces, hyphens and underscores alike. One of the theme's labels names it too, so
 /// `"Domestic violence"` means the domestic abuse theme.
+/// Every vocabulary word (`neglect`, `domestic_abuse`, …), for "did you mean".
+pub(crate) fn theme_words() -> impl Iterator<Item = &'static str> {
+    THEMES.iter().map(|t| t.word)
+}
+
 pub(crate) fn risk_theme(word: &str) -> Option<&'static RiskTheme> {
     let word = word.trim();
     if word.is_empty() {

@@ -429,3 +429,21 @@ mod props {
         }
     }
 }
+
+#[test]
+fn a_near_miss_of_a_risk_theme_is_an_error_unless_quoted() {
+    let err = Filter::compile("risk_factors contains neglet", &Mock, as_of())
+        .err()
+        .expect("a typo");
+    assert!(
+        err.message.contains("did you mean \"neglect\""),
+        "{}",
+        err.message
+    );
+    assert!(
+        Filter::compile("risk_factors contains \"neglet\"", &Mock, as_of()).is_ok(),
+        "quoted: matched as written"
+    );
+    assert!(Filter::compile("risk_factors contains domestic_abuse", &Mock, as_of()).is_ok());
+    assert!(Filter::compile("risk_factors contains 16A", &Mock, as_of()).is_ok());
+}

@@ -432,9 +432,9 @@ mod props {
 
 #[test]
 fn a_near_miss_of_a_risk_theme_is_an_error_unless_quoted() {
-    let err = Filter::compile("risk_factors contains neglet", &Mock, as_of())
-        .err()
-        .expect("a typo");
+    let Err(err) = Filter::compile("risk_factors contains neglet", &Mock, as_of()) else {
+        panic!("a typo compiles")
+    };
     assert!(
         err.message.contains("did you mean \"neglect\""),
         "{}",

@@ -81,6 +81,9 @@ pub(crate) fn date_problem(text: &str) -> String {
                 "\"{s}\" looks like a US-style date (month/day/year); write dates as dd/mm/yyyy or yyyy-mm-dd"
             );
         }
+        if parts[2].trim().len() == 2 {
+            return format!("\"{s}\" has a two-digit year; write it in full (dd/mm/yyyy)");
+        }
         return format!("\"{s}\" is not a real date (expected dd/mm/yyyy)");
     }
     format!("\"{s}\" is not a date (expected dd/mm/yyyy, yyyy-mm-dd or an Excel day number)")
@@ -267,6 +270,7 @@ mod tests {
     fn never_guesses_us_dates() {
         assert_eq!(parse_date("09/16/2020"), None);
         assert!(date_problem("09/16/2020").contains("US-style"));
+        assert!(date_problem("26/11/26").contains("two-digit year"));
         assert_eq!(parse_date("31/02/2021"), None);
         assert_eq!(parse_date("yesterday"), None);
         assert_eq!(parse_date("7"), None);

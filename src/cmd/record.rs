@@ -97,10 +97,11 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
 /// separate file because the history itself is replaced by rename.
 fn lock_history(history: &Path) -> Result<File> {
     let lock_path = PathBuf::from(format!("{}.lock", history.display()));
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
         .open(&lock_path)
         .with_context(|| format!("cannot create the lock file {}", lock_path.display()))?;
     file.lock()

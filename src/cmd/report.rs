@@ -91,6 +91,12 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             )));
         }
     }
+    if !audits.list.iter().any(|a| a.month == args.month) {
+        ctx.note(format!(
+            "warning: no audits for {} in the files given; the report will say so",
+            args.month
+        ));
+    }
     let manifest = match &args.sample {
         Some(path) => Some(read_manifest(path)?),
         None => None,

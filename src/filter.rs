@@ -683,7 +683,8 @@ fn kind_name(kind: FieldKind) -> &'static str {
 }
 
 /// The known field nearest to a misspelt one (at most two edits away), for "did you mean".
-fn closest<'k>(name: &str, known: &'k [String]) -> Option<&'k str> {
+/// The known name one or two edits away from `name`, for "did you mean".
+pub(crate) fn closest<'k>(name: &str, known: &'k [String]) -> Option<&'k str> {
     let a: Vec<char> = lowercase(name.trim()).chars().collect();
     let distance = |k: &String| edit_distance(&a, &lowercase(k).chars().collect::<Vec<_>>());
     let near = known

@@ -105,9 +105,13 @@ impl Plan {
         };
         let resolve = |name: &str| -> Result<(usize, FieldKind)> {
             filter::Schema::resolve(schema, name).ok_or_else(|| {
+                let known = filter::Schema::known_fields(schema);
+                let hint = filter::closest(name, &known)
+                    .map(|k| format!(", did you mean \"{k}\"?"))
+                    .unwrap_or_default();
                 usage(format!(
-                    "unknown column \"{name}\" (known: {})",
-                    filter::Schema::known_fields(schema).join(", ")
+                    "unknown column \"{name}\"{hint} (known: {})",
+                    known.join(", ")
                 ))
             })
         };

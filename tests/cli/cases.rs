@@ -471,3 +471,12 @@ fn html_is_only_for_the_report() {
     w.run(&["cases", "x.csv", "-o", "x.html"]).fails(2);
     assert!(!w.path("x.html").exists());
 }
+
+#[test]
+fn an_unknown_by_field_suggests_the_near_one() {
+    let w = Workdir::new();
+    w.write("x.csv", MESSY);
+    w.run(&["cases", "x.csv", "--count", "--by", "tema"])
+        .fails(2)
+        .stderr_has("unknown column \"tema\", did you mean \"team\"?");
+}

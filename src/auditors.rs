@@ -40,14 +40,7 @@ pub(crate) fn read<R: Read>(
     let mut auditors = Vec::new();
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut rec = csv::StringRecord::new();
-    while let Some(next) = reader.next(&mut rec) {
-        let line = match next {
-            Ok(line) => line,
-            Err(p) => {
-                problems.push(p);
-                continue;
-            }
-        };
+    while let Some(line) = reader.next_good(&mut rec, &mut problems) {
         let Some(id) = present(&rec, c_id) else {
             problems.push(Problem::error(
                 file,

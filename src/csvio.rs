@@ -571,6 +571,21 @@ impl<R: Read> RecordReader<R> {
             .collect()
     }
 
+    /// Like [`RecordReader::next`], but a bad row is added to `problems` and skipped:
+    /// the loop every layout reader runs to collect all its problems.
+    pub(crate) fn next_good(
+        &mut self,
+        rec: &mut csv::StringRecord,
+        problems: &mut Vec<Problem>,
+    ) -> Option<u64> {
+        loop {
+            match self.next(rec)? {
+                Ok(line) => return Some(line),
+                Err(p) => problems.push(p),
+            }
+        }
+    }
+
     /// Reads the next row into `rec` (cells cleaned) and returns its line; a row of the
     /// wrong width or a malformed row is a problem. `None` at the end.
     pub(crate) fn next(&mut self, rec: &mut csv::StringRecord) -> Option<Result<u64, Problem>> {

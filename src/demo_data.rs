@@ -232,33 +232,19 @@ fn make_cases(rng: &mut SplitMix64, workers: &[Vec<String>], as_of: NaiveDate) -
 fn make_case(rng: &mut SplitMix64, team: usize, worker: String, as_of: NaiveDate) -> Case {
     let service = *rng.weighted(TEAMS[team].2);
     let child_name = format!("{} {}", rng.word(CHILD_FIRST), rng.word(CHILD_LAST));
-    let age = match service {
-        "Care Leavers" if rng.percent(15) => rng.range(16, 17),
-        "Care Leavers" => rng.range(18, 21),
-        "CP" if rng.percent(25) => rng.range(0, 1),
-        "CP" => rng.range(2, 15),
-        _ if rng.percent(12) => rng.range(0, 1),
-        _ => rng.range(2, 17),
-    };
+    let age = age_for(rng, service);
     // 1..=364 days before the anniversary keeps the age exact, 29 February included.
     let dob = days_before(years_before(as_of, age), rng.range(1, 364));
-    let front_door = service == "Front Door";
-    let (mut start, mut end) = if rng.percent(40) {
-        let end = days_before(as_of, rng.below(365));
-        // Front door contacts last days; other episodes up to about two years.
-        let longest = if front_door { 20 } else { 706 };
-        (days_before(end, rng.range(1, longest)), Some(end))
-    } else {
-        let longest = if front_door { 30 } else { 3 * 365 };
-        (days_before(as_of, rng.below(longest)), None)
+    let (start, end) = episode(rng, service, dob, as_of);
+    let (referral_source, step_up) = match pick_referral_source(rng, service) {
+        Some((text, step_up)) => (text.to_owned(), step_up),
+        None => (String::new(), false),
     };
-    // Work with a baby (even pre-birth) is recorded from the birth here.
-    if start < dob {
-        start = dob;
-        end = end.map(|e| e.max(dob));
-    }
-    let (referral_source, step_up) = referral_source(rng, service);
-    let (risk_factors, neglect) = risk_factors(rng, service, age);
+    let mut factors = Vec::new();
+    let (risk_factors, neglect) = match pick_risk_factors(rng, service, age, &mut factors) {
+        Some((separator, neglect)) => (factors.join(separator), neglect),
+        None => (String::new(), false),
+    };
     // Mostly dd/mm/yyyy as CSV exports write it; a few rows ISO, as from a second system.
     let pattern = if rng.percent(4) { "%Y-%m-%d" } else { "%d/%m/%Y" };
     let date = |d: NaiveDate| d.format(pattern).to_string();
@@ -286,15 +272,53 @@ fn years_before(d: NaiveDate, years: u64) -> NaiveDate {
     d.checked_sub_months(Months::new(12 * years as u32)).unwrap_or(d)
 }
 
-fn days_before(d: NaiveDate, days: u64) -> NaiveDate {
+pub(crate) fn days_before(d: NaiveDate, days: u64) -> NaiveDate {
     d.checked_sub_days(Days::new(days)).unwrap_or(d)
 }
 
-/// A referral source as a code, now and then as an Annex A lettered label; and
-/// whether it is a step-up.
-fn referral_source(rng: &mut SplitMix64, service: &str) -> (String, bool) {
+/// A child's age for a service: care leavers 16–21, under-twos common in CP.
+/// Shared with `synth` (the large generator), so both draw alike.
+pub(crate) fn age_for(rng: &mut SplitMix64, service: &str) -> u64 {
+    match service {
+        "Care Leavers" if rng.percent(15) => rng.range(16, 17),
+        "Care Leavers" => rng.range(18, 21),
+        "CP" if rng.percent(25) => rng.range(0, 1),
+        "CP" => rng.range(2, 15),
+        _ if rng.percent(12) => rng.range(0, 1),
+        _ => rng.range(2, 17),
+    }
+}
+
+/// An episode's start and (for about 40%) end, never before the child's birth.
+pub(crate) fn episode(
+    rng: &mut SplitMix64,
+    service: &str,
+    dob: NaiveDate,
+    as_of: NaiveDate,
+) -> (NaiveDate, Option<NaiveDate>) {
+    let front_door = service == "Front Door";
+    let (mut start, mut end) = if rng.percent(40) {
+        let end = days_before(as_of, rng.below(365));
+        // Front door contacts last days; other episodes up to about two years.
+        let longest = if front_door { 20 } else { 706 };
+        (days_before(end, rng.range(1, longest)), Some(end))
+    } else {
+        let longest = if front_door { 30 } else { 3 * 365 };
+        (days_before(as_of, rng.below(longest)), None)
+    };
+    // Work with a baby (even pre-birth) is recorded from the birth here.
+    if start < dob {
+        start = dob;
+        end = end.map(|e| e.max(dob));
+    }
+    (start, end)
+}
+
+/// A referral source as a code, now and then as an Annex A lettered label, and
+/// whether it is a step-up; `None` for the few left blank.
+pub(crate) fn pick_referral_source(rng: &mut SplitMix64, service: &str) -> Option<(&'static str, bool)> {
     if rng.percent(2) {
-        return (String::new(), false);
+        return None;
     }
     let code = loop {
         let code = *rng.weighted(REFERRAL_SOURCES);
@@ -310,16 +334,22 @@ fn referral_source(rng: &mut SplitMix64, service: &str) -> (String, bool) {
         "6" => "q) 6: Police",
         _ => code,
     };
-    let text = if rng.percent(8) { label } else { code };
-    (text.to_owned(), code == "5D")
+    Some((if rng.percent(8) { label } else { code }, code == "5D"))
 }
 
-/// CIN assessment factors (and a CP category for CP cases); and whether any means neglect.
-fn risk_factors(rng: &mut SplitMix64, service: &str, age: u64) -> (String, bool) {
+/// CIN assessment factors (and a CP category for CP cases) into `factors`; returns
+/// the separator to write between them and whether any means neglect, or `None`
+/// for the front door cases with none recorded.
+pub(crate) fn pick_risk_factors(
+    rng: &mut SplitMix64,
+    service: &str,
+    age: u64,
+    factors: &mut Vec<&'static str>,
+) -> Option<(&'static str, bool)> {
+    factors.clear();
     if service == "Front Door" && rng.percent(50) {
-        return (String::new(), false);
+        return None;
     }
-    let mut factors: Vec<&str> = Vec::new();
     for &(code, p, from_age) in FACTORS {
         if age >= from_age && rng.percent(p) {
             factors.push(code);
@@ -340,7 +370,7 @@ fn risk_factors(rng: &mut SplitMix64, service: &str, age: u64) -> (String, bool)
         3..6 => "; ",
         _ => ";",
     };
-    (factors.join(separator), neglect)
+    Some((separator, neglect))
 }
 
 struct Auditor {

@@ -30,14 +30,7 @@ pub(crate) fn read<R: Read>(file: &str, csv: csv::Reader<R>) -> Result<Vec<Entry
     let headings: Vec<Option<String>> = (0..HEADER.len()).map(heading).collect();
     let mut entries = Vec::new();
     let mut rec = csv::StringRecord::new();
-    while let Some(next) = reader.next(&mut rec) {
-        let line = match next {
-            Ok(line) => line,
-            Err(p) => {
-                problems.push(p);
-                continue;
-            }
-        };
+    while let Some(line) = reader.next_good(&mut rec, &mut problems) {
         let month = match present(&rec, cols[0]).map(str::parse::<Month>) {
             Some(Ok(m)) => m,
             Some(Err(message)) => {

@@ -153,14 +153,7 @@ pub(crate) fn read<R: Read>(
     let mut first: HashMap<String, u64> = HashMap::new();
     let mut list = Vec::new();
     let mut rec = csv::StringRecord::new();
-    while let Some(next) = reader.next(&mut rec) {
-        let line = match next {
-            Ok(line) => line,
-            Err(p) => {
-                problems.push(p);
-                continue;
-            }
-        };
+    while let Some(line) = reader.next_good(&mut rec, &mut problems) {
         let before = problems.len();
         let mut error = |column: Option<&str>, message: String| {
             problems.push(Problem::error(file, Some(line), column, message));

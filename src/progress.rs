@@ -48,14 +48,7 @@ pub(crate) fn read_allocation<R: Read>(
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut list = Vec::new();
     let mut rec = csv::StringRecord::new();
-    while let Some(next) = reader.next(&mut rec) {
-        let line = match next {
-            Ok(line) => line,
-            Err(p) => {
-                problems.push(p);
-                continue;
-            }
-        };
+    while let Some(line) = reader.next_good(&mut rec, &mut problems) {
         let mut error = |column: &Option<String>, message: String| {
             problems.push(Problem::error(file, Some(line), column.as_deref(), message));
         };

@@ -6,9 +6,9 @@
 
 use crate::dates::{Month, format_date};
 use crate::demo_data::{
-    AUDITOR_LAST, AUDITORS_HEADER, CHILD_FIRST, CHILD_LAST, CP_CATEGORIES, DISABILITY, DUTY, EARLY_HELP,
-    EXTRACT_HEADER, FACTORS, FRONT_DOOR, HISTORY_HEADER, IN_CARE, LEAVING_CARE, LOCALITY, REFERRAL_SOURCES,
-    STAFF_FIRST, SplitMix64, WORKER_LAST,
+    AUDITOR_LAST, AUDITORS_HEADER, CHILD_FIRST, CHILD_LAST, DISABILITY, DUTY, EARLY_HELP, EXTRACT_HEADER,
+    FRONT_DOOR, HISTORY_HEADER, IN_CARE, LEAVING_CARE, LOCALITY, STAFF_FIRST, SplitMix64, WORKER_LAST,
+    age_for, days_before, episode, pick_referral_source, pick_risk_factors,
 };
 use crate::sample;
 use chrono::{Datelike, Days, NaiveDate};
@@ -107,6 +107,8 @@ struct AuditorPost {
 pub(crate) struct Authority {
     spec: Spec,
     rng: SplitMix64,
+    /// Reused for each row's risk factors.
+    factors: Vec<&'static str>,
     teams: Vec<Team>,
     /// Cumulative team weights, to pick a case's team by binary search.
     team_weights: Vec<u64>,
@@ -168,6 +170,7 @@ impl Authority {
         Authority {
             spec,
             rng,
+            factors: Vec::with_capacity(20),
             teams,
             team_weights,
             workers,
@@ -218,29 +221,10 @@ impl Authority {
         let t = &self.teams[team];
         let worker = t.workers[rng.index(t.workers.len())];
         let service = *rng.weighted(t.services);
-        let age = match service {
-            "Care Leavers" if rng.percent(15) => rng.range(16, 17),
-            "Care Leavers" => rng.range(18, 21),
-            "CP" if rng.percent(25) => rng.range(0, 1),
-            "CP" => rng.range(2, 15),
-            _ if rng.percent(12) => rng.range(0, 1),
-            _ => rng.range(2, 17),
-        };
+        let age = age_for(rng, service);
         // 365¼ days a year and 1..=364 days short of a birthday: exact to a day or two.
         let dob = days_before(as_of, age * 365 + age / 4 + rng.range(1, 364));
-        let front_door = service == "Front Door";
-        let (mut start, mut end) = if rng.percent(40) {
-            let end = days_before(as_of, rng.below(365));
-            let longest = if front_door { 20 } else { 706 };
-            (days_before(end, rng.range(1, longest)), Some(end))
-        } else {
-            let longest = if front_door { 30 } else { 3 * 365 };
-            (days_before(as_of, rng.below(longest)), None)
-        };
-        if start < dob {
-            start = dob;
-            end = end.map(|e| e.max(dob));
-        }
+        let (start, end) = episode(rng, service, dob, as_of);
         let iso = rng.percent(4);
         // case_id: ids are unique and in file order, as a case system's export is.
         write!(line, "CH{:07},", index + 1).expect("writing to a Vec");
@@ -262,9 +246,11 @@ impl Authority {
             push_date(line, end, iso);
         }
         line.push(b',');
-        push_referral_source(rng, line, service);
+        if let Some((text, _)) = pick_referral_source(rng, service) {
+            line.extend_from_slice(text.as_bytes());
+        }
         line.push(b',');
-        push_risk_factors(rng, line, service, age);
+        push_risk_factors(rng, line, service, age, &mut self.factors);
         line.push(b',');
         line.extend_from_slice(if end.is_some() { b"closed\n" } else { b"open\n" });
         Brief {
@@ -543,10 +529,6 @@ fn case_id(index: u64) -> String {
     format!("CH{:07}", index + 1)
 }
 
-fn days_before(d: NaiveDate, days: u64) -> NaiveDate {
-    d.checked_sub_days(Days::new(days)).unwrap_or(d)
-}
-
 /// The `n` months before the month of `as_of`, most recent first.
 fn past_months(as_of: NaiveDate, n: usize) -> Vec<Month> {
     let mut months = vec![Month::of(as_of).previous()];
@@ -579,61 +561,25 @@ fn push_date(line: &mut Vec<u8>, d: NaiveDate, iso: bool) {
     }
 }
 
-fn push_referral_source(rng: &mut SplitMix64, line: &mut Vec<u8>, service: &str) {
-    if rng.percent(2) {
+/// The risk factors of `pick_risk_factors`, written without allocating: quoted when
+/// the separator has a comma.
+fn push_risk_factors(
+    rng: &mut SplitMix64,
+    line: &mut Vec<u8>,
+    service: &str,
+    age: u64,
+    factors: &mut Vec<&'static str>,
+) {
+    let Some((separator, _)) = pick_risk_factors(rng, service, age, factors) else {
         return;
-    }
-    let code = loop {
-        let code = *rng.weighted(REFERRAL_SOURCES);
-        if !(service == "Early Help" && code == "5D") {
-            break code;
-        }
     };
-    let label = match code {
-        "2A" => "e) 2A: Schools",
-        "3E" => "k) 3E: Health services - A&E",
-        "5D" => "p1) 5D: LA services",
-        "6" => "q) 6: Police",
-        _ => code,
-    };
-    line.extend_from_slice(if rng.percent(8) { label } else { code }.as_bytes());
-}
-
-/// CIN assessment factors, and a CP category for CP cases; separated by `;`, and
-/// now and then by `, ` inside a quoted cell as some systems write them.
-fn push_risk_factors(rng: &mut SplitMix64, line: &mut Vec<u8>, service: &str, age: u64) {
-    if service == "Front Door" && rng.percent(50) {
-        return;
-    }
-    let mut factors: [&str; 17] = [""; 17];
-    let mut n = 0;
-    for &(code, p, from_age) in FACTORS {
-        if age >= from_age && rng.percent(p) {
-            factors[n] = code;
-            n += 1;
-        }
-    }
-    if service == "CP" {
-        let &(code, label) = rng.weighted(CP_CATEGORIES);
-        factors[n] = if rng.percent(12) { label } else { code };
-        n += 1;
-    }
-    if n == 0 && rng.percent(50) {
-        factors[n] = "21";
-        n += 1;
-    }
-    let separator: &[u8] = match rng.below(100) {
-        0..3 => b", ",
-        3..6 => b"; ",
-        _ => b";",
-    };
-    let quoted = n > 1 && separator[0] == b',';
+    let quoted = factors.len() > 1 && separator.starts_with(',');
     if quoted {
         line.push(b'"');
     }
-    for (i, f) in factors[..n].iter().enumerate() {
+    for (i, f) in factors.iter().enumerate() {
         if i > 0 {
-            line.extend_from_slice(separator);
+            line.extend_from_slice(separator.as_bytes());
         }
         line.extend_from_slice(f.as_bytes());
     }

@@ -310,14 +310,7 @@ fn read_sample(ctx: &Context, path: &Path) -> Result<Vec<SampledCase>> {
     let mut cases = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut rec = csv::StringRecord::new();
-    while let Some(next) = reader.next(&mut rec) {
-        let line = match next {
-            Ok(l) => l,
-            Err(p) => {
-                problems.push(p);
-                continue;
-            }
-        };
+    while let Some(line) = reader.next_good(&mut rec, &mut problems) {
         let Some(id) = present(&rec, c_id) else {
             problems.push(InputProblem::error(
                 &name,

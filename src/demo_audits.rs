@@ -6,7 +6,7 @@
 //! Moderators change a realistic share of grades, mostly by one grade.
 
 use crate::dates::{Month, format_date};
-use crate::demo_data::SplitMix64;
+use crate::demo_data::{SplitMix64, push_record};
 use chrono::Days;
 
 /// One allocated case, as the demo's allocation holds it.
@@ -307,23 +307,6 @@ fn pick_tags(rng: &mut SplitMix64, from: &[&str], most: u64) -> String {
         }
     }
     chosen.join(";")
-}
-
-/// Appends one CSV record, quoting a field only when CSV rules require it.
-fn push_record(out: &mut String, fields: &[String]) {
-    for (i, field) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        if field.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&field.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(field);
-        }
-    }
-    out.push('\n');
 }
 
 #[cfg(test)]

@@ -524,8 +524,8 @@ fn auditors_csv(auditors: &[Auditor]) -> String {
 }
 
 /// Appends one CSV record, quoting a field only when CSV rules require it.
-fn push_record(out: &mut String, fields: &[&str]) {
-    for (i, field) in fields.iter().enumerate() {
+pub(crate) fn push_record<S: AsRef<str>>(out: &mut String, fields: &[S]) {
+    for (i, field) in fields.iter().map(AsRef::as_ref).enumerate() {
         if i > 0 {
             out.push(',');
         }

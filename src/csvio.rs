@@ -282,7 +282,7 @@ pub(crate) fn records(path: &Path, opts: &InputOptions) -> Result<Records<Box<dy
     })
 }
 
-fn delimiter_for(path: &Path, opts: &InputOptions) -> u8 {
+pub(crate) fn delimiter_for(path: &Path, opts: &InputOptions) -> u8 {
     opts.delimiter.unwrap_or_else(|| {
         let is_tsv = path
             .extension()

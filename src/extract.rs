@@ -568,6 +568,11 @@ impl<R: Read> ExtractReader<R> {
         &self.schema
     }
 
+    /// The records it reads from (after the last row, to see where reading stopped).
+    pub(crate) fn into_records(self) -> Records<R> {
+        self.records
+    }
+
     /// Whether any error (not warning) has been found.
     pub(crate) fn has_errors(&self) -> bool {
         self.problems.iter().any(|p| !p.warning)
@@ -603,13 +608,37 @@ impl<R: Read> ExtractReader<R> {
         }
     }
 
+    /// A reader for one block of a file whose header has been read (see `scan`):
+    /// rows are checked as in the whole file, except that case ids are only
+    /// logged, for [`ExtractReader::take_ids`], and lines count from the block's start.
+    pub(crate) fn for_block(file: &str, records: Records<R>, schema: Schema) -> Self {
+        ExtractReader {
+            file: file.to_string(),
+            records,
+            schema,
+            ids: IdSet::default(),
+            log: Some(IdLog::default()),
+            reopen: None,
+            problems: Vec::new(),
+            raw: RawRecord::default(),
+            rows_read: 0,
+            failed: false,
+        }
+    }
+
+    /// The case ids logged by a reader made with [`ExtractReader::for_block`].
+    pub(crate) fn take_ids(&mut self) -> Option<IdLog> {
+        self.log.take()
+    }
+
     /// At the end of a file read with [`ExtractReader::check_ids_at_end`]: when an id
     /// was repeated, reads the file again checking row by row, and takes its problems.
     fn finish_ids(&mut self) {
-        let Some(mut log) = self.log.take() else {
+        // A block of a file (`for_block`) keeps its log for the whole file's check.
+        let Some(mut reopen) = self.reopen.take() else {
             return;
         };
-        let Some(mut reopen) = self.reopen.take() else {
+        let Some(mut log) = self.log.take() else {
             return;
         };
         if self.failed || !log.has_repeats() {

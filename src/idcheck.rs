@@ -101,6 +101,17 @@ pub(crate) struct IdLog {
 }
 
 impl IdLog {
+    /// Adds every id of `other` (the log of another part of the same file).
+    pub(crate) fn absorb(&mut self, other: IdLog) {
+        if self.buckets.is_empty() {
+            self.buckets = other.buckets;
+            return;
+        }
+        for (mine, theirs) in self.buckets.iter_mut().zip(other.buckets) {
+            mine.extend(theirs);
+        }
+    }
+
     pub(crate) fn push(&mut self, id: &str) {
         if self.buckets.is_empty() {
             self.buckets = vec![Vec::new(); 256];
@@ -136,5 +147,22 @@ mod tests {
         assert_eq!(set.insert("CH0000007", 9000), Some(9));
         log.push("CH0000007");
         assert!(log.has_repeats());
+    }
+
+    #[test]
+    fn logs_of_parts_absorbed_find_repeats_across_parts() {
+        let (mut a, mut b, mut empty) = (IdLog::default(), IdLog::default(), IdLog::default());
+        for i in 0..100u64 {
+            a.push(&format!("A{i}"));
+            b.push(&format!("B{i}"));
+        }
+        empty.absorb(IdLog::default());
+        a.absorb(empty);
+        a.absorb(b);
+        assert!(!a.has_repeats());
+        let mut c = IdLog::default();
+        c.push("B7");
+        a.absorb(c);
+        assert!(a.has_repeats());
     }
 }

@@ -31,6 +31,7 @@ mod records;
 mod render;
 mod report;
 mod sample;
+mod scan;
 mod stats;
 mod synth;
 mod templates;

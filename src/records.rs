@@ -56,6 +56,44 @@ impl<R: Read> Records<R> {
     }
 }
 
+impl Records<io::Empty> {
+    /// Records of bytes already in memory: a block of a file that `scan` cut at a
+    /// record's end, with `\r\n` already turned into `\n` and no byte-order mark.
+    /// Lines count from 1 at the block's first byte.
+    pub(crate) fn from_bytes(bytes: Vec<u8>, delimiter: u8) -> Records<io::Empty> {
+        let mut parser = Parser::new(io::empty(), delimiter, false);
+        parser.valid = bytes.len();
+        parser.filled = bytes.len();
+        parser.buf = bytes;
+        parser.eof = true;
+        parser.first = false;
+        Records {
+            parser: Box::new(parser),
+        }
+    }
+
+    /// The bytes not yet read, and how many line ends have been read.
+    pub(crate) fn into_rest(self) -> (Vec<u8>, u64) {
+        let Parser {
+            mut buf, pos, line, ..
+        } = *self.parser;
+        buf.drain(..pos);
+        (buf, line - 1)
+    }
+
+    /// The block's bytes (to be used again), and how many line ends it had.
+    pub(crate) fn into_bytes(self) -> (Vec<u8>, u64) {
+        let parser = *self.parser;
+        (parser.buf, parser.line - 1)
+    }
+
+    /// Whether a record was ended by the end of the bytes rather than a line end:
+    /// in a block that is not the file's last, the cut fell inside a quoted field.
+    pub(crate) fn ran_to_the_end(&self) -> bool {
+        self.parser.ran_to_the_end
+    }
+}
+
 /// Splits a byte stream into records.
 pub(crate) struct Parser<R: Read> {
     inner: R,
@@ -76,6 +114,8 @@ pub(crate) struct Parser<R: Read> {
     /// The line of the byte at `pos`, counting `\n`s as `csv_core` does.
     line: u64,
     core: csv_core::Reader,
+    /// A record was ended by the end of the input, not by a line end.
+    ran_to_the_end: bool,
 }
 
 impl<R: Read> Parser<R> {
@@ -93,6 +133,7 @@ impl<R: Read> Parser<R> {
             delimiter,
             line: 1,
             core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            ran_to_the_end: false,
         }
     }
 
@@ -125,7 +166,10 @@ impl<R: Read> Parser<R> {
             let end = match memchr3(b'\n', b'"', b'\r', rest) {
                 Some(n) if rest[n] == b'\n' => n,
                 Some(_) => return self.read_quoted(rec),
-                None if self.eof => rest.len(),
+                None if self.eof => {
+                    self.ran_to_the_end = true;
+                    rest.len()
+                }
                 None => {
                     self.fill()?;
                     continue;
@@ -161,6 +205,7 @@ impl<R: Read> Parser<R> {
                 self.fill()?;
             }
             let input = &self.buf[self.pos..self.valid];
+            self.ran_to_the_end |= input.is_empty();
             let (res, nin, o, e) = self.core.read_record(input, &mut out[nout..], &mut ends[nend..]);
             self.line += memchr_iter(b'\n', &input[..nin]).count() as u64;
             self.pos += nin;

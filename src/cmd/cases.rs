@@ -3,9 +3,10 @@
 use super::Context;
 use crate::csvio::Problems;
 use crate::exit::usage;
-use crate::extract::{Case, CaseRow, ExtractReader, Schema};
+use crate::extract::{Case, Schema};
 use crate::filter::{self, FieldKind, Filter, Value};
 use crate::render::{Cell, RowWriter, render};
+use crate::scan;
 use crate::values::list_items;
 use crate::vocab::strip_label_prefix;
 use anyhow::Result;
@@ -50,40 +51,27 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     }
     let mut inputs = super::extract_inputs(&args.inputs, &ctx.settings, &ctx.input, &mut |n| ctx.note(n))?;
     if inputs.len() == 1 {
-        // One table streams: memory does not grow with the extract.
+        // One table streams, on both cores: memory does not grow with the extract.
         let input = inputs.pop().expect("one input");
-        let name = input.name.clone();
-        let (records, reopen) = input.into_records()?;
-        let mut reader = ExtractReader::new(&name, records, &ctx.settings, ctx.as_of).map_err(Problems)?;
-        if let Some(reopen) = reopen {
-            reader = reader.check_ids_at_end(reopen);
+        let prepare = |schema: &Schema| Plan::new(ctx, args, schema);
+        let (plan, scanned) = scan::scan(input, &ctx.settings, ctx.as_of, false, prepare)?;
+        if scanned.has_errors() {
+            return Err(Problems(scanned.problems).into());
         }
-        let plan = Plan::new(ctx, args, reader.schema())?;
-        let mut row = CaseRow::default();
-        let mut sink = plan.sink();
-        while reader.next_row(&mut row) {
-            let case = Case {
-                schema: reader.schema(),
-                row: &row,
-            };
-            if plan.filter.as_ref().is_none_or(|f| f.matches(&case)) {
-                sink.take(&plan, case)?;
-            }
+        ctx.warn(&scanned.problems);
+        let mut parts = scanned.parts.into_iter();
+        let mut sink = parts.next().unwrap_or_else(|| plan.sink());
+        for part in parts {
+            sink.merge(part);
         }
-        if reader.has_errors() {
-            return Err(Problems(reader.problems).into());
-        }
-        ctx.warn(&reader.problems);
-        sink.finish(ctx, &plan, reader.schema())
+        sink.finish(ctx, &plan, &scanned.schema)
     } else {
         let (extract, _) = super::read_extract(inputs, &ctx.settings, ctx.as_of)?;
         ctx.warn(&extract.warnings);
         let plan = Plan::new(ctx, args, &extract.schema)?;
         let mut sink = plan.sink();
         for case in extract.cases() {
-            if plan.filter.as_ref().is_none_or(|f| f.matches(&case)) {
-                sink.take(&plan, case)?;
-            }
+            scan::Fold::take(&plan, &mut sink, case);
         }
         sink.finish(ctx, &plan, &extract.schema)
     }
@@ -152,6 +140,22 @@ impl Plan {
     }
 }
 
+/// Each block of the extract makes rows or counts of its own, in file order.
+impl scan::Fold for Plan {
+    type Part = Sink;
+    const IN_ORDER: bool = true;
+
+    fn part(&self) -> Sink {
+        self.sink()
+    }
+
+    fn take(&self, sink: &mut Sink, case: Case<'_>) {
+        if self.filter.as_ref().is_none_or(|f| f.matches(&case)) {
+            sink.take(self, case);
+        }
+    }
+}
+
 enum Sink {
     Rows(Vec<Vec<Cell>>),
     Count {
@@ -161,7 +165,7 @@ enum Sink {
 }
 
 impl Sink {
-    fn take(&mut self, plan: &Plan, case: Case<'_>) -> Result<()> {
+    fn take(&mut self, plan: &Plan, case: Case<'_>) {
         match self {
             Sink::Rows(rows) => rows.push(plan.columns.iter().map(|&c| Cell::text(case.output(c))).collect()),
             Sink::Count { total, groups } => {
@@ -173,7 +177,26 @@ impl Sink {
                 }
             }
         }
-        Ok(())
+    }
+
+    /// Adds the rows or counts of the next part of the file.
+    fn merge(&mut self, next: Sink) {
+        match (self, next) {
+            (Sink::Rows(rows), Sink::Rows(more)) => rows.extend(more),
+            (
+                Sink::Count { total, groups },
+                Sink::Count {
+                    total: n,
+                    groups: more,
+                },
+            ) => {
+                *total += n;
+                for (key, n) in more {
+                    *groups.entry(key).or_insert(0) += n;
+                }
+            }
+            _ => unreachable!("the parts of one scan are all rows or all counts"),
+        }
     }
 
     fn finish(self, ctx: &Context, plan: &Plan, schema: &Schema) -> Result<()> {

@@ -5,18 +5,18 @@ use super::Context;
 use crate::config::{Layout, Settings};
 use crate::csvio::{self, InputOptions, Problems};
 use crate::dates::{Month, format_date};
-use crate::extract::{Case, CaseRow, ExtractReader, Std};
+use crate::extract::{Case, Schema, Std};
 use crate::filter::{self, FieldKind, Filter, Value};
 use crate::manifest::{FrameResult, FrameSpec, InputFile, Manifest, SamplingUsed, StratumResult};
 use crate::render::{Cell, RowWriter};
 use crate::sample::{self, Drawn, FramePlan, Keyer, Offer, Sampler};
+use crate::scan;
 use crate::{history, output};
-use anyhow::{Context as _, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Draw the month's sample of case files within the configured frames.
@@ -240,42 +240,30 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
             per_stratum: f.per_stratum,
         })
         .collect();
-    let mut sampler: Sampler<Fields> = Sampler::new(plans);
+    let mut sampler: Sampler<Fields> = Sampler::new(plans.clone());
     let mut tables = super::extract_inputs(job.extracts, settings, job.input, &mut |n| eprintln!("{n}"))?;
-    let mut hashing = None;
+    let mut hashed = None;
     let rows_by_source: Vec<(PathBuf, u64)> = if tables.len() == 1 {
-        // One table streams: memory grows with the sample, not the extract.
+        // One table streams, on both cores: memory grows with the sample, not the extract.
         let input = tables.pop().expect("one table");
-        let (name, source) = (input.name.clone(), input.source.clone());
-        let (records, reopen) = input.into_records()?;
-        let mut reader = ExtractReader::new(&name, records, settings, job.as_of).map_err(Problems)?;
-        if let Some(reopen) = reopen {
-            reader = reader.check_ids_at_end(reopen);
+        let source = input.source.clone();
+        let prepare = |schema: &Schema| -> Result<Frames<'_>> {
+            Ok(Frames {
+                plans: plans.clone(),
+                compiled: compile_frames(settings, schema, job.as_of)?,
+                excluded: &excluded,
+                keyer: Keyer::new(job.seed),
+            })
+        };
+        let (_, scanned) = scan::scan(input, settings, job.as_of, true, prepare)?;
+        if scanned.has_errors() {
+            return Err(Problems(scanned.problems).into());
         }
-        let compiled = compile_frames(settings, reader.schema(), job.as_of)?;
-        let keyer = Keyer::new(job.seed);
-        // The manifest's hash of the file is made on the second core meanwhile.
-        hashing = Some((source.clone(), {
-            let source = source.clone();
-            std::thread::spawn(move || file_sha256(&source))
-        }));
-        let mut row = CaseRow::default();
-        while reader.next_row(&mut row) {
-            offer(
-                &mut sampler,
-                &compiled,
-                &excluded,
-                &keyer,
-                Case {
-                    schema: reader.schema(),
-                    row: &row,
-                },
-            );
+        for part in scanned.parts {
+            sampler.merge(part);
         }
-        if reader.has_errors() {
-            return Err(Problems(reader.problems).into());
-        }
-        vec![(source, reader.rows_read)]
+        hashed = Some((source.clone(), scanned.sha256));
+        vec![(source, scanned.rows_read)]
     } else {
         let (extract, rows) = super::read_extract(tables, settings, job.as_of)?;
         let compiled = compile_frames(settings, &extract.schema, job.as_of)?;
@@ -297,11 +285,9 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
     }
     let mut extract_inputs = Vec::new();
     for (path, rows) in rows_by_source {
-        let sha256 = match hashing.take() {
-            Some((hashed, thread)) if hashed == path => thread
-                .join()
-                .map_err(|_| anyhow!("hashing {} stopped unexpectedly", path.display()))??,
-            _ => file_sha256(&path)?,
+        let sha256 = match hashed.take() {
+            Some((source, sha256)) if source == path => sha256,
+            _ => scan::file_sha256(&path)?,
         };
         extract_inputs.push(InputFile {
             role: "extract".into(),
@@ -382,6 +368,28 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
         frames: frame_results,
     };
     Ok((manifest, draw.cases))
+}
+
+/// The frames as a [`scan::Fold`]: each block of the extract is offered to a
+/// sampler of its own, and the samplers are merged in file order.
+struct Frames<'a> {
+    plans: Vec<FramePlan>,
+    compiled: Vec<CompiledFrame>,
+    excluded: &'a HashSet<String>,
+    keyer: Keyer,
+}
+
+impl scan::Fold for Frames<'_> {
+    type Part = Sampler<Fields>;
+    const IN_ORDER: bool = false;
+
+    fn part(&self) -> Sampler<Fields> {
+        Sampler::new(self.plans.clone())
+    }
+
+    fn take(&self, part: &mut Sampler<Fields>, case: Case<'_>) {
+        offer(part, &self.compiled, self.excluded, &self.keyer, case);
+    }
 }
 
 struct CompiledFrame {
@@ -509,26 +517,4 @@ fn stratum_value<'c>(case: &'c Case<'_>, field: usize) -> Cow<'c, str> {
     }
 }
 
-/// SHA-256 of a file's bytes, as hex; `None` for standard input.
-pub(crate) fn file_sha256(path: &Path) -> Result<Option<String>> {
-    if path == Path::new("-") {
-        return Ok(None);
-    }
-    let mut file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file
-            .read(&mut buf)
-            .with_context(|| format!("reading {}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(Some(hex(&hasher.finalize())))
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub(crate) use crate::scan::file_sha256;

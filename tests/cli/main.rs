@@ -7,6 +7,7 @@ mod common;
 
 mod actions;
 mod allocate;
+mod blocks;
 mod cases;
 mod corpus;
 mod demo;

@@ -1,0 +1,524 @@
+//! Reading one case extract on both cores (SPEC §9: a million rows faster than xan).
+//!
+//! This thread reads the file in blocks of about 1 MiB, adds them to the manifest's
+//! SHA-256, turns `\r\n` into `\n`, and cuts each block after the last line end that
+//! ends a record ([`last_record_end`]: a line end inside a quoted field does not).
+//! Two workers each parse and check whole blocks, exactly as the one-thread reader
+//! checks a file, and fold each block's rows into a part; the parts come back in file
+//! order, with each block's problems moved to the file's own line numbers.
+//!
+//! Anything out of the ordinary goes to the one-thread reader instead, which reports
+//! exactly as before: standard input, Windows-1252, workbook sheets, a case id that
+//! appears twice, or a worker finding that a cut fell inside a record after all.
+
+use crate::config::Settings;
+use crate::csvio::{self, Encoding, Input, Problem, Problems};
+use crate::extract::{Case, CaseRow, ExtractReader, Schema};
+use crate::idcheck::IdLog;
+use crate::records::Records;
+use anyhow::{Context as _, Result, anyhow};
+use chrono::NaiveDate;
+use memchr::{memchr, memrchr};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+/// Bytes read at a time: a million-row extract is about a hundred blocks.
+const BLOCK: usize = 1 << 20;
+/// Worker threads (the machine SPEC §9 names has two cores; this thread mostly hashes).
+const WORKERS: usize = 2;
+/// Blocks waiting for each worker: bounds memory at a few MiB.
+const QUEUED: usize = 2;
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How the rows of an extract are folded: each block's rows into a part of their
+/// own, on whichever thread reads the block.
+pub(crate) trait Fold: Sync {
+    type Part: Send;
+    /// Whether the order of rows matters: each block then has a part of its own,
+    /// and the parts come back in file order. Otherwise each thread keeps one part
+    /// for all its blocks (far fewer parts to make and merge), in no given order.
+    const IN_ORDER: bool;
+    /// An empty part.
+    fn part(&self) -> Self::Part;
+    /// Adds one good row to a part.
+    fn take(&self, part: &mut Self::Part, case: Case<'_>);
+}
+
+/// What a scan found.
+pub(crate) struct Scanned<S> {
+    pub(crate) schema: Schema,
+    /// The parts: in file order when the fold is `IN_ORDER` (so folding them in
+    /// order is folding the whole file), else one a thread, in no given order.
+    pub(crate) parts: Vec<S>,
+    /// Errors and warnings, in line order. Callers stop on errors.
+    pub(crate) problems: Vec<Problem>,
+    /// Data rows read, good or bad.
+    pub(crate) rows_read: u64,
+    /// SHA-256 of the file's bytes (hex), when asked for and the input is a file.
+    pub(crate) sha256: Option<String>,
+}
+
+impl<S> Scanned<S> {
+    pub(crate) fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| !p.warning)
+    }
+}
+
+/// Reads every row of one extract table, checking each, and folds the good ones
+/// with the `Fold` that `prepare` makes from the table's schema. `hash`: also
+/// compute the SHA-256 of the file (on the second core, or while reading).
+pub(crate) fn scan<F: Fold>(
+    input: Input,
+    settings: &Settings,
+    as_of: NaiveDate,
+    hash: bool,
+    prepare: impl Fn(&Schema) -> Result<F>,
+) -> Result<(F, Scanned<F::Part>)> {
+    if let Some((path, delimiter)) = parallel_source(&input)
+        && let Some(done) = parallel(&input.name, &path, delimiter, settings, as_of, hash, &prepare)?
+    {
+        return Ok(done);
+    }
+    one_thread(input, settings, as_of, hash, &prepare)
+}
+
+/// The file and delimiter when the table is a plain UTF-8 CSV file on disk.
+fn parallel_source(input: &Input) -> Option<(PathBuf, u8)> {
+    let opts = input.options.as_ref()?;
+    let plain = opts.encoding == Encoding::Utf8
+        && input.source != Path::new("-")
+        && std::fs::metadata(&input.source).is_ok_and(|m| m.is_file());
+    plain.then(|| (input.source.clone(), csvio::delimiter_for(&input.source, opts)))
+}
+
+/// The one-thread reader: every input, and the exact report of repeated ids.
+fn one_thread<F: Fold>(
+    input: Input,
+    settings: &Settings,
+    as_of: NaiveDate,
+    hash: bool,
+    prepare: &dyn Fn(&Schema) -> Result<F>,
+) -> Result<(F, Scanned<F::Part>)> {
+    let (name, source) = (input.name.clone(), input.source.clone());
+    let (records, reopen) = input.into_records()?;
+    let mut reader = ExtractReader::new(&name, records, settings, as_of).map_err(Problems)?;
+    if let Some(reopen) = reopen {
+        reader = reader.check_ids_at_end(reopen);
+    }
+    let fold = prepare(reader.schema())?;
+    // The file's hash is made on the second core meanwhile.
+    let hashing = hash.then(|| {
+        let source = source.clone();
+        std::thread::spawn(move || file_sha256(&source))
+    });
+    let mut part = fold.part();
+    let mut row = CaseRow::default();
+    while reader.next_row(&mut row) {
+        fold.take(
+            &mut part,
+            Case {
+                schema: reader.schema(),
+                row: &row,
+            },
+        );
+    }
+    let sha256 = match hashing {
+        Some(thread) => thread
+            .join()
+            .map_err(|_| anyhow!("hashing {} stopped unexpectedly", source.display()))??,
+        None => None,
+    };
+    let scanned = Scanned {
+        schema: reader.schema().clone(),
+        parts: vec![part],
+        rows_read: reader.rows_read,
+        problems: std::mem::take(&mut reader.problems),
+        sha256,
+    };
+    Ok((fold, scanned))
+}
+
+/// One block's worth of results.
+struct Block<S> {
+    index: usize,
+    /// The block's own part (`IN_ORDER` folds only).
+    part: Option<S>,
+    problems: Vec<Problem>,
+    rows_read: u64,
+    /// Line ends in the block.
+    lines: u64,
+    /// A record ran to the block's end: the cut was wrong.
+    cut_inside_a_record: bool,
+}
+
+/// Reads a file on both cores. `None`: read it again with the one-thread reader
+/// (a repeated case id, to be reported exactly, or a cut inside a record).
+fn parallel<F: Fold>(
+    name: &str,
+    path: &Path,
+    delimiter: u8,
+    settings: &Settings,
+    as_of: NaiveDate,
+    hash: bool,
+    prepare: &dyn Fn(&Schema) -> Result<F>,
+) -> Result<Option<(F, Scanned<F::Part>)>> {
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let (recycle, recycled) = mpsc::channel::<Vec<u8>>();
+    let mut blocks = Blocks {
+        file,
+        path,
+        delimiter,
+        hasher: hash.then(Sha256::new),
+        carry: Vec::new(),
+        eof: false,
+        recycled,
+    };
+    let mut first = blocks.next()?.unwrap_or_default();
+    // One mark as `csvio::open_input` skips it and one as the csv reader would.
+    for _ in 0..2 {
+        if first.starts_with(BOM) {
+            first.drain(..BOM.len());
+        }
+    }
+    let header =
+        ExtractReader::new(name, Records::from_bytes(first, delimiter), settings, as_of).map_err(Problems)?;
+    let schema = header.schema().clone();
+    let (rest, header_lines) = header.into_records().into_rest();
+    let fold = prepare(&schema)?;
+
+    let (results, ids, kept) = std::thread::scope(|scope| -> Result<_> {
+        let mut senders = Vec::new();
+        let mut workers = Vec::new();
+        for _ in 0..WORKERS {
+            let (send, receive) = mpsc::sync_channel::<(usize, Vec<u8>, bool)>(QUEUED);
+            senders.push(send);
+            let (fold, schema, recycle) = (&fold, &schema, recycle.clone());
+            workers.push(scope.spawn(move || work(name, delimiter, schema, fold, &receive, &recycle)));
+        }
+        // Each block is sent once the next is read, so the last is known as last.
+        let mut index = 0;
+        let mut pending = Some(rest);
+        while let Some(block) = pending.take() {
+            pending = blocks.next()?;
+            let last = pending.is_none();
+            // A worker only stops early by panicking, which `join` reports below.
+            let _ = senders[index % WORKERS].send((index, block, last));
+            index += 1;
+        }
+        drop(senders);
+        let mut results = Vec::new();
+        let mut ids = IdLog::default();
+        let mut kept = Vec::new();
+        for worker in workers {
+            let (blocks, log, part) = worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            results.extend(blocks);
+            ids.absorb(log);
+            kept.extend(part);
+        }
+        Ok((results, ids, kept))
+    })?;
+    let sha256 = blocks.hasher.take().map(|h| hex(&h.finalize()));
+    let mut ids = ids;
+    if ids.has_repeats() || results.iter().any(|b| b.cut_inside_a_record) {
+        return Ok(None);
+    }
+    let mut results = results;
+    results.sort_by_key(|b| b.index);
+    let mut line_base = header_lines;
+    let mut scanned = Scanned {
+        schema,
+        parts: kept,
+        problems: Vec::new(),
+        rows_read: 0,
+        sha256,
+    };
+    for block in results {
+        for mut problem in block.problems {
+            problem.line = problem.line.map(|l| l + line_base);
+            scanned.problems.push(problem);
+        }
+        line_base += block.lines;
+        scanned.rows_read += block.rows_read;
+        scanned.parts.extend(block.part);
+    }
+    Ok(Some((fold, scanned)))
+}
+
+/// What a worker did: its blocks, their case ids, and its one part (unordered folds).
+type Worked<S> = (Vec<Block<S>>, IdLog, Option<S>);
+
+/// A worker: checks and folds the blocks it is sent, and logs their case ids.
+fn work<F: Fold>(
+    name: &str,
+    delimiter: u8,
+    schema: &Schema,
+    fold: &F,
+    blocks: &mpsc::Receiver<(usize, Vec<u8>, bool)>,
+    recycle: &mpsc::Sender<Vec<u8>>,
+) -> Worked<F::Part> {
+    let mut done = Vec::new();
+    let mut ids = IdLog::default();
+    let mut row = CaseRow::default();
+    let mut kept = fold.part();
+    for (index, bytes, last) in blocks {
+        let mut reader =
+            ExtractReader::for_block(name, Records::from_bytes(bytes, delimiter), schema.clone());
+        let mut own = F::IN_ORDER.then(|| fold.part());
+        let part = own.as_mut().unwrap_or(&mut kept);
+        while reader.next_row(&mut row) {
+            fold.take(
+                part,
+                Case {
+                    schema: reader.schema(),
+                    row: &row,
+                },
+            );
+        }
+        if let Some(log) = reader.take_ids() {
+            ids.absorb(log);
+        }
+        let rows_read = reader.rows_read;
+        let problems = std::mem::take(&mut reader.problems);
+        let records = reader.into_records();
+        let cut_inside_a_record = !last && records.ran_to_the_end();
+        let (bytes, lines) = records.into_bytes();
+        let _ = recycle.send(bytes);
+        done.push(Block {
+            index,
+            part: own,
+            problems,
+            rows_read,
+            lines,
+            cut_inside_a_record,
+        });
+    }
+    (done, ids, (!F::IN_ORDER).then_some(kept))
+}
+
+/// Blocks of a file, each ending where a record ends.
+struct Blocks<'a> {
+    file: File,
+    path: &'a Path,
+    delimiter: u8,
+    hasher: Option<Sha256>,
+    /// What followed the last cut: the start of the next block.
+    carry: Vec<u8>,
+    eof: bool,
+    /// Blocks the workers are done with, to be filled again.
+    recycled: mpsc::Receiver<Vec<u8>>,
+}
+
+impl Blocks<'_> {
+    /// The next block (`\r\n` as `\n`), or `None` at the end of the file.
+    fn next(&mut self) -> Result<Option<Vec<u8>>> {
+        let mut buf = self.recycled.try_recv().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(&self.carry);
+        self.carry.clear();
+        loop {
+            if self.eof {
+                return Ok((!buf.is_empty()).then_some(buf));
+            }
+            let start = buf.len();
+            buf.resize(start + BLOCK, 0);
+            let n = read_full(&mut self.file, &mut buf[start..])
+                .with_context(|| format!("reading {}", self.path.display()))?;
+            buf.truncate(start + n);
+            if n == 0 {
+                self.eof = true;
+                continue;
+            }
+            if let Some(h) = &mut self.hasher {
+                h.update(&buf[start..]);
+            }
+            // A `\r` that ended the last read may begin a `\r\n` with this one.
+            let from = if start > 0 && buf[start - 1] == b'\r' {
+                start - 1
+            } else {
+                start
+            };
+            let kept = remove_cr_before_lf(&mut buf[from..]);
+            buf.truncate(from + kept);
+            if let Some(cut) = last_record_end(&buf, self.delimiter) {
+                self.carry.extend_from_slice(&buf[cut..]);
+                buf.truncate(cut);
+                return Ok(Some(buf));
+            }
+            // No record ends in the block yet: read on.
+        }
+    }
+}
+
+/// Reads until `buf` is full or the file ends.
+fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Removes each `\r` followed by `\n` (as the one-thread reader does); returns the
+/// new length. A final `\r` is kept: the next read tells what follows it.
+fn remove_cr_before_lf(bytes: &mut [u8]) -> usize {
+    let Some(first) = memchr(b'\r', bytes) else {
+        return bytes.len();
+    };
+    let (mut read, mut write) = (first, first);
+    while read < bytes.len() {
+        let next = memchr(b'\r', &bytes[read + 1..]).map_or(bytes.len(), |n| read + 1 + n);
+        let keep_from = if bytes.get(read + 1) == Some(&b'\n') {
+            read + 1
+        } else {
+            read
+        };
+        bytes.copy_within(keep_from..next, write);
+        write += next - keep_from;
+        read = next;
+    }
+    write
+}
+
+/// Where the last record that ends with a `\n` in `bytes` ends (just after that
+/// `\n`), for `bytes` that begin at the start of a record; `None` when no record
+/// ends with a line end. A line with no quote ends a record when the line before
+/// it did, so only lines holding a quote are followed through the CSV rules, which
+/// are those of the `csv` crate: a quote opens a quoted field only as a field's
+/// first byte; inside one, `""` is a quote and a line end is data.
+pub(crate) fn last_record_end(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    let mut last = None;
+    let mut pos = 0;
+    loop {
+        let Some(quote) = memchr(b'"', &bytes[pos..]).map(|q| pos + q) else {
+            return memrchr(b'\n', &bytes[pos..]).map(|n| pos + n + 1).or(last);
+        };
+        // The line holding the quote starts a record.
+        if let Some(n) = memrchr(b'\n', &bytes[pos..quote]) {
+            pos += n + 1;
+            last = Some(pos);
+        }
+        match record_end(&bytes[pos..], delimiter) {
+            Some(end) => {
+                pos += end;
+                last = Some(pos);
+            }
+            None => return last,
+        }
+    }
+}
+
+/// Just after the first `\n` outside quotes, for bytes that begin a record.
+fn record_end(bytes: &[u8], delimiter: u8) -> Option<usize> {
+    #[derive(Clone, Copy)]
+    enum At {
+        FieldStart,
+        Field,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut at = At::FieldStart;
+    for (i, &b) in bytes.iter().enumerate() {
+        at = match at {
+            At::Quoted if b == b'"' => At::QuoteInQuoted,
+            At::Quoted => At::Quoted,
+            _ if b == b'\n' => return Some(i + 1),
+            // A lone `\r` ends a record too; the field after a delimiter starts afresh.
+            _ if b == delimiter || b == b'\r' => At::FieldStart,
+            At::FieldStart | At::QuoteInQuoted if b == b'"' => At::Quoted,
+            _ => At::Field,
+        };
+    }
+    None
+}
+
+/// SHA-256 of a file's bytes, as hex; `None` for standard input.
+pub(crate) fn file_sha256(path: &Path) -> Result<Option<String>> {
+    if path == Path::new("-") {
+        return Ok(None);
+    }
+    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; BLOCK];
+    loop {
+        let n = read_full(&mut file, &mut buf).with_context(|| format!("reading {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(Some(hex(&hasher.finalize())))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The records the `csv` crate reads from `bytes`.
+    fn csv_records(bytes: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut rec = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while r.read_byte_record(&mut rec).unwrap() {
+            out.push(rec.iter().map(<[u8]>::to_vec).collect());
+        }
+        out
+    }
+
+    /// Whether the `csv` crate is at the start of a record after `bytes[..at]`:
+    /// reading the two sides apart gives the same records as reading them together.
+    fn is_record_start(bytes: &[u8], at: usize) -> bool {
+        let mut apart = csv_records(&bytes[..at]);
+        apart.extend(csv_records(&bytes[at..]));
+        apart == csv_records(bytes)
+    }
+
+    #[test]
+    fn cuts_after_the_last_line_end_outside_quotes() {
+        let cut = |s: &str| last_record_end(s.as_bytes(), b',');
+        assert_eq!(cut("a,b\n1,2\n3,4"), Some(8));
+        assert_eq!(cut("a,b\n1,\"x\ny\"\n3"), Some(12));
+        assert_eq!(cut("a,b\n1,\"x\ny"), Some(4), "inside a quoted field");
+        assert_eq!(cut("1,\"x\ny"), None);
+        assert_eq!(cut("1,ab\"c\n2,d\n"), Some(11), "a quote inside a field is data");
+        assert_eq!(cut("1,\"a\"\"\nb\"\n"), Some(10), "a doubled quote stays quoted");
+        assert_eq!(cut("1,\"a\"b\n2"), Some(7), "text after a closing quote");
+        assert_eq!(
+            cut("1,\"a\r\"\r\"x\n"),
+            None,
+            "a lone CR then a quote opens a field"
+        );
+        assert_eq!(cut("no line end"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_cut_is_the_last_line_end_where_the_csv_crate_starts_a_record(
+            input in proptest::collection::vec(proptest::sample::select(b"a,\"\n\r ".to_vec()), 0..60),
+        ) {
+            let got = last_record_end(&input, b',');
+            // More text after the input, so that a cut at its very end is tested too.
+            let mut longer = input.clone();
+            longer.extend_from_slice(b"z\n");
+            let line_ends: Vec<usize> = (0..input.len()).filter(|&i| input[i] == b'\n').map(|i| i + 1).collect();
+            let want = line_ends.into_iter().rev().find(|&at| is_record_start(&longer, at));
+            proptest::prop_assert_eq!(got, want, "{:?}", String::from_utf8_lossy(&input));
+        }
+    }
+}

@@ -4,7 +4,7 @@
 
 use crate::config::Settings;
 use crate::csvio::Problem;
-use crate::dates::{date_problem, format_date, parse_date, whole_years};
+use crate::dates::{Day, date_problem, format_date, parse_day, whole_years};
 use crate::filter::{self, FieldKind, Value};
 use crate::idcheck::{IdLog, IdSet};
 use crate::records::{RawRecord, Records};
@@ -274,9 +274,9 @@ pub(crate) struct CaseRow {
     cells: Vec<(u32, u32)>,
     /// The line of the file the row started on (1 = header).
     pub(crate) line: u64,
-    start: Option<NaiveDate>,
-    end: Option<NaiveDate>,
-    dob: Option<NaiveDate>,
+    start: Option<Day>,
+    end: Option<Day>,
+    dob: Option<Day>,
 }
 
 impl CaseRow {
@@ -305,6 +305,18 @@ impl CaseRow {
         self.cells
             .iter()
             .map(|&(a, b)| &self.text[a as usize..b as usize])
+    }
+
+    fn start(&self) -> Option<NaiveDate> {
+        self.start.map(Day::date)
+    }
+
+    fn end(&self) -> Option<NaiveDate> {
+        self.end.map(Day::date)
+    }
+
+    fn dob(&self) -> Option<NaiveDate> {
+        self.dob.map(Day::date)
     }
 
     fn cell(&self, col: Option<usize>) -> Option<&str> {
@@ -373,11 +385,11 @@ impl<'a> Case<'a> {
     }
 
     pub(crate) fn start_date(&self) -> Option<NaiveDate> {
-        self.row.start
+        self.row.start()
     }
 
     pub(crate) fn end_date(&self) -> Option<NaiveDate> {
-        self.row.end
+        self.row.end()
     }
 
     /// `open` or `closed`: the status column when present, else closed when the
@@ -393,7 +405,7 @@ impl<'a> Case<'a> {
             }
             return strip_label_prefix(s);
         }
-        match self.row.end {
+        match self.row.end() {
             Some(end) if end <= self.schema.as_of => "closed",
             _ => "open",
         }
@@ -418,9 +430,9 @@ impl<'a> Case<'a> {
             };
         }
         match schema.std_of_col(field).map(|(s, _)| s) {
-            Some(Std::StartDate) => self.row.start.map(format_date).unwrap_or_default(),
-            Some(Std::EndDate) => self.row.end.map(format_date).unwrap_or_default(),
-            Some(Std::Dob) => self.row.dob.map(format_date).unwrap_or_default(),
+            Some(Std::StartDate) => self.row.start().map(format_date).unwrap_or_default(),
+            Some(Std::EndDate) => self.row.end().map(format_date).unwrap_or_default(),
+            Some(Std::Dob) => self.row.dob().map(format_date).unwrap_or_default(),
             _ => self.row.cell(Some(field)).unwrap_or("").to_string(),
         }
     }
@@ -437,14 +449,14 @@ impl filter::Row for Case<'_> {
             return match DERIVED[field - schema.headers.len()].0 {
                 Derived::Age => self
                     .row
-                    .dob
+                    .dob()
                     .map_or(Value::Missing, |d| Value::Number(whole_years(d, as_of) as f64)),
-                Derived::AgeAtStart => match (self.row.dob, self.row.start) {
+                Derived::AgeAtStart => match (self.row.dob(), self.row.start()) {
                     (Some(d), Some(s)) => Value::Number(whole_years(d, s) as f64),
                     _ => Value::Missing,
                 },
-                Derived::DaysOpen => self.row.start.map_or(Value::Missing, |s| {
-                    let until = self.row.end.unwrap_or(as_of).min(as_of);
+                Derived::DaysOpen => self.row.start().map_or(Value::Missing, |s| {
+                    let until = self.row.end().unwrap_or(as_of).min(as_of);
                     Value::Number((until - s).num_days().max(0) as f64)
                 }),
                 Derived::Status => Value::Text(self.status()),
@@ -455,9 +467,9 @@ impl filter::Row for Case<'_> {
             return Value::Missing;
         };
         match schema.std_of_col(field) {
-            Some((Std::StartDate, _)) => self.row.start.map_or(Value::Missing, Value::Date),
-            Some((Std::EndDate, _)) => self.row.end.map_or(Value::Missing, Value::Date),
-            Some((Std::Dob, _)) => self.row.dob.map_or(Value::Missing, Value::Date),
+            Some((Std::StartDate, _)) => self.row.start().map_or(Value::Missing, Value::Date),
+            Some((Std::EndDate, _)) => self.row.end().map_or(Value::Missing, Value::Date),
+            Some((Std::Dob, _)) => self.row.dob().map_or(Value::Missing, Value::Date),
             Some((Std::RiskFactors, _)) => Value::List(cell),
             Some((Std::StepUp, _)) => parse_yes_no(cell).map_or(Value::Missing, Value::Bool),
             Some((Std::Status, _)) => Value::Text(self.status()),
@@ -720,13 +732,13 @@ impl<R: Read> ExtractReader<R> {
         row.line = line;
         let mut ok = true;
         let headers = &self.schema.headers;
-        let mut date = |s: Std, problems: &mut Vec<Problem>| -> Option<NaiveDate> {
+        let mut date = |s: Std, problems: &mut Vec<Problem>| -> Option<Day> {
             let col = self.schema.col(s)?;
             let cell = row.get(col)?;
             if is_missing(cell) {
                 return None;
             }
-            let parsed = parse_date(cell);
+            let parsed = parse_day(cell);
             if parsed.is_none() {
                 problems.push(Problem::error(
                     file,
@@ -916,7 +928,7 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate, warn_on: Op
         .into_iter()
         .map(|(cells, old)| {
             let mut row = CaseRow::from_cells(&cells, old.line);
-            let date = |s: Std| schema.col(s).and_then(|c| row.get(c)).and_then(parse_date);
+            let date = |s: Std| schema.col(s).and_then(|c| row.get(c)).and_then(parse_day);
             let dates = (date(Std::StartDate), date(Std::EndDate), date(Std::Dob));
             (row.start, row.end, row.dob) = dates;
             row

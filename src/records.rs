@@ -72,6 +72,23 @@ impl Records<io::Empty> {
         }
     }
 
+    /// Starts again on another block, keeping the parser (building its CSV state
+    /// machine costs more than reading a thousand rows); returns the old block.
+    pub(crate) fn refill(&mut self, bytes: Vec<u8>) -> Vec<u8> {
+        let p = &mut *self.parser;
+        p.valid = bytes.len();
+        p.filled = bytes.len();
+        p.pos = 0;
+        p.line = 1;
+        p.ran_to_the_end = false;
+        std::mem::replace(&mut p.buf, bytes)
+    }
+
+    /// How many line ends have been read.
+    pub(crate) fn lines(&self) -> u64 {
+        self.parser.line - 1
+    }
+
     /// The bytes not yet read, and how many line ends have been read.
     pub(crate) fn into_rest(self) -> (Vec<u8>, u64) {
         let Parser {
@@ -79,12 +96,6 @@ impl Records<io::Empty> {
         } = *self.parser;
         buf.drain(..pos);
         (buf, line - 1)
-    }
-
-    /// The block's bytes (to be used again), and how many line ends it had.
-    pub(crate) fn into_bytes(self) -> (Vec<u8>, u64) {
-        let parser = *self.parser;
-        (parser.buf, parser.line - 1)
     }
 
     /// Whether a record was ended by the end of the bytes rather than a line end:

@@ -265,9 +265,11 @@ fn work<F: Fold>(
     let mut ids = IdLog::default();
     let mut row = CaseRow::default();
     let mut kept = fold.part();
+    let mut records = Some(Records::from_bytes(Vec::new(), delimiter));
     for (index, bytes, last) in blocks {
-        let mut reader =
-            ExtractReader::for_block(name, Records::from_bytes(bytes, delimiter), schema.clone());
+        let mut parser = records.take().expect("the records are put back after each block");
+        let _ = recycle.send(parser.refill(bytes));
+        let mut reader = ExtractReader::for_block(name, parser, schema.clone());
         let mut own = F::IN_ORDER.then(|| fold.part());
         let part = own.as_mut().unwrap_or(&mut kept);
         while reader.next_row(&mut row) {
@@ -284,10 +286,10 @@ fn work<F: Fold>(
         }
         let rows_read = reader.rows_read;
         let problems = std::mem::take(&mut reader.problems);
-        let records = reader.into_records();
-        let cut_inside_a_record = !last && records.ran_to_the_end();
-        let (bytes, lines) = records.into_bytes();
-        let _ = recycle.send(bytes);
+        let parser = reader.into_records();
+        let cut_inside_a_record = !last && parser.ran_to_the_end();
+        let lines = parser.lines();
+        records = Some(parser);
         done.push(Block {
             index,
             part: own,
@@ -325,10 +327,12 @@ impl Blocks<'_> {
                 return Ok((!buf.is_empty()).then_some(buf));
             }
             let start = buf.len();
-            buf.resize(start + BLOCK, 0);
-            let n = read_full(&mut self.file, &mut buf[start..])
+            // `read_to_end` reads into the spare capacity without zeroing it first.
+            buf.reserve(BLOCK);
+            let n = (&mut self.file)
+                .take(BLOCK as u64)
+                .read_to_end(&mut buf)
                 .with_context(|| format!("reading {}", self.path.display()))?;
-            buf.truncate(start + n);
             if n == 0 {
                 self.eof = true;
                 continue;

@@ -120,14 +120,44 @@ impl IdLog {
         self.buckets[(hash >> 56) as usize].push([(hash >> 32) as u32, hash as u32, check]);
     }
 
+    /// Sorts the log; whether any fingerprint is in it twice. (Each worker of a
+    /// scan sorts its own log, on its own core.)
+    pub(crate) fn sort_and_find_repeats(&mut self) -> bool {
+        let mut repeats = false;
+        for b in &mut self.buckets {
+            b.sort_unstable_by_key(|e| key(*e));
+            repeats |= b.windows(2).any(|w| w[0] == w[1]);
+        }
+        repeats
+    }
+
+    /// Whether two sorted logs share a fingerprint: one merging pass.
+    pub(crate) fn shares_any(&self, other: &IdLog) -> bool {
+        self.buckets.iter().zip(&other.buckets).any(|(a, b)| {
+            let (mut i, mut j) = (0, 0);
+            while i < a.len() && j < b.len() {
+                match key(a[i]).cmp(&key(b[j])) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => return true,
+                }
+            }
+            false
+        })
+    }
+
     /// Whether any fingerprint was logged twice.
     pub(crate) fn has_repeats(&mut self) -> bool {
         self.buckets.iter_mut().any(|b| {
-            // As one 96-bit number: integer compares, not array compares.
-            b.sort_unstable_by_key(|e| u128::from(e[0]) << 64 | u128::from(e[1]) << 32 | u128::from(e[2]));
+            b.sort_unstable_by_key(|e| key(*e));
             b.windows(2).any(|w| w[0] == w[1])
         })
     }
+}
+
+/// A fingerprint as one 96-bit number: integer compares, not array compares.
+fn key(e: [u32; 3]) -> u128 {
+    u128::from(e[0]) << 64 | u128::from(e[1]) << 32 | u128::from(e[2])
 }
 
 #[cfg(test)]
@@ -162,6 +192,15 @@ mod tests {
         assert!(!a.has_repeats());
         let mut c = IdLog::default();
         c.push("B7");
+        c.push("C1");
+        assert!(!c.sort_and_find_repeats());
+        assert!(!a.sort_and_find_repeats());
+        assert!(a.shares_any(&c) && c.shares_any(&a));
+        let mut d = IdLog::default();
+        d.push("D1");
+        d.push("D1");
+        assert!(d.sort_and_find_repeats());
+        assert!(!d.shares_any(&c));
         a.absorb(c);
         assert!(a.has_repeats());
     }

@@ -189,7 +189,7 @@ fn parallel<F: Fold>(
     let (rest, header_lines) = header.into_records().into_rest();
     let fold = prepare(&schema)?;
 
-    let (results, ids, kept) = std::thread::scope(|scope| -> Result<_> {
+    let (results, repeats, kept) = std::thread::scope(|scope| -> Result<_> {
         let mut senders = Vec::new();
         let mut workers = Vec::new();
         for _ in 0..WORKERS {
@@ -210,21 +210,23 @@ fn parallel<F: Fold>(
         }
         drop(senders);
         let mut results = Vec::new();
-        let mut ids = IdLog::default();
+        let mut logs: Vec<IdLog> = Vec::new();
+        let mut repeats = false;
         let mut kept = Vec::new();
         for worker in workers {
-            let (blocks, log, part) = worker
+            let (blocks, log, repeated, part) = worker
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             results.extend(blocks);
-            ids.absorb(log);
+            // Each log is sorted and checked on its worker; here only across logs.
+            repeats |= repeated || logs.iter().any(|other| other.shares_any(&log));
+            logs.push(log);
             kept.extend(part);
         }
-        Ok((results, ids, kept))
+        Ok((results, repeats, kept))
     })?;
     let sha256 = blocks.hasher.take().map(|h| hex(&h.finalize()));
-    let mut ids = ids;
-    if ids.has_repeats() || results.iter().any(|b| b.cut_inside_a_record) {
+    if repeats || results.iter().any(|b| b.cut_inside_a_record) {
         return Ok(None);
     }
     let mut results = results;
@@ -249,8 +251,9 @@ fn parallel<F: Fold>(
     Ok(Some((fold, scanned)))
 }
 
-/// What a worker did: its blocks, their case ids, and its one part (unordered folds).
-type Worked<S> = (Vec<Block<S>>, IdLog, Option<S>);
+/// What a worker did: its blocks, their case ids (sorted) and whether one repeats,
+/// and its one part (unordered folds).
+type Worked<S> = (Vec<Block<S>>, IdLog, bool, Option<S>);
 
 /// A worker: checks and folds the blocks it is sent, and logs their case ids.
 fn work<F: Fold>(
@@ -299,7 +302,8 @@ fn work<F: Fold>(
             cut_inside_a_record,
         });
     }
-    (done, ids, (!F::IN_ORDER).then_some(kept))
+    let repeats = ids.sort_and_find_repeats();
+    (done, ids, repeats, (!F::IN_ORDER).then_some(kept))
 }
 
 /// Blocks of a file, each ending where a record ends.

@@ -300,7 +300,7 @@ impl<R: Read> Parser<R> {
 
 /// Removes each `\r` that is followed by `\n`, in place; returns the new length.
 /// A final `\r` is kept (the caller holds it back until it knows what follows).
-fn remove_cr_before_lf(bytes: &mut [u8]) -> usize {
+pub(crate) fn remove_cr_before_lf(bytes: &mut [u8]) -> usize {
     let Some(first) = memchr(b'\r', bytes) else {
         return bytes.len();
     };

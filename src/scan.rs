@@ -15,7 +15,7 @@ use crate::config::Settings;
 use crate::csvio::{self, Encoding, Input, Problem, Problems};
 use crate::extract::{Case, CaseRow, ExtractReader, Schema};
 use crate::idcheck::IdLog;
-use crate::records::Records;
+use crate::records::{Records, remove_cr_before_lf};
 use anyhow::{Context as _, Result, anyhow};
 use chrono::NaiveDate;
 use memchr::{memchr, memrchr};
@@ -374,27 +374,6 @@ fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
         }
     }
     Ok(n)
-}
-
-/// Removes each `\r` followed by `\n` (as the one-thread reader does); returns the
-/// new length. A final `\r` is kept: the next read tells what follows it.
-fn remove_cr_before_lf(bytes: &mut [u8]) -> usize {
-    let Some(first) = memchr(b'\r', bytes) else {
-        return bytes.len();
-    };
-    let (mut read, mut write) = (first, first);
-    while read < bytes.len() {
-        let next = memchr(b'\r', &bytes[read + 1..]).map_or(bytes.len(), |n| read + 1 + n);
-        let keep_from = if bytes.get(read + 1) == Some(&b'\n') {
-            read + 1
-        } else {
-            read
-        };
-        bytes.copy_within(keep_from..next, write);
-        write += next - keep_from;
-        read = next;
-    }
-    write
 }
 
 /// Where the last record that ends with a `\n` in `bytes` ends (just after that

@@ -550,7 +550,13 @@ impl<R: Read> ExtractReader<R> {
             .map(|i| clean(&String::from_utf8_lossy(header.field(i).unwrap_or_default())).into_owned())
             .collect();
         let schema = Schema::new(headers, settings, as_of, file)?;
-        Ok(ExtractReader {
+        Ok(ExtractReader::with_schema(file, records, schema))
+    }
+
+    /// A reader of rows after a header already read as `schema`, checking case ids
+    /// row by row.
+    fn with_schema(file: &str, records: Records<R>, schema: Schema) -> Self {
+        ExtractReader {
             file: file.to_string(),
             records,
             schema,
@@ -561,7 +567,7 @@ impl<R: Read> ExtractReader<R> {
             raw: RawRecord::default(),
             rows_read: 0,
             failed: false,
-        })
+        }
     }
 
     /// Checks case ids for repeats once, at the end of the file, instead of row by
@@ -625,16 +631,8 @@ impl<R: Read> ExtractReader<R> {
     /// logged, for [`ExtractReader::take_ids`], and lines count from the block's start.
     pub(crate) fn for_block(file: &str, records: Records<R>, schema: Schema) -> Self {
         ExtractReader {
-            file: file.to_string(),
-            records,
-            schema,
-            ids: IdSet::default(),
             log: Some(IdLog::default()),
-            reopen: None,
-            problems: Vec::new(),
-            raw: RawRecord::default(),
-            rows_read: 0,
-            failed: false,
+            ..ExtractReader::with_schema(file, records, schema)
         }
     }
 
@@ -672,18 +670,7 @@ impl<R: Read> ExtractReader<R> {
                 .push(Problem::error(&self.file, None, None, format!("read error: {e}")));
             return;
         }
-        let mut exact = ExtractReader {
-            file: self.file.clone(),
-            records,
-            schema: self.schema.clone(),
-            ids: IdSet::default(),
-            log: None,
-            reopen: None,
-            problems: Vec::new(),
-            raw: RawRecord::default(),
-            rows_read: 0,
-            failed: false,
-        };
+        let mut exact = ExtractReader::with_schema(&self.file, records, self.schema.clone());
         let mut row = CaseRow::default();
         while exact.next_row(&mut row) {}
         self.problems = exact.problems;

@@ -148,10 +148,7 @@ impl IdLog {
 
     /// Whether any fingerprint was logged twice.
     pub(crate) fn has_repeats(&mut self) -> bool {
-        self.buckets.iter_mut().any(|b| {
-            b.sort_unstable_by_key(|e| key(*e));
-            b.windows(2).any(|w| w[0] == w[1])
-        })
+        self.sort_and_find_repeats()
     }
 }
 

@@ -62,14 +62,13 @@ impl Records<io::Empty> {
     /// Lines count from 1 at the block's first byte.
     pub(crate) fn from_bytes(bytes: Vec<u8>, delimiter: u8) -> Records<io::Empty> {
         let mut parser = Parser::new(io::empty(), delimiter, false);
-        parser.valid = bytes.len();
-        parser.filled = bytes.len();
-        parser.buf = bytes;
         parser.eof = true;
         parser.first = false;
-        Records {
+        let mut records = Records {
             parser: Box::new(parser),
-        }
+        };
+        records.refill(bytes);
+        records
     }
 
     /// Starts again on another block, keeping the parser (building its CSV state

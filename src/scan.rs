@@ -115,16 +115,7 @@ fn one_thread<F: Fold>(
         std::thread::spawn(move || file_sha256(&source))
     });
     let mut part = fold.part();
-    let mut row = CaseRow::default();
-    while reader.next_row(&mut row) {
-        fold.take(
-            &mut part,
-            Case {
-                schema: reader.schema(),
-                row: &row,
-            },
-        );
-    }
+    fold_rows(&mut reader, &fold, &mut part, &mut CaseRow::default());
     let sha256 = match hashing {
         Some(thread) => thread
             .join()
@@ -139,6 +130,22 @@ fn one_thread<F: Fold>(
         sha256,
     };
     Ok((fold, scanned))
+}
+
+/// Folds every good row `reader` has left into `part` (`row` is reused).
+fn fold_rows<R: Read, F: Fold>(
+    reader: &mut ExtractReader<R>,
+    fold: &F,
+    part: &mut F::Part,
+    row: &mut CaseRow,
+) {
+    while reader.next_row(row) {
+        let case = Case {
+            schema: reader.schema(),
+            row,
+        };
+        fold.take(part, case);
+    }
 }
 
 /// One block's worth of results.
@@ -189,7 +196,7 @@ fn parallel<F: Fold>(
     let (rest, header_lines) = header.into_records().into_rest();
     let fold = prepare(&schema)?;
 
-    let (results, repeats, kept) = std::thread::scope(|scope| -> Result<_> {
+    let (mut results, repeats, kept) = std::thread::scope(|scope| -> Result<_> {
         let mut senders = Vec::new();
         let mut workers = Vec::new();
         for _ in 0..WORKERS {
@@ -229,7 +236,6 @@ fn parallel<F: Fold>(
     if repeats || results.iter().any(|b| b.cut_inside_a_record) {
         return Ok(None);
     }
-    let mut results = results;
     results.sort_by_key(|b| b.index);
     let mut line_base = header_lines;
     let mut scanned = Scanned {
@@ -274,16 +280,7 @@ fn work<F: Fold>(
         let _ = recycle.send(parser.refill(bytes));
         let mut reader = ExtractReader::for_block(name, parser, schema.clone());
         let mut own = F::IN_ORDER.then(|| fold.part());
-        let part = own.as_mut().unwrap_or(&mut kept);
-        while reader.next_row(&mut row) {
-            fold.take(
-                part,
-                Case {
-                    schema: reader.schema(),
-                    row: &row,
-                },
-            );
-        }
+        fold_rows(&mut reader, fold, own.as_mut().unwrap_or(&mut kept), &mut row);
         if let Some(log) = reader.take_ids() {
             ids.absorb(log);
         }

@@ -224,7 +224,7 @@ fn read_manifest(path: &Path) -> Result<(Manifest, String, String)> {
         .with_context(|| format!("cannot read the sample's manifest {}", manifest_path.display()))?;
     let manifest: Manifest = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a caseaudit sample manifest", manifest_path.display()))?;
-    let sha = super::sample::file_sha256(&manifest_path)?.unwrap_or_default();
+    let sha = crate::scan::file_sha256(&manifest_path)?.unwrap_or_default();
     Ok((manifest, csvio::display_name(&manifest_path), sha))
 }
 

@@ -219,7 +219,7 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
             inputs.push(InputFile {
                 role: "history".into(),
                 path: csvio::display_name(path),
-                sha256: file_sha256(path)?,
+                sha256: scan::file_sha256(path)?,
                 rows: entries.len() as u64,
             });
             let window = i64::from(settings.sampling.exclude_audited_within_months);
@@ -370,8 +370,8 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
     Ok((manifest, draw.cases))
 }
 
-/// The frames as a [`scan::Fold`]: each block of the extract is offered to a
-/// sampler of its own, and the samplers are merged in file order.
+/// The frames as a [`scan::Fold`]: each thread offers its rows to a sampler of its
+/// own, and the samplers are merged (in any order: the draw is the same).
 struct Frames<'a> {
     plans: Vec<FramePlan>,
     compiled: Vec<CompiledFrame>,
@@ -516,5 +516,3 @@ fn stratum_value<'c>(case: &'c Case<'_>, field: usize) -> Cow<'c, str> {
         Value::Date(d) => Cow::Owned(format_date(d)),
     }
 }
-
-pub(crate) use crate::scan::file_sha256;

@@ -2,8 +2,10 @@
 //! rows. It gives exactly what the `csv` crate gives with caseaudit's settings
 //! (RFC 4180 quotes, `\n`, `\r` or `\r\n` ends, blank lines skipped, a byte-order
 //! mark dropped, the same line numbers), but a line with no quote and no carriage
-//! return, which is nearly every line of an extract, is split with SIMD `memchr`
-//! instead of a byte-at-a-time state machine; other lines go to `csv_core` itself.
+//! return, which is nearly every line of an extract, is split from a bit index of
+//! the buffer (one bit a byte for delimiters and line ends, made 64 bytes at a time
+//! by compares the compiler turns into SIMD) instead of a byte-at-a-time state
+//! machine; other lines go to `csv_core` itself.
 
 use memchr::{memchr, memchr_iter, memchr3};
 use std::io::{self, Read};
@@ -80,7 +82,9 @@ impl Records<io::Empty> {
         p.pos = 0;
         p.line = 1;
         p.ran_to_the_end = false;
-        std::mem::replace(&mut p.buf, bytes)
+        let old = std::mem::replace(&mut p.buf, bytes);
+        p.index.build(&p.buf[..p.valid], p.delimiter);
+        old
     }
 
     /// How many line ends have been read.
@@ -126,6 +130,94 @@ pub(crate) struct Parser<R: Read> {
     core: csv_core::Reader,
     /// A record was ended by the end of the input, not by a line end.
     ran_to_the_end: bool,
+    /// Where the delimiters and line ends of `buf[..valid]` are.
+    index: Index,
+}
+
+/// One bit a byte for `buf[..len]`: word `w`, bit `i` is byte `64 * w + i`.
+#[derive(Default)]
+struct Index {
+    /// The delimiter.
+    delimiters: Vec<u64>,
+    /// `\n`.
+    newlines: Vec<u64>,
+    /// `"` or `\r`: a record with one needs `csv_core`.
+    special: Vec<u64>,
+    /// A byte that is not ASCII.
+    high: Vec<u64>,
+}
+
+impl Index {
+    fn build(&mut self, bytes: &[u8], delimiter: u8) {
+        let words = bytes.len().div_ceil(64);
+        for v in [
+            &mut self.delimiters,
+            &mut self.newlines,
+            &mut self.special,
+            &mut self.high,
+        ] {
+            v.clear();
+            v.reserve(words);
+        }
+        let mut chunks = bytes.chunks_exact(64);
+        for chunk in &mut chunks {
+            self.push(chunk.try_into().expect("64 bytes"), delimiter, !0);
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            let mut last = [0u8; 64];
+            last[..tail.len()].copy_from_slice(tail);
+            // Zeros past the end are none of the bytes looked for, unless the delimiter is 0.
+            self.push(&last, delimiter, !0u64 >> (64 - tail.len()));
+        }
+    }
+
+    /// The masks of a 64-byte chunk, 16 bytes at a time with SIMD compares.
+    #[inline]
+    fn push(&mut self, chunk: &[u8; 64], delimiter: u8, keep: u64) {
+        use wide::u8x16;
+        let (delimiter, newline) = (u8x16::splat(delimiter), u8x16::splat(b'\n'));
+        let (quote, cr) = (u8x16::splat(b'"'), u8x16::splat(b'\r'));
+        let mut m = [0u64; 4];
+        for (i, lane) in chunk.chunks_exact(16).enumerate() {
+            let v = u8x16::new(lane.try_into().expect("16 bytes"));
+            let shift = 16 * i;
+            m[0] |= u64::from(v.simd_eq(delimiter).to_bitmask()) << shift;
+            m[1] |= u64::from(v.simd_eq(newline).to_bitmask()) << shift;
+            m[2] |= u64::from((v.simd_eq(quote) | v.simd_eq(cr)).to_bitmask()) << shift;
+            // The top bit of each byte: set for every byte that is not ASCII.
+            m[3] |= u64::from(v.to_bitmask()) << shift;
+        }
+        self.delimiters.push(m[0] & keep);
+        self.newlines.push(m[1] & keep);
+        self.special.push(m[2] & keep);
+        self.high.push(m[3] & keep);
+    }
+
+    /// The first set bit at or after byte `from`.
+    fn next(words: &[u64], from: usize) -> Option<usize> {
+        let mut w = from / 64;
+        let mut bits = *words.get(w)? & (!0u64 << (from % 64));
+        while bits == 0 {
+            w += 1;
+            bits = *words.get(w)?;
+        }
+        Some(w * 64 + bits.trailing_zeros() as usize)
+    }
+
+    /// Whether any bit of `words` is set in `from..to` (byte positions).
+    fn any(words: &[u64], from: usize, to: usize) -> bool {
+        if from >= to {
+            return false;
+        }
+        let (first, last) = (from / 64, (to - 1) / 64);
+        let low = !0u64 << (from % 64);
+        let high = !0u64 >> (63 - (to - 1) % 64);
+        if first == last {
+            return words[first] & low & high != 0;
+        }
+        words[first] & low != 0 || words[first + 1..last].iter().any(|&w| w != 0) || words[last] & high != 0
+    }
 }
 
 impl<R: Read> Parser<R> {
@@ -144,6 +236,7 @@ impl<R: Read> Parser<R> {
             line: 1,
             core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             ran_to_the_end: false,
+            index: Index::default(),
         }
     }
 
@@ -169,6 +262,9 @@ impl<R: Read> Parser<R> {
                 _ => break,
             }
             self.pos += 1;
+        }
+        if self.read_indexed(rec) {
+            return Ok(true);
         }
         loop {
             let rest = &self.buf[self.pos..self.valid];
@@ -199,6 +295,46 @@ impl<R: Read> Parser<R> {
             self.line += u64::from(newline);
             return Ok(true);
         }
+    }
+
+    /// Reads a record at `pos` from the index when its line end is in the buffer and
+    /// it has no quote or `\r`; `false` (having done nothing) otherwise.
+    fn read_indexed(&mut self, rec: &mut RawRecord) -> bool {
+        let start = self.pos;
+        let index = &self.index;
+        let end = match Index::next(&index.newlines, start) {
+            Some(end) if end < self.valid => end,
+            _ => return false,
+        };
+        if Index::any(&index.special, start, end) {
+            return false;
+        }
+        // The delimiters in start..end, word by word.
+        let (mut w, last) = (start / 64, end / 64);
+        let mut bits = index.delimiters[w] & (!0u64 << (start % 64));
+        let mut from = start;
+        loop {
+            if w == last {
+                bits &= !(!0u64 << (end % 64));
+            }
+            while bits != 0 {
+                let at = w * 64 + bits.trailing_zeros() as usize;
+                rec.fields.push(((from - start) as u32, (at - start) as u32));
+                from = at + 1;
+                bits &= bits - 1;
+            }
+            if w == last {
+                break;
+            }
+            w += 1;
+            bits = index.delimiters[w];
+        }
+        rec.fields.push(((from - start) as u32, (end - start) as u32));
+        rec.ascii = !Index::any(&index.high, start, end);
+        rec.bytes.extend_from_slice(&self.buf[start..end]);
+        self.pos = end + 1;
+        self.line += 1;
+        true
     }
 
     /// A record with quotes or a lone `\r`: parsed by `csv_core`, as the `csv` crate would.
@@ -282,6 +418,7 @@ impl<R: Read> Parser<R> {
         if n == 0 {
             self.eof = true;
             self.valid = self.filled;
+            self.index.build(&self.buf[..self.valid], self.delimiter);
             return Ok(self.pos < self.valid);
         }
         let from = self.valid;
@@ -293,6 +430,7 @@ impl<R: Read> Parser<R> {
         if self.crlf && self.buf[self.filled - 1] == b'\r' {
             self.valid -= 1;
         }
+        self.index.build(&self.buf[..self.valid], self.delimiter);
         Ok(true)
     }
 }
@@ -398,8 +536,8 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn any_bytes_read_as_the_csv_crate_reads_them(
-            input in proptest::collection::vec(proptest::sample::select(b"a,\"\n\r \xC3\xA9".to_vec()), 0..80),
-            chunk in 1usize..9,
+            input in proptest::collection::vec(proptest::sample::select(b"a,\"\n\r \xC3\xA9".to_vec()), 0..300),
+            chunk in proptest::prop_oneof![1usize..9, 60usize..140, proptest::strategy::Just(1usize << 20)],
         ) {
             proptest::prop_assert_eq!(with_records(&input, chunk), with_csv(&input));
         }

@@ -231,6 +231,10 @@ pub(crate) struct ItemPattern {
     has_words: bool,
     theme: Option<&'static RiskTheme>,
     is_code: bool,
+    /// `text`, and the theme's word and labels, as `words_eq` compares them
+    /// (see [`ItemPattern::matches_short`]).
+    text_folded: String,
+    theme_folded: Vec<String>,
 }
 
 impl ItemPattern {
@@ -240,16 +244,63 @@ impl ItemPattern {
         let has_words = text.chars().any(char::is_alphanumeric);
         let theme = risk_theme(&text);
         let is_code = split_code(&text).is_some_and(|(_, rest)| rest.is_empty());
+        let text_folded = folded(&text).collect();
+        let theme_folded = theme
+            .map(|t| std::iter::once(t.word).chain(t.labels.iter().copied()))
+            .into_iter()
+            .flatten()
+            .map(|w| folded(w).collect())
+            .collect();
         ItemPattern {
             text,
             has_words,
             theme,
             is_code,
+            text_folded,
+            theme_folded,
         }
     }
 
     /// Whether one trimmed list item matches.
     pub(crate) fn matches(&self, item: &str) -> bool {
+        let bytes = item.as_bytes();
+        if (1..=4).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_alphanumeric) {
+            return self.matches_short(bytes);
+        }
+        self.matches_long(item)
+    }
+
+    /// [`ItemPattern::matches_long`] for an item of 1–4 ASCII letters and digits, such as
+    /// the census codes that fill most list cells ("16A", "4B"), worked out without
+    /// re-reading the pattern: such an item has no label prefix, is its own code when it
+    /// has a digit (or is a CP letter code), and folds to itself in lower case.
+    fn matches_short(&self, item: &[u8]) -> bool {
+        let folds_to =
+            |f: &str| f.len() == item.len() && f.bytes().zip(item).all(|(a, b)| a == b.to_ascii_lowercase());
+        let same = if self.has_words {
+            folds_to(&self.text_folded)
+        } else {
+            item == self.text.as_bytes()
+        };
+        if same {
+            return true;
+        }
+        let is_code = item.iter().any(u8::is_ascii_digit)
+            || LETTER_CODES
+                .iter()
+                .any(|c| c.as_bytes().eq_ignore_ascii_case(item));
+        let in_theme = self.theme.is_some_and(|t| {
+            if is_code {
+                t.codes.iter().any(|c| c.as_bytes().eq_ignore_ascii_case(item))
+            } else {
+                self.theme_folded.iter().any(|f| folds_to(f))
+            }
+        });
+        in_theme || (is_code && self.is_code && item.eq_ignore_ascii_case(self.text.as_bytes()))
+    }
+
+    /// Whether one trimmed list item matches, for any item.
+    fn matches_long(&self, item: &str) -> bool {
         let item = strip_label_prefix(item);
         let same = if self.has_words {
             words_eq(item, &self.text)
@@ -485,5 +536,57 @@ mod tests {
         assert!(!contains_ci("é", "e"));
         assert_eq!(cmp_ci("ABC", "abd"), std::cmp::Ordering::Less);
         assert_eq!(cmp_ci("PÂTÉ", &lowercase("pâté")), std::cmp::Ordering::Equal);
+    }
+}
+
+#[cfg(test)]
+mod short_items {
+    use super::*;
+    use proptest::prelude::*;
+
+    const LITERALS: &[&str] = &[
+        "neglect",
+        "Neglect",
+        "16A",
+        "16a",
+        "NEG",
+        "neg",
+        "domestic abuse",
+        "Domestic violence",
+        "a) Neglect",
+        "4B",
+        "7",
+        "CSE",
+        "21",
+        "abc",
+        "Sexual abuse",
+        "SAB",
+        "mul",
+        "x",
+        "1",
+        "b)",
+        "-",
+        "\u{212A}",
+    ];
+
+    proptest! {
+        /// The shortcut for short items answers as the general match does.
+        #[test]
+        fn short_items_match_as_any_item_does(
+            literal in proptest::sample::select(LITERALS),
+            item in "[0-9A-Za-z]{1,4}",
+        ) {
+            let p = ItemPattern::new(literal);
+            prop_assert_eq!(p.matches_short(item.as_bytes()), p.matches_long(&item), "{} in {}", literal, item);
+        }
+
+        #[test]
+        fn theme_codes_and_words_match_as_any_item_does(
+            literal in proptest::sample::select(LITERALS),
+            item in proptest::sample::select(&["16A", "16a", "NEG", "Neg", "2B", "3A", "PHY", "emo", "CSE", "cse", "21", "7", "SA", "DA"][..]),
+        ) {
+            let p = ItemPattern::new(literal);
+            prop_assert_eq!(p.matches_short(item.as_bytes()), p.matches_long(item), "{} in {}", literal, item);
+        }
     }
 }

@@ -331,17 +331,16 @@ impl CaseRow {
         self.cells.clear();
         let base = self.text.as_ptr() as usize;
         if ascii {
-            let bytes = self.text.as_bytes();
-            for &(a, b) in fields {
+            self.cells.extend_from_slice(fields);
+            let text = &self.text;
+            for cell in &mut self.cells {
+                let (a, b) = (cell.0 as usize, cell.1 as usize);
                 // ASCII whitespace is at most b' ': most cells need no trimming.
-                let (first, last) = (bytes.get(a as usize), bytes.get((b as usize).wrapping_sub(1)));
-                if b == a || first.is_some_and(|&c| c > b' ') && last.is_some_and(|&c| c > b' ') {
-                    self.cells.push((a, b));
-                    continue;
+                if a < b && (text.as_bytes()[a] <= b' ' || text.as_bytes()[b - 1] <= b' ') {
+                    let t = text[a..b].trim();
+                    let at = (t.as_ptr() as usize - base) as u32;
+                    *cell = (at, at + t.len() as u32);
                 }
-                let t = self.text[a as usize..b as usize].trim();
-                let at = (t.as_ptr() as usize - base) as u32;
-                self.cells.push((at, at + t.len() as u32));
             }
             return;
         }

@@ -134,79 +134,57 @@ pub(crate) struct Parser<R: Read> {
     index: Index,
 }
 
-/// One bit a byte for `buf[..len]`: word `w`, bit `i` is byte `64 * w + i`.
+/// One bit a byte for `buf[..len]`: word `w`, bit `i` is byte `64 * w + i`, for
+/// each kind of byte looked for.
 #[derive(Default)]
 struct Index {
-    /// The delimiter.
-    delimiters: Vec<u64>,
-    /// `\n`.
-    newlines: Vec<u64>,
-    /// `"` or `\r`: a record with one needs `csv_core`.
-    special: Vec<u64>,
-    /// A byte that is not ASCII.
-    high: Vec<u64>,
+    words: Vec<[u64; KINDS]>,
 }
+
+const KINDS: usize = 4;
+/// The delimiter.
+const DELIMITER: usize = 0;
+/// `\n`.
+const NEWLINE: usize = 1;
+/// `"` or `\r`: a record with one needs `csv_core`.
+const SPECIAL: usize = 2;
+/// A byte that is not ASCII.
+const HIGH: usize = 3;
 
 impl Index {
     fn build(&mut self, bytes: &[u8], delimiter: u8) {
-        let words = bytes.len().div_ceil(64);
-        for v in [
-            &mut self.delimiters,
-            &mut self.newlines,
-            &mut self.special,
-            &mut self.high,
-        ] {
-            v.clear();
-            v.reserve(words);
-        }
+        self.words.clear();
+        self.words.reserve(bytes.len().div_ceil(64));
         let mut chunks = bytes.chunks_exact(64);
         for chunk in &mut chunks {
-            self.push(chunk.try_into().expect("64 bytes"), delimiter, !0);
+            self.words
+                .push(masks(chunk.try_into().expect("64 bytes"), delimiter));
         }
         let tail = chunks.remainder();
         if !tail.is_empty() {
             let mut last = [0u8; 64];
             last[..tail.len()].copy_from_slice(tail);
             // Zeros past the end are none of the bytes looked for, unless the delimiter is 0.
-            self.push(&last, delimiter, !0u64 >> (64 - tail.len()));
+            let keep = !0u64 >> (64 - tail.len());
+            self.words.push(masks(&last, delimiter).map(|m| m & keep));
         }
     }
 
-    /// The masks of a 64-byte chunk, 16 bytes at a time with SIMD compares.
+    /// The first byte of `kind` at or after byte `from`.
     #[inline]
-    fn push(&mut self, chunk: &[u8; 64], delimiter: u8, keep: u64) {
-        use wide::u8x16;
-        let (delimiter, newline) = (u8x16::splat(delimiter), u8x16::splat(b'\n'));
-        let (quote, cr) = (u8x16::splat(b'"'), u8x16::splat(b'\r'));
-        let mut m = [0u64; 4];
-        for (i, lane) in chunk.chunks_exact(16).enumerate() {
-            let v = u8x16::new(lane.try_into().expect("16 bytes"));
-            let shift = 16 * i;
-            m[0] |= u64::from(v.simd_eq(delimiter).to_bitmask()) << shift;
-            m[1] |= u64::from(v.simd_eq(newline).to_bitmask()) << shift;
-            m[2] |= u64::from((v.simd_eq(quote) | v.simd_eq(cr)).to_bitmask()) << shift;
-            // The top bit of each byte: set for every byte that is not ASCII.
-            m[3] |= u64::from(v.to_bitmask()) << shift;
-        }
-        self.delimiters.push(m[0] & keep);
-        self.newlines.push(m[1] & keep);
-        self.special.push(m[2] & keep);
-        self.high.push(m[3] & keep);
-    }
-
-    /// The first set bit at or after byte `from`.
-    fn next(words: &[u64], from: usize) -> Option<usize> {
+    fn next(&self, kind: usize, from: usize) -> Option<usize> {
         let mut w = from / 64;
-        let mut bits = *words.get(w)? & (!0u64 << (from % 64));
+        let mut bits = self.words.get(w)?[kind] & (!0u64 << (from % 64));
         while bits == 0 {
             w += 1;
-            bits = *words.get(w)?;
+            bits = self.words.get(w)?[kind];
         }
         Some(w * 64 + bits.trailing_zeros() as usize)
     }
 
-    /// Whether any bit of `words` is set in `from..to` (byte positions).
-    fn any(words: &[u64], from: usize, to: usize) -> bool {
+    /// Whether any byte of `kind` is in `from..to`.
+    #[inline]
+    fn any(&self, kind: usize, from: usize, to: usize) -> bool {
         if from >= to {
             return false;
         }
@@ -214,10 +192,31 @@ impl Index {
         let low = !0u64 << (from % 64);
         let high = !0u64 >> (63 - (to - 1) % 64);
         if first == last {
-            return words[first] & low & high != 0;
+            return self.words[first][kind] & low & high != 0;
         }
-        words[first] & low != 0 || words[first + 1..last].iter().any(|&w| w != 0) || words[last] & high != 0
+        self.words[first][kind] & low != 0
+            || self.words[first + 1..last].iter().any(|w| w[kind] != 0)
+            || self.words[last][kind] & high != 0
     }
+}
+
+/// The masks of a 64-byte chunk, 16 bytes at a time with SIMD compares.
+#[inline]
+fn masks(chunk: &[u8; 64], delimiter: u8) -> [u64; KINDS] {
+    use wide::u8x16;
+    let (delimiter, newline) = (u8x16::splat(delimiter), u8x16::splat(b'\n'));
+    let (quote, cr) = (u8x16::splat(b'"'), u8x16::splat(b'\r'));
+    let mut m = [0u64; KINDS];
+    for (i, lane) in chunk.chunks_exact(16).enumerate() {
+        let v = u8x16::new(lane.try_into().expect("16 bytes"));
+        let shift = 16 * i;
+        m[DELIMITER] |= u64::from(v.simd_eq(delimiter).to_bitmask()) << shift;
+        m[NEWLINE] |= u64::from(v.simd_eq(newline).to_bitmask()) << shift;
+        m[SPECIAL] |= u64::from((v.simd_eq(quote) | v.simd_eq(cr)).to_bitmask()) << shift;
+        // The top bit of each byte: set for every byte that is not ASCII.
+        m[HIGH] |= u64::from(v.to_bitmask()) << shift;
+    }
+    m
 }
 
 impl<R: Read> Parser<R> {
@@ -302,16 +301,16 @@ impl<R: Read> Parser<R> {
     fn read_indexed(&mut self, rec: &mut RawRecord) -> bool {
         let start = self.pos;
         let index = &self.index;
-        let end = match Index::next(&index.newlines, start) {
+        let end = match index.next(NEWLINE, start) {
             Some(end) if end < self.valid => end,
             _ => return false,
         };
-        if Index::any(&index.special, start, end) {
+        if index.any(SPECIAL, start, end) {
             return false;
         }
         // The delimiters in start..end, word by word.
         let (mut w, last) = (start / 64, end / 64);
-        let mut bits = index.delimiters[w] & (!0u64 << (start % 64));
+        let mut bits = index.words[w][DELIMITER] & (!0u64 << (start % 64));
         let mut from = start;
         loop {
             if w == last {
@@ -327,10 +326,10 @@ impl<R: Read> Parser<R> {
                 break;
             }
             w += 1;
-            bits = index.delimiters[w];
+            bits = index.words[w][DELIMITER];
         }
         rec.fields.push(((from - start) as u32, (end - start) as u32));
-        rec.ascii = !Index::any(&index.high, start, end);
+        rec.ascii = !index.any(HIGH, start, end);
         rec.bytes.extend_from_slice(&self.buf[start..end]);
         self.pos = end + 1;
         self.line += 1;

@@ -90,6 +90,9 @@ pub(crate) struct Job<'a> {
     /// Use only history rows of months before the sampling month (`verify`, once
     /// the month's own allocation has been recorded).
     pub(crate) history_before_month: bool,
+    /// Take each input file's SHA-256 for the manifest. Off when no manifest is
+    /// written (a sample to standard output): the hash would be thrown away.
+    pub(crate) hash_inputs: bool,
 }
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
@@ -123,6 +126,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         as_of: ctx.as_of,
         input: &ctx.input,
         history_before_month: false,
+        hash_inputs: manifest_path.is_some(),
     };
     let (manifest, drawn) = draw(&job)?;
     if random {
@@ -219,7 +223,11 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
             inputs.push(InputFile {
                 role: "history".into(),
                 path: csvio::display_name(path),
-                sha256: scan::file_sha256(path)?,
+                sha256: if job.hash_inputs {
+                    scan::file_sha256(path)?
+                } else {
+                    None
+                },
                 rows: entries.len() as u64,
             });
             let window = i64::from(settings.sampling.exclude_audited_within_months);
@@ -255,7 +263,7 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
                 keyer: Keyer::new(job.seed),
             })
         };
-        let (_, scanned) = scan::scan(input, settings, job.as_of, true, prepare)?;
+        let (_, scanned) = scan::scan(input, settings, job.as_of, job.hash_inputs, prepare)?;
         if scanned.has_errors() {
             return Err(Problems(scanned.problems).into());
         }
@@ -286,6 +294,7 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
     let mut extract_inputs = Vec::new();
     for (path, rows) in rows_by_source {
         let sha256 = match hashed.take() {
+            _ if !job.hash_inputs => None,
             Some((source, sha256)) if source == path => sha256,
             _ => scan::file_sha256(&path)?,
         };

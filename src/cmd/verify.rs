@@ -83,6 +83,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         as_of,
         input: &ctx.input,
         history_before_month: false,
+        hash_inputs: true,
     };
     let (again, _) = draw(&job)?;
     let mut differences = manifest.differences(&again);

@@ -820,7 +820,7 @@ fn compare_text(s: &str, lit: &Lit) -> Ordering {
         return a.cmp(&l);
     }
     let s = strip_label_prefix(s);
-    match lit.yes.zip(parse_yes_no(s)) {
+    match lit.yes.and_then(|l| Some((l, parse_yes_no(s)?))) {
         Some((l, a)) => a.cmp(&l),
         None => cmp_ci(s, &lit.lower),
     }

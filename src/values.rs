@@ -20,7 +20,12 @@ pub(crate) fn clean(raw: &str) -> Cow<'_, str> {
 
 /// Whether a (cleaned) cell means "no value": empty, `NULL`, `N/A`, `#N/A`.
 pub(crate) fn is_missing(cell: &str) -> bool {
-    cell.is_empty() || (cell.len() <= 4 && MISSING_MARKERS.iter().any(|m| cell.eq_ignore_ascii_case(m)))
+    // Every marker starts with 'n' or '#': most short cells are settled by their first byte.
+    let first = cell.as_bytes().first().map(u8::to_ascii_lowercase);
+    first.is_none()
+        || (cell.len() <= 4
+            && matches!(first, Some(b'n' | b'#'))
+            && MISSING_MARKERS.iter().any(|m| cell.eq_ignore_ascii_case(m)))
 }
 
 /// Reads yes/no in the forms people type: yes/no, y/n, true/false, 1/0.
@@ -124,5 +129,18 @@ mod tests {
         assert!(is_identifying("Date of Birth"));
         assert!(is_identifying("child_name"));
         assert!(!is_identifying("Allocated Worker"));
+    }
+}
+
+#[cfg(test)]
+mod missing_tests {
+    proptest::proptest! {
+        /// The first-byte shortcut of `is_missing` changes no answer.
+        #[test]
+        fn missing_shortcut_agrees(cell in "[nNuUlLaA/#x1 ]{0,5}") {
+            let plain = cell.is_empty()
+                || (cell.len() <= 4 && super::MISSING_MARKERS.iter().any(|m| cell.eq_ignore_ascii_case(m)));
+            proptest::prop_assert_eq!(super::is_missing(&cell), plain);
+        }
     }
 }

@@ -144,6 +144,17 @@ const LETTER_CODES: &[&str] = &["NEG", "PHY", "SAB", "EMO", "MUL"];
 /// otherwise unchanged. A prefix is 1–3 ASCII alphanumerics followed by ")" and optional
 /// spaces, at the start. A bare "b)" is left alone: stripping it would leave nothing.
 pub(crate) fn strip_label_prefix(s: &str) -> &str {
+    // The common case, settled without trimming: text that starts with a letter or
+    // digit has a prefix only if a ')' is among its first four bytes.
+    let b = s.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_alphanumeric) && !b.iter().take(4).any(|&c| c == b')') {
+        return s;
+    }
+    strip_any_label_prefix(s)
+}
+
+/// [`strip_label_prefix`] without its shortcut.
+fn strip_any_label_prefix(s: &str) -> &str {
     let t = s.trim_start();
     let n = t.bytes().take(4).take_while(u8::is_ascii_alphanumeric).count();
     if (1..=3).contains(&n) && t.as_bytes().get(n) == Some(&b')') {
@@ -543,6 +554,14 @@ mod tests {
 mod short_items {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// The shortcut of `strip_label_prefix` changes no answer.
+        #[test]
+        fn label_prefix_shortcut_agrees(s in "[ a-c1)\u{a0}:é]{0,7}") {
+            prop_assert_eq!(strip_label_prefix(&s), strip_any_label_prefix(&s));
+        }
+    }
 
     const LITERALS: &[&str] = &[
         "neglect",

@@ -319,7 +319,15 @@ pub(crate) fn row_problem(
     headers: &[String],
 ) -> Option<Problem> {
     let field = |i: usize| row.get(i).unwrap_or("");
-    fields_problem(file, line, row.len(), row.as_slice().as_bytes(), field, headers)
+    let all = row.as_slice().as_bytes();
+    fields_problem(
+        file,
+        line,
+        row.len(),
+        (all.len(), all.contains(&0)),
+        field,
+        headers,
+    )
 }
 
 /// [`row_problem`] for a row given as its field count, all its bytes (a quick
@@ -328,7 +336,7 @@ pub(crate) fn fields_problem<'a>(
     file: &str,
     line: u64,
     count: usize,
-    all: &[u8],
+    (all_len, any_nul): (usize, bool),
     field: impl Fn(usize) -> &'a str,
     headers: &[String],
 ) -> Option<Problem> {
@@ -347,7 +355,7 @@ pub(crate) fn fields_problem<'a>(
         return Some(Problem::error(file, Some(line), None, message));
     }
     // The whole row at once first: the per-field look is for the rare bad row.
-    if all.len() <= MAX_FIELD_CHARS && !all.contains(&0) {
+    if all_len <= MAX_FIELD_CHARS && !any_nul {
         return None;
     }
     for (i, heading) in headers.iter().enumerate() {

@@ -76,11 +76,9 @@ const DERIVED: [(Derived, &str, FieldKind); 5] = [
     (Derived::StepUp, "step_up", FieldKind::Bool),
 ];
 
+/// Where a standard field is in `STD_FIELDS`, which lists them in declaration order.
 fn std_index(s: Std) -> usize {
-    STD_FIELDS
-        .iter()
-        .position(|(f, ..)| *f == s)
-        .expect("every Std is listed")
+    s as usize
 }
 
 /// The columns of an extract and what they mean.
@@ -90,6 +88,8 @@ pub(crate) struct Schema {
     pub(crate) headers: Vec<String>,
     keys: HashMap<String, usize>,
     std_col: [Option<usize>; STD_FIELDS.len()],
+    /// The reverse of `std_col`: per column, the standard field it holds.
+    col_std: Vec<Option<(Std, FieldKind)>>,
     as_of: NaiveDate,
 }
 
@@ -154,10 +154,19 @@ impl Schema {
             }
         }
         if problems.is_empty() {
+            let mut col_std = vec![None; headers.len()];
+            for ((s, _, kind), col) in STD_FIELDS.iter().zip(&std_col) {
+                if let Some(c) = *col
+                    && col_std[c].is_none()
+                {
+                    col_std[c] = Some((*s, *kind));
+                }
+            }
             Ok(Schema {
                 headers,
                 keys,
                 std_col,
+                col_std,
                 as_of,
             })
         } else {
@@ -171,11 +180,7 @@ impl Schema {
     }
 
     fn std_of_col(&self, col: usize) -> Option<(Std, FieldKind)> {
-        STD_FIELDS
-            .iter()
-            .zip(&self.std_col)
-            .find(|(_, c)| **c == Some(col))
-            .map(|((s, _, k), _)| (*s, *k))
+        self.col_std.get(col).copied().flatten()
     }
 
     /// The columns written by default: every column but the identifying ones.
@@ -709,9 +714,14 @@ impl<R: Read> ExtractReader<R> {
                 .map_or("", |&(a, b)| &row.text[a as usize..b as usize])
         };
         let all = row.text.as_bytes();
-        if let Some(problem) =
-            crate::csvio::fields_problem(file, line, fields.len(), all, raw_field, &self.schema.headers)
-        {
+        if let Some(problem) = crate::csvio::fields_problem(
+            file,
+            line,
+            fields.len(),
+            (all.len(), self.raw.nul),
+            raw_field,
+            &self.schema.headers,
+        ) {
             self.problems.push(problem);
             return false;
         }
@@ -948,4 +958,16 @@ pub(crate) fn read_all<R: Read>(
         rows,
         warnings: reader.problems,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_fields_are_listed_in_declaration_order() {
+        for (i, (s, ..)) in STD_FIELDS.iter().enumerate() {
+            assert_eq!(std_index(*s), i, "{s:?}");
+        }
+    }
 }

@@ -24,6 +24,8 @@ pub(crate) struct RawRecord {
     pub(crate) line: u64,
     /// Whether every byte is ASCII (so valid UTF-8, with no NBSP to clean).
     pub(crate) ascii: bool,
+    /// Whether any byte is NUL (a binary or UTF-16 file).
+    pub(crate) nul: bool,
 }
 
 impl RawRecord {
@@ -146,7 +148,7 @@ const KINDS: usize = 4;
 const DELIMITER: usize = 0;
 /// `\n`.
 const NEWLINE: usize = 1;
-/// `"` or `\r`: a record with one needs `csv_core`.
+/// `"` or `\r`, which need `csv_core`, or NUL: a record with one is read the slow way.
 const SPECIAL: usize = 2;
 /// A byte that is not ASCII.
 const HIGH: usize = 3;
@@ -205,14 +207,14 @@ impl Index {
 fn masks(chunk: &[u8; 64], delimiter: u8) -> [u64; KINDS] {
     use wide::u8x16;
     let (delimiter, newline) = (u8x16::splat(delimiter), u8x16::splat(b'\n'));
-    let (quote, cr) = (u8x16::splat(b'"'), u8x16::splat(b'\r'));
+    let (quote, cr, nul) = (u8x16::splat(b'"'), u8x16::splat(b'\r'), u8x16::splat(0));
     let mut m = [0u64; KINDS];
     for (i, lane) in chunk.chunks_exact(16).enumerate() {
         let v = u8x16::new(lane.try_into().expect("16 bytes"));
         let shift = 16 * i;
         m[DELIMITER] |= u64::from(v.simd_eq(delimiter).to_bitmask()) << shift;
         m[NEWLINE] |= u64::from(v.simd_eq(newline).to_bitmask()) << shift;
-        m[SPECIAL] |= u64::from((v.simd_eq(quote) | v.simd_eq(cr)).to_bitmask()) << shift;
+        m[SPECIAL] |= u64::from((v.simd_eq(quote) | v.simd_eq(cr) | v.simd_eq(nul)).to_bitmask()) << shift;
         // The top bit of each byte: set for every byte that is not ASCII.
         m[HIGH] |= u64::from(v.to_bitmask()) << shift;
     }
@@ -282,6 +284,7 @@ impl<R: Read> Parser<R> {
             };
             let line = &rest[..end];
             rec.ascii = line.is_ascii();
+            rec.nul = line.contains(&0);
             rec.bytes.extend_from_slice(line);
             let mut start = 0u32;
             for d in memchr_iter(self.delimiter, line) {
@@ -330,6 +333,7 @@ impl<R: Read> Parser<R> {
         }
         rec.fields.push(((from - start) as u32, (end - start) as u32));
         rec.ascii = !index.any(HIGH, start, end);
+        rec.nul = false;
         rec.bytes.extend_from_slice(&self.buf[start..end]);
         self.pos = end + 1;
         self.line += 1;
@@ -366,6 +370,7 @@ impl<R: Read> Parser<R> {
         };
         out.truncate(nout);
         rec.ascii = out.is_ascii();
+        rec.nul = out.contains(&0);
         rec.bytes = out;
         let mut start = 0;
         for &end in &ends[..nend] {
@@ -495,6 +500,8 @@ mod tests {
         let mut rec = RawRecord::default();
         let mut out = Vec::new();
         while r.read(&mut rec).unwrap() {
+            assert_eq!(rec.ascii, rec.bytes.is_ascii(), "ascii flag of {:?}", rec.bytes);
+            assert_eq!(rec.nul, rec.bytes.contains(&0), "NUL flag of {:?}", rec.bytes);
             out.push((
                 rec.line,
                 (0..rec.len()).map(|i| rec.field(i).unwrap().to_vec()).collect(),
@@ -535,7 +542,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn any_bytes_read_as_the_csv_crate_reads_them(
-            input in proptest::collection::vec(proptest::sample::select(b"a,\"\n\r \xC3\xA9".to_vec()), 0..300),
+            input in proptest::collection::vec(proptest::sample::select(b"a,\"\n\r \xC3\xA9\0".to_vec()), 0..300),
             chunk in proptest::prop_oneof![1usize..9, 60usize..140, proptest::strategy::Just(1usize << 20)],
         ) {
             proptest::prop_assert_eq!(with_records(&input, chunk), with_csv(&input));

@@ -202,6 +202,20 @@ pub(crate) fn item_matches_theme(item: &str, theme: &RiskTheme) -> bool {
 /// Whether a referral source (code or label, maybe lettered: "5D", "p1) 5D: LA services",
 /// "5D - LA services – early help", "Early help") is a step-up from early help.
 pub(crate) fn referral_is_step_up(source: &str) -> bool {
+    // A bare code ("6", "5D"), as most cells hold: no trimming, prefix or words.
+    if is_short_code(source.as_bytes()) {
+        return source.eq_ignore_ascii_case("5D");
+    }
+    referral_is_step_up_in_general(source)
+}
+
+/// 1–4 ASCII letters and digits: an item with no label prefix, no label, no spaces.
+fn is_short_code(b: &[u8]) -> bool {
+    (1..=4).contains(&b.len()) && b.iter().all(u8::is_ascii_alphanumeric)
+}
+
+/// [`referral_is_step_up`] without its shortcut.
+fn referral_is_step_up_in_general(source: &str) -> bool {
     let s = strip_label_prefix(source.trim());
     match split_code(s) {
         Some((code, _)) => code.eq_ignore_ascii_case("5D"),
@@ -274,9 +288,8 @@ impl ItemPattern {
 
     /// Whether one trimmed list item matches.
     pub(crate) fn matches(&self, item: &str) -> bool {
-        let bytes = item.as_bytes();
-        if (1..=4).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_alphanumeric) {
-            return self.matches_short(bytes);
+        if is_short_code(item.as_bytes()) {
+            return self.matches_short(item.as_bytes());
         }
         self.matches_long(item)
     }
@@ -556,6 +569,12 @@ mod short_items {
     use proptest::prelude::*;
 
     proptest! {
+        /// The shortcut of `referral_is_step_up` changes no answer.
+        #[test]
+        fn step_up_shortcut_agrees(s in "[ 5dD6a-c1)]{0,5}") {
+            prop_assert_eq!(referral_is_step_up(&s), referral_is_step_up_in_general(&s));
+        }
+
         /// The shortcut of `strip_label_prefix` changes no answer.
         #[test]
         fn label_prefix_shortcut_agrees(s in "[ a-c1)\u{a0}:é]{0,7}") {

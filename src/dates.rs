@@ -39,22 +39,20 @@ pub(crate) fn parse_day(text: &str) -> Option<Day> {
 /// The year, month and day of `dd/mm/yyyy` or `yyyy-mm-dd` exactly; `None` for
 /// any other shape.
 fn fixed_shape(t: &[u8]) -> Option<(i32, u32, u32)> {
-    fn number(digits: &[u8]) -> Option<u32> {
-        digits.iter().try_fold(0u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    }
-    if t.len() != 10 {
-        return None;
-    }
-    let (day, month, year) = if t[2] == b'/' && t[5] == b'/' {
-        (number(&t[0..2])?, number(&t[3..5])?, number(&t[6..10])?)
-    } else if t[4] == b'-' && t[7] == b'-' {
-        (number(&t[8..10])?, number(&t[5..7])?, number(&t[0..4])?)
-    } else {
-        return None;
+    let t: &[u8; 10] = t.try_into().ok()?;
+    let digit = |b: u8| {
+        let d = b.wrapping_sub(b'0');
+        (d < 10).then_some(u32::from(d))
     };
-    Some((year as i32, month, day))
+    let two = |i: usize| Some(digit(t[i])? * 10 + digit(t[i + 1])?);
+    let four = |i: usize| Some(two(i)? * 100 + two(i + 2)?);
+    if t[2] == b'/' && t[5] == b'/' {
+        Some((four(6)? as i32, two(3)?, two(0)?))
+    } else if t[4] == b'-' && t[7] == b'-' {
+        Some((four(0)? as i32, two(5)?, two(8)?))
+    } else {
+        None
+    }
 }
 
 /// A calendar date packed into a number that orders as dates do. A million rows
@@ -69,11 +67,10 @@ const YEAR_BIAS: i32 = 1 << 19;
 impl Day {
     /// The day, if it is a real one (proleptic Gregorian, as chrono counts).
     pub(crate) fn new(year: i32, month: u32, day: u32) -> Option<Day> {
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
         let days = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
+            2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
             2 => 28,
             _ => return None,
         };

@@ -331,12 +331,15 @@ impl CaseRow {
 
     /// Takes `text` as the row and cleans each field of it (SPEC §3: trimmed,
     /// non-breaking spaces as spaces). Borrowed slices unless a NBSP is present.
-    fn set(&mut self, text: String, fields: &[(u32, u32)], ascii: bool) {
+    fn set(&mut self, text: String, fields: &[(u32, u32)], ascii: bool, edgy: bool) {
         self.text = text;
         self.cells.clear();
         let base = self.text.as_ptr() as usize;
         if ascii {
             self.cells.extend_from_slice(fields);
+            if !edgy {
+                return; // no cell begins or ends with white space
+            }
             let text = &self.text;
             for cell in &mut self.cells {
                 let (a, b) = (cell.0 as usize, cell.1 as usize);
@@ -706,7 +709,7 @@ impl<R: Read> ExtractReader<R> {
                 return false;
             }
         };
-        row.set(text, &self.raw.fields, self.raw.ascii);
+        row.set(text, &self.raw.fields, self.raw.ascii, self.raw.edgy);
         let fields = &self.raw.fields;
         let raw_field = |i: usize| {
             fields

@@ -26,6 +26,9 @@ pub(crate) struct RawRecord {
     pub(crate) ascii: bool,
     /// Whether any byte is NUL (a binary or UTF-16 file).
     pub(crate) nul: bool,
+    /// Whether a field may begin or end with a byte no greater than a space (white
+    /// space to trim); `false` only when none does.
+    pub(crate) edgy: bool,
 }
 
 impl RawRecord {
@@ -143,7 +146,7 @@ struct Index {
     words: Vec<[u64; KINDS]>,
 }
 
-const KINDS: usize = 4;
+const KINDS: usize = 5;
 /// The delimiter.
 const DELIMITER: usize = 0;
 /// `\n`.
@@ -152,6 +155,8 @@ const NEWLINE: usize = 1;
 const SPECIAL: usize = 2;
 /// A byte that is not ASCII.
 const HIGH: usize = 3;
+/// A byte no greater than a space: white space and control characters.
+const LOW: usize = 4;
 
 impl Index {
     fn build(&mut self, bytes: &[u8], delimiter: u8) {
@@ -184,6 +189,29 @@ impl Index {
         Some(w * 64 + bits.trailing_zeros() as usize)
     }
 
+    /// Whether, in `from..to` (a record), a byte no greater than a space is at
+    /// either end or next to a delimiter: the start or end of a field.
+    fn low_at_a_field_edge(&self, from: usize, to: usize) -> bool {
+        if from >= to {
+            return false;
+        }
+        let words = &self.words;
+        let (first, last) = (from / 64, (to - 1) / 64);
+        (first..=last).any(|w| {
+            let d = words[w][DELIMITER];
+            let before = if w > 0 { words[w - 1][DELIMITER] >> 63 } else { 0 };
+            let after = words.get(w + 1).map_or(0, |x| x[DELIMITER] << 63);
+            let mut edges = d << 1 | before | d >> 1 | after;
+            if w == first {
+                edges = (edges | 1 << (from % 64)) & (!0u64 << (from % 64));
+            }
+            if w == last {
+                edges = (edges | 1 << ((to - 1) % 64)) & (!0u64 >> (63 - (to - 1) % 64));
+            }
+            edges & words[w][LOW] != 0
+        })
+    }
+
     /// Whether any byte of `kind` is in `from..to`.
     #[inline]
     fn any(&self, kind: usize, from: usize, to: usize) -> bool {
@@ -208,6 +236,7 @@ fn masks(chunk: &[u8; 64], delimiter: u8) -> [u64; KINDS] {
     use wide::u8x16;
     let (delimiter, newline) = (u8x16::splat(delimiter), u8x16::splat(b'\n'));
     let (quote, cr, nul) = (u8x16::splat(b'"'), u8x16::splat(b'\r'), u8x16::splat(0));
+    let space = u8x16::splat(b' ');
     let mut m = [0u64; KINDS];
     for (i, lane) in chunk.chunks_exact(16).enumerate() {
         let v = u8x16::new(lane.try_into().expect("16 bytes"));
@@ -217,6 +246,7 @@ fn masks(chunk: &[u8; 64], delimiter: u8) -> [u64; KINDS] {
         m[SPECIAL] |= u64::from((v.simd_eq(quote) | v.simd_eq(cr) | v.simd_eq(nul)).to_bitmask()) << shift;
         // The top bit of each byte: set for every byte that is not ASCII.
         m[HIGH] |= u64::from(v.to_bitmask()) << shift;
+        m[LOW] |= u64::from(v.min(space).simd_eq(v).to_bitmask()) << shift;
     }
     m
 }
@@ -285,6 +315,7 @@ impl<R: Read> Parser<R> {
             let line = &rest[..end];
             rec.ascii = line.is_ascii();
             rec.nul = line.contains(&0);
+            rec.edgy = true;
             rec.bytes.extend_from_slice(line);
             let mut start = 0u32;
             for d in memchr_iter(self.delimiter, line) {
@@ -334,6 +365,7 @@ impl<R: Read> Parser<R> {
         rec.fields.push(((from - start) as u32, (end - start) as u32));
         rec.ascii = !index.any(HIGH, start, end);
         rec.nul = false;
+        rec.edgy = index.low_at_a_field_edge(start, end);
         rec.bytes.extend_from_slice(&self.buf[start..end]);
         self.pos = end + 1;
         self.line += 1;
@@ -371,6 +403,7 @@ impl<R: Read> Parser<R> {
         out.truncate(nout);
         rec.ascii = out.is_ascii();
         rec.nul = out.contains(&0);
+        rec.edgy = true;
         rec.bytes = out;
         let mut start = 0;
         for &end in &ends[..nend] {
@@ -502,12 +535,27 @@ mod tests {
         while r.read(&mut rec).unwrap() {
             assert_eq!(rec.ascii, rec.bytes.is_ascii(), "ascii flag of {:?}", rec.bytes);
             assert_eq!(rec.nul, rec.bytes.contains(&0), "NUL flag of {:?}", rec.bytes);
+            let edgy = (0..rec.len()).any(|i| {
+                let f = rec.field(i).unwrap();
+                f.first().is_some_and(|&b| b <= b' ') || f.last().is_some_and(|&b| b <= b' ')
+            });
+            assert!(rec.edgy || !edgy, "edge flag of {:?}", rec.bytes);
             out.push((
                 rec.line,
                 (0..rec.len()).map(|i| rec.field(i).unwrap().to_vec()).collect(),
             ));
         }
         out
+    }
+
+    /// White space beside a delimiter across a 64-byte word of the index.
+    #[test]
+    fn field_edges_across_index_words() {
+        for (pad, tail) in [(63, &b", y\n"[..]), (62, &b"x ,y\n"[..]), (63, &b"x, \n"[..])] {
+            let mut input = vec![b'x'; pad];
+            input.extend_from_slice(tail);
+            assert_eq!(with_records(&input, 1 << 20), with_csv(&input));
+        }
     }
 
     #[test]
@@ -542,7 +590,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn any_bytes_read_as_the_csv_crate_reads_them(
-            input in proptest::collection::vec(proptest::sample::select(b"a,\"\n\r \xC3\xA9\0".to_vec()), 0..300),
+            input in proptest::collection::vec(proptest::sample::select(b"a,\"\n\r \xC3\xA9\0\t".to_vec()), 0..300),
             chunk in proptest::prop_oneof![1usize..9, 60usize..140, proptest::strategy::Just(1usize << 20)],
         ) {
             proptest::prop_assert_eq!(with_records(&input, chunk), with_csv(&input));

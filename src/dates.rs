@@ -22,10 +22,18 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
 
 /// [`parse_date`], as a [`Day`]: the two shapes nearly every extract writes are
 /// read digit by digit and checked by arithmetic, without making a `NaiveDate`.
+#[inline]
 pub(crate) fn parse_day(text: &str) -> Option<Day> {
     if let Some((year, month, day)) = fixed_shape(text.as_bytes()) {
         return Day::new(year, month, day);
     }
+    parse_other_day(text)
+}
+
+/// [`parse_day`] for every shape but the two fixed ones: kept out of line, so that
+/// the common case does not pay for this one's stack frame.
+#[inline(never)]
+fn parse_other_day(text: &str) -> Option<Day> {
     let s = text.trim();
     if s.is_empty() {
         return None;

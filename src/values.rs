@@ -44,7 +44,24 @@ pub(crate) fn parse_yes_no(cell: &str) -> Option<bool> {
 
 /// Splits a list cell on `;` (also `,` or `|`), trimming items and dropping empty ones.
 pub(crate) fn list_items(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split([';', ',', '|']).map(trim).filter(|s| !s.is_empty())
+    // Split on the separators' bytes: they are ASCII, so never inside another
+    // character, and a byte search is several times cheaper than a char pattern.
+    let mut rest = Some(cell);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match text.bytes().position(|b| matches!(b, b';' | b',' | b'|')) {
+            Some(at) => {
+                rest = Some(&text[at + 1..]);
+                Some(&text[..at])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
+    .map(trim)
+    .filter(|s| !s.is_empty())
 }
 
 /// `str::trim`, settled at once when the text starts and ends with a printable
@@ -144,6 +161,12 @@ mod tests {
 #[cfg(test)]
 mod missing_tests {
     proptest::proptest! {
+        #[test]
+        fn list_items_split_as_a_char_pattern_does(cell in "[a;,| é\u{a0}|]{0,12}") {
+            let want: Vec<&str> = cell.split([';', ',', '|']).map(str::trim).filter(|s| !s.is_empty()).collect();
+            proptest::prop_assert_eq!(super::list_items(&cell).collect::<Vec<_>>(), want);
+        }
+
         #[test]
         fn trim_shortcut_agrees(s in "[ a~!\t\u{a0}\u{3000}é\x7f]{0,5}") {
             proptest::prop_assert_eq!(super::trim(&s), s.trim());

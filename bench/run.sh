@@ -92,6 +92,8 @@ for size in 10k 100k; do
         "xan search -s risk_factors 16A $WORK/$size/extract.csv"
 done
 add sample-1-frame "$CA -c $ONE_FRAME --as-of $AS_OF -q sample $BIG/extract.csv --seed 1"
+# With -o the manifest is written, so the extract's SHA-256 is taken too.
+add sample-manifest "$CA -c $CONFIG --as-of $AS_OF -q --force sample $BIG/extract.csv --seed 1 -o $WORK/drawn.csv"
 add allocate-500 "$CA -c $CONFIG --as-of $AS_OF -q allocate $WORK/alloc-500/sample.csv --auditors $WORK/alloc-500/auditors.csv --history $WORK/alloc-500/history.csv"
 
 # Each command must work before it is timed.
@@ -167,6 +169,7 @@ WHAT = {
     "sample-10k": "`sample`, 3 frames, 10k rows",
     "sample-100k": "`sample`, 3 frames, 100k rows",
     "sample-1-frame": "`sample`, 1 frame (unstratified), 1M rows",
+    "sample-manifest": "`sample -o FILE`, 3 frames, 1M rows (writes the manifest, so also takes the extract's SHA-256)",
     "cases-count-10k": "`cases … --count`, 10k rows",
     "cases-count-100k": "`cases … --count`, 100k rows",
     "allocate-500": "`allocate` 500 cases / 100 auditors / 10 teams, with history",

@@ -176,58 +176,6 @@ impl Index {
             self.words.push(masks(&last, delimiter).map(|m| m & keep));
         }
     }
-
-    /// The first byte of `kind` at or after byte `from`.
-    #[inline]
-    fn next(&self, kind: usize, from: usize) -> Option<usize> {
-        let mut w = from / 64;
-        let mut bits = self.words.get(w)?[kind] & (!0u64 << (from % 64));
-        while bits == 0 {
-            w += 1;
-            bits = self.words.get(w)?[kind];
-        }
-        Some(w * 64 + bits.trailing_zeros() as usize)
-    }
-
-    /// Whether, in `from..to` (a record), a byte no greater than a space is at
-    /// either end or next to a delimiter: the start or end of a field.
-    fn low_at_a_field_edge(&self, from: usize, to: usize) -> bool {
-        if from >= to {
-            return false;
-        }
-        let words = &self.words;
-        let (first, last) = (from / 64, (to - 1) / 64);
-        (first..=last).any(|w| {
-            let d = words[w][DELIMITER];
-            let before = if w > 0 { words[w - 1][DELIMITER] >> 63 } else { 0 };
-            let after = words.get(w + 1).map_or(0, |x| x[DELIMITER] << 63);
-            let mut edges = d << 1 | before | d >> 1 | after;
-            if w == first {
-                edges = (edges | 1 << (from % 64)) & (!0u64 << (from % 64));
-            }
-            if w == last {
-                edges = (edges | 1 << ((to - 1) % 64)) & (!0u64 >> (63 - (to - 1) % 64));
-            }
-            edges & words[w][LOW] != 0
-        })
-    }
-
-    /// Whether any byte of `kind` is in `from..to`.
-    #[inline]
-    fn any(&self, kind: usize, from: usize, to: usize) -> bool {
-        if from >= to {
-            return false;
-        }
-        let (first, last) = (from / 64, (to - 1) / 64);
-        let low = !0u64 << (from % 64);
-        let high = !0u64 >> (63 - (to - 1) % 64);
-        if first == last {
-            return self.words[first][kind] & low & high != 0;
-        }
-        self.words[first][kind] & low != 0
-            || self.words[first + 1..last].iter().any(|w| w[kind] != 0)
-            || self.words[last][kind] & high != 0
-    }
 }
 
 /// The masks of a 64-byte chunk, 16 bytes at a time with SIMD compares.
@@ -331,41 +279,53 @@ impl<R: Read> Parser<R> {
     }
 
     /// Reads a record at `pos` from the index when its line end is in the buffer and
-    /// it has no quote or `\r`; `false` (having done nothing) otherwise.
+    /// it has no quote, `\r` or NUL; `false` (having done nothing) otherwise. One
+    /// pass over the record's index words finds its end, its fields and its flags.
     fn read_indexed(&mut self, rec: &mut RawRecord) -> bool {
         let start = self.pos;
-        let index = &self.index;
-        let end = match index.next(NEWLINE, start) {
-            Some(end) if end < self.valid => end,
-            _ => return false,
-        };
-        if index.any(SPECIAL, start, end) {
-            return false;
-        }
-        // The delimiters in start..end, word by word.
-        let (mut w, last) = (start / 64, end / 64);
-        let mut bits = index.words[w][DELIMITER] & (!0u64 << (start % 64));
+        let words = &self.index.words;
+        let mut w = start / 64;
+        // The bits of word `w` that belong to the record so far.
+        let mut mine = !0u64 << (start % 64);
+        let (mut special, mut high, mut edges_low) = (0u64, 0u64, 0u64);
         let mut from = start;
-        loop {
-            if w == last {
-                bits &= !(!0u64 << (end % 64));
+        let end = loop {
+            let Some(word) = words.get(w) else {
+                rec.fields.clear();
+                return false;
+            };
+            let newline = word[NEWLINE] & mine;
+            if newline != 0 {
+                mine &= (newline & newline.wrapping_neg()) - 1; // up to the line end
             }
+            special |= word[SPECIAL] & mine;
+            high |= word[HIGH] & mine;
+            let d = word[DELIMITER];
+            let before = if w > 0 { words[w - 1][DELIMITER] >> 63 } else { 0 };
+            let after = words.get(w + 1).map_or(0, |x| x[DELIMITER] << 63);
+            edges_low |= (d << 1 | before | d >> 1 | after) & word[LOW] & mine;
+            let mut bits = d & mine;
             while bits != 0 {
                 let at = w * 64 + bits.trailing_zeros() as usize;
                 rec.fields.push(((from - start) as u32, (at - start) as u32));
                 from = at + 1;
                 bits &= bits - 1;
             }
-            if w == last {
-                break;
+            if newline != 0 {
+                break w * 64 + newline.trailing_zeros() as usize;
             }
             w += 1;
-            bits = index.words[w][DELIMITER];
+            mine = !0;
+        };
+        if special != 0 || end >= self.valid {
+            rec.fields.clear();
+            return false;
         }
         rec.fields.push(((from - start) as u32, (end - start) as u32));
-        rec.ascii = !index.any(HIGH, start, end);
+        rec.ascii = high == 0;
         rec.nul = false;
-        rec.edgy = index.low_at_a_field_edge(start, end);
+        let low = |i: usize| self.buf[i] <= b' ';
+        rec.edgy = edges_low != 0 || (end > start && (low(start) || low(end - 1)));
         rec.bytes.extend_from_slice(&self.buf[start..end]);
         self.pos = end + 1;
         self.line += 1;

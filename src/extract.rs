@@ -375,6 +375,18 @@ impl CaseRow {
     }
 }
 
+/// The status a status cell holds: `closed` or `open` in any case as those words,
+/// anything else without its label prefix.
+fn status_in(cell: &str) -> &str {
+    if cell.eq_ignore_ascii_case("closed") {
+        "closed"
+    } else if cell.eq_ignore_ascii_case("open") {
+        "open"
+    } else {
+        strip_label_prefix(cell)
+    }
+}
+
 /// A row seen through its schema: what filters and outputs read.
 #[derive(Clone, Copy)]
 pub(crate) struct Case<'a> {
@@ -403,14 +415,7 @@ impl<'a> Case<'a> {
     /// end date has passed.
     pub(crate) fn status(&self) -> &'a str {
         if let Some(s) = self.get(Std::Status) {
-            if s.eq_ignore_ascii_case("closed") || s.eq_ignore_ascii_case("open") {
-                return if s.eq_ignore_ascii_case("closed") {
-                    "closed"
-                } else {
-                    "open"
-                };
-            }
-            return strip_label_prefix(s);
+            return status_in(s);
         }
         match self.row.end() {
             Some(end) if end <= self.schema.as_of => "closed",
@@ -479,7 +484,7 @@ impl filter::Row for Case<'_> {
             Some((Std::Dob, _)) => self.row.dob().map_or(Value::Missing, Value::Date),
             Some((Std::RiskFactors, _)) => Value::List(cell),
             Some((Std::StepUp, _)) => parse_yes_no(cell).map_or(Value::Missing, Value::Bool),
-            Some((Std::Status, _)) => Value::Text(self.status()),
+            Some((Std::Status, _)) => Value::Text(status_in(cell)),
             Some((Std::CaseId | Std::Team | Std::Worker, _)) => Value::Text(cell),
             _ => Value::Text(strip_label_prefix(cell)),
         }

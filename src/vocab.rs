@@ -147,7 +147,8 @@ pub(crate) fn strip_label_prefix(s: &str) -> &str {
     // The common case, settled without trimming: text that starts with a letter or
     // digit has a prefix only if a ')' is among its first four bytes.
     let b = s.as_bytes();
-    if b.first().is_some_and(u8::is_ascii_alphanumeric) && !b.iter().take(4).any(|&c| c == b')') {
+    let paren = |i: usize| b.get(i) == Some(&b')');
+    if b.first().is_some_and(u8::is_ascii_alphanumeric) && !(paren(1) || paren(2) || paren(3)) {
         return s;
     }
     strip_any_label_prefix(s)

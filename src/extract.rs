@@ -175,10 +175,12 @@ impl Schema {
     }
 
     /// The column holding a standard field.
+    #[inline]
     pub(crate) fn col(&self, s: Std) -> Option<usize> {
         self.std_col[std_index(s)]
     }
 
+    #[inline]
     fn std_of_col(&self, col: usize) -> Option<(Std, FieldKind)> {
         self.col_std.get(col).copied().flatten()
     }
@@ -300,6 +302,7 @@ impl CaseRow {
     }
 
     /// A cleaned cell (trimmed, NBSP as space), missing or not.
+    #[inline]
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
         self.cells
             .get(i)
@@ -324,6 +327,7 @@ impl CaseRow {
         self.dob.map(Day::date)
     }
 
+    #[inline]
     fn cell(&self, col: Option<usize>) -> Option<&str> {
         let v = self.get(col?)?;
         if is_missing(v) { None } else { Some(v) }
@@ -377,6 +381,7 @@ impl CaseRow {
 
 /// The status a status cell holds: `closed` or `open` in any case as those words,
 /// anything else without its label prefix.
+#[inline]
 fn status_in(cell: &str) -> &str {
     if cell.eq_ignore_ascii_case("closed") {
         "closed"
@@ -395,10 +400,12 @@ pub(crate) struct Case<'a> {
 }
 
 impl<'a> Case<'a> {
+    #[inline]
     pub(crate) fn get(&self, s: Std) -> Option<&'a str> {
         self.row.cell(self.schema.col(s))
     }
 
+    #[inline]
     pub(crate) fn case_id(&self) -> &'a str {
         self.get(Std::CaseId).unwrap_or("")
     }

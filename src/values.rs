@@ -19,6 +19,7 @@ pub(crate) fn clean(raw: &str) -> Cow<'_, str> {
 }
 
 /// Whether a (cleaned) cell means "no value": empty, `NULL`, `N/A`, `#N/A`.
+#[inline]
 pub(crate) fn is_missing(cell: &str) -> bool {
     // Every marker starts with 'n' or '#': most short cells are settled by their first byte.
     let first = cell.as_bytes().first().map(u8::to_ascii_lowercase);
@@ -66,6 +67,7 @@ pub(crate) fn list_items(cell: &str) -> impl Iterator<Item = &str> {
 
 /// `str::trim`, settled at once when the text starts and ends with a printable
 /// ASCII character (no white space can be there), as nearly every cell does.
+#[inline]
 pub(crate) fn trim(s: &str) -> &str {
     let printable = |b: Option<&u8>| b.is_some_and(|&b| (b'!'..=b'~').contains(&b));
     if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {

@@ -143,6 +143,7 @@ const LETTER_CODES: &[&str] = &["NEG", "PHY", "SAB", "EMO", "MUL"];
 /// "a) Neglect" → "Neglect", "p1) 5D: LA services" → "5D: LA services", "b) Female" → "Female";
 /// otherwise unchanged. A prefix is 1–3 ASCII alphanumerics followed by ")" and optional
 /// spaces, at the start. A bare "b)" is left alone: stripping it would leave nothing.
+#[inline]
 pub(crate) fn strip_label_prefix(s: &str) -> &str {
     // The common case, settled without trimming: text that starts with a letter or
     // digit has a prefix only if a ')' is among its first four bytes.
@@ -155,6 +156,7 @@ pub(crate) fn strip_label_prefix(s: &str) -> &str {
 }
 
 /// [`strip_label_prefix`] without its shortcut.
+#[inline(never)]
 fn strip_any_label_prefix(s: &str) -> &str {
     let t = s.trim_start();
     let n = t.bytes().take(4).take_while(u8::is_ascii_alphanumeric).count();
@@ -202,6 +204,7 @@ pub(crate) fn item_matches_theme(item: &str, theme: &RiskTheme) -> bool {
 
 /// Whether a referral source (code or label, maybe lettered: "5D", "p1) 5D: LA services",
 /// "5D - LA services – early help", "Early help") is a step-up from early help.
+#[inline]
 pub(crate) fn referral_is_step_up(source: &str) -> bool {
     // A bare code ("6", "5D"), as most cells hold: no trimming, prefix or words.
     if is_short_code(source.as_bytes()) {
@@ -216,6 +219,7 @@ fn is_short_code(b: &[u8]) -> bool {
 }
 
 /// [`referral_is_step_up`] without its shortcut.
+#[inline(never)]
 fn referral_is_step_up_in_general(source: &str) -> bool {
     let s = strip_label_prefix(source.trim());
     match split_code(s) {

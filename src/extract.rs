@@ -154,23 +154,29 @@ impl Schema {
             }
         }
         if problems.is_empty() {
-            let mut col_std = vec![None; headers.len()];
-            for ((s, _, kind), col) in STD_FIELDS.iter().zip(&std_col) {
-                if let Some(c) = *col
-                    && col_std[c].is_none()
-                {
-                    col_std[c] = Some((*s, *kind));
-                }
-            }
-            Ok(Schema {
+            let mut schema = Schema {
                 headers,
                 keys,
                 std_col,
-                col_std,
+                col_std: Vec::new(),
                 as_of,
-            })
+            };
+            schema.map_columns_to_fields();
+            Ok(schema)
         } else {
             Err(problems)
+        }
+    }
+
+    /// Fills `col_std` from `std_col` and `headers` (again after a merge adds columns).
+    fn map_columns_to_fields(&mut self) {
+        self.col_std = vec![None; self.headers.len()];
+        for ((s, _, kind), col) in STD_FIELDS.iter().zip(&self.std_col) {
+            if let Some(c) = *col
+                && self.col_std[c].is_none()
+            {
+                self.col_std[c] = Some((*s, *kind));
+            }
         }
     }
 
@@ -877,6 +883,7 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate, warn_on: Op
     }
     schema.headers = headers;
     schema.as_of = as_of;
+    schema.map_columns_to_fields();
     let widen = |r: &CaseRow| -> Vec<String> {
         let mut v: Vec<String> = r.iter().map(str::to_string).collect();
         v.resize(width, String::new());

@@ -215,6 +215,64 @@ fn several_extracts_merge_per_case() {
     );
 }
 
+/// Standard columns that only a later file has keep their meaning in the merge:
+/// dates written as dates, lists split into items, standard headings.
+#[test]
+fn standard_columns_of_a_later_file_keep_their_meaning() {
+    let w = Workdir::new();
+    w.write(
+        "a.csv",
+        "case_id,team,worker,service,start_date\nC1,T1,W1,CP,01/02/2024\nC2,T2,W2,CIN,03/04/2024\n",
+    );
+    w.write(
+        "b.csv",
+        "case_id,team,end_date,risk_factors,Step Up\nC1,T1,01/12/2024,16A;3A,Y\nC3,T3,,NEG,n\n",
+    );
+    let run = w
+        .run(&[
+            "--as-of",
+            "2025-01-15",
+            "cases",
+            "a.csv",
+            "b.csv",
+            "--columns",
+            "case_id,end_date,step_up",
+        ])
+        .ok();
+    assert_eq!(
+        csv_rows(&run.stdout),
+        vec![
+            vec!["case_id", "end_date", "step_up"],
+            vec!["C1", "2024-12-01", "Y"],
+            vec!["C2", "", ""],
+            vec!["C3", "", "n"],
+        ]
+    );
+    let run = w
+        .run(&[
+            "--as-of",
+            "2025-01-15",
+            "cases",
+            "a.csv",
+            "b.csv",
+            "--count",
+            "--by",
+            "risk_factors",
+        ])
+        .ok();
+    let rows = csv_rows(&run.stdout);
+    assert!(
+        rows.contains(&vec!["16A".to_string(), "1".to_string()]),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        rows.contains(&vec!["3A".to_string(), "1".to_string()]),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn mapped_headings_from_settings() {
     let w = Workdir::new();

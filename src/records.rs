@@ -3,9 +3,9 @@
 //! (RFC 4180 quotes, `\n`, `\r` or `\r\n` ends, blank lines skipped, a byte-order
 //! mark dropped, the same line numbers), but a line with no quote and no carriage
 //! return, which is nearly every line of an extract, is split from a bit index of
-//! the buffer (one bit a byte for delimiters and line ends, made 64 bytes at a time
-//! by compares the compiler turns into SIMD) instead of a byte-at-a-time state
-//! machine; other lines go to `csv_core` itself.
+//! the buffer (one bit a byte for each kind of byte that matters, made with 16-byte
+//! SIMD compares from the `wide` crate) instead of a byte-at-a-time state machine;
+//! other lines go to `csv_core` itself.
 
 use memchr::{memchr, memchr_iter, memchr3};
 use std::io::{self, Read};
@@ -135,7 +135,7 @@ pub(crate) struct Parser<R: Read> {
     core: csv_core::Reader,
     /// A record was ended by the end of the input, not by a line end.
     ran_to_the_end: bool,
-    /// Where the delimiters and line ends of `buf[..valid]` are.
+    /// The bit index of `buf[..valid]`, rebuilt whenever the buffer changes.
     index: Index,
 }
 

@@ -20,8 +20,6 @@ pub(crate) fn key(seed: u64, case_id: &str) -> u64 {
 /// Computes keys for one seed: `"<seed>:"` is formatted once, not a million times.
 #[derive(Clone)]
 pub(crate) struct Keyer {
-    /// The hash state after `"<seed>:"`.
-    after_prefix: Sha256,
     prefix: Vec<u8>,
 }
 
@@ -39,10 +37,9 @@ const SHA256_START: [u32; 8] = [
 
 impl Keyer {
     pub(crate) fn new(seed: u64) -> Keyer {
-        let prefix = format!("{seed}:").into_bytes();
-        let mut after_prefix = Sha256::new();
-        after_prefix.update(&prefix);
-        Keyer { after_prefix, prefix }
+        Keyer {
+            prefix: format!("{seed}:").into_bytes(),
+        }
     }
 
     pub(crate) fn key(&self, case_id: &str) -> u64 {
@@ -60,9 +57,10 @@ impl Keyer {
             sha2::compress256(&mut state, &[block.into()]);
             return u64::from(state[0]) << 32 | u64::from(state[1]);
         }
-        let mut h = self.after_prefix.clone();
-        h.update(id);
-        let digest = h.finalize();
+        let digest = Sha256::new()
+            .chain_update(&self.prefix)
+            .chain_update(id)
+            .finalize();
         u64::from_be_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
     }
 }

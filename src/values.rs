@@ -158,28 +158,25 @@ mod tests {
         assert!(is_identifying("child_name"));
         assert!(!is_identifying("Allocated Worker"));
     }
-}
 
-#[cfg(test)]
-mod missing_tests {
     proptest::proptest! {
         #[test]
         fn list_items_split_as_a_char_pattern_does(cell in "[a;,| é\u{a0}|]{0,12}") {
             let want: Vec<&str> = cell.split([';', ',', '|']).map(str::trim).filter(|s| !s.is_empty()).collect();
-            proptest::prop_assert_eq!(super::list_items(&cell).collect::<Vec<_>>(), want);
+            proptest::prop_assert_eq!(list_items(&cell).collect::<Vec<_>>(), want);
         }
 
         #[test]
         fn trim_shortcut_agrees(s in "[ a~!\t\u{a0}\u{3000}é\x7f]{0,5}") {
-            proptest::prop_assert_eq!(super::trim(&s), s.trim());
+            proptest::prop_assert_eq!(trim(&s), s.trim());
         }
 
         /// The first-byte shortcut of `is_missing` changes no answer.
         #[test]
         fn missing_shortcut_agrees(cell in "[nNuUlLaA/#x1 ]{0,5}") {
             let plain = cell.is_empty()
-                || (cell.len() <= 4 && super::MISSING_MARKERS.iter().any(|m| cell.eq_ignore_ascii_case(m)));
-            proptest::prop_assert_eq!(super::is_missing(&cell), plain);
+                || (cell.len() <= 4 && MISSING_MARKERS.iter().any(|m| cell.eq_ignore_ascii_case(m)));
+            proptest::prop_assert_eq!(is_missing(&cell), plain);
         }
     }
 }

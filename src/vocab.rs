@@ -237,9 +237,7 @@ fn split_code(s: &str) -> Option<(&str, &str)> {
         return None;
     }
     let (code, rest) = s.split_at(n);
-    let shaped =
-        code.bytes().any(|b| b.is_ascii_digit()) || LETTER_CODES.iter().any(|c| c.eq_ignore_ascii_case(code));
-    if !shaped {
+    if !is_code_shaped(code.as_bytes()) {
         return None;
     }
     match rest.chars().next() {
@@ -250,6 +248,14 @@ fn split_code(s: &str) -> Option<(&str, &str)> {
         }
         Some(_) => None,
     }
+}
+
+/// Whether 1–4 letters and digits read as a code: with a digit, or a CP category code.
+fn is_code_shaped(code: &[u8]) -> bool {
+    code.iter().any(u8::is_ascii_digit)
+        || LETTER_CODES
+            .iter()
+            .any(|c| c.as_bytes().eq_ignore_ascii_case(code))
 }
 
 /// What `contains` and `in (…)` look for among the items of a list cell: an item equal to
@@ -314,10 +320,7 @@ impl ItemPattern {
         if same {
             return true;
         }
-        let is_code = item.iter().any(u8::is_ascii_digit)
-            || LETTER_CODES
-                .iter()
-                .any(|c| c.as_bytes().eq_ignore_ascii_case(item));
+        let is_code = is_code_shaped(item);
         let in_theme = self.theme.is_some_and(|t| {
             if is_code {
                 t.codes.iter().any(|c| c.as_bytes().eq_ignore_ascii_case(item))
@@ -569,7 +572,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod short_items {
+mod shortcuts {
     use super::*;
     use proptest::prelude::*;
 
@@ -584,6 +587,25 @@ mod short_items {
         #[test]
         fn label_prefix_shortcut_agrees(s in "[ a-c1)\u{a0}:é]{0,7}") {
             prop_assert_eq!(strip_label_prefix(&s), strip_any_label_prefix(&s));
+        }
+
+        /// The shortcut for short items answers as the general match does.
+        #[test]
+        fn short_items_match_as_any_item_does(
+            literal in proptest::sample::select(LITERALS),
+            item in "[0-9A-Za-z]{1,4}",
+        ) {
+            let p = ItemPattern::new(literal);
+            prop_assert_eq!(p.matches_short(item.as_bytes()), p.matches_long(&item), "{} in {}", literal, item);
+        }
+
+        #[test]
+        fn theme_codes_and_words_match_as_any_item_does(
+            literal in proptest::sample::select(LITERALS),
+            item in proptest::sample::select(&["16A", "16a", "NEG", "Neg", "2B", "3A", "PHY", "emo", "CSE", "cse", "21", "7", "SA", "DA"][..]),
+        ) {
+            let p = ItemPattern::new(literal);
+            prop_assert_eq!(p.matches_short(item.as_bytes()), p.matches_long(item), "{} in {}", literal, item);
         }
     }
 
@@ -611,25 +633,4 @@ mod short_items {
         "-",
         "\u{212A}",
     ];
-
-    proptest! {
-        /// The shortcut for short items answers as the general match does.
-        #[test]
-        fn short_items_match_as_any_item_does(
-            literal in proptest::sample::select(LITERALS),
-            item in "[0-9A-Za-z]{1,4}",
-        ) {
-            let p = ItemPattern::new(literal);
-            prop_assert_eq!(p.matches_short(item.as_bytes()), p.matches_long(&item), "{} in {}", literal, item);
-        }
-
-        #[test]
-        fn theme_codes_and_words_match_as_any_item_does(
-            literal in proptest::sample::select(LITERALS),
-            item in proptest::sample::select(&["16A", "16a", "NEG", "Neg", "2B", "3A", "PHY", "emo", "CSE", "cse", "21", "7", "SA", "DA"][..]),
-        ) {
-            let p = ItemPattern::new(literal);
-            prop_assert_eq!(p.matches_short(item.as_bytes()), p.matches_long(item), "{} in {}", literal, item);
-        }
-    }
 }

@@ -209,6 +209,13 @@ fn print_summary(ctx: &Context, manifest: &Manifest) {
 pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
     let settings = job.settings;
     let frames = &settings.sampling.frames;
+    let sha256 = |path: &Path| {
+        if job.hash_inputs {
+            scan::file_sha256(path)
+        } else {
+            Ok(None)
+        }
+    };
     if frames.is_empty() {
         bail!("no sampling frames are configured: add [[sampling.frames]] to the settings file");
     }
@@ -223,11 +230,7 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
             inputs.push(InputFile {
                 role: "history".into(),
                 path: csvio::display_name(path),
-                sha256: if job.hash_inputs {
-                    scan::file_sha256(path)?
-                } else {
-                    None
-                },
+                sha256: sha256(path)?,
                 rows: entries.len() as u64,
             });
             let window = i64::from(settings.sampling.exclude_audited_within_months);
@@ -293,15 +296,14 @@ pub(crate) fn draw(job: &Job<'_>) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
     }
     let mut extract_inputs = Vec::new();
     for (path, rows) in rows_by_source {
-        let sha256 = match hashed.take() {
-            _ if !job.hash_inputs => None,
-            Some((source, sha256)) if source == path => sha256,
-            _ => scan::file_sha256(&path)?,
+        let hash = match hashed.take() {
+            Some((source, hash)) if source == path => hash,
+            _ => sha256(&path)?,
         };
         extract_inputs.push(InputFile {
             role: "extract".into(),
             path: csvio::display_name(&path),
-            sha256,
+            sha256: hash,
             rows,
         });
     }

@@ -90,6 +90,8 @@ pub(crate) struct Schema {
     std_col: [Option<usize>; STD_FIELDS.len()],
     /// The reverse of `std_col`: per column, the standard field it holds.
     col_std: Vec<Option<(Std, FieldKind)>>,
+    /// How each field id below `absent_base` is read from a row.
+    access: Vec<Access>,
     as_of: NaiveDate,
 }
 
@@ -159,6 +161,7 @@ impl Schema {
                 keys,
                 std_col,
                 col_std: Vec::new(),
+                access: Vec::new(),
                 as_of,
             };
             schema.map_columns_to_fields();
@@ -168,7 +171,8 @@ impl Schema {
         }
     }
 
-    /// Fills `col_std` from `std_col` and `headers` (again after a merge adds columns).
+    /// Fills `col_std` and `access` from `std_col` and `headers` (again after a
+    /// merge adds columns).
     fn map_columns_to_fields(&mut self) {
         self.col_std = vec![None; self.headers.len()];
         for ((s, _, kind), col) in STD_FIELDS.iter().zip(&self.std_col) {
@@ -178,6 +182,23 @@ impl Schema {
                 self.col_std[c] = Some((*s, *kind));
             }
         }
+        let columns = self
+            .col_std
+            .iter()
+            .enumerate()
+            .map(|(col, std)| match std.map(|(s, _)| s) {
+                Some(Std::StartDate) => Access::Start(col),
+                Some(Std::EndDate) => Access::End(col),
+                Some(Std::Dob) => Access::Dob(col),
+                Some(Std::RiskFactors) => Access::List(col),
+                Some(Std::StepUp) => Access::YesNo(col),
+                Some(Std::Status) => Access::Status(col),
+                Some(Std::CaseId | Std::Team | Std::Worker) => Access::AsWritten(col),
+                _ => Access::Labelled(col),
+            });
+        self.access = columns
+            .chain(DERIVED.iter().map(|(d, ..)| Access::Derived(*d)))
+            .collect();
     }
 
     /// The column holding a standard field.
@@ -398,6 +419,24 @@ fn status_in(cell: &str) -> &str {
     }
 }
 
+/// How a field id is read from a row ([`filter::Row::value`]), worked out once for
+/// a schema rather than for every row a filter reads.
+#[derive(Debug, Clone, Copy)]
+enum Access {
+    /// A cell as written: case id, team, worker.
+    AsWritten(usize),
+    /// A cell without its label prefix (`b) Police` is `Police`): other text.
+    Labelled(usize),
+    /// The dates, as parsed when the row was checked (the cell says whether one is given).
+    Start(usize),
+    End(usize),
+    Dob(usize),
+    List(usize),
+    YesNo(usize),
+    Status(usize),
+    Derived(Derived),
+}
+
 /// A row seen through its schema: what filters and outputs read.
 #[derive(Clone, Copy)]
 pub(crate) struct Case<'a> {
@@ -466,40 +505,46 @@ impl<'a> Case<'a> {
 impl filter::Row for Case<'_> {
     fn value(&self, field: usize) -> Value<'_> {
         let schema = self.schema;
-        if field >= schema.absent_base() {
-            return Value::Missing;
-        }
-        if field >= schema.headers.len() {
-            let as_of = schema.as_of;
-            return match DERIVED[field - schema.headers.len()].0 {
-                Derived::Age => self
-                    .row
-                    .dob()
-                    .map_or(Value::Missing, |d| Value::Number(whole_years(d, as_of) as f64)),
-                Derived::AgeAtStart => match (self.row.dob(), self.row.start()) {
-                    (Some(d), Some(s)) => Value::Number(whole_years(d, s) as f64),
-                    _ => Value::Missing,
-                },
-                Derived::DaysOpen => self.row.start().map_or(Value::Missing, |s| {
-                    let until = self.row.end().unwrap_or(as_of).min(as_of);
-                    Value::Number((until - s).num_days().max(0) as f64)
-                }),
-                Derived::Status => Value::Text(self.status()),
-                Derived::StepUp => Value::Bool(self.step_up()),
-            };
-        }
-        let Some(cell) = self.row.cell(Some(field)) else {
+        // Field ids from `absent_base` on are standard fields the extract lacks.
+        let Some(&access) = schema.access.get(field) else {
             return Value::Missing;
         };
-        match schema.std_of_col(field) {
-            Some((Std::StartDate, _)) => self.row.start().map_or(Value::Missing, Value::Date),
-            Some((Std::EndDate, _)) => self.row.end().map_or(Value::Missing, Value::Date),
-            Some((Std::Dob, _)) => self.row.dob().map_or(Value::Missing, Value::Date),
-            Some((Std::RiskFactors, _)) => Value::List(cell),
-            Some((Std::StepUp, _)) => parse_yes_no(cell).map_or(Value::Missing, Value::Bool),
-            Some((Std::Status, _)) => Value::Text(status_in(cell)),
-            Some((Std::CaseId | Std::Team | Std::Worker, _)) => Value::Text(cell),
-            _ => Value::Text(strip_label_prefix(cell)),
+        let cell = |col: usize| self.row.cell(Some(col));
+        match access {
+            Access::AsWritten(col) => cell(col).map_or(Value::Missing, Value::Text),
+            Access::Labelled(col) => cell(col).map_or(Value::Missing, |c| Value::Text(strip_label_prefix(c))),
+            Access::Start(col) => cell(col).and(self.row.start).map_or(Value::Missing, Value::Date),
+            Access::End(col) => cell(col).and(self.row.end).map_or(Value::Missing, Value::Date),
+            Access::Dob(col) => cell(col).and(self.row.dob).map_or(Value::Missing, Value::Date),
+            Access::List(col) => cell(col).map_or(Value::Missing, Value::List),
+            Access::YesNo(col) => cell(col)
+                .and_then(parse_yes_no)
+                .map_or(Value::Missing, Value::Bool),
+            Access::Status(col) => cell(col).map_or(Value::Missing, |c| Value::Text(status_in(c))),
+            Access::Derived(derived) => self.derived(derived),
+        }
+    }
+}
+
+impl Case<'_> {
+    /// The value of a derived field.
+    fn derived(&self, derived: Derived) -> Value<'_> {
+        let as_of = self.schema.as_of;
+        match derived {
+            Derived::Age => self
+                .row
+                .dob()
+                .map_or(Value::Missing, |d| Value::Number(whole_years(d, as_of) as f64)),
+            Derived::AgeAtStart => match (self.row.dob(), self.row.start()) {
+                (Some(d), Some(s)) => Value::Number(whole_years(d, s) as f64),
+                _ => Value::Missing,
+            },
+            Derived::DaysOpen => self.row.start().map_or(Value::Missing, |s| {
+                let until = self.row.end().unwrap_or(as_of).min(as_of);
+                Value::Number((until - s).num_days().max(0) as f64)
+            }),
+            Derived::Status => Value::Text(self.status()),
+            Derived::StepUp => Value::Bool(self.step_up()),
         }
     }
 }
@@ -990,6 +1035,54 @@ mod tests {
     fn standard_fields_are_listed_in_declaration_order() {
         for (i, (s, ..)) in STD_FIELDS.iter().enumerate() {
             assert_eq!(std_index(*s), i, "{s:?}");
+        }
+    }
+
+    /// What a filter reads from each kind of field, through the `Access` table.
+    #[test]
+    fn each_field_reads_as_its_kind() {
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let csv = "case_id,team,worker,service,start_date,end_date,dob,referral_source,risk_factors,status,step_up,note\n\
+                   b) C1,b) Team A,W,a) CIN,01/02/2025,2026-03-04,05/06/2020,Police,2B;3A, Closed ,Yes,c) x\n\
+                   C2,Team A,,N/A,,,,d) Early help,,a) other,,\n";
+        let records = Records::from_bytes(csv.as_bytes().to_vec(), b',');
+        let extract = read_all("t.csv", records, &Settings::default(), as_of).unwrap();
+        let schema = &extract.schema;
+        let show = |row: &CaseRow, name: &str| {
+            let (field, _) = filter::Schema::resolve(schema, name).unwrap();
+            format!("{:?}", filter::Row::value(&Case { schema, row }, field))
+        };
+        let day = |y, m, d| format!("Date({:?})", Day::new(y, m, d).unwrap());
+        let (first, second) = (&extract.rows[0], &extract.rows[1]);
+        for (name, want) in [
+            ("case_id", "Text(\"b) C1\")".to_string()),
+            ("team", "Text(\"b) Team A\")".into()),
+            ("service", "Text(\"CIN\")".into()),
+            ("note", "Text(\"x\")".into()),
+            ("start_date", day(2025, 2, 1)),
+            ("end_date", day(2026, 3, 4)),
+            ("dob", day(2020, 6, 5)),
+            ("risk_factors", "List(\"2B;3A\")".into()),
+            ("status", "Text(\"closed\")".into()),
+            ("step_up", "Bool(true)".into()),
+            ("age", "Number(6.0)".into()),
+            ("age_at_start", "Number(4.0)".into()),
+            ("days_open", "Number(396.0)".into()),
+        ] {
+            assert_eq!(show(first, name), want, "{name}");
+        }
+        for (name, want) in [
+            ("worker", "Missing"),
+            ("service", "Missing"),
+            ("start_date", "Missing"),
+            ("dob", "Missing"),
+            ("age", "Missing"),
+            ("status", "Text(\"other\")"),
+            // The step_up column read as written, not the derived field.
+            ("step_up", "Missing"),
+            ("child_name", "Missing"),
+        ] {
+            assert_eq!(show(second, name), want, "{name}");
         }
     }
 }

@@ -6,10 +6,10 @@
 //! true. A value that cannot be read as the field's kind (a number field holding "abc")
 //! counts the same way: it equals nothing and is ordered against nothing.
 
-use crate::dates::{date_problem, parse_date};
+use crate::dates::{Day, date_problem, parse_day};
 use crate::values::{list_items, parse_yes_no};
 use crate::vocab::{
-    ItemPattern, RiskTheme, cmp_ci, contains_ci, item_matches_theme, lowercase, risk_theme,
+    ItemPattern, RiskTheme, cmp_ci, contains_ci, eq_ci, item_matches_theme, lowercase, risk_theme,
     strip_label_prefix,
 };
 use chrono::{Days, Months, NaiveDate};
@@ -37,7 +37,7 @@ pub(crate) enum Value<'a> {
     Missing,
     Text(&'a str),
     Number(f64),
-    Date(NaiveDate),
+    Date(Day),
     Bool(bool),
     /// a raw list cell, items separated by ';' (also ',' or '|')
     List(&'a str),
@@ -567,7 +567,7 @@ impl<'a> Parser<'a> {
                 let (months, days) = unit_months_days(&unit.text, n).unwrap_or((u32::MAX, u64::MAX));
                 let start = self.as_of.checked_sub_months(Months::new(months));
                 let start = start.and_then(|d| d.checked_sub_days(Days::new(days)));
-                Check::Within(start.unwrap_or(NaiveDate::MIN), self.as_of)
+                Check::Within(Day::from(start.unwrap_or(NaiveDate::MIN)), Day::from(self.as_of))
             }
             Test::Within(..) => {
                 return Err(self.err(
@@ -639,7 +639,7 @@ impl<'a> Parser<'a> {
                 let msg = || format!("\"{t}\" is not a number (\"{name}\" is a number field)");
                 lit.num = Some(parse_number(t).ok_or_else(|| bad(msg()))?);
             }
-            FieldKind::Date => lit.date = Some(parse_date(t).ok_or_else(|| bad(date_problem(t)))?),
+            FieldKind::Date => lit.date = Some(parse_day(t).ok_or_else(|| bad(date_problem(t)))?),
             FieldKind::Bool => {
                 let msg = || format!("\"{t}\" is not yes or no (\"{name}\" is a yes/no field)");
                 lit.yes = Some(parse_yes_no(stripped).ok_or_else(|| bad(msg()))?);
@@ -647,7 +647,7 @@ impl<'a> Parser<'a> {
             FieldKind::Text | FieldKind::List => {
                 lit.num = parse_number(t);
                 // A bare number is never taken as an Excel day number on this side.
-                lit.date = parse_date(t).filter(|_| lit.num.is_none());
+                lit.date = parse_day(t).filter(|_| lit.num.is_none());
                 lit.yes = parse_yes_no(stripped);
                 lit.lower = lowercase(stripped);
             }
@@ -716,8 +716,15 @@ struct Lit {
     /// Lowercased, lettered prefix stripped.
     lower: String,
     num: Option<f64>,
-    date: Option<NaiveDate>,
+    date: Option<Day>,
     yes: Option<bool>,
+}
+
+impl Lit {
+    /// Whether the literal is only text: not a number, date or yes/no.
+    fn is_plain_text(&self) -> bool {
+        self.num.is_none() && self.date.is_none() && self.yes.is_none()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -726,7 +733,7 @@ enum Check {
     Truthy,
     Cmp(CmpOp, FieldKind, Lit),
     AnyOf(FieldKind, Vec<Lit>),
-    Within(NaiveDate, NaiveDate),
+    Within(Day, Day),
     Substring(String, Option<&'static RiskTheme>),
     Members(Vec<ItemPattern>),
 }
@@ -760,12 +767,19 @@ impl Check {
             (Check::Truthy, Bool(b)) => b,
             (Check::Truthy, Text(s) | List(s)) => parse_yes_no(strip_label_prefix(s)) == Some(true),
             (Check::Truthy, Number(n)) => n == 1.0,
+            // Equality with a word that is not a number, date or yes/no: what
+            // `compare_text` would do, without the ordering.
+            (Check::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), FieldKind::Text, lit), Text(s))
+                if lit.is_plain_text() =>
+            {
+                eq_ci(strip_label_prefix(s), &lit.lower) == (*op == CmpOp::Eq)
+            }
             (Check::Cmp(op, kind, lit), _) => op.holds(compare(v, *kind, lit)),
             (Check::AnyOf(kind, lits), _) => {
                 lits.iter().any(|l| compare(v, *kind, l) == Some(Ordering::Equal))
             }
             (Check::Within(start, end), Date(d)) => *start <= d && d <= *end,
-            (Check::Within(start, end), Text(s)) => parse_date(s).is_some_and(|d| *start <= d && d <= *end),
+            (Check::Within(start, end), Text(s)) => parse_day(s).is_some_and(|d| *start <= d && d <= *end),
             (Check::Substring(lower, theme), Text(s) | List(s)) => {
                 contains_ci(s, lower) || theme.is_some_and(|t| item_matches_theme(s, t))
             }
@@ -798,7 +812,7 @@ fn compare(v: Value<'_>, kind: FieldKind, lit: &Lit) -> Option<Ordering> {
         (Value::Date(d), _) => lit.date.map(|l| d.cmp(&l)),
         (Value::Bool(b), _) => lit.yes.map(|l| b.cmp(&l)),
         (Value::Text(s) | Value::List(s), FieldKind::Number) => parse_number(s)?.partial_cmp(&lit.num?),
-        (Value::Text(s) | Value::List(s), FieldKind::Date) => Some(parse_date(s)?.cmp(&lit.date?)),
+        (Value::Text(s) | Value::List(s), FieldKind::Date) => Some(parse_day(s)?.cmp(&lit.date?)),
         (Value::Text(s) | Value::List(s), FieldKind::Bool) => {
             Some(parse_yes_no(strip_label_prefix(s))?.cmp(&lit.yes?))
         }
@@ -815,7 +829,7 @@ fn compare_text(s: &str, lit: &Lit) -> Ordering {
         return a.partial_cmp(&l).unwrap_or(Ordering::Less);
     }
     if let Some(l) = lit.date
-        && let Some(a) = parse_date(s)
+        && let Some(a) = parse_day(s)
     {
         return a.cmp(&l);
     }

@@ -412,6 +412,18 @@ pub(crate) fn cmp_ci(a: &str, lower: &str) -> std::cmp::Ordering {
     }
 }
 
+/// Whether `a`, lowercased, is the already [`lowercase`]d `lower`: [`cmp_ci`]
+/// giving `Equal`, settled by length and then bytes when `a` is ASCII (which
+/// [`cmp_ci`] compares byte by byte, and lowercasing keeps its length).
+#[inline]
+pub(crate) fn eq_ci(a: &str, lower: &str) -> bool {
+    if a.is_ascii() {
+        a.len() == lower.len() && a.as_bytes().eq_ignore_ascii_case(lower.as_bytes())
+    } else {
+        cmp_ci(a, lower).is_eq()
+    }
+}
+
 /// Whether `hay`, lowercased, contains the already [`lowercase`]d `lower`, without allocating.
 pub(crate) fn contains_ci(hay: &str, lower: &str) -> bool {
     if hay.is_ascii() && lower.is_ascii() {
@@ -587,6 +599,14 @@ mod shortcuts {
         #[test]
         fn label_prefix_shortcut_agrees(s in "[ a-c1)\u{a0}:é]{0,7}") {
             prop_assert_eq!(strip_label_prefix(&s), strip_any_label_prefix(&s));
+        }
+
+        /// `eq_ci` answers as `cmp_ci` does.
+        #[test]
+        fn eq_ci_is_cmp_ci_equal(a in "[aAbB\u{212A}kKé É]{0,4}", b in "[aAbB\u{212A}kKé É]{0,4}") {
+            let lower = lowercase(&b);
+            prop_assert_eq!(eq_ci(&a, &lower), cmp_ci(&a, &lower).is_eq());
+            prop_assert!(eq_ci(&b, &lower));
         }
 
         /// The shortcut for short items answers as the general match does.

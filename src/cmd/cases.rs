@@ -252,6 +252,6 @@ fn group_keys(case: &Case<'_>, field: usize) -> Vec<String> {
         Value::Text(t) => vec![t.to_string()],
         Value::Bool(b) => vec![(if b { "yes" } else { "no" }).to_string()],
         Value::Number(n) => vec![format!("{n}")],
-        Value::Date(d) => vec![crate::dates::format_date(d)],
+        Value::Date(d) => vec![crate::dates::format_date(d.date())],
     }
 }

@@ -524,6 +524,6 @@ fn stratum_value<'c>(case: &'c Case<'_>, field: usize) -> Cow<'c, str> {
         Value::Text(t) => Cow::Borrowed(t),
         Value::Bool(b) => Cow::Borrowed(if b { "yes" } else { "no" }),
         Value::Number(n) => Cow::Owned(n.to_string()),
-        Value::Date(d) => Cow::Owned(format_date(d)),
+        Value::Date(d) => Cow::Owned(format_date(d.date())),
     }
 }

@@ -47,7 +47,7 @@ fn row<'a>(cells: &[(&str, &'a str)]) -> MockRow<'a> {
             (_, Some(raw)) => Value::Text(raw),
             (Text, _) => Value::Text(cell),
             (Number, _) => Value::Number(cell.parse().unwrap()),
-            (Date, _) => Value::Date(parse_date(cell).unwrap()),
+            (Date, _) => Value::Date(parse_day(cell).unwrap()),
             (Bool, _) => Value::Bool(parse_yes_no(cell).unwrap()),
             (List, _) => Value::List(cell),
         };
@@ -196,7 +196,12 @@ fn within_each_unit() {
         ("Referrals within 7 days", "Referrals=25/03/2026", true),
         ("Referrals within 7 days", "Referrals=soon", false),
     ]);
-    let leap = Filter::compile("end_date within 1 year", &Mock, parse_date("2024-02-29").unwrap()).unwrap();
+    let leap = Filter::compile(
+        "end_date within 1 year",
+        &Mock,
+        crate::dates::parse_date("2024-02-29").unwrap(),
+    )
+    .unwrap();
     assert!(leap.matches(&row(&[("end_date", "2023-02-28")])));
     assert!(!leap.matches(&row(&[("end_date", "2023-02-27")])));
 }

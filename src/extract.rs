@@ -794,28 +794,21 @@ impl<R: Read> ExtractReader<R> {
         row.line = line;
         let mut ok = true;
         let headers = &self.schema.headers;
-        let mut date = |s: Std, problems: &mut Vec<Problem>| -> Option<Day> {
-            let col = self.schema.col(s)?;
-            let cell = row.get(col)?;
-            if is_missing(cell) {
-                return None;
+        let mut days = [None; 3];
+        for (day, s) in days.iter_mut().zip([Std::StartDate, Std::EndDate, Std::Dob]) {
+            let Some(col) = self.schema.col(s) else {
+                continue;
+            };
+            match day_in(row, col) {
+                Ok(d) => *day = d,
+                Err(cell) => {
+                    let problem = Problem::error(file, Some(line), Some(&headers[col]), date_problem(cell));
+                    self.problems.push(problem);
+                    ok = false;
+                }
             }
-            let parsed = parse_day(cell);
-            if parsed.is_none() {
-                problems.push(Problem::error(
-                    file,
-                    Some(line),
-                    Some(&headers[col]),
-                    date_problem(cell),
-                ));
-                ok = false;
-            }
-            parsed
-        };
-        let start = date(Std::StartDate, &mut self.problems);
-        let end = date(Std::EndDate, &mut self.problems);
-        let dob = date(Std::Dob, &mut self.problems);
-        (row.start, row.end, row.dob) = (start, end, dob);
+        }
+        [row.start, row.end, row.dob] = days;
         let id_col = self
             .schema
             .col(Std::CaseId)
@@ -862,6 +855,16 @@ impl<R: Read> ExtractReader<R> {
             ));
         }
         ok
+    }
+}
+
+/// The date in a row's column: `None` when none is given, the cell when it is
+/// not a date.
+#[inline]
+fn day_in(row: &CaseRow, col: usize) -> Result<Option<Day>, &str> {
+    match row.get(col) {
+        Some(cell) if !is_missing(cell) => parse_day(cell).map(Some).ok_or(cell),
+        _ => Ok(None),
     }
 }
 

@@ -466,13 +466,7 @@ impl<'a> Case<'a> {
     /// `open` or `closed`: the status column when present, else closed when the
     /// end date has passed.
     pub(crate) fn status(&self) -> &'a str {
-        if let Some(s) = self.get(Std::Status) {
-            return status_in(s);
-        }
-        match self.row.end() {
-            Some(end) if end <= self.schema.as_of => "closed",
-            _ => "open",
-        }
+        status_of(self.schema, self.row)
     }
 
     pub(crate) fn step_up(&self) -> bool {
@@ -504,48 +498,90 @@ impl<'a> Case<'a> {
 
 impl filter::Row for Case<'_> {
     fn value(&self, field: usize) -> Value<'_> {
-        let schema = self.schema;
         // Field ids from `absent_base` on are standard fields the extract lacks.
-        let Some(&access) = schema.access.get(field) else {
-            return Value::Missing;
-        };
-        let cell = |col: usize| self.row.cell(Some(col));
-        match access {
-            Access::AsWritten(col) => cell(col).map_or(Value::Missing, Value::Text),
-            Access::Labelled(col) => cell(col).map_or(Value::Missing, |c| Value::Text(strip_label_prefix(c))),
-            Access::Start(col) => cell(col).and(self.row.start).map_or(Value::Missing, Value::Date),
-            Access::End(col) => cell(col).and(self.row.end).map_or(Value::Missing, Value::Date),
-            Access::Dob(col) => cell(col).and(self.row.dob).map_or(Value::Missing, Value::Date),
-            Access::List(col) => cell(col).map_or(Value::Missing, Value::List),
-            Access::YesNo(col) => cell(col)
-                .and_then(parse_yes_no)
-                .map_or(Value::Missing, Value::Bool),
-            Access::Status(col) => cell(col).map_or(Value::Missing, |c| Value::Text(status_in(c))),
-            Access::Derived(derived) => self.derived(derived),
+        match self.schema.access.get(field) {
+            Some(Access::Derived(d)) => derived(self.schema, self.row, *d),
+            Some(access) => access.read_cell(self.row),
+            None => Value::Missing,
         }
     }
 }
 
-impl Case<'_> {
-    /// The value of a derived field.
-    fn derived(&self, derived: Derived) -> Value<'_> {
-        let as_of = self.schema.as_of;
-        match derived {
-            Derived::Age => self
-                .row
-                .dob()
-                .map_or(Value::Missing, |d| Value::Number(whole_years(d, as_of) as f64)),
-            Derived::AgeAtStart => match (self.row.dob(), self.row.start()) {
-                (Some(d), Some(s)) => Value::Number(whole_years(d, s) as f64),
-                _ => Value::Missing,
-            },
-            Derived::DaysOpen => self.row.start().map_or(Value::Missing, |s| {
-                let until = self.row.end().unwrap_or(as_of).min(as_of);
-                Value::Number((until - s).num_days().max(0) as f64)
-            }),
-            Derived::Status => Value::Text(self.status()),
-            Derived::StepUp => Value::Bool(self.step_up()),
+impl Access {
+    /// The value of a column's cell (a derived field is read by [`derived`]).
+    #[inline]
+    fn read_cell(self, row: &CaseRow) -> Value<'_> {
+        let cell = |col: usize| row.cell(Some(col));
+        let value = match self {
+            Access::AsWritten(col) => cell(col).map(Value::Text),
+            Access::Labelled(col) => cell(col).map(|c| Value::Text(strip_label_prefix(c))),
+            Access::Start(col) => cell(col).and(row.start).map(Value::Date),
+            Access::End(col) => cell(col).and(row.end).map(Value::Date),
+            Access::Dob(col) => cell(col).and(row.dob).map(Value::Date),
+            Access::List(col) => cell(col).map(Value::List),
+            Access::YesNo(col) => cell(col).and_then(parse_yes_no).map(Value::Bool),
+            Access::Status(col) => cell(col).map(|c| Value::Text(status_in(c))),
+            Access::Derived(_) => None,
+        };
+        value.unwrap_or(Value::Missing)
+    }
+}
+
+/// Rows of an extract, read by a compiled filter ([`filter::RowFilter`]): each
+/// field's reader is made for its kind of column, so that reading it is only the
+/// work the kind needs (the `Access::…(col)` built inside each closure is a
+/// constant there, which the compiler folds away).
+impl filter::Fields<CaseRow> for Schema {
+    fn reader(&self, field: usize) -> filter::Reader<CaseRow> {
+        let Some(&access) = self.access.get(field) else {
+            return Box::new(|_| Value::Missing);
+        };
+        match access {
+            Access::AsWritten(c) => Box::new(move |row| Access::AsWritten(c).read_cell(row)),
+            Access::Labelled(c) => Box::new(move |row| Access::Labelled(c).read_cell(row)),
+            Access::Start(c) => Box::new(move |row| Access::Start(c).read_cell(row)),
+            Access::End(c) => Box::new(move |row| Access::End(c).read_cell(row)),
+            Access::Dob(c) => Box::new(move |row| Access::Dob(c).read_cell(row)),
+            Access::List(c) => Box::new(move |row| Access::List(c).read_cell(row)),
+            Access::YesNo(c) => Box::new(move |row| Access::YesNo(c).read_cell(row)),
+            Access::Status(c) => Box::new(move |row| Access::Status(c).read_cell(row)),
+            Access::Derived(derived) => {
+                let schema = self.clone();
+                Box::new(move |row| self::derived(&schema, row, derived))
+            }
         }
+    }
+}
+
+/// `open` or `closed`: the status column when present, else closed when the end
+/// date has passed.
+fn status_of<'r>(schema: &Schema, row: &'r CaseRow) -> &'r str {
+    if let Some(s) = row.cell(schema.col(Std::Status)) {
+        return status_in(s);
+    }
+    match row.end() {
+        Some(end) if end <= schema.as_of => "closed",
+        _ => "open",
+    }
+}
+
+/// The value of a derived field of a row.
+fn derived<'r>(schema: &Schema, row: &'r CaseRow, derived: Derived) -> Value<'r> {
+    let as_of = schema.as_of;
+    match derived {
+        Derived::Age => row
+            .dob()
+            .map_or(Value::Missing, |d| Value::Number(whole_years(d, as_of) as f64)),
+        Derived::AgeAtStart => match (row.dob(), row.start()) {
+            (Some(d), Some(s)) => Value::Number(whole_years(d, s) as f64),
+            _ => Value::Missing,
+        },
+        Derived::DaysOpen => row.start().map_or(Value::Missing, |s| {
+            let until = row.end().unwrap_or(as_of).min(as_of);
+            Value::Number((until - s).num_days().max(0) as f64)
+        }),
+        Derived::Status => Value::Text(status_of(schema, row)),
+        Derived::StepUp => Value::Bool(Case { schema, row }.step_up()),
     }
 }
 
@@ -1041,6 +1077,19 @@ mod tests {
         }
     }
 
+    /// What a field reads as, by the case and by the reader a compiled filter uses
+    /// (asserted to be the same).
+    fn read_both(schema: &Schema, row: &CaseRow, name: &str) -> String {
+        let (field, _) = filter::Schema::resolve(schema, name).unwrap();
+        let value = format!("{:?}", filter::Row::value(&Case { schema, row }, field));
+        assert_eq!(
+            format!("{:?}", filter::Fields::reader(schema, field)(row)),
+            value,
+            "{name}"
+        );
+        value
+    }
+
     /// What a filter reads from each kind of field, through the `Access` table.
     #[test]
     fn each_field_reads_as_its_kind() {
@@ -1051,10 +1100,7 @@ mod tests {
         let records = Records::from_bytes(csv.as_bytes().to_vec(), b',');
         let extract = read_all("t.csv", records, &Settings::default(), as_of).unwrap();
         let schema = &extract.schema;
-        let show = |row: &CaseRow, name: &str| {
-            let (field, _) = filter::Schema::resolve(schema, name).unwrap();
-            format!("{:?}", filter::Row::value(&Case { schema, row }, field))
-        };
+        let show = |row: &CaseRow, name: &str| read_both(schema, row, name);
         let day = |y, m, d| format!("Date({:?})", Day::new(y, m, d).unwrap());
         let (first, second) = (&extract.rows[0], &extract.rows[1]);
         for (name, want) in [
@@ -1084,8 +1130,22 @@ mod tests {
             // The step_up column read as written, not the derived field.
             ("step_up", "Missing"),
             ("child_name", "Missing"),
+            ("days_open", "Missing"),
         ] {
             assert_eq!(show(second, name), want, "{name}");
         }
+
+        // Without status and step_up columns, both are derived.
+        let csv = "case_id,team,end_date,referral_source\nC1,T,01/01/2026,d) Early help\nC2,T,,Police\n";
+        let records = Records::from_bytes(csv.as_bytes().to_vec(), b',');
+        let extract = read_all("t.csv", records, &Settings::default(), as_of).unwrap();
+        let schema = &extract.schema;
+        let show = |row: &CaseRow, name: &str| read_both(schema, row, name);
+        let (first, second) = (&extract.rows[0], &extract.rows[1]);
+        assert_eq!(show(first, "status"), "Text(\"closed\")");
+        assert_eq!(show(second, "status"), "Text(\"open\")");
+        assert_eq!(show(first, "step_up"), "Bool(true)");
+        assert_eq!(show(second, "step_up"), "Bool(false)");
+        assert_eq!(show(first, "risk_factors"), "Missing");
     }
 }

@@ -3,8 +3,8 @@
 use super::Context;
 use crate::csvio::Problems;
 use crate::exit::usage;
-use crate::extract::{Case, Schema};
-use crate::filter::{self, FieldKind, Filter, Value};
+use crate::extract::{Case, CaseRow, Schema};
+use crate::filter::{self, FieldKind, Filter, RowFilter, Value};
 use crate::render::{Cell, RowWriter, render};
 use crate::scan;
 use crate::values::list_items;
@@ -79,7 +79,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
 
 /// The query, resolved against the extract's headings.
 struct Plan {
-    filter: Option<Filter>,
+    filter: Option<RowFilter<CaseRow>>,
     columns: Vec<usize>,
     count: bool,
     by: Option<(usize, FieldKind, String)>,
@@ -88,7 +88,11 @@ struct Plan {
 impl Plan {
     fn new(ctx: &Context, args: &Args, schema: &Schema) -> Result<Plan> {
         let filter = match &args.filter {
-            Some(expr) => Some(Filter::compile(expr, schema, ctx.as_of).map_err(|e| usage(e.to_string()))?),
+            Some(expr) => Some(
+                Filter::compile(expr, schema, ctx.as_of)
+                    .map_err(|e| usage(e.to_string()))?
+                    .for_rows(schema),
+            ),
             None => None,
         };
         let resolve = |name: &str| -> Result<(usize, FieldKind)> {
@@ -150,7 +154,7 @@ impl scan::Fold for Plan {
     }
 
     fn take(&self, sink: &mut Sink, case: Case<'_>) {
-        if self.filter.as_ref().is_none_or(|f| f.matches(&case)) {
+        if self.filter.as_ref().is_none_or(|f| f.matches(case.row)) {
             sink.take(self, case);
         }
     }

@@ -55,7 +55,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     ctx.warn(&extract.warnings);
     let filter = match &args.filter {
         Some(expr) => {
-            Some(Filter::compile(expr, &extract.schema, ctx.as_of).map_err(|e| usage(e.to_string()))?)
+            let filter =
+                Filter::compile(expr, &extract.schema, ctx.as_of).map_err(|e| usage(e.to_string()))?;
+            Some(filter.for_rows(&extract.schema))
         }
         None => None,
     };
@@ -76,7 +78,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let mut sampler: Sampler<[String; 4]> = Sampler::new(vec![plan]);
     let mut ungrouped = 0u64;
     for case in extract.cases() {
-        if !filter.as_ref().is_none_or(|f| f.matches(&case)) {
+        if !filter.as_ref().is_none_or(|f| f.matches(case.row)) {
             continue;
         }
         let Some(group) = case.get(group_field) else {

@@ -5,8 +5,8 @@ use super::Context;
 use crate::config::{Layout, Settings};
 use crate::csvio::{self, InputOptions, Problems};
 use crate::dates::{Month, format_date};
-use crate::extract::{Case, Schema, Std};
-use crate::filter::{self, FieldKind, Filter, Value};
+use crate::extract::{Case, CaseRow, Schema, Std};
+use crate::filter::{self, FieldKind, Filter, RowFilter, Value};
 use crate::manifest::{FrameResult, FrameSpec, InputFile, Manifest, SamplingUsed, StratumResult};
 use crate::render::{Cell, RowWriter};
 use crate::sample::{self, Drawn, FramePlan, Keyer, Offer, Sampler};
@@ -404,7 +404,7 @@ impl scan::Fold for Frames<'_> {
 }
 
 struct CompiledFrame {
-    filter: Filter,
+    filter: RowFilter<CaseRow>,
     stratify: Option<usize>,
 }
 
@@ -419,7 +419,8 @@ fn compile_frames(
         .iter()
         .map(|f| {
             let filter = Filter::compile(f.filter.get_ref(), schema, as_of)
-                .map_err(|e| anyhow!("sampling frame \"{}\": {e}", f.name))?;
+                .map_err(|e| anyhow!("sampling frame \"{}\": {e}", f.name))?
+                .for_rows(schema);
             let stratify = match &f.stratify {
                 None => None,
                 Some(field) => match filter::Schema::resolve(schema, field) {
@@ -455,7 +456,7 @@ fn offer(
     let in_history = !excluded.is_empty() && excluded.contains(case.case_id());
     for (fi, frame) in frames.iter().enumerate() {
         let mut stratum = None;
-        if frame.filter.matches(&case) {
+        if frame.filter.matches(case.row) {
             if no_team {
                 sampler.excluded_no_team(fi);
             } else if in_history {

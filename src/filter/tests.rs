@@ -37,6 +37,20 @@ impl Row for MockRow<'_> {
     }
 }
 
+impl Fields<MockRow<'static>> for Mock {
+    fn reader(&self, field: usize) -> Reader<MockRow<'static>> {
+        Box::new(move |row| row.value(field))
+    }
+}
+
+/// Whether `f` matches `row`, asserting that the filter compiled for the rows
+/// (`RowFilter`) answers as the filter itself does.
+fn matches(f: &Filter, row: &MockRow<'static>) -> bool {
+    let answer = f.matches(row);
+    assert_eq!(f.for_rows(&Mock).matches(row), answer, "{f:?}");
+    answer
+}
+
 /// A row from (field, cell) pairs, each cell read as its field's kind; a cell starting
 /// with `~` stays text whatever the kind (a reader handing over an unparsed cell).
 fn row<'a>(cells: &[(&str, &'a str)]) -> MockRow<'a> {
@@ -59,9 +73,9 @@ fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()
 }
 
-fn is(expr: &str, cells: &[(&str, &str)]) -> bool {
+fn is(expr: &str, cells: &[(&str, &'static str)]) -> bool {
     let f = Filter::compile(expr, &Mock, as_of()).unwrap_or_else(|e| panic!("{e}"));
-    f.matches(&row(cells))
+    matches(&f, &row(cells))
 }
 
 fn error(expr: &str) -> FilterError {
@@ -71,7 +85,7 @@ fn error(expr: &str) -> FilterError {
 }
 
 /// Runs `expr` on rows given as "field=cell" pairs separated by " & ".
-fn run(cases: &[(&str, &str, bool)]) {
+fn run(cases: &[(&str, &'static str, bool)]) {
     for &(expr, cells, want) in cases {
         let cells: Vec<(&str, &str)> = cells.split(" & ").filter_map(|c| c.split_once('=')).collect();
         assert_eq!(is(expr, &cells), want, "{expr} on {cells:?}");
@@ -202,8 +216,8 @@ fn within_each_unit() {
         crate::dates::parse_date("2024-02-29").unwrap(),
     )
     .unwrap();
-    assert!(leap.matches(&row(&[("end_date", "2023-02-28")])));
-    assert!(!leap.matches(&row(&[("end_date", "2023-02-27")])));
+    assert!(matches(&leap, &row(&[("end_date", "2023-02-28")])));
+    assert!(!matches(&leap, &row(&[("end_date", "2023-02-27")])));
 }
 
 #[test]
@@ -404,12 +418,80 @@ mod props {
     use super::*;
     use proptest::prelude::*;
 
+    const CONDITIONS: &[&str] = &[
+        "team = a",
+        "team != 'B) a'",
+        "status = closed",
+        "team < m",
+        "age < 5",
+        "age >= 3",
+        "age in (3, 4)",
+        "team in (a, 'b')",
+        "end_date within 6 months",
+        "end_date >= 2026-01-01",
+        "end_date = 31/01/2026",
+        "end_date is empty",
+        "team is set",
+        "step_up",
+        "step_up = no",
+        "risk_factors contains neglect",
+        "risk_factors in (16A, x)",
+        "risk_factors is empty",
+        "team contains a",
+        "service contains domestic_abuse",
+        "Referrals within 7 days",
+    ];
+
+    const CELLS: &[&str] = &[
+        "",
+        " ",
+        "a",
+        "A",
+        "b) a",
+        "closed",
+        "Closed",
+        "3",
+        "4.0",
+        "abc",
+        "yes",
+        "no",
+        "1",
+        "2026-01-31",
+        "31/01/2026",
+        "2025-06-30",
+        "neglect",
+        "16A; x",
+        "2B",
+        "Domestic abuse",
+        "\u{212A}",
+    ];
+
     proptest! {
         #[test]
         fn check_syntax_never_panics(s in "\\PC{0,60}") {
             if let Err(e) = Filter::check_syntax(&s) {
                 let _ = e.to_string();
             }
+        }
+
+        /// Filters of every kind of condition, joined every way, on rows of every
+        /// kind of cell: the filter compiled for the rows answers as the filter does.
+        #[test]
+        fn row_filters_answer_as_filters_do(
+            conditions in proptest::collection::vec(proptest::sample::select(CONDITIONS), 1..5),
+            joins in proptest::collection::vec(proptest::sample::select(&[" and ", " or ", " and not ", " or not "][..]), 4),
+            cells in proptest::collection::vec((0..FIELDS.len(), proptest::sample::select(CELLS)), 0..6),
+        ) {
+            let mut expr = conditions[0].to_string();
+            for (c, j) in conditions[1..].iter().zip(&joins) {
+                expr = format!("({expr}){j}{c}");
+            }
+            let f = Filter::compile(&expr, &Mock, as_of()).unwrap_or_else(|e| panic!("{expr}: {e}"));
+            // Each cell given as text, as a reader that hands over unparsed cells would.
+            let row = MockRow((0..FIELDS.len())
+                .map(|i| cells.iter().rev().find(|(f, _)| *f == i).map_or(Value::Missing, |(_, c)| Value::Text(c)))
+                .collect());
+            matches(&f, &row);
         }
 
         #[test]
@@ -423,8 +505,16 @@ mod props {
             for expr in [&s, &raw] {
                 match Filter::compile(expr, &Mock, as_of()) {
                     Ok(f) => {
-                        let _ = f.matches(&row(&[("team", "a"), ("age", "3"), ("risk_factors", "16A; x")]));
-                        let _ = f.matches(&row(&[]));
+                        // Both evaluators answer alike (asserted by `matches`).
+                        let rows = [
+                            row(&[("team", "a"), ("age", "3"), ("risk_factors", "16A; x")]),
+                            row(&[("end_date", "2026-01-31"), ("step_up", "yes"), ("team", "~")]),
+                            row(&[("age", "~abc"), ("risk_factors", "neglect"), ("end_date", "~2026-02-01")]),
+                            row(&[]),
+                        ];
+                        for r in &rows {
+                            matches(&f, r);
+                        }
                     }
                     Err(e) => {
                         let _ = e.to_string();

@@ -734,10 +734,11 @@ impl<R: Read> ExtractReader<R> {
 
     /// A reader for one block of a file whose header has been read (see `scan`):
     /// rows are checked as in the whole file, except that case ids are only
-    /// logged, for [`ExtractReader::take_ids`], and lines count from the block's start.
-    pub(crate) fn for_block(file: &str, records: Records<R>, schema: Schema) -> Self {
+    /// logged, in `log` (which holds the ids of earlier blocks), for
+    /// [`ExtractReader::take_ids`], and lines count from the block's start.
+    pub(crate) fn for_block(file: &str, records: Records<R>, schema: Schema, log: IdLog) -> Self {
         ExtractReader {
-            log: Some(IdLog::default()),
+            log: Some(log),
             ..ExtractReader::with_schema(file, records, schema)
         }
     }

@@ -278,12 +278,12 @@ fn work<F: Fold>(
     for (index, bytes, last) in blocks {
         let mut parser = records.take().expect("the records are put back after each block");
         let _ = recycle.send(parser.refill(bytes));
-        let mut reader = ExtractReader::for_block(name, parser, schema.clone());
+        // One log for all the worker's blocks: a log a block would grow its 256
+        // buckets from nothing, and copying them into the worker's cost as much again.
+        let mut reader = ExtractReader::for_block(name, parser, schema.clone(), std::mem::take(&mut ids));
         let mut own = F::IN_ORDER.then(|| fold.part());
         fold_rows(&mut reader, fold, own.as_mut().unwrap_or(&mut kept), &mut row);
-        if let Some(log) = reader.take_ids() {
-            ids.absorb(log);
-        }
+        ids = reader.take_ids().expect("a block's reader keeps its log");
         let rows_read = reader.rows_read;
         let problems = std::mem::take(&mut reader.problems);
         let parser = reader.into_records();

@@ -160,14 +160,19 @@ fn problems_far_into_a_file_name_the_right_lines() {
 #[test]
 fn a_case_id_twice_in_different_blocks_is_reported_exactly() {
     let w = Workdir::new();
-    let mut text = String::from_utf8(extract(&w, "40000")).unwrap();
-    let again = line_of(text.as_bytes(), "CH0035000");
-    text = text.replacen("CH0035000,", "CH0000002,", 1);
-    w.write("dup.csv", &text);
-    let first = line_of(text.as_bytes(), "CH0000002");
-    w.run(&["cases", "dup.csv", "--count"])
-        .fails(1)
-        .stderr_has(&format!(
-            "dup.csv:{again}: column \"case_id\": case id \"CH0000002\" appears again (first on line {first})"
-        ));
+    let original = String::from_utf8(extract(&w, "40000")).unwrap();
+    // About 10,000 rows a block, dealt to the two workers in turn: the repeat in
+    // the same block, in the next block but one (the same worker), in the next
+    // block but two (the other worker).
+    for later in ["CH0001000", "CH0025000", "CH0035000"] {
+        let again = line_of(original.as_bytes(), later);
+        let text = original.replacen(&format!("{later},"), "CH0000002,", 1);
+        w.write("dup.csv", &text);
+        let first = line_of(text.as_bytes(), "CH0000002");
+        w.run(&["cases", "dup.csv", "--count"])
+            .fails(1)
+            .stderr_has(&format!(
+                "dup.csv:{again}: column \"case_id\": case id \"CH0000002\" appears again (first on line {first})"
+            ));
+    }
 }

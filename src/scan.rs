@@ -23,13 +23,14 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Mutex, PoisonError, mpsc};
 
 /// Bytes read at a time: a million-row extract is about a hundred blocks.
 const BLOCK: usize = 1 << 20;
 /// Worker threads (the machine SPEC §9 names has two cores; this thread mostly hashes).
 const WORKERS: usize = 2;
-/// Blocks waiting for each worker: bounds memory at a few MiB.
+/// Blocks read ahead, waiting for whichever worker is free first: bounds memory
+/// at a few MiB.
 const QUEUED: usize = 2;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -196,14 +197,15 @@ fn parallel<F: Fold>(
     let (rest, header_lines) = header.into_records().into_rest();
     let fold = prepare(&schema)?;
 
+    // One queue that both workers take from, so that neither is left with blocks
+    // to do while the other waits at the end.
+    let (send, receive) = mpsc::sync_channel::<(usize, Vec<u8>, bool)>(QUEUED);
+    let receive = Mutex::new(receive);
     let (mut results, repeats, kept) = std::thread::scope(|scope| -> Result<_> {
-        let mut senders = Vec::new();
         let mut workers = Vec::new();
         for _ in 0..WORKERS {
-            let (send, receive) = mpsc::sync_channel::<(usize, Vec<u8>, bool)>(QUEUED);
-            senders.push(send);
-            let (fold, schema, recycle) = (&fold, &schema, recycle.clone());
-            workers.push(scope.spawn(move || work(name, delimiter, schema, fold, &receive, &recycle)));
+            let (fold, schema, recycle, receive) = (&fold, &schema, recycle.clone(), &receive);
+            workers.push(scope.spawn(move || work(name, delimiter, schema, fold, receive, &recycle)));
         }
         // Each block is sent once the next is read, so the last is known as last.
         let mut index = 0;
@@ -212,10 +214,10 @@ fn parallel<F: Fold>(
             pending = blocks.next()?;
             let last = pending.is_none();
             // A worker only stops early by panicking, which `join` reports below.
-            let _ = senders[index % WORKERS].send((index, block, last));
+            let _ = send.send((index, block, last));
             index += 1;
         }
-        drop(senders);
+        drop(send);
         let mut results = Vec::new();
         let mut logs: Vec<IdLog> = Vec::new();
         let mut repeats = false;
@@ -267,7 +269,7 @@ fn work<F: Fold>(
     delimiter: u8,
     schema: &Schema,
     fold: &F,
-    blocks: &mpsc::Receiver<(usize, Vec<u8>, bool)>,
+    blocks: &Mutex<mpsc::Receiver<(usize, Vec<u8>, bool)>>,
     recycle: &mpsc::Sender<Vec<u8>>,
 ) -> Worked<F::Part> {
     let mut done = Vec::new();
@@ -275,7 +277,10 @@ fn work<F: Fold>(
     let mut row = CaseRow::default();
     let mut kept = fold.part();
     let mut records = Some(Records::from_bytes(Vec::new(), delimiter));
-    for (index, bytes, last) in blocks {
+    // The lock is held only while taking a block (a worker that panicked holding
+    // it has left the queue as it was).
+    let next = || blocks.lock().unwrap_or_else(PoisonError::into_inner).recv().ok();
+    while let Some((index, bytes, last)) = next() {
         let mut parser = records.take().expect("the records are put back after each block");
         let _ = recycle.send(parser.refill(bytes));
         // One log for all the worker's blocks: a log a block would grow its 256

@@ -218,6 +218,24 @@ fn is_short_code(b: &[u8]) -> bool {
     (1..=4).contains(&b.len()) && b.iter().all(u8::is_ascii_alphanumeric)
 }
 
+/// A [short code](is_short_code) in lower case, a byte of a number for each of its
+/// bytes and a space for each it is short of four (no letter or digit is a space,
+/// so different codes pack differently); `None` for any other item. Setting bit 5
+/// of every byte lowercases the letters and leaves the digits as they are.
+#[inline]
+fn pack_short(b: &[u8]) -> Option<u32> {
+    if !is_short_code(b) {
+        return None;
+    }
+    // Shifted in one by one: copying the bytes into an array and reading it back
+    // as a number stalls the processor (a load wider than the stores before it).
+    let word = b
+        .iter()
+        .rev()
+        .fold(0u32, |word, &byte| word << 8 | u32::from(byte));
+    Some(word | 0x2020_2020)
+}
+
 /// [`referral_is_step_up`] without its shortcut.
 #[inline(never)]
 fn referral_is_step_up_in_general(source: &str) -> bool {
@@ -271,6 +289,9 @@ pub(crate) struct ItemPattern {
     /// (see [`ItemPattern::matches_short`]).
     text_folded: String,
     theme_folded: Vec<String>,
+    /// Every item of 1–4 ASCII letters and digits that matches, lowercased and
+    /// packed by [`pack_short`]: see [`ItemPattern::matches`].
+    short: Vec<u32>,
 }
 
 impl ItemPattern {
@@ -287,22 +308,49 @@ impl ItemPattern {
             .flatten()
             .map(|w| folded(w).collect())
             .collect();
-        ItemPattern {
+        let mut pattern = ItemPattern {
             text,
             has_words,
             theme,
             is_code,
             text_folded,
             theme_folded,
-        }
+            short: Vec::new(),
+        };
+        pattern.short = pattern.short_matches();
+        pattern
     }
 
-    /// Whether one trimmed list item matches.
+    /// The short items that match, packed. Every branch of
+    /// [`ItemPattern::matches_short`] that accepts an item ignores its case and
+    /// finds it equal, lowercased, to the folded text, the text, a theme code or a
+    /// folded theme word or label; so those, lowercased, are the only candidates,
+    /// and an item matches exactly when its lowercase form is a candidate that does.
+    fn short_matches(&self) -> Vec<u32> {
+        let theme = self.theme.map(|t| t.codes).unwrap_or_default();
+        let mut short: Vec<u32> = [&self.text_folded, &self.text]
+            .into_iter()
+            .map(String::as_str)
+            .chain(theme.iter().copied())
+            .chain(self.theme_folded.iter().map(String::as_str))
+            .map(str::to_ascii_lowercase)
+            .filter(|c| is_short_code(c.as_bytes()) && self.matches_short(c.as_bytes()))
+            .filter_map(|c| pack_short(c.as_bytes()))
+            .collect();
+        short.sort_unstable();
+        short.dedup();
+        short
+    }
+
+    /// Whether one trimmed list item matches. An item of 1–4 ASCII letters and
+    /// digits, such as the census codes that fill most list cells ("16A", "4B"),
+    /// is looked up among the few that match, by its lowercase bytes packed in a
+    /// number; any other is compared word by word.
     pub(crate) fn matches(&self, item: &str) -> bool {
-        if is_short_code(item.as_bytes()) {
-            return self.matches_short(item.as_bytes());
+        match pack_short(item.as_bytes()) {
+            Some(packed) => self.short.contains(&packed),
+            None => self.matches_long(item),
         }
-        self.matches_long(item)
     }
 
     /// [`ItemPattern::matches_long`] for an item of 1–4 ASCII letters and digits, such as
@@ -617,6 +665,24 @@ mod shortcuts {
         ) {
             let p = ItemPattern::new(literal);
             prop_assert_eq!(p.matches_short(item.as_bytes()), p.matches_long(&item), "{} in {}", literal, item);
+            prop_assert_eq!(p.matches(&item), p.matches_long(&item), "{} in {}", literal, item);
+        }
+
+        /// The packed lookup of short items answers as the general match does, for
+        /// every short word a pattern could be looking for, in any case.
+        #[test]
+        fn short_items_are_looked_up_as_they_would_match(
+            literal in proptest::sample::select(LITERALS),
+            item in proptest::sample::select(short_words()),
+            case in proptest::num::u8::ANY,
+        ) {
+            let item: String = item
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if case >> (i % 8) & 1 == 1 { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+                .collect();
+            let p = ItemPattern::new(literal);
+            prop_assert_eq!(p.matches(&item), p.matches_long(&item), "{} in {}", literal, item);
         }
 
         #[test]
@@ -627,6 +693,20 @@ mod shortcuts {
             let p = ItemPattern::new(literal);
             prop_assert_eq!(p.matches_short(item.as_bytes()), p.matches_long(item), "{} in {}", literal, item);
         }
+    }
+
+    /// Every code, theme word and label of the vocabulary, the letter codes and the
+    /// literals, that are short codes: what the packed lookup holds.
+    fn short_words() -> Vec<String> {
+        let themes = THEMES
+            .iter()
+            .flat_map(|t| t.codes.iter().chain([&t.word]).chain(t.labels));
+        themes
+            .chain(LETTER_CODES)
+            .chain(LITERALS)
+            .filter(|w| is_short_code(w.as_bytes()))
+            .map(|w| w.to_string())
+            .collect()
     }
 
     const LITERALS: &[&str] = &[

@@ -46,6 +46,7 @@ fn parse_other_day(text: &str) -> Option<Day> {
 
 /// The year, month and day of `dd/mm/yyyy` or `yyyy-mm-dd` exactly; `None` for
 /// any other shape.
+#[inline]
 fn fixed_shape(t: &[u8]) -> Option<(i32, u32, u32)> {
     let t: &[u8; 10] = t.try_into().ok()?;
     let digit = |b: u8| {

@@ -897,7 +897,7 @@ impl<R: Read> ExtractReader<R> {
 
 /// The date in a row's column: `None` when none is given, the cell when it is
 /// not a date.
-#[inline]
+#[inline(always)]
 fn day_in(row: &CaseRow, col: usize) -> Result<Option<Day>, &str> {
     match row.get(col) {
         Some(cell) if !is_missing(cell) => parse_day(cell).map(Some).ok_or(cell),

@@ -755,7 +755,7 @@ impl<R: Read> ExtractReader<R> {
         let Some(mut reopen) = self.reopen.take() else {
             return;
         };
-        let Some(mut log) = self.log.take() else {
+        let Some(log) = self.log.take() else {
             return;
         };
         if self.failed || !log.has_repeats() {

@@ -220,18 +220,16 @@ fn parallel<F: Fold>(
         drop(send);
         let mut results = Vec::new();
         let mut logs: Vec<IdLog> = Vec::new();
-        let mut repeats = false;
         let mut kept = Vec::new();
         for worker in workers {
-            let (blocks, log, repeated, part) = worker
+            let (blocks, log, part) = worker
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             results.extend(blocks);
-            // Each log is sorted and checked on its worker; here only across logs.
-            repeats |= repeated || logs.iter().any(|other| other.shares_any(&log));
             logs.push(log);
             kept.extend(part);
         }
+        let repeats = IdLog::any_repeats(&logs);
         Ok((results, repeats, kept))
     })?;
     let sha256 = blocks.hasher.take().map(|h| hex(&h.finalize()));
@@ -259,9 +257,8 @@ fn parallel<F: Fold>(
     Ok(Some((fold, scanned)))
 }
 
-/// What a worker did: its blocks, their case ids (sorted) and whether one repeats,
-/// and its one part (unordered folds).
-type Worked<S> = (Vec<Block<S>>, IdLog, bool, Option<S>);
+/// What a worker did: its blocks, their case ids, and its one part (unordered folds).
+type Worked<S> = (Vec<Block<S>>, IdLog, Option<S>);
 
 /// A worker: checks and folds the blocks it is sent, and logs their case ids.
 fn work<F: Fold>(
@@ -304,8 +301,7 @@ fn work<F: Fold>(
             cut_inside_a_record,
         });
     }
-    let repeats = ids.sort_and_find_repeats();
-    (done, ids, repeats, (!F::IN_ORDER).then_some(kept))
+    (done, ids, (!F::IN_ORDER).then_some(kept))
 }
 
 /// Blocks of a file, each ending where a record ends.

@@ -27,6 +27,11 @@ use std::sync::{Mutex, PoisonError, mpsc};
 
 /// Bytes read at a time: a million-row extract is about a hundred blocks.
 const BLOCK: usize = 1 << 20;
+/// A smaller file is read in at least this many blocks (of at least `MIN_BLOCK`
+/// bytes): with too few, the last blocks keep the workers busy well after the
+/// reading is done.
+const MIN_BLOCKS: u64 = 32;
+const MIN_BLOCK: usize = 64 << 10;
 /// Worker threads (the machine SPEC §9 names has two cores; this thread mostly hashes).
 const WORKERS: usize = 2;
 /// Blocks read ahead, waiting for whichever worker is free first. One is enough
@@ -176,9 +181,12 @@ fn parallel<F: Fold>(
     prepare: &dyn Fn(&Schema) -> Result<F>,
 ) -> Result<Option<(F, Scanned<F::Part>)>> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let size = file.metadata().map_or(u64::MAX, |m| m.len());
+    let block = usize::try_from(size / MIN_BLOCKS).map_or(BLOCK, |b| b.clamp(MIN_BLOCK, BLOCK));
     let (recycle, recycled) = mpsc::channel::<Vec<u8>>();
     let mut blocks = Blocks {
         file,
+        block,
         path,
         delimiter,
         hasher: hash.then(Sha256::new),
@@ -309,6 +317,8 @@ fn work<F: Fold>(
 /// Blocks of a file, each ending where a record ends.
 struct Blocks<'a> {
     file: File,
+    /// Bytes to read at a time.
+    block: usize,
     path: &'a Path,
     delimiter: u8,
     hasher: Option<Sha256>,
@@ -332,9 +342,9 @@ impl Blocks<'_> {
             }
             let start = buf.len();
             // `read_to_end` reads into the spare capacity without zeroing it first.
-            buf.reserve(BLOCK);
+            buf.reserve(self.block);
             let n = (&mut self.file)
-                .take(BLOCK as u64)
+                .take(self.block as u64)
                 .read_to_end(&mut buf)
                 .with_context(|| format!("reading {}", self.path.display()))?;
             if n == 0 {

@@ -161,9 +161,9 @@ fn problems_far_into_a_file_name_the_right_lines() {
 fn a_case_id_twice_in_different_blocks_is_reported_exactly() {
     let w = Workdir::new();
     let original = String::from_utf8(extract(&w, "40000")).unwrap();
-    // About 10,000 rows a block, dealt to the two workers in turn: the repeat in
-    // the same block, in the next block but one (the same worker), in the next
-    // block but two (the other worker).
+    // A 4 MB file is read in 32 blocks of about 1,300 rows, which both workers
+    // take from one queue: the repeat in the same block as the first, and in
+    // blocks far later (on either worker).
     for later in ["CH0001000", "CH0025000", "CH0035000"] {
         let again = line_of(original.as_bytes(), later);
         let text = original.replacen(&format!("{later},"), "CH0000002,", 1);

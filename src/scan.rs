@@ -332,21 +332,29 @@ struct Blocks<'a> {
 impl Blocks<'_> {
     /// The next block (`\r\n` as `\n`), or `None` at the end of the file.
     fn next(&mut self) -> Result<Option<Vec<u8>>> {
+        // A recycled buffer keeps its length, its old bytes overwritten, so that
+        // only the part a buffer grows by is zeroed; `len` is how much is read.
         let mut buf = self.recycled.try_recv().unwrap_or_default();
-        buf.clear();
-        buf.extend_from_slice(&self.carry);
+        let mut len = self.carry.len();
+        if buf.len() < len {
+            buf.resize(len, 0);
+        }
+        buf[..len].copy_from_slice(&self.carry);
         self.carry.clear();
         loop {
             if self.eof {
+                buf.truncate(len);
                 return Ok((!buf.is_empty()).then_some(buf));
             }
-            let start = buf.len();
-            // `read_to_end` reads into the spare capacity without zeroing it first.
-            buf.reserve(self.block);
-            let n = (&mut self.file)
-                .take(self.block as u64)
-                .read_to_end(&mut buf)
+            let start = len;
+            if buf.len() < start + self.block {
+                buf.resize(start + self.block, 0);
+            }
+            // One read a block: `read_to_end` starts small and took eight.
+            let n = read_full(&mut self.file, &mut buf[start..start + self.block])
                 .with_context(|| format!("reading {}", self.path.display()))?;
+            buf.truncate(start + n);
+            len = start + n;
             if n == 0 {
                 self.eof = true;
                 continue;
@@ -362,6 +370,7 @@ impl Blocks<'_> {
             };
             let kept = remove_cr_before_lf(&mut buf[from..]);
             buf.truncate(from + kept);
+            len = from + kept;
             if let Some(cut) = last_record_end(&buf, self.delimiter) {
                 self.carry.extend_from_slice(&buf[cut..]);
                 buf.truncate(cut);

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError, mpsc};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 
 /// Bytes read at a time: a million-row extract is about a hundred blocks.
 const BLOCK: usize = 1 << 20;
@@ -207,16 +207,19 @@ fn parallel<F: Fold>(
     let (rest, header_lines) = header.into_records().into_rest();
     let fold = prepare(&schema)?;
 
-    // One queue that both workers take from, so that neither is left with blocks
-    // to do while the other waits at the end.
-    let (send, receive) = mpsc::sync_channel::<(usize, Vec<u8>, bool)>(QUEUED);
-    let receive = Mutex::new(receive);
     let (mut results, repeats, kept) = std::thread::scope(|scope| -> Result<_> {
+        // One queue that both workers take from, so that neither is left with
+        // blocks to do while the other waits at the end. Only the workers hold its
+        // receiving end: should both stop early (by panicking), sending fails
+        // rather than waiting for ever, and `join` below reports the panic.
+        let (send, receive) = mpsc::sync_channel::<(usize, Vec<u8>, bool)>(QUEUED);
+        let receive = Arc::new(Mutex::new(receive));
         let mut workers = Vec::new();
         for _ in 0..WORKERS {
-            let (fold, schema, recycle, receive) = (&fold, &schema, recycle.clone(), &receive);
-            workers.push(scope.spawn(move || work(name, delimiter, schema, fold, receive, &recycle)));
+            let (fold, schema, recycle, receive) = (&fold, &schema, recycle.clone(), Arc::clone(&receive));
+            workers.push(scope.spawn(move || work(name, delimiter, schema, fold, &receive, &recycle)));
         }
+        drop(receive);
         // Each block is sent once the next is read, so the last is known as last.
         let mut index = 0;
         let mut pending = Some(rest);
@@ -224,7 +227,9 @@ fn parallel<F: Fold>(
             pending = blocks.next()?;
             let last = pending.is_none();
             // A worker only stops early by panicking, which `join` reports below.
-            let _ = send.send((index, block, last));
+            if send.send((index, block, last)).is_err() {
+                break;
+            }
             index += 1;
         }
         drop(send);

@@ -65,8 +65,9 @@ fn fixed_shape(t: &[u8]) -> Option<(i32, u32, u32)> {
 }
 
 /// A calendar date packed into a number that orders as dates do. A million rows
-/// have three dates each: checking them this way, and making a `NaiveDate` only
-/// for the dates a filter or an output reads, is several times faster.
+/// have three dates each: checking them this way, comparing them so in filters,
+/// and making a `NaiveDate` only for the dates an output or a derived field (age,
+/// days open) reads, is several times faster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Day(u32);
 

@@ -1,5 +1,6 @@
 //! Filter expressions (`--where`, and `where` in the config; SPEC.md §4): a lexer, a parser
 //! that compiles as it goes, and the evaluator, with errors that point at the offending word.
+//! [`RowFilter`] compiles a filter further, to closures, for the rows of a case extract.
 //!
 //! Missing values: `=`, `<`, `<=`, `>`, `>=`, `contains`, `in`, `within` and a bare field are
 //! false on a missing value; `!=` (and so `not in`, `not contains`) is true; `is empty` is

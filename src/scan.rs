@@ -1,11 +1,13 @@
 //! Reading one case extract on both cores (SPEC §9: a million rows faster than xan).
 //!
-//! This thread reads the file in blocks of about 1 MiB, adds them to the manifest's
-//! SHA-256, turns `\r\n` into `\n`, and cuts each block after the last line end that
-//! ends a record ([`last_record_end`]: a line end inside a quoted field does not).
-//! Two workers each parse and check whole blocks, exactly as the one-thread reader
-//! checks a file, and fold each block's rows into a part; the parts come back in file
-//! order, with each block's problems moved to the file's own line numbers.
+//! This thread reads the file in blocks (1 MiB, or less so that a smaller file
+//! still makes at least 32), adds them to the manifest's SHA-256, turns `\r\n`
+//! into `\n`, and cuts each block after the last line end that ends a record
+//! ([`last_record_end`]: a line end inside a quoted field does not). Two workers
+//! take whole blocks from one queue and parse and check them, exactly as the
+//! one-thread reader checks a file, and fold their rows into parts; the parts come
+//! back in file order when the fold needs it, with each block's problems moved to
+//! the file's own line numbers.
 //!
 //! Anything out of the ordinary goes to the one-thread reader instead, which reports
 //! exactly as before: standard input, Windows-1252, workbook sheets, a case id that

@@ -334,8 +334,10 @@ impl ItemPattern {
             .chain(theme.iter().copied())
             .chain(self.theme_folded.iter().map(String::as_str))
             .map(str::to_ascii_lowercase)
-            .filter(|c| is_short_code(c.as_bytes()) && self.matches_short(c.as_bytes()))
-            .filter_map(|c| pack_short(c.as_bytes()))
+            .filter_map(|c| {
+                let packed = pack_short(c.as_bytes())?;
+                self.matches_short(c.as_bytes()).then_some(packed)
+            })
             .collect();
         short.sort_unstable();
         short.dedup();
@@ -353,10 +355,10 @@ impl ItemPattern {
         }
     }
 
-    /// [`ItemPattern::matches_long`] for an item of 1–4 ASCII letters and digits, such as
-    /// the census codes that fill most list cells ("16A", "4B"), worked out without
-    /// re-reading the pattern: such an item has no label prefix, is its own code when it
-    /// has a digit (or is a CP letter code), and folds to itself in lower case.
+    /// [`ItemPattern::matches_long`] for an item of 1–4 ASCII letters and digits,
+    /// worked out from the pattern's folded words: such an item has no label prefix,
+    /// is its own code when it has a digit (or is a CP letter code), and folds to
+    /// itself in lower case. Used to find the pattern's `short` items.
     fn matches_short(&self, item: &[u8]) -> bool {
         let folds_to =
             |f: &str| f.len() == item.len() && f.bytes().zip(item).all(|(a, b)| a == b.to_ascii_lowercase());

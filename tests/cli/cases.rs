@@ -228,17 +228,13 @@ fn standard_columns_of_a_later_file_keep_their_meaning() {
         "b.csv",
         "case_id,team,end_date,risk_factors,Step Up\nC1,T1,01/12/2024,16A;3A,Y\nC3,T3,,NEG,n\n",
     );
-    let run = w
-        .run(&[
-            "--as-of",
-            "2025-01-15",
-            "cases",
-            "a.csv",
-            "b.csv",
-            "--columns",
-            "case_id,end_date,step_up",
-        ])
-        .ok();
+    // `cases` on both files, with `more` arguments.
+    let cases = |more: &[&str]| {
+        let mut args = vec!["--as-of", "2025-01-15", "cases", "a.csv", "b.csv"];
+        args.extend_from_slice(more);
+        w.run(&args).ok()
+    };
+    let run = cases(&["--columns", "case_id,end_date,step_up"]);
     assert_eq!(
         csv_rows(&run.stdout),
         vec![
@@ -248,18 +244,7 @@ fn standard_columns_of_a_later_file_keep_their_meaning() {
             vec!["C3", "", "n"],
         ]
     );
-    let run = w
-        .run(&[
-            "--as-of",
-            "2025-01-15",
-            "cases",
-            "a.csv",
-            "b.csv",
-            "--count",
-            "--by",
-            "risk_factors",
-        ])
-        .ok();
+    let run = cases(&["--count", "--by", "risk_factors"]);
     let rows = csv_rows(&run.stdout);
     assert!(
         rows.contains(&vec!["16A".to_string(), "1".to_string()]),

@@ -1,7 +1,9 @@
 //! The auditors list (SPEC §3.2): who can audit, their team, capacity, and the
 //! teams they manage.
 
-use crate::csvio::{Problem, RecordReader, present};
+use crate::csvio::{RecordReader, present};
+
+use crate::problem::Problem;
 use crate::values::{list_items, parse_yes_no};
 use std::collections::HashMap;
 use std::io::Read;

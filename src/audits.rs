@@ -4,10 +4,11 @@
 //! `csv::Reader`s; opens no files.
 
 use crate::config::{Element, Settings};
-use crate::csvio::{Problem, RecordReader};
+use crate::csvio::RecordReader;
 use crate::dates::Month;
 use crate::filter::{self, FieldKind, Value};
 use crate::grades::{Grade, Reading, Scale};
+use crate::problem::Problem;
 use crate::templates::{self, element_key};
 use chrono::NaiveDate;
 use std::collections::HashMap;

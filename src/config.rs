@@ -1,8 +1,8 @@
 //! The settings file (SPEC §5): its shape, built-in defaults, and checks that name
 //! the key and its line. No file I/O here: [`Settings::parse`] takes the text.
 
-use crate::csvio::Problem;
 use crate::filter::Filter;
+use crate::problem::Problem;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use toml::Spanned;

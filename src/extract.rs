@@ -3,10 +3,10 @@
 //! from a `csv::Reader` it is given; opening files is the caller's business.
 
 use crate::config::Settings;
-use crate::csvio::Problem;
 use crate::dates::{Day, date_problem, format_date, parse_day, whole_years};
 use crate::filter::{self, FieldKind, Value};
 use crate::idcheck::{IdLog, IdSet};
+use crate::problem::Problem;
 use crate::records::{RawRecord, Records};
 use crate::values::{clean, header_key, is_missing, list_items, parse_yes_no};
 use crate::vocab::{referral_is_step_up, strip_label_prefix};
@@ -817,7 +817,7 @@ impl<R: Read> ExtractReader<R> {
                 .map_or("", |&(a, b)| &row.text[a as usize..b as usize])
         };
         let all = row.text.as_bytes();
-        if let Some(problem) = crate::csvio::fields_problem(
+        if let Some(problem) = crate::problem::fields_problem(
             file,
             line,
             fields.len(),

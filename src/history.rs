@@ -1,8 +1,10 @@
 //! The audit history, or ledger (SPEC §3.3): one row per audit allocated in a past
 //! month, used to exclude recently audited cases and to rotate auditors.
 
-use crate::csvio::{Problem, RecordReader, present};
+use crate::csvio::{RecordReader, present};
+
 use crate::dates::Month;
+use crate::problem::Problem;
 use std::io::Read;
 
 pub(crate) const HEADER: [&str; 5] = ["month", "case_id", "team", "auditor_id", "frame"];

@@ -26,6 +26,7 @@ mod manifest;
 mod moderation;
 mod output;
 mod privacy;
+mod problem;
 mod progress;
 mod records;
 mod render;

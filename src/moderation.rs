@@ -4,9 +4,10 @@
 
 use crate::audits::{Audits, OVERALL};
 use crate::config::{Element, Settings};
-use crate::csvio::{Problem, RecordReader, present};
+use crate::csvio::{RecordReader, present};
 use crate::dates::{date_problem, parse_date};
 use crate::grades::{Grade, Reading, Scale};
+use crate::problem::Problem;
 use crate::templates::{element_key, names_element};
 use crate::values::parse_yes_no;
 use chrono::NaiveDate;

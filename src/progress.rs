@@ -4,8 +4,9 @@
 //! `csv::Reader`; opens no files and prints nothing.
 
 use crate::audits::Audit;
-use crate::csvio::{Problem, RecordReader, present};
+use crate::csvio::{RecordReader, present};
 use crate::dates::Month;
+use crate::problem::Problem;
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;

@@ -14,9 +14,10 @@
 //! appears twice, or a worker finding that a cut fell inside a record after all.
 
 use crate::config::Settings;
-use crate::csvio::{self, Encoding, Input, Problem, Problems};
+use crate::csvio::{self, Encoding, Input};
 use crate::extract::{Case, CaseRow, ExtractReader, Schema};
 use crate::idcheck::IdLog;
+use crate::problem::{Problem, Problems};
 use crate::records::{Records, remove_cr_before_lf};
 use anyhow::{Context as _, Result, anyhow};
 use chrono::NaiveDate;

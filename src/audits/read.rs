@@ -3,9 +3,10 @@
 use super::{Audit, AuditFile, Audits, FIELDS, Field, Layout, field_index};
 #[cfg(test)]
 use crate::config::Settings;
-use crate::csvio::{Problem, present};
+use crate::csvio::present;
 use crate::dates::{Month, date_problem, parse_date};
 use crate::grades::{Reading, Scale};
+use crate::problem::Problem;
 use crate::templates::element_key;
 use crate::values::parse_yes_no;
 use chrono::NaiveDate;

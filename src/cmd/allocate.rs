@@ -3,8 +3,9 @@
 
 use super::Context;
 use crate::allocate::{self, AuditorInfo, CaseInfo, Problem};
-use crate::csvio::{self, Problem as InputProblem, Problems, RecordReader, present};
+use crate::csvio::{self, RecordReader, present};
 use crate::dates::Month;
+use crate::problem::{Problem as InputProblem, Problems};
 use crate::render::{Cell, RowWriter, render};
 use crate::{auditors, history, output};
 use anyhow::{Result, bail};
@@ -102,11 +103,11 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         .as_deref()
         .map(csvio::display_name)
         .unwrap_or_default();
-    let unknown: Vec<csvio::Problem> = entries
+    let unknown: Vec<crate::problem::Problem> = entries
         .iter()
         .filter(|e| !known.contains(e.auditor_id.as_str()))
         .map(|e| {
-            csvio::Problem::warning(
+            crate::problem::Problem::warning(
                 &history_name,
                 Some(e.line),
                 Some("auditor_id"),

@@ -1,10 +1,10 @@
 //! `cases`: ad hoc queries over the extract, for piping into spreadsheets.
 
 use super::Context;
-use crate::csvio::Problems;
 use crate::exit::usage;
 use crate::extract::{Case, CaseRow, Schema};
 use crate::filter::{self, FieldKind, Filter, RowFilter, Value};
+use crate::problem::Problems;
 use crate::render::{Cell, RowWriter, render};
 use crate::scan;
 use crate::values::list_items;

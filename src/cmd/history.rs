@@ -4,10 +4,10 @@
 use super::Context;
 use crate::actions::Status;
 use crate::audits::Audits;
-use crate::csvio::Problems;
 use crate::dates::{Month, format_date};
 use crate::exit::usage;
 use crate::ledger::{self, Event, Query};
+use crate::problem::Problems;
 use crate::render::{Cell, RowWriter};
 use anyhow::Result;
 use std::path::PathBuf;

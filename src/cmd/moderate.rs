@@ -3,12 +3,13 @@
 
 use super::Context;
 use crate::audits::{Audit, Audits};
-use crate::csvio::{self, Problems, RecordReader};
+use crate::csvio::{self, RecordReader};
 use crate::dates::Month;
 use crate::exit::usage;
 use crate::filter::Filter;
 use crate::moderation::{self, Against, By, MIN_PAIRS, Moderation, Reason, SummaryRow, Trend};
 use crate::output::Format;
+use crate::problem::Problems;
 use crate::render::{Cell, RowWriter};
 use anyhow::{Result, anyhow, bail};
 use std::io::Write;

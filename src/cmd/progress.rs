@@ -1,8 +1,9 @@
 //! `progress`: how a month's allocated audits are coming back, and who to chase.
 
 use super::Context;
-use crate::csvio::{self, Problems};
+use crate::csvio;
 use crate::dates::format_date;
+use crate::problem::Problems;
 use crate::progress::{self, Discrepancy, Progress};
 use crate::render::{Cell, RowWriter};
 use anyhow::Result;

@@ -2,10 +2,11 @@
 //! lock and via temp file + rename, refusing a month already recorded.
 
 use super::Context;
-use crate::csvio::{self, Problems};
+use crate::csvio;
 use crate::dates::Month;
 use crate::history::{self, HEADER};
 use crate::output::write_file_atomic;
+use crate::problem::Problems;
 use anyhow::{Context as _, Result, bail};
 use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};

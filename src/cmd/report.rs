@@ -2,12 +2,13 @@
 
 use super::Context;
 use crate::audits::Audits;
-use crate::csvio::{self, Problems, RecordReader, present};
+use crate::csvio::{self, RecordReader, present};
 use crate::dates::Month;
 use crate::exit::usage;
 use crate::manifest::Manifest;
 use crate::moderation::{self, By, Moderation, SummaryRow, Trend};
 use crate::output::{self, Format};
+use crate::problem::Problems;
 use crate::render::Cell;
 use crate::report::{self, Inputs, ModerationView, Sampling};
 use anyhow::{Context as _, Result, bail};

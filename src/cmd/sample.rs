@@ -3,11 +3,12 @@
 
 use super::Context;
 use crate::config::{Layout, Settings};
-use crate::csvio::{self, InputOptions, Problems};
+use crate::csvio::{self, InputOptions};
 use crate::dates::{Month, format_date};
 use crate::extract::{Case, CaseRow, Schema, Std};
 use crate::filter::{self, FieldKind, Filter, RowFilter, Value};
 use crate::manifest::{FrameResult, FrameSpec, InputFile, Manifest, SamplingUsed, StratumResult};
+use crate::problem::Problems;
 use crate::render::{Cell, RowWriter};
 use crate::sample::{self, Drawn, FramePlan, Keyer, Offer, Sampler};
 use crate::scan;

@@ -2,10 +2,11 @@
 
 use super::Context;
 use crate::config::{Layout, Settings};
-use crate::csvio::{self, Problem};
+use crate::csvio;
 use crate::extract::{CaseRow, ExtractReader};
 use crate::filter::Filter;
 use crate::moderation::{self, Against};
+use crate::problem::Problem;
 use crate::values::header_key;
 use crate::{auditors, history};
 use anyhow::{Context as _, Result};

@@ -5,6 +5,7 @@
 //! `step_up`. A child on several lists becomes one case file when the lists are
 //! merged (later lists win for service and dates).
 
+use crate::extract::standard::Std;
 use anyhow::{Result, bail};
 use csv::StringRecord;
 use std::io::Read;
@@ -120,17 +121,18 @@ pub(crate) fn list_number_from_headings(headers: &StringRecord) -> Option<u8> {
         .map(|l| l.number)
 }
 
-/// The standard headings written first by [`to_standard`].
-const STANDARD: [&str; 9] = [
-    "case_id",
-    "team",
-    "worker",
-    "service",
-    "start_date",
-    "end_date",
-    "dob",
-    "referral_source",
-    "risk_factors",
+/// The standard fields a list is turned into, in this order: their names are
+/// the headings written first by [`to_standard`].
+const STANDARD: [Std; 9] = [
+    Std::CaseId,
+    Std::Team,
+    Std::Worker,
+    Std::Service,
+    Std::StartDate,
+    Std::EndDate,
+    Std::Dob,
+    Std::ReferralSource,
+    Std::RiskFactors,
 ];
 
 /// What became of one table read as an Annex A list.
@@ -189,7 +191,7 @@ pub(crate) fn to_standard<R: Read>(
     let kept: Vec<usize> = (0..header.len()).filter(|i| !mapped.contains(i)).collect();
     let mut out = Vec::new();
     let mut w = csv::WriterBuilder::new().flexible(true).from_writer(&mut out);
-    let mut head: Vec<&str> = STANDARD.to_vec();
+    let mut head: Vec<&str> = STANDARD.iter().map(|s| s.name()).collect();
     head.extend(kept.iter().map(|&i| &header[i]));
     w.write_record(&head)?;
     let mut rec = StringRecord::new();

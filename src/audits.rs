@@ -4,10 +4,10 @@
 //! `csv::Reader`s; opens no files.
 
 use crate::config::{Element, Settings};
-use crate::csvio::RecordReader;
 use crate::dates::Month;
 use crate::filter::{self, FieldKind, Value};
 use crate::grades::{Grade, Reading, Scale};
+use crate::layouts::reader::RecordReader;
 use crate::problem::Problem;
 use crate::templates::{self, element_key};
 use chrono::NaiveDate;

@@ -1,6 +1,7 @@
 //! The settings file (SPEC §5): its shape, built-in defaults, and checks that name
 //! the key and its line. No file I/O here: [`Settings::parse`] takes the text.
 
+use crate::extract::standard;
 use crate::filter::Filter;
 use crate::problem::Problem;
 use serde::Deserialize;
@@ -8,20 +9,6 @@ use std::collections::{BTreeMap, HashSet};
 use toml::Spanned;
 
 /// The standard extract fields that `[extract.columns]` may map.
-pub(crate) const MAPPABLE_FIELDS: [&str; 12] = [
-    "case_id",
-    "team",
-    "worker",
-    "service",
-    "start_date",
-    "end_date",
-    "dob",
-    "referral_source",
-    "risk_factors",
-    "status",
-    "step_up",
-    "child_name",
-];
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -252,13 +239,13 @@ impl Settings {
             ));
         };
         for (name, heading) in &self.extract.columns {
-            if !MAPPABLE_FIELDS.contains(&name.as_str()) {
+            if !standard::names().any(|n| n == name) {
                 problem(
                     Some(heading.span()),
                     &format!("extract.columns.{name}"),
                     format!(
                         "\"{name}\" is not a standard field (expected one of {})",
-                        MAPPABLE_FIELDS.join(", ")
+                        standard::names().collect::<Vec<_>>().join(", ")
                     ),
                 );
             }

@@ -1,9 +1,6 @@
 //! Every CSV reader and writer setting in one place: BOM, CRLF, delimiter,
 //! Windows-1252 input, formula neutralising, and the location of a problem.
 
-use crate::extract::Reopen;
-use crate::problem::{Problem, row_problem};
-use crate::records::Records;
 use anyhow::{Context, Result, bail};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -30,35 +27,6 @@ pub(crate) struct Input {
     /// For a CSV file read as it is (not a sheet or a converted list): how to open
     /// it again, for the fast extract reader.
     pub(crate) options: Option<InputOptions>,
-}
-
-/// A table for the extract reader, and how to read it again (files only).
-pub(crate) type ExtractRecords = (Records<Box<dyn Read>>, Option<Reopen<Box<dyn Read>>>);
-
-impl Input {
-    /// The table as records for [`crate::extract::ExtractReader`], and a way to read
-    /// it again when it is a file (so case ids can be checked at the end).
-    pub(crate) fn into_records(self) -> Result<ExtractRecords> {
-        match self.options {
-            Some(opts) if self.source != Path::new("-") => {
-                let first = records(&self.source, &opts)?;
-                let source = self.source;
-                let reopen: Reopen<Box<dyn Read>> = Box::new(move || records(&source, &opts));
-                Ok((first, Some(reopen)))
-            }
-            // Standard input, already opened (BOM skipped, CRLF as LF): nothing read yet.
-            Some(opts) => Ok((
-                Records::new(
-                    self.reader.into_inner(),
-                    delimiter_for(&self.source, &opts),
-                    false,
-                ),
-                None,
-            )),
-            // A sheet or a converted list: CSV made in memory, comma-separated.
-            None => Ok((Records::new(self.reader.into_inner(), b',', false), None)),
-        }
-    }
 }
 
 /// Opens every table of an input: one for a CSV file, one per non-empty sheet (or
@@ -186,15 +154,43 @@ pub(crate) fn open_input(path: &Path, opts: &InputOptions) -> Result<Box<dyn Rea
     }
 }
 
-/// Opens a case extract for the fast record reader, with the same delimiter,
-/// byte-order mark, line-end and encoding rules as [`csv_reader`].
-pub(crate) fn records(path: &Path, opts: &InputOptions) -> Result<Records<Box<dyn Read>>> {
-    let delimiter = delimiter_for(path, opts);
+/// Opens an input as bytes for a reader that splits records itself, with the
+/// same encoding rules as [`csv_reader`]; `true` when line ends may be CRLF (the
+/// reader must treat them), `false` when the text was decoded with CRLF as LF.
+pub(crate) fn open_bytes(path: &Path, opts: &InputOptions) -> Result<(Box<dyn Read>, bool)> {
     let raw = open_raw(path)?;
     Ok(match opts.encoding {
-        Encoding::Utf8 => Records::new(raw, delimiter, true),
-        Encoding::Windows1252 => Records::new(decode_input(path, raw)?, delimiter, false),
+        Encoding::Utf8 => (raw, true),
+        Encoding::Windows1252 => (decode_input(path, raw)?, false),
     })
+}
+
+/// SHA-256 of a file's bytes, as hex; `None` for standard input.
+pub(crate) fn file_sha256(path: &Path) -> Result<Option<String>> {
+    use sha2::{Digest, Sha256};
+    if path == Path::new("-") {
+        return Ok(None);
+    }
+    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        };
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(Some(hex(&hasher.finalize())))
+}
+
+/// Bytes as lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub(crate) fn delimiter_for(path: &Path, opts: &InputOptions) -> u8 {
@@ -301,20 +297,6 @@ pub(crate) fn csv_reader(path: &Path, opts: &InputOptions) -> Result<csv::Reader
         .from_reader(input))
 }
 
-/// Turns a csv crate error into a located problem.
-pub(crate) fn csv_problem(file: &str, err: &csv::Error) -> Problem {
-    let line = err.position().map(csv::Position::line);
-    let message = match err.kind() {
-        csv::ErrorKind::Utf8 { err, .. } => format!(
-            "field {} is not valid UTF-8 (if the file came from Excel on Windows, try --encoding windows-1252)",
-            err.field() + 1
-        ),
-        csv::ErrorKind::Io(e) => format!("read error: {e}"),
-        _ => err.to_string(),
-    };
-    Problem::error(file, line, None, message)
-}
-
 /// Decodes Windows-1252 (the default "ANSI" code page of Excel on Windows).
 pub(crate) fn decode_windows_1252(bytes: &[u8]) -> String {
     // 0x80–0x9F differ from Latin-1; everything else maps to the same code point.
@@ -353,130 +335,10 @@ pub(crate) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Reads a headed CSV file of one of the small layouts (auditors, history, audits,
-/// moderation): finds columns by heading, checks row widths, cleans cells.
-pub(crate) struct RecordReader<R: Read> {
-    pub(crate) file: String,
-    csv: csv::Reader<R>,
-    pub(crate) headers: Vec<String>,
-    keys: std::collections::HashMap<String, usize>,
-    raw: csv::StringRecord,
-}
-
-impl<R: Read> RecordReader<R> {
-    pub(crate) fn new(file: &str, mut csv: csv::Reader<R>) -> Result<Self, Problem> {
-        let mut header = csv::StringRecord::new();
-        match csv.read_record(&mut header) {
-            Ok(true) => {}
-            Ok(false) => {
-                return Err(Problem::error(
-                    file,
-                    None,
-                    None,
-                    "the file is empty (a header row is required)",
-                ));
-            }
-            Err(e) => return Err(csv_problem(file, &e)),
-        }
-        let headers: Vec<String> = header
-            .iter()
-            .map(|h| crate::values::clean(h).into_owned())
-            .collect();
-        let keys = headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (crate::values::header_key(h), i))
-            .collect();
-        Ok(RecordReader {
-            file: file.to_string(),
-            csv,
-            headers,
-            keys,
-            raw: csv::StringRecord::new(),
-        })
-    }
-
-    /// The column with this heading (case-insensitive, `_` and space alike).
-    pub(crate) fn column(&self, name: &str) -> Option<usize> {
-        let key = crate::values::header_key(name);
-        self.keys
-            .get(&key)
-            .or_else(|| self.keys.get(&key.replace('_', " ")))
-            .copied()
-    }
-
-    /// A problem for each required heading that is missing.
-    pub(crate) fn missing(&self, required: &[&str]) -> Vec<Problem> {
-        required
-            .iter()
-            .filter(|name| self.column(name).is_none())
-            .map(|name| {
-                Problem::error(
-                    &self.file,
-                    Some(1),
-                    Some(name),
-                    format!(
-                        "required column is missing (the header has: {})",
-                        self.headers.join(", ")
-                    ),
-                )
-            })
-            .collect()
-    }
-
-    /// Like [`RecordReader::next`], but a bad row is added to `problems` and skipped:
-    /// the loop every layout reader runs to collect all its problems.
-    pub(crate) fn next_good(
-        &mut self,
-        rec: &mut csv::StringRecord,
-        problems: &mut Vec<Problem>,
-    ) -> Option<u64> {
-        loop {
-            match self.next(rec)? {
-                Ok(line) => return Some(line),
-                Err(p) => problems.push(p),
-            }
-        }
-    }
-
-    /// Reads the next row into `rec` (cells cleaned) and returns its line; a row of the
-    /// wrong width or a malformed row is a problem. `None` at the end.
-    pub(crate) fn next(&mut self, rec: &mut csv::StringRecord) -> Option<Result<u64, Problem>> {
-        loop {
-            match self.csv.read_record(&mut self.raw) {
-                Ok(false) => return None,
-                Err(e) => return Some(Err(csv_problem(&self.file, &e))),
-                Ok(true) => {}
-            }
-            let line = self.raw.position().map_or(0, csv::Position::line);
-            if self.raw.len() == 1 && self.raw.get(0).is_some_and(|c| c.trim().is_empty()) {
-                continue;
-            }
-            if let Some(problem) = row_problem(&self.file, line, &self.raw, &self.headers) {
-                return Some(Err(problem));
-            }
-            rec.clear();
-            for cell in &self.raw {
-                rec.push_field(&crate::values::clean(cell));
-            }
-            return Some(Ok(line));
-        }
-    }
-}
-
-/// A cell that means something (not empty, `NULL`, `N/A`, `#N/A`).
-pub(crate) fn present(rec: &csv::StringRecord, col: Option<usize>) -> Option<&str> {
-    let v = rec.get(col?)?;
-    if crate::values::is_missing(v) {
-        None
-    } else {
-        Some(v)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::problem::Problem;
 
     #[test]
     fn formulas_are_neutralised() {

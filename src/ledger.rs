@@ -5,7 +5,7 @@
 
 use crate::audits::{Audit, Audits};
 use crate::dates::Month;
-use crate::history::Entry;
+use crate::layouts::history::Entry;
 use crate::moderation::Moderation;
 use crate::values::header_key;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -327,7 +327,7 @@ A9,QA,Outstanding,no
     }
 
     fn fixture() -> (Vec<Entry>, Audits, Vec<Moderation>) {
-        let entries = crate::history::read("history.csv", reader(LEDGER)).unwrap();
+        let entries = crate::layouts::history::read("history.csv", reader(LEDGER)).unwrap();
         let (audits, _) = crate::audits::read_str(&[("audits.csv", AUDITS)], &Settings::default()).unwrap();
         let (moderations, _) = crate::moderation::read(
             "moderation.csv",

@@ -4,7 +4,6 @@
 mod actions;
 mod allocate;
 mod annex_a;
-mod auditors;
 mod audits;
 mod charts;
 mod cli;
@@ -19,8 +18,7 @@ mod extract;
 mod filter;
 mod flow;
 mod grades;
-mod history;
-mod idcheck;
+mod layouts;
 mod ledger;
 mod manifest;
 mod moderation;
@@ -28,11 +26,9 @@ mod output;
 mod privacy;
 mod problem;
 mod progress;
-mod records;
 mod render;
 mod report;
 mod sample;
-mod scan;
 mod stats;
 mod synth;
 mod templates;
@@ -79,11 +75,6 @@ pub mod fuzz {
             .from_reader(bytes)
     }
 
-    /// The extract reader's own record splitter over the same bytes.
-    fn records(bytes: &[u8]) -> crate::records::Records<&[u8]> {
-        crate::records::Records::new(bytes, b',', true)
-    }
-
     /// The date parser and the month parser.
     pub fn dates(text: &str) {
         let _ = crate::dates::parse_date(text);
@@ -100,9 +91,7 @@ pub mod fuzz {
         ));
         let _ = crate::filter::Filter::check_syntax(expr);
         let settings = Settings::default();
-        let Ok(mut reader) =
-            crate::extract::ExtractReader::new("fuzz", records(csv.as_bytes()), &settings, as_of())
-        else {
+        let Ok(mut reader) = crate::extract::reader_of("fuzz", csv.as_bytes(), &settings, as_of()) else {
             return;
         };
         let Ok(filter) = crate::filter::Filter::compile(expr, reader.schema(), as_of()) else {
@@ -134,15 +123,15 @@ pub mod fuzz {
     /// auditors, history, completed audits and moderation results.
     pub fn tables(bytes: &[u8]) {
         let settings = Settings::default();
-        if let Ok(extract) = crate::extract::read_all("fuzz", records(bytes), &settings, as_of()) {
+        if let Ok(extract) = crate::extract::read_bytes("fuzz", bytes, &settings, as_of()) {
             let _ = crate::extract::Extract::merge(
                 vec![("a".into(), extract.clone()), ("b".into(), extract)],
                 as_of(),
                 None,
             );
         }
-        let _ = crate::auditors::read("fuzz", reader(bytes));
-        let _ = crate::history::read("fuzz", reader(bytes));
+        let _ = crate::layouts::auditors::read("fuzz", reader(bytes));
+        let _ = crate::layouts::history::read("fuzz", reader(bytes));
         for n in [None, Some(3), Some(7)] {
             let _ = crate::annex_a::to_standard(n, "fuzz", reader(bytes));
         }

@@ -4,9 +4,9 @@
 
 use crate::audits::{Audits, OVERALL};
 use crate::config::{Element, Settings};
-use crate::csvio::{RecordReader, present};
 use crate::dates::{date_problem, parse_date};
 use crate::grades::{Grade, Reading, Scale};
+use crate::layouts::reader::{RecordReader, present};
 use crate::problem::Problem;
 use crate::templates::{element_key, names_element};
 use crate::values::parse_yes_no;

@@ -4,115 +4,10 @@
 //! `csv::Reader`; opens no files and prints nothing.
 
 use crate::audits::Audit;
-use crate::csvio::{RecordReader, present};
 use crate::dates::Month;
-use crate::problem::Problem;
+use crate::layouts::allocation::Allocated;
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Read;
-
-/// The columns an allocation must have for `progress`.
-pub(crate) const REQUIRED: [&str; 3] = ["month", "case_id", "auditor_id"];
-
-/// One allocated case, as `allocate` wrote it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Allocated {
-    pub(crate) case_id: String,
-    pub(crate) team: String,
-    pub(crate) auditor_id: String,
-    pub(crate) auditor_name: String,
-    pub(crate) line: u64,
-}
-
-/// Reads one month's allocation: every row needs a month, a case id and an
-/// auditor id; a case appears once; every row is of the same month.
-pub(crate) fn read_allocation<R: Read>(
-    file: &str,
-    csv: csv::Reader<R>,
-) -> Result<(Month, Vec<Allocated>), Vec<Problem>> {
-    let mut reader = RecordReader::new(file, csv).map_err(|p| vec![p])?;
-    let mut problems = reader.missing(&REQUIRED);
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let col = |n: &str| reader.column(n);
-    let (c_month, c_case, c_team, c_auditor, c_name) = (
-        col("month"),
-        col("case_id"),
-        col("team"),
-        col("auditor_id"),
-        col("auditor_name"),
-    );
-    let heading = |c: Option<usize>| c.map(|i| reader.headers[i].clone());
-    let (h_month, h_case, h_auditor) = (heading(c_month), heading(c_case), heading(c_auditor));
-    let mut month: Option<(Month, u64)> = None;
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut list = Vec::new();
-    let mut rec = csv::StringRecord::new();
-    while let Some(line) = reader.next_good(&mut rec, &mut problems) {
-        let mut error = |column: &Option<String>, message: String| {
-            problems.push(Problem::error(file, Some(line), column.as_deref(), message));
-        };
-        let this_month = match present(&rec, c_month).map(str::parse::<Month>) {
-            Some(Ok(m)) => m,
-            Some(Err(message)) => {
-                error(&h_month, message);
-                continue;
-            }
-            None => {
-                error(&h_month, "month is blank".into());
-                continue;
-            }
-        };
-        match month {
-            None => month = Some((this_month, line)),
-            Some((m, first)) if m != this_month => {
-                error(
-                    &h_month,
-                    format!(
-                        "{this_month} is not the allocation's month ({m}, from line {first}): give one month's allocation"
-                    ),
-                );
-                continue;
-            }
-            Some(_) => {}
-        }
-        let Some(case_id) = present(&rec, c_case) else {
-            error(&h_case, "case id is blank".into());
-            continue;
-        };
-        if let Some(first) = seen.insert(case_id.to_string(), line) {
-            error(
-                &h_case,
-                format!("case \"{case_id}\" is allocated twice (first on line {first})"),
-            );
-            continue;
-        }
-        let Some(auditor_id) = present(&rec, c_auditor) else {
-            error(&h_auditor, format!("case \"{case_id}\" has no auditor"));
-            continue;
-        };
-        list.push(Allocated {
-            case_id: case_id.to_string(),
-            team: present(&rec, c_team).unwrap_or("").to_string(),
-            auditor_id: auditor_id.to_string(),
-            auditor_name: present(&rec, c_name).unwrap_or("").to_string(),
-            line,
-        });
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    match month {
-        Some((m, _)) => Ok((m, list)),
-        None => Err(vec![Problem::error(
-            file,
-            None,
-            None,
-            "the allocation has no rows (nothing was allocated)",
-        )]),
-    }
-}
 
 /// The day audits are due in a month: `day`, or the month's last day when the
 /// month is shorter (a due day of 31 means the end of every month).
@@ -350,7 +245,7 @@ mod tests {
             .has_headers(false)
             .flexible(true)
             .from_reader(text.as_bytes());
-        read_allocation("allocation.csv", csv).unwrap()
+        crate::layouts::allocation::read("allocation.csv", csv).unwrap()
     }
 
     fn audits(text: &str) -> Vec<Audit> {
@@ -463,7 +358,7 @@ Nov,C5,TM2
             .has_headers(false)
             .flexible(true)
             .from_reader(bad.as_bytes());
-        let problems = read_allocation("a.csv", csv).unwrap_err();
+        let problems = crate::layouts::allocation::read("a.csv", csv).unwrap_err();
         let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
         assert_eq!(shown.len(), 5, "{shown:#?}");
         assert!(shown[0].starts_with(
@@ -479,7 +374,7 @@ Nov,C5,TM2
         let csv = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader("case_id,team\nC1,T\n".as_bytes());
-        let missing = read_allocation("a.csv", csv).unwrap_err();
+        let missing = crate::layouts::allocation::read("a.csv", csv).unwrap_err();
         assert_eq!(missing.len(), 2);
     }
 }

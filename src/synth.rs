@@ -286,7 +286,7 @@ impl Authority {
     /// A sample-shaped file (SPEC §6 columns) of `sample` cases of the extract: the
     /// allocation instance. Frames and ranks are labels; keys are the real keys.
     pub(crate) fn write_sample(&self, out: &mut dyn Write) -> io::Result<Written> {
-        let mut w = Rows::new(out, &crate::cmd::sample::COLUMNS.join(","))?;
+        let mut w = Rows::new(out, &crate::layouts::sample::COLUMNS.join(","))?;
         let month = Month::of(self.spec.as_of).to_string();
         let n = self.sample_len();
         let mut rank = [0u64; FRAMES.len()];

@@ -3,9 +3,9 @@
 use super::{Audit, AuditFile, Audits, FIELDS, Field, Layout, field_index};
 #[cfg(test)]
 use crate::config::Settings;
-use crate::csvio::present;
 use crate::dates::{Month, date_problem, parse_date};
 use crate::grades::{Reading, Scale};
+use crate::layouts::reader::present;
 use crate::problem::Problem;
 use crate::templates::element_key;
 use crate::values::parse_yes_no;

@@ -3,11 +3,12 @@
 
 use super::Context;
 use crate::allocate::{self, AuditorInfo, CaseInfo, Problem};
-use crate::csvio::{self, RecordReader, present};
+use crate::csvio::{self};
 use crate::dates::Month;
-use crate::problem::{Problem as InputProblem, Problems};
+use crate::layouts::{self, auditors, history};
+use crate::output;
+use crate::problem::Problems;
 use crate::render::{Cell, RowWriter, render};
-use crate::{auditors, history, output};
 use anyhow::{Result, bail};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
@@ -47,33 +48,13 @@ pub(crate) struct Args {
     summary: Option<PathBuf>,
 }
 
-/// The allocation's output columns (SPEC §7).
-pub(crate) const COLUMNS: [&str; 8] = [
-    "month",
-    "case_id",
-    "team",
-    "worker",
-    "frame",
-    "auditor_id",
-    "auditor_name",
-    "auditor_team",
-];
-
-/// A sampled case as read from the sample file.
-struct SampledCase {
-    month: Option<Month>,
-    case_id: String,
-    team: String,
-    worker: String,
-    frame: String,
-}
-
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     if let Some(path) = &args.summary {
         super::refuse_an_input(path)?;
         output::check_target(path, ctx.force)?;
     }
-    let sampled = read_sample(ctx, &args.sample)?;
+    let table = ctx.table(&args.sample)?;
+    let sampled = layouts::sample::read(&table.name, table.reader)?;
     crate::privacy::refuse_pseudonyms(
         &csvio::display_name(&args.sample),
         sampled.iter().map(|c| c.case_id.as_str()),
@@ -180,7 +161,10 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let mut out = ctx.open_output()?;
     let mut w = RowWriter::new(
         ctx.format,
-        COLUMNS.iter().map(|c| (*c).to_string()).collect(),
+        layouts::allocation::COLUMNS
+            .iter()
+            .map(|c| (*c).to_string())
+            .collect(),
         &mut out,
         ctx.render.clone(),
     )?;
@@ -207,7 +191,7 @@ fn write_summary(
     path: Option<&Path>,
     problem: &Problem,
     solution: &allocate::Allocation,
-    sampled: &[SampledCase],
+    sampled: &[layouts::sample::SampledCase],
 ) -> Result<()> {
     let mut rows = Vec::new();
     for (ai, a) in problem.auditors.iter().enumerate() {
@@ -291,80 +275,4 @@ fn write_summary(
     ctx.note(bound);
     ctx.note(rotation);
     Ok(())
-}
-
-fn read_sample(ctx: &Context, path: &Path) -> Result<Vec<SampledCase>> {
-    let csvio::Input { name, reader, .. } = ctx.table(path)?;
-    let mut reader = RecordReader::new(&name, reader).map_err(|p| Problems(vec![p]))?;
-    let mut problems = reader.missing(&["case_id", "team"]);
-    if !problems.is_empty() {
-        return Err(Problems(problems).into());
-    }
-    let col = |n: &str| reader.column(n);
-    let (c_month, c_id, c_team, c_worker, c_frame) = (
-        col("month"),
-        col("case_id"),
-        col("team"),
-        col("worker"),
-        col("frame"),
-    );
-    let mut cases = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut rec = csv::StringRecord::new();
-    while let Some(line) = reader.next_good(&mut rec, &mut problems) {
-        let Some(id) = present(&rec, c_id) else {
-            problems.push(InputProblem::error(
-                &name,
-                Some(line),
-                Some("case_id"),
-                "case id is blank",
-            ));
-            continue;
-        };
-        if let Some(first) = seen.insert(id.to_string(), line) {
-            problems.push(InputProblem::error(
-                &name,
-                Some(line),
-                Some("case_id"),
-                format!("case \"{id}\" is in the sample twice (first on line {first})"),
-            ));
-            continue;
-        }
-        let Some(team) = present(&rec, c_team) else {
-            problems.push(InputProblem::error(
-                &name,
-                Some(line),
-                Some("team"),
-                format!("case \"{id}\" has no team, so no auditor can be chosen outside it"),
-            ));
-            continue;
-        };
-        let month = match present(&rec, c_month).map(str::parse::<Month>) {
-            None => None,
-            Some(Ok(m)) => Some(m),
-            Some(Err(e)) => {
-                problems.push(InputProblem::error(&name, Some(line), Some("month"), e));
-                continue;
-            }
-        };
-        cases.push(SampledCase {
-            month,
-            case_id: id.to_string(),
-            team: team.to_string(),
-            worker: present(&rec, c_worker).unwrap_or("").to_string(),
-            frame: present(&rec, c_frame).unwrap_or("").to_string(),
-        });
-    }
-    if !problems.is_empty() {
-        return Err(Problems(problems).into());
-    }
-    let months: BTreeSet<Month> = cases.iter().filter_map(|c| c.month).collect();
-    if months.len() > 1 {
-        let list: Vec<String> = months.iter().map(Month::to_string).collect();
-        bail!(
-            "{name} mixes months ({}): allocate one month's sample at a time",
-            list.join(", ")
-        );
-    }
-    Ok(cases)
 }

@@ -2,11 +2,9 @@
 
 use super::Context;
 use crate::exit::usage;
-use crate::extract::{Case, CaseRow, Schema};
+use crate::extract::{self, Case, CaseRow, Fold, Schema};
 use crate::filter::{self, FieldKind, Filter, RowFilter, Value};
-use crate::problem::Problems;
 use crate::render::{Cell, RowWriter, render};
-use crate::scan;
 use crate::values::list_items;
 use crate::vocab::strip_label_prefix;
 use anyhow::Result;
@@ -49,32 +47,11 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     if let Some(expr) = &args.filter {
         Filter::check_syntax(expr).map_err(|e| usage(e.to_string()))?;
     }
-    let mut inputs = super::extract_inputs(&args.inputs, &ctx.settings, &ctx.input, &mut |n| ctx.note(n))?;
-    if inputs.len() == 1 {
-        // One table streams, on both cores: memory does not grow with the extract.
-        let input = inputs.pop().expect("one input");
-        let prepare = |schema: &Schema| Plan::new(ctx, args, schema);
-        let (plan, scanned) = scan::scan(input, &ctx.settings, ctx.as_of, false, prepare)?;
-        if scanned.has_errors() {
-            return Err(Problems(scanned.problems).into());
-        }
-        ctx.warn(&scanned.problems);
-        let mut parts = scanned.parts.into_iter();
-        let mut sink = parts.next().unwrap_or_else(|| plan.sink());
-        for part in parts {
-            sink.merge(part);
-        }
-        sink.finish(ctx, &plan, &scanned.schema)
-    } else {
-        let (extract, _) = super::read_extract(inputs, &ctx.settings, ctx.as_of)?;
-        ctx.warn(&extract.warnings);
-        let plan = Plan::new(ctx, args, &extract.schema)?;
-        let mut sink = plan.sink();
-        for case in extract.cases() {
-            scan::Fold::take(&plan, &mut sink, case);
-        }
-        sink.finish(ctx, &plan, &extract.schema)
-    }
+    let tables = ctx.extract_tables(&args.inputs)?;
+    let prepare = |schema: &Schema| Plan::new(ctx, args, schema);
+    let mut folded = extract::fold(tables, &ctx.settings, ctx.as_of, false, prepare)?;
+    ctx.warn(&folded.warnings()?);
+    folded.part.finish(ctx, &folded.fold, &folded.schema)
 }
 
 /// The query, resolved against the extract's headings.
@@ -145,12 +122,16 @@ impl Plan {
 }
 
 /// Each block of the extract makes rows or counts of its own, in file order.
-impl scan::Fold for Plan {
+impl Fold for Plan {
     type Part = Sink;
     const IN_ORDER: bool = true;
 
     fn part(&self) -> Sink {
         self.sink()
+    }
+
+    fn merge(&self, into: &mut Sink, part: Sink) {
+        into.merge(part);
     }
 
     fn take(&self, sink: &mut Sink, case: Case<'_>) {

@@ -3,10 +3,11 @@
 
 use super::Context;
 use crate::exit::usage;
-use crate::extract::{Case, Std};
+use crate::extract::{self, Schema, Std};
 use crate::filter::Filter;
 use crate::render::{Cell, RowWriter};
-use crate::sample::{self, FramePlan, Offer, Sampler};
+use crate::sample::dip::{Dip, DipPart};
+use crate::sample::{self, Keyer};
 use anyhow::Result;
 use std::path::PathBuf;
 
@@ -51,47 +52,33 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     if let Some(expr) = &args.filter {
         Filter::check_syntax(expr).map_err(|e| usage(e.to_string()))?;
     }
-    let extract = ctx.read_extracts(&args.inputs)?;
-    ctx.warn(&extract.warnings);
-    let filter = match &args.filter {
-        Some(expr) => {
-            let filter =
-                Filter::compile(expr, &extract.schema, ctx.as_of).map_err(|e| usage(e.to_string()))?;
-            Some(filter.for_rows(&extract.schema))
-        }
-        None => None,
-    };
     let (seed, random) = match args.seed {
         Some(s) => (s, false),
         None => (rand::random_range(1..=999_999_999), true),
     };
-    let group_field = match args.per {
-        Per::Worker => Std::Worker,
-        Per::Team => Std::Team,
-    };
-    let plan = FramePlan {
-        name: "dip".into(),
-        size: 0,
-        stratified: true,
-        per_stratum: Some(args.n),
-    };
-    let mut sampler: Sampler<[String; 4]> = Sampler::new(vec![plan]);
-    let mut ungrouped = 0u64;
-    for case in extract.cases() {
-        if !filter.as_ref().is_none_or(|f| f.matches(case.row)) {
-            continue;
-        }
-        let Some(group) = case.get(group_field) else {
-            ungrouped += 1;
-            continue;
+    let tables = ctx.extract_tables(&args.inputs)?;
+    let prepare = |schema: &Schema| -> Result<Dip> {
+        let filter = match &args.filter {
+            Some(expr) => Some(
+                Filter::compile(expr, schema, ctx.as_of)
+                    .map_err(|e| usage(e.to_string()))?
+                    .for_rows(schema),
+            ),
+            None => None,
         };
-        sampler.offer(Offer {
-            key: sample::key(seed, case.case_id()),
-            case_id: case.case_id().to_string(),
-            frames: vec![Some(group.to_string())],
-            payload: fields(&case),
-        });
-    }
+        Ok(Dip {
+            filter,
+            group: match args.per {
+                Per::Worker => Std::Worker,
+                Per::Team => Std::Team,
+            },
+            keyer: Keyer::new(seed),
+            per_group: args.n,
+        })
+    };
+    let mut folded = extract::fold(tables, &ctx.settings, ctx.as_of, false, prepare)?;
+    ctx.warn(&folded.warnings()?);
+    let DipPart { sampler, ungrouped } = folded.part;
     let draw = sampler.draw();
     if random {
         eprintln!("seed: {seed} (chosen at random; give --seed {seed} to draw the same dip sample again)");
@@ -149,14 +136,4 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     }
     w.finish()?;
     out.commit()
-}
-
-fn fields(case: &Case<'_>) -> [String; 4] {
-    let text = |s: Std| case.get(s).unwrap_or("").to_string();
-    [
-        text(Std::Team),
-        text(Std::Worker),
-        text(Std::Service),
-        case.status().to_string(),
-    ]
 }

@@ -91,14 +91,14 @@ const LISTED: usize = 30;
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let input = ctx.table(&args.history)?;
-    let entries = crate::history::read(&input.name, input.reader).map_err(Problems)?;
+    let entries = crate::layouts::history::read(&input.name, input.reader).map_err(Problems)?;
     let audits: Option<Audits> = if args.audits.is_empty() {
         None
     } else {
         Some(ctx.read_audits(&args.audits, |_| Ok(()))?.0)
     };
     let moderations = match (&args.moderation, &audits) {
-        (Some(path), Some(audits)) => super::moderate::read_results(ctx, path, audits)?,
+        (Some(path), Some(audits)) => ctx.read_moderation(path, audits)?,
         _ => Vec::new(),
     };
     let events = ledger::join(&entries, audits.as_ref(), &moderations);

@@ -19,15 +19,15 @@ pub(crate) mod themes;
 pub(crate) mod validate;
 pub(crate) mod verify;
 
-use crate::annex_a;
 use crate::audits::{self, Audits};
 use crate::cli::{Cli, ColorWhen, Command, GlobalArgs};
-use crate::config::{Layout, Settings};
+use crate::config::Settings;
 use crate::csvio::{self, InputOptions};
 use crate::exit::usage;
-use crate::extract::{self, Extract};
+use crate::extract;
 use crate::filter::Filter;
 use crate::grades::Scale;
+use crate::moderation::{self, Against, Moderation};
 use crate::output::{Format, Output};
 use crate::problem::{Problem, Problems};
 use crate::render::RenderOptions;
@@ -238,6 +238,21 @@ impl Context {
         })
     }
 
+    /// The tables of the case extracts given (see [`extract::tables`]); notes of
+    /// Annex A lists skipped go to stderr.
+    pub(crate) fn extract_tables(&self, paths: &[PathBuf]) -> Result<Vec<csvio::Input>> {
+        extract::tables(paths, &self.settings, &self.input, &mut |n| self.note(n))
+    }
+
+    /// Reads moderation results against the audits; warnings go to stderr.
+    pub(crate) fn read_moderation(&self, path: &Path, audits: &Audits) -> Result<Vec<Moderation>> {
+        let csvio::Input { name, reader, .. } = self.table(path)?;
+        let (moderations, warnings) =
+            moderation::read(&name, reader, &Against::audits(audits), &audits.scale).map_err(Problems)?;
+        self.warn(&warnings);
+        Ok(moderations)
+    }
+
     /// Compiles a `--where` expression against the audits' columns (a usage error if bad).
     pub(crate) fn audit_filter(
         expr: Option<&str>,
@@ -247,120 +262,6 @@ impl Context {
         expr.map(|e| Filter::compile(e, layout, as_of).map_err(|err| usage(err.to_string())))
             .transpose()
     }
-
-    /// Reads one or more extracts into memory, merged per case id.
-    pub(crate) fn read_extracts(&self, paths: &[PathBuf]) -> Result<Extract> {
-        let inputs = extract_inputs(paths, &self.settings, &self.input, &mut |n| self.note(n))?;
-        Ok(read_extract(inputs, &self.settings, self.as_of)?.0)
-    }
-}
-
-/// The tables an extract is read from (SPEC §3.1): CSV files as they are, the
-/// sheets of a workbook that hold case files, and in the annex-a layout every list
-/// 3–9 turned into the standard layout, in list order (so later lists win).
-pub(crate) fn extract_inputs(
-    paths: &[PathBuf],
-    settings: &Settings,
-    opts: &InputOptions,
-    note: &mut dyn FnMut(String),
-) -> Result<Vec<csvio::Input>> {
-    let mut inputs = Vec::new();
-    let mut lists = Vec::new();
-    for path in paths {
-        let tables = csvio::open_tables(path, opts)?;
-        match settings.extract.layout {
-            Layout::Standard => {
-                let whole_book = tables.len() > 1 && opts.sheet.is_none();
-                let before = inputs.len();
-                for table in tables {
-                    let looks_like_cases = table.sheet.as_ref().is_none_or(|(_, headings)| {
-                        headings.iter().any(|h| {
-                            let key = crate::values::header_key(h);
-                            ["case_id", "case id", "child unique id"].contains(&key.as_str())
-                                || settings
-                                    .mapped_heading("case_id")
-                                    .is_some_and(|m| crate::values::header_key(m) == key)
-                        })
-                    });
-                    if looks_like_cases || !whole_book {
-                        inputs.push(table);
-                    }
-                }
-                if inputs.len() == before {
-                    bail!(
-                        "no sheet of {} has a case_id column; choose one with --sheet",
-                        path.display()
-                    );
-                }
-            }
-            Layout::AnnexA => {
-                for table in tables {
-                    let named = table.sheet.as_ref().map_or_else(
-                        || annex_a::list_number_from_name(&table.name),
-                        |(s, _)| annex_a::list_number_from_name(s),
-                    );
-                    match annex_a::to_standard(named, &table.name, table.reader)? {
-                        annex_a::Converted::Skipped(n) => note(format!(
-                            "{}: list {n} holds no case files to sample; skipped",
-                            table.name
-                        )),
-                        annex_a::Converted::List(n, csv) => {
-                            let reader: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(csv));
-                            let reader = csv::ReaderBuilder::new()
-                                .has_headers(false)
-                                .flexible(true)
-                                .from_reader(reader);
-                            lists.push((
-                                n,
-                                csvio::Input {
-                                    name: table.name,
-                                    source: table.source,
-                                    reader,
-                                    sheet: None,
-                                    options: None,
-                                },
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    lists.sort_by_key(|(n, _)| *n);
-    inputs.extend(lists.into_iter().map(|(_, input)| input));
-    if inputs.is_empty() {
-        bail!("none of the inputs holds case files to sample");
-    }
-    Ok(inputs)
-}
-
-/// Reads every table of an extract into memory and merges them per case id. Also
-/// returns how many rows each source file had.
-pub(crate) fn read_extract(
-    inputs: Vec<csvio::Input>,
-    settings: &Settings,
-    as_of: NaiveDate,
-) -> Result<(Extract, Vec<(PathBuf, u64)>)> {
-    let mut parts = Vec::new();
-    let mut rows: Vec<(PathBuf, u64)> = Vec::new();
-    for input in inputs {
-        let name = input.name.clone();
-        let source = input.source.clone();
-        let (records, _) = input.into_records()?;
-        let part = extract::read_all(&name, records, settings, as_of).map_err(Problems)?;
-        match rows.iter_mut().find(|(p, _)| *p == source) {
-            Some((_, n)) => *n += part.rows.len() as u64,
-            None => rows.push((source, part.rows.len() as u64)),
-        }
-        parts.push((name, part));
-    }
-    // Annex A lists differ in service and dates by design; only team, worker and
-    // date of birth conflicts are worth a warning there.
-    let warn_on = match settings.extract.layout {
-        Layout::Standard => None,
-        Layout::AnnexA => Some(&[extract::Std::Team, extract::Std::Worker, extract::Std::Dob][..]),
-    };
-    Ok((Extract::merge(parts, as_of, warn_on), rows))
 }
 
 /// The pseudonym key when `--redact` is given: it must be configured, so that the

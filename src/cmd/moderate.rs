@@ -2,14 +2,14 @@
 //! report what moderation changed and how far auditors and moderators agree.
 
 use super::Context;
-use crate::audits::{Audit, Audits};
-use crate::csvio::{self, RecordReader};
+use crate::audits::Audit;
+use crate::csvio::{self};
 use crate::dates::Month;
 use crate::exit::usage;
 use crate::filter::Filter;
-use crate::moderation::{self, Against, By, MIN_PAIRS, Moderation, Reason, SummaryRow, Trend};
+use crate::layouts::reader::RecordReader;
+use crate::moderation::{self, By, MIN_PAIRS, Reason, SummaryRow, Trend};
 use crate::output::Format;
-use crate::problem::Problems;
 use crate::render::{Cell, RowWriter};
 use anyhow::{Result, anyhow, bail};
 use std::io::Write;
@@ -179,7 +179,7 @@ fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
         }
     }
     let (audits, ()) = ctx.read_audits(audit_files, |_| Ok(()))?;
-    let moderations = read_results(ctx, results, &audits)?;
+    let moderations = ctx.read_moderation(results, &audits)?;
     let by = match args.by {
         None => By::All,
         Some(SummaryBy::Month) => By::Month,
@@ -203,15 +203,6 @@ fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
     write_summary(ctx, &mut out, &rows, by)?;
     out.flush()?;
     out.commit()
-}
-
-/// Reads moderation results against the audits; warnings go to stderr.
-pub(crate) fn read_results(ctx: &Context, path: &Path, audits: &Audits) -> Result<Vec<Moderation>> {
-    let csvio::Input { name, reader, .. } = ctx.table(path)?;
-    let (moderations, warnings) =
-        moderation::read(&name, reader, &Against::audits(audits), &audits.scale).map_err(Problems)?;
-    ctx.warn(&warnings);
-    Ok(moderations)
 }
 
 /// The summary's columns (SPEC §8), then the trend with `--by month`.

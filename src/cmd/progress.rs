@@ -56,7 +56,7 @@ pub(crate) const CHASE_COLUMNS: [&str; 5] = ["auditor_id", "auditor_name", "case
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let csvio::Input { name, reader, .. } = ctx.table(&args.allocation)?;
-    let (month, allocation) = progress::read_allocation(&name, reader).map_err(Problems)?;
+    let (month, allocation) = crate::layouts::allocation::read(&name, reader).map_err(Problems)?;
     let (audits, ()) = ctx.read_audits(&args.audits, |_| Ok(()))?;
     let due = progress::due_date(month, args.due.unwrap_or(ctx.settings.allocation.due_day));
     let p = progress::track(month, &allocation, &audits.list, due, ctx.as_of);

@@ -4,7 +4,8 @@
 use super::Context;
 use crate::csvio;
 use crate::dates::Month;
-use crate::history::{self, HEADER};
+use crate::layouts::allocation;
+use crate::layouts::history::{self, HEADER};
 use crate::output::write_file_atomic;
 use crate::problem::Problems;
 use anyhow::{Context as _, Result, bail};
@@ -110,11 +111,21 @@ fn lock_history(history: &Path) -> Result<File> {
     Ok(file)
 }
 
-/// An allocation carries the history's columns (month, case_id, team, auditor_id,
-/// frame), so it is read by the history's own reader and checked the same way.
+/// The allocation's rows as history entries: the allocation layout's own reader
+/// checks them (one month, each case once, every case with an auditor).
 fn read_allocation(ctx: &Context, path: &Path) -> Result<Vec<history::Entry>> {
     let csvio::Input { name, reader, .. } = ctx.table(path)?;
-    let rows = history::read(&name, reader).map_err(Problems)?;
+    let (month, rows) = allocation::read(&name, reader).map_err(Problems)?;
     crate::privacy::refuse_pseudonyms(&name, rows.iter().map(|r| r.case_id.as_str()))?;
-    Ok(rows)
+    Ok(rows
+        .into_iter()
+        .map(|r| history::Entry {
+            month,
+            case_id: r.case_id,
+            team: r.team,
+            auditor_id: r.auditor_id,
+            frame: r.frame,
+            line: r.line,
+        })
+        .collect())
 }

@@ -2,9 +2,10 @@
 
 use super::Context;
 use crate::audits::Audits;
-use crate::csvio::{self, RecordReader, present};
+use crate::csvio::{self};
 use crate::dates::Month;
 use crate::exit::usage;
+use crate::layouts::reader::{RecordReader, present};
 use crate::manifest::Manifest;
 use crate::moderation::{self, By, Moderation, SummaryRow, Trend};
 use crate::output::{self, Format};
@@ -107,7 +108,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         (None, None) => None,
     };
     let results = match &args.moderation {
-        Some(path) => Some(super::moderate::read_results(ctx, path, &audits)?),
+        Some(path) => Some(ctx.read_moderation(path, &audits)?),
         None => None,
     };
     let pack = |team: Option<&str>| {
@@ -225,7 +226,7 @@ fn read_manifest(path: &Path) -> Result<(Manifest, String, String)> {
         .with_context(|| format!("cannot read the sample's manifest {}", manifest_path.display()))?;
     let manifest: Manifest = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a caseaudit sample manifest", manifest_path.display()))?;
-    let sha = crate::scan::file_sha256(&manifest_path)?.unwrap_or_default();
+    let sha = crate::csvio::file_sha256(&manifest_path)?.unwrap_or_default();
     Ok((manifest, csvio::display_name(&manifest_path), sha))
 }
 

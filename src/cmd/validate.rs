@@ -3,12 +3,13 @@
 use super::Context;
 use crate::config::{Layout, Settings};
 use crate::csvio;
-use crate::extract::{CaseRow, ExtractReader};
+use crate::extract::{self, Case, Fold, Schema};
 use crate::filter::Filter;
+use crate::layouts::{auditors, history};
 use crate::moderation::{self, Against};
 use crate::problem::Problem;
+use crate::problem::Problems;
 use crate::values::header_key;
-use crate::{auditors, history};
 use anyhow::{Context as _, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -142,9 +143,7 @@ fn check_file(
     }
     // In the annex-a layout an extract is a set of lists, each turned into the standard layout.
     if ctx.settings.extract.layout == Layout::AnnexA && kind.is_none_or(|k| k == Kind::Cases) {
-        let inputs = super::extract_inputs(&[path.to_path_buf()], &ctx.settings, &ctx.input, &mut |n| {
-            ctx.note(n)
-        })?;
+        let inputs = ctx.extract_tables(&[path.to_path_buf()])?;
         return inputs.into_iter().map(|input| check_cases(ctx, input)).collect();
     }
     let mut checked = Vec::new();
@@ -220,33 +219,42 @@ fn check_file(
 }
 
 fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
-    let name_owned = input.name.clone();
-    let name = name_owned.as_str();
+    let name = input.name.clone();
     let done = |problems, rows| Checked {
-        name: name_owned.clone(),
+        name: name.clone(),
         kind: Some(Kind::Cases),
         problems,
         rows,
     };
-    let (records, _) = input.into_records()?;
-    let mut reader = match ExtractReader::new(name, records, &ctx.settings, ctx.as_of) {
-        Ok(r) => r,
-        Err(problems) => return Ok(done(problems, 0)),
+    let prepare = |schema: &Schema| Ok(Rows(frame_problems(ctx, &name, schema)));
+    let mut folded = match extract::fold(vec![input], &ctx.settings, ctx.as_of, false, prepare) {
+        Ok(folded) => folded,
+        Err(e) => match e.downcast::<Problems>() {
+            Ok(Problems(problems)) => return Ok(done(problems, 0)),
+            Err(e) => return Err(e),
+        },
     };
-    // The configured frames must make sense against this extract's headings.
-    let mut frame_problems = Vec::new();
+    let rows = folded.files.iter().map(|f| f.rows).sum();
+    let mut problems = std::mem::take(&mut folded.fold.0);
+    problems.append(&mut folded.problems);
+    Ok(done(problems, rows))
+}
+
+/// The configured frames checked against an extract's headings.
+fn frame_problems(ctx: &Context, name: &str, schema: &Schema) -> Vec<Problem> {
+    let mut problems = Vec::new();
     for frame in &ctx.settings.sampling.frames {
-        match Filter::compile(frame.filter.get_ref(), reader.schema(), ctx.as_of) {
-            Err(e) => frame_problems.push(Problem::error(
+        match Filter::compile(frame.filter.get_ref(), schema, ctx.as_of) {
+            Err(e) => problems.push(Problem::error(
                 name,
                 Some(1),
                 None,
                 format!("sampling frame \"{}\": {e}", frame.name),
             )),
             Ok(filter) => {
-                let absent = reader.schema().absent_fields(&filter.fields());
+                let absent = schema.absent_fields(&filter.fields());
                 if !absent.is_empty() {
-                    frame_problems.push(Problem::warning(
+                    problems.push(Problem::warning(
                         name,
                         Some(1),
                         None,
@@ -260,12 +268,21 @@ fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
             }
         }
     }
-    let mut row = CaseRow::default();
-    while reader.next_row(&mut row) {}
-    let rows = reader.rows_read;
-    let mut problems = frame_problems;
-    problems.extend(reader.problems);
-    Ok(done(problems, rows))
+    problems
+}
+
+/// Validation keeps no rows: only the problems of the frames, and the rows' own.
+struct Rows(Vec<Problem>);
+
+impl Fold for Rows {
+    type Part = ();
+    const IN_ORDER: bool = false;
+
+    fn part(&self) {}
+
+    fn take(&self, (): &mut (), _: Case<'_>) {}
+
+    fn merge(&self, (): &mut (), (): ()) {}
 }
 
 /// Tells a file's kind from its headings (ignoring case, spaces and `_`).

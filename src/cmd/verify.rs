@@ -1,10 +1,10 @@
 //! `verify`: re-derive a sample from its manifest and say whether it is identical.
 
 use super::Context;
-use super::sample::{Job, draw};
 use crate::config::{Frame, Layout, Settings};
 use crate::dates::{Month, parse_date};
 use crate::manifest::Manifest;
+use crate::sample::draw::{Job, draw};
 use anyhow::{Context as _, Result, anyhow, bail};
 use std::path::PathBuf;
 use toml::Spanned;
@@ -85,7 +85,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         history_before_month: false,
         hash_inputs: true,
     };
-    let (again, _) = draw(&job)?;
+    let (again, _) = draw(&job, &mut |n| eprintln!("{n}"))?;
     let mut differences = manifest.differences(&again);
     let mut note = "inputs unchanged";
     // `record` adds the month's own allocation to the history after the sample was
@@ -97,7 +97,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             history_before_month: true,
             ..job
         };
-        let (again, _) = draw(&earlier)?;
+        let (again, _) = draw(&earlier, &mut |n| eprintln!("{n}"))?;
         let rederived = manifest.differences(&again);
         let only_history = |d: &String| d.starts_with("input ") && d.contains("(history)");
         if rederived.iter().all(only_history)

@@ -1,7 +1,7 @@
 //! The audit history, or ledger (SPEC §3.3): one row per audit allocated in a past
 //! month, used to exclude recently audited cases and to rotate auditors.
 
-use crate::csvio::{RecordReader, present};
+use crate::layouts::reader::{RecordReader, present};
 
 use crate::dates::Month;
 use crate::problem::Problem;

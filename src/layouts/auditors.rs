@@ -1,7 +1,7 @@
 //! The auditors list (SPEC §3.2): who can audit, their team, capacity, and the
 //! teams they manage.
 
-use crate::csvio::{RecordReader, present};
+use crate::layouts::reader::{RecordReader, present};
 
 use crate::problem::Problem;
 use crate::values::{list_items, parse_yes_no};

@@ -4,6 +4,9 @@
 //! Rows are offered one at a time and only the few smallest keys are kept, so
 //! memory grows with the sample, not with the extract.
 
+pub(crate) mod dip;
+pub(crate) mod draw;
+
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 use std::cmp::Ordering;

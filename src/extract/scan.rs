@@ -13,12 +13,13 @@
 //! exactly as before: standard input, Windows-1252, workbook sheets, a case id that
 //! appears twice, or a worker finding that a cut fell inside a record after all.
 
+use super::idcheck::IdLog;
+use super::reader::Reopen;
+use super::records::{Records, remove_cr_before_lf};
+use super::{Case, CaseRow, ExtractReader, Fold, Schema};
 use crate::config::Settings;
-use crate::csvio::{self, Encoding, Input};
-use crate::extract::{Case, CaseRow, ExtractReader, Schema};
-use crate::idcheck::IdLog;
+use crate::csvio::{self, Encoding, Input, InputOptions, file_sha256, hex};
 use crate::problem::{Problem, Problems};
-use crate::records::{Records, remove_cr_before_lf};
 use anyhow::{Context as _, Result, anyhow};
 use chrono::NaiveDate;
 use memchr::{memchr, memrchr};
@@ -44,20 +45,6 @@ const WORKERS: usize = 2;
 const QUEUED: usize = 1;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// How the rows of an extract are folded: each block's rows into a part of their
-/// own, on whichever thread reads the block.
-pub(crate) trait Fold: Sync {
-    type Part: Send;
-    /// Whether the order of rows matters: each block then has a part of its own,
-    /// and the parts come back in file order. Otherwise each thread keeps one part
-    /// for all its blocks (far fewer parts to make and merge), in no given order.
-    const IN_ORDER: bool;
-    /// An empty part.
-    fn part(&self) -> Self::Part;
-    /// Adds one good row to a part.
-    fn take(&self, part: &mut Self::Part, case: Case<'_>);
-}
-
 /// What a scan found.
 pub(crate) struct Scanned<S> {
     pub(crate) schema: Schema,
@@ -70,12 +57,6 @@ pub(crate) struct Scanned<S> {
     pub(crate) rows_read: u64,
     /// SHA-256 of the file's bytes (hex), when asked for and the input is a file.
     pub(crate) sha256: Option<String>,
-}
-
-impl<S> Scanned<S> {
-    pub(crate) fn has_errors(&self) -> bool {
-        self.problems.iter().any(|p| !p.warning)
-    }
 }
 
 /// Reads every row of one extract table, checking each, and folds the good ones
@@ -114,7 +95,7 @@ fn one_thread<F: Fold>(
     prepare: &dyn Fn(&Schema) -> Result<F>,
 ) -> Result<(F, Scanned<F::Part>)> {
     let (name, source) = (input.name.clone(), input.source.clone());
-    let (records, reopen) = input.into_records()?;
+    let (records, reopen) = records_of(input)?;
     let mut reader = ExtractReader::new(&name, records, settings, as_of).map_err(Problems)?;
     if let Some(reopen) = reopen {
         reader = reader.check_ids_at_end(reopen);
@@ -455,26 +436,35 @@ fn record_end(bytes: &[u8], delimiter: u8) -> Option<usize> {
     None
 }
 
-/// SHA-256 of a file's bytes, as hex; `None` for standard input.
-pub(crate) fn file_sha256(path: &Path) -> Result<Option<String>> {
-    if path == Path::new("-") {
-        return Ok(None);
-    }
-    let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; BLOCK];
-    loop {
-        let n = read_full(&mut file, &mut buf).with_context(|| format!("reading {}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(Some(hex(&hasher.finalize())))
-}
+/// A table's records, and how to open them again (files only).
+pub(super) type TableRecords = (Records<Box<dyn Read>>, Option<Reopen<Box<dyn Read>>>);
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// The table as records for the extract reader, and a way to read it again when
+/// it is a file (so case ids can be checked at the end).
+pub(super) fn records_of(table: Input) -> Result<TableRecords> {
+    let open = |path: &Path, opts: &InputOptions| -> Result<Records<Box<dyn Read>>> {
+        let (bytes, crlf) = csvio::open_bytes(path, opts)?;
+        Ok(Records::new(bytes, csvio::delimiter_for(path, opts), crlf))
+    };
+    match table.options {
+        Some(opts) if table.source != Path::new("-") => {
+            let first = open(&table.source, &opts)?;
+            let source = table.source;
+            let reopen: Reopen<Box<dyn Read>> = Box::new(move || open(&source, &opts));
+            Ok((first, Some(reopen)))
+        }
+        // Standard input, already opened (BOM skipped, CRLF as LF): nothing read yet.
+        Some(opts) => Ok((
+            Records::new(
+                table.reader.into_inner(),
+                csvio::delimiter_for(&table.source, &opts),
+                false,
+            ),
+            None,
+        )),
+        // A sheet or a converted list: CSV made in memory, comma-separated.
+        None => Ok((Records::new(table.reader.into_inner(), b',', false), None)),
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,229 @@
+//! An extract's columns and what they mean: headings read against the standard
+//! fields and the `[extract.columns]` mapping, and field ids for filters.
+
+use super::fields::Access;
+use super::standard::{ALIASES, DERIVED, Derived, STD_FIELDS, Std, std_index};
+use crate::config::Settings;
+use crate::filter::{self, FieldKind};
+use crate::problem::Problem;
+use crate::values::header_key;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// The columns of an extract and what they mean.
+#[derive(Debug, Clone)]
+pub(crate) struct Schema {
+    /// Headings as written in the file (cleaned).
+    pub(crate) headers: Vec<String>,
+    pub(super) keys: HashMap<String, usize>,
+    pub(super) std_col: [Option<usize>; STD_FIELDS.len()],
+    /// The reverse of `std_col`: per column, the standard field it holds.
+    pub(super) col_std: Vec<Option<(Std, FieldKind)>>,
+    /// How each field id below `absent_base` is read from a row.
+    pub(super) access: Vec<Access>,
+    pub(super) as_of: NaiveDate,
+}
+
+impl Schema {
+    /// Reads the meaning of each heading. Problems: a missing required column, a
+    /// mapped heading that is not there.
+    pub(crate) fn new(
+        headers: Vec<String>,
+        settings: &Settings,
+        as_of: NaiveDate,
+        file: &str,
+    ) -> Result<Schema, Vec<Problem>> {
+        let mut keys = HashMap::new();
+        let mut problems = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
+            if keys.insert(header_key(h), i).is_some() {
+                problems.push(Problem::error(
+                    file,
+                    Some(1),
+                    Some(h),
+                    "this heading appears twice in the header",
+                ));
+            }
+        }
+        let mut std_col = [None; STD_FIELDS.len()];
+        for (si, (_, name, _)) in STD_FIELDS.iter().enumerate() {
+            if let Some(heading) = settings.mapped_heading(name) {
+                match keys.get(&header_key(heading)) {
+                    Some(&i) => std_col[si] = Some(i),
+                    None => problems.push(Problem::error(
+                        file,
+                        Some(1),
+                        Some(heading),
+                        format!("is mapped to {name} in [extract.columns] but is not in the header"),
+                    )),
+                }
+                continue;
+            }
+            std_col[si] = keys
+                .get(*name)
+                .or_else(|| keys.get(&name.replace('_', " ")))
+                .copied();
+        }
+        for (alias, s) in ALIASES {
+            let si = std_index(s);
+            if std_col[si].is_none() && settings.mapped_heading(STD_FIELDS[si].1).is_none() {
+                std_col[si] = keys.get(alias).copied();
+            }
+        }
+        for required in [Std::CaseId, Std::Team] {
+            if std_col[std_index(required)].is_none() {
+                let name = STD_FIELDS[std_index(required)].1;
+                problems.push(Problem::error(
+                    file,
+                    Some(1),
+                    Some(name),
+                    format!(
+                        "required column is missing (the header has: {}); map your own heading with [extract.columns] {name} = \"…\"",
+                        headers.join(", ")
+                    ),
+                ));
+            }
+        }
+        if problems.is_empty() {
+            let mut schema = Schema {
+                headers,
+                keys,
+                std_col,
+                col_std: Vec::new(),
+                access: Vec::new(),
+                as_of,
+            };
+            schema.map_columns_to_fields();
+            Ok(schema)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Fills `col_std` and `access` from `std_col` and `headers` (again after a
+    /// merge adds columns).
+    pub(super) fn map_columns_to_fields(&mut self) {
+        self.col_std = vec![None; self.headers.len()];
+        for ((s, _, kind), col) in STD_FIELDS.iter().zip(&self.std_col) {
+            if let Some(c) = *col
+                && self.col_std[c].is_none()
+            {
+                self.col_std[c] = Some((*s, *kind));
+            }
+        }
+        let columns = self
+            .col_std
+            .iter()
+            .enumerate()
+            .map(|(col, std)| match std.map(|(s, _)| s) {
+                Some(Std::StartDate) => Access::Start(col),
+                Some(Std::EndDate) => Access::End(col),
+                Some(Std::Dob) => Access::Dob(col),
+                Some(Std::RiskFactors) => Access::List(col),
+                Some(Std::StepUp) => Access::YesNo(col),
+                Some(Std::Status) => Access::Status(col),
+                Some(Std::CaseId | Std::Team | Std::Worker) => Access::AsWritten(col),
+                _ => Access::Labelled(col),
+            });
+        self.access = columns
+            .chain(DERIVED.iter().map(|(d, ..)| Access::Derived(*d)))
+            .collect();
+    }
+
+    /// The column holding a standard field.
+    #[inline]
+    pub(crate) fn col(&self, s: Std) -> Option<usize> {
+        self.std_col[std_index(s)]
+    }
+
+    #[inline]
+    pub(super) fn std_of_col(&self, col: usize) -> Option<(Std, FieldKind)> {
+        self.col_std.get(col).copied().flatten()
+    }
+
+    /// The columns written by default: every column but the identifying ones.
+    pub(crate) fn default_output_fields(&self) -> Vec<usize> {
+        (0..self.headers.len())
+            .filter(|&i| {
+                !crate::values::is_identifying(&self.headers[i])
+                    && !matches!(self.std_of_col(i), Some((Std::Dob | Std::ChildName, _)))
+            })
+            .collect()
+    }
+
+    /// The output heading of a field id: a standard name for standard columns.
+    pub(crate) fn field_name(&self, field: usize) -> String {
+        if field < self.headers.len() {
+            match self.std_of_col(field) {
+                Some((s, _)) => STD_FIELDS[std_index(s)].1.to_string(),
+                None => self.headers[field].clone(),
+            }
+        } else if field < self.absent_base() {
+            DERIVED[field - self.headers.len()].1.to_string()
+        } else {
+            STD_FIELDS[field - self.absent_base()].1.to_string()
+        }
+    }
+
+    /// Field ids from here on stand for standard fields this extract does not have:
+    /// they are always missing (a frame using `risk_factors` matches nothing in an
+    /// extract without it, rather than failing).
+    pub(super) fn absent_base(&self) -> usize {
+        self.headers.len() + DERIVED.len()
+    }
+
+    /// The standard fields an expression reads that this extract does not have.
+    pub(crate) fn absent_fields(&self, fields: &[usize]) -> Vec<&'static str> {
+        fields
+            .iter()
+            .filter(|&&f| f >= self.absent_base())
+            .map(|&f| STD_FIELDS[f - self.absent_base()].1)
+            .collect()
+    }
+
+    pub(super) fn derived_id(&self, d: Derived) -> usize {
+        self.headers.len()
+            + DERIVED
+                .iter()
+                .position(|(x, ..)| *x == d)
+                .expect("every Derived is listed")
+    }
+}
+
+impl filter::Schema for Schema {
+    fn resolve(&self, name: &str) -> Option<(usize, FieldKind)> {
+        let key = header_key(name);
+        if let Some((s, _, kind)) = STD_FIELDS.iter().find(|(_, n, _)| *n == key)
+            && let Some(col) = self.col(*s)
+        {
+            return Some((col, *kind));
+        }
+        if let Some((d, _, kind)) = DERIVED.iter().find(|(_, n, _)| *n == key) {
+            return Some((self.derived_id(*d), *kind));
+        }
+        if let Some(&col) = self.keys.get(&key) {
+            return Some((col, self.std_of_col(col).map_or(FieldKind::Text, |(_, k)| k)));
+        }
+        let si = STD_FIELDS.iter().position(|(_, n, _)| *n == key)?;
+        Some((self.absent_base() + si, STD_FIELDS[si].2))
+    }
+
+    fn known_fields(&self) -> Vec<String> {
+        let mut names: Vec<String> = STD_FIELDS
+            .iter()
+            .filter(|(s, ..)| self.col(*s).is_some())
+            .map(|(_, n, _)| (*n).to_string())
+            .chain(DERIVED.iter().map(|(_, n, _)| (*n).to_string()))
+            .collect();
+        names.sort();
+        names.dedup();
+        let own: Vec<String> = self
+            .headers
+            .iter()
+            .filter(|h| !names.contains(&header_key(h)))
+            .cloned()
+            .collect();
+        names.extend(own);
+        names
+    }
+}

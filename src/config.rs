@@ -3,6 +3,7 @@
 
 use crate::extract::standard;
 use crate::filter::Filter;
+use crate::grades::GradeSettings;
 use crate::problem::Problem;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -45,29 +46,6 @@ pub(crate) struct ExtractSettings {
     pub(crate) layout: Layout,
     /// standard name → heading in the user's extract
     pub(crate) columns: BTreeMap<String, Spanned<String>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub(crate) struct GradeSettings {
-    /// Best first.
-    pub(crate) scale: Vec<String>,
-    /// How many of the first grades count as "good or better".
-    pub(crate) good_or_better: usize,
-    /// More ways to write a grade: scale label → accepted forms.
-    pub(crate) synonyms: BTreeMap<String, Vec<String>>,
-}
-
-impl Default for GradeSettings {
-    fn default() -> Self {
-        GradeSettings {
-            scale: ["Outstanding", "Good", "Requires improvement", "Inadequate"]
-                .map(String::from)
-                .to_vec(),
-            good_or_better: 2,
-            synonyms: BTreeMap::new(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -278,7 +256,7 @@ impl Settings {
                 let what = format!("{name}.elements[{i}].key");
                 if key.is_empty() || !keys.insert(key.clone()) {
                     problem(None, &what, format!("\"{}\" is empty or used twice", e.key));
-                } else if crate::audits::is_audit_field(&key) {
+                } else if crate::audits::fields::is_audit_field(&key) {
                     problem(
                         None,
                         &what,

@@ -2,8 +2,33 @@
 //! grade may be written in (label, initials, number, configured synonyms), and
 //! which grades count as "good or better". No I/O.
 
-use crate::config::GradeSettings;
+use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+/// The `[grades]` settings: the scale, best first, and the accepted forms.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct GradeSettings {
+    /// Best first.
+    pub(crate) scale: Vec<String>,
+    /// How many of the first grades count as "good or better".
+    pub(crate) good_or_better: usize,
+    /// More ways to write a grade: scale label → accepted forms.
+    pub(crate) synonyms: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for GradeSettings {
+    fn default() -> Self {
+        GradeSettings {
+            scale: ["Outstanding", "Good", "Requires improvement", "Inadequate"]
+                .map(String::from)
+                .to_vec(),
+            good_or_better: 2,
+            synonyms: BTreeMap::new(),
+        }
+    }
+}
 
 /// A grade: its position on the scale, 0 = best.
 pub(crate) type Grade = u8;

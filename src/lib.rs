@@ -61,7 +61,8 @@ pub fn run() -> ExitCode {
 /// hang or run out of memory, whatever it is given.
 #[doc(hidden)]
 pub mod fuzz {
-    use crate::config::{GradeSettings, Settings};
+    use crate::config::Settings;
+    use crate::grades::GradeSettings;
     use chrono::NaiveDate;
 
     fn as_of() -> NaiveDate {

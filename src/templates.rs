@@ -4,16 +4,10 @@
 //! whose elements they fit best. No I/O.
 
 use crate::config::{Element, Settings};
-use crate::values::header_key;
+use crate::values::element_key;
 
 /// The name the default template goes by in messages.
 pub(crate) const DEFAULT: &str = "default";
-
-/// The form in which element keys, titles and headings are compared:
-/// case-insensitive, spacing collapsed, `_` the same as a space.
-pub(crate) fn element_key(name: &str) -> String {
-    header_key(&name.replace('_', " "))
-}
 
 /// Whether a heading names this element, by its key or by its title.
 pub(crate) fn names_element(heading_key: &str, element: &Element) -> bool {

@@ -6,7 +6,7 @@
 use crate::audits::{Audit, Audits};
 use crate::dates::Month;
 use crate::stats;
-use crate::templates::element_key;
+use crate::values::element_key;
 use crate::values::list_items;
 use std::borrow::Cow;
 use std::collections::BTreeMap;

@@ -126,6 +126,12 @@ pub(crate) fn is_identifying(header: &str) -> bool {
     IDENTIFYING.contains(&key.as_str()) || key.starts_with("child name") || key.starts_with("child's name")
 }
 
+/// The form in which element keys, titles and headings are compared:
+/// case-insensitive, spacing collapsed, `_` the same as a space.
+pub(crate) fn element_key(name: &str) -> String {
+    header_key(&name.replace('_', " "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

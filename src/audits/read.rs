@@ -7,7 +7,7 @@ use crate::dates::{Month, date_problem, parse_date};
 use crate::grades::{Reading, Scale};
 use crate::layouts::reader::present;
 use crate::problem::Problem;
-use crate::templates::element_key;
+use crate::values::element_key;
 use crate::values::parse_yes_no;
 use chrono::NaiveDate;
 use std::collections::HashMap;

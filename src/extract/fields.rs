@@ -1,31 +1,13 @@
 //! How filters and outputs read a field of a case: the access table worked out
 //! once per schema, the readers a compiled filter uses, and the derived fields.
 
-use super::row::{Case, CaseRow, status_in};
-use super::schema::Schema;
-use super::standard::{Derived, Std};
+use super::row::{Case, CaseRow, status_in, status_of};
+use super::schema::{Access, Schema};
+use super::standard::Derived;
 use crate::dates::whole_years;
 use crate::filter::{self, Value};
 use crate::values::parse_yes_no;
 use crate::vocab::strip_label_prefix;
-
-/// How a field id is read from a row ([`filter::Row::value`]), worked out once for
-/// a schema rather than for every row a filter reads.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Access {
-    /// A cell as written: case id, team, worker.
-    AsWritten(usize),
-    /// A cell without its label prefix (`b) Police` is `Police`): other text.
-    Labelled(usize),
-    /// The dates, as parsed when the row was checked (the cell says whether one is given).
-    Start(usize),
-    End(usize),
-    Dob(usize),
-    List(usize),
-    YesNo(usize),
-    Status(usize),
-    Derived(Derived),
-}
 
 impl filter::Row for Case<'_> {
     fn value(&self, field: usize) -> Value<'_> {
@@ -81,18 +63,6 @@ impl filter::Fields<CaseRow> for Schema {
                 Box::new(move |row| self::derived(&schema, row, derived))
             }
         }
-    }
-}
-
-/// `open` or `closed`: the status column when present, else closed when the end
-/// date has passed.
-pub(super) fn status_of<'r>(schema: &Schema, row: &'r CaseRow) -> &'r str {
-    if let Some(s) = row.cell(schema.col(Std::Status)) {
-        return status_in(s);
-    }
-    match row.end() {
-        Some(end) if end <= schema.as_of => "closed",
-        _ => "open",
     }
 }
 

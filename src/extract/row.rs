@@ -1,7 +1,6 @@
 //! One case file as read: its cleaned cells and parsed dates, and the same row
 //! seen through its schema ([`Case`]).
 
-use super::fields::status_of;
 use super::schema::Schema;
 use super::standard::Std;
 use crate::dates::{Day, format_date};
@@ -186,5 +185,17 @@ impl<'a> Case<'a> {
             Some(Std::Dob) => self.row.dob().map(format_date).unwrap_or_default(),
             _ => self.row.cell(Some(field)).unwrap_or("").to_string(),
         }
+    }
+}
+
+/// `open` or `closed`: the status column when present, else closed when the end
+/// date has passed.
+pub(super) fn status_of<'r>(schema: &Schema, row: &'r CaseRow) -> &'r str {
+    if let Some(s) = row.cell(schema.col(Std::Status)) {
+        return status_in(s);
+    }
+    match row.end() {
+        Some(end) if end <= schema.as_of => "closed",
+        _ => "open",
     }
 }

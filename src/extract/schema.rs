@@ -1,7 +1,6 @@
 //! An extract's columns and what they mean: headings read against the standard
 //! fields and the `[extract.columns]` mapping, and field ids for filters.
 
-use super::fields::Access;
 use super::standard::{ALIASES, DERIVED, Derived, STD_FIELDS, Std, std_index};
 use crate::config::Settings;
 use crate::filter::{self, FieldKind};
@@ -226,4 +225,22 @@ impl filter::Schema for Schema {
         names.extend(own);
         names
     }
+}
+
+/// How a field id is read from a row ([`filter::Row::value`]), worked out once for
+/// a schema rather than for every row a filter reads.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Access {
+    /// A cell as written: case id, team, worker.
+    AsWritten(usize),
+    /// A cell without its label prefix (`b) Police` is `Police`): other text.
+    Labelled(usize),
+    /// The dates, as parsed when the row was checked (the cell says whether one is given).
+    Start(usize),
+    End(usize),
+    Dob(usize),
+    List(usize),
+    YesNo(usize),
+    Status(usize),
+    Derived(Derived),
 }

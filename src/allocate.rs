@@ -34,7 +34,7 @@ pub(crate) struct CaseInfo {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Problem {
+pub(crate) struct Instance {
     pub(crate) cases: Vec<CaseInfo>,
     pub(crate) auditors: Vec<AuditorInfo>,
     pub(crate) seed: u64,
@@ -64,7 +64,7 @@ impl fmt::Display for Bar {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Allocation {
-    /// Per case, the index of its auditor in `Problem::auditors`.
+    /// Per case, the index of its auditor in `Instance::auditors`.
     pub(crate) auditor_of: Vec<usize>,
     /// Per auditor, the number of cases allocated.
     pub(crate) loads: Vec<u32>,
@@ -151,7 +151,7 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(p: &Problem) -> Self {
+    fn new(p: &Instance) -> Self {
         let mut team_index: HashMap<String, usize> = HashMap::new();
         let mut keys = Vec::new();
         let case_team: Vec<usize> = (p.cases.iter())
@@ -228,7 +228,7 @@ impl Prepared {
     }
 
     /// Cost of giving a case of `team` to `auditor` besides load: rotation, then the tie-break.
-    fn secondary(&self, seed: u64, team: usize, auditor: usize, scale: &Scale) -> i64 {
+    fn secondary(&self, seed: u64, team: usize, auditor: usize, scale: &CostScale) -> i64 {
         let mix = splitmix64(self.auditor_hash[auditor] ^ splitmix64(self.team_hash[team]));
         let tie = (splitmix64(seed ^ mix) % (scale.tie_max as u64 + 1)) as i64;
         i64::from(self.repeat[team][auditor]) * scale.rotation + tie
@@ -250,17 +250,17 @@ fn splitmix64(x: u64) -> u64 {
 /// Cost units that make each objective strictly dominate the next: one unit of squared load
 /// outweighs all rotation and tie-break costs together, one rotation repeat all tie-breaks.
 #[derive(Debug, Clone, Copy)]
-struct Scale {
+struct CostScale {
     tie_max: i64,
     rotation: i64,
     load: i64,
 }
 
-impl Scale {
+impl CostScale {
     /// Tie-breaks range over 0..=63 at most: enough to vary who gets which team, while few
     /// distinct path costs let each Dijkstra round augment many paths (1023 was 5× slower).
     /// Potentials stay below a path through every node, so 4·nodes·dearest must fit in i64.
-    fn choose(cases: usize, nodes: usize, largest: u32) -> Scale {
+    fn choose(cases: usize, nodes: usize, largest: u32) -> CostScale {
         let n = cases as i128;
         let mut tie_max: i128 = 63;
         loop {
@@ -273,7 +273,7 @@ impl Scale {
                     room < i128::from(i64::MAX),
                     "allocation too large for 64-bit costs"
                 );
-                return Scale {
+                return CostScale {
                     tie_max: tie_max as i64,
                     rotation: rotation as i64,
                     load: load as i64,
@@ -302,7 +302,7 @@ struct Built {
 /// class links to a block with one arc unless it excludes someone in it: that cuts the arcs
 /// several-fold when history makes most cases a class of their own. With `scale`, arcs carry
 /// costs and each auditor's k-th case is a unit arc of cost (2k − 1) load units (sum of squares).
-fn build(p: &Problem, prep: &Prepared, caps: &[u32], scale: Option<&Scale>) -> Built {
+fn build(p: &Instance, prep: &Prepared, caps: &[u32], scale: Option<&CostScale>) -> Built {
     let (m, n) = (p.auditors.len(), p.cases.len() as i64);
     let first_auditor = 2 + prep.classes.len();
     let block = m.isqrt().max(1);
@@ -376,7 +376,7 @@ impl Shortfall {
 /// Maximum flow under per-auditor capacities `caps`: `None` if every case is covered, else the
 /// source side of the smallest minimum cut, split into groups that share no auditor. Each group
 /// violates Hall's condition and their shortfalls add up to the uncovered cases.
-fn shortfalls(p: &Problem, prep: &Prepared, caps: &[u32]) -> Option<Vec<Shortfall>> {
+fn shortfalls(p: &Instance, prep: &Prepared, caps: &[u32]) -> Option<Vec<Shortfall>> {
     let mut built = build(p, prep, caps, None);
     if built.net.max_flow(0, 1) == p.cases.len() as i64 {
         return None;
@@ -415,11 +415,11 @@ fn shortfalls(p: &Problem, prep: &Prepared, caps: &[u32]) -> Option<Vec<Shortfal
 }
 
 /// Allocates every case optimally, or proves that no complete allocation exists.
-pub(crate) fn solve(p: &Problem) -> Result<Allocation, Infeasible> {
+pub(crate) fn solve(p: &Instance) -> Result<Allocation, Infeasible> {
     solve_scaled(p).map(|(allocation, _)| allocation)
 }
 
-fn solve_scaled(p: &Problem) -> Result<(Allocation, Scale), Infeasible> {
+fn solve_scaled(p: &Instance) -> Result<(Allocation, CostScale), Infeasible> {
     let (n, m) = (p.cases.len(), p.auditors.len());
     let prep = Prepared::new(p);
     let full: Vec<u32> = p.auditors.iter().map(|a| a.capacity.min(n as u32)).collect();
@@ -457,7 +457,7 @@ fn solve_scaled(p: &Problem) -> Result<(Allocation, Scale), Infeasible> {
     };
 
     // Hubs are at most one per team and auditor, which bounds the node count.
-    let scale = Scale::choose(n, 2 + prep.classes.len() + m * (1 + prep.open.len()), largest);
+    let scale = CostScale::choose(n, 2 + prep.classes.len() + m * (1 + prep.open.len()), largest);
     let mut built = build(p, &prep, &capped(largest), Some(&scale));
     let outcome = built.net.min_cost_flow(0, 1, n as i64);
     assert_eq!(outcome.flow, n as i64, "a complete allocation exists at this cap");
@@ -537,7 +537,7 @@ fn solve_scaled(p: &Problem) -> Result<(Allocation, Scale), Infeasible> {
 
 /// A group that cannot be covered under `caps`. One team's cases make the plainest reason, so the
 /// most short team wins; otherwise a minimum-cut group, which always exists when the cap fails.
-fn bound_group(p: &Problem, prep: &Prepared, caps: &[u32]) -> Option<Shortfall> {
+fn bound_group(p: &Instance, prep: &Prepared, caps: &[u32]) -> Option<Shortfall> {
     let mut best: Option<Shortfall> = None;
     for t in 0..prep.open.len() {
         let (mut cases, mut auditors) = (Vec::new(), Vec::new());
@@ -557,7 +557,7 @@ fn bound_group(p: &Problem, prep: &Prepared, caps: &[u32]) -> Option<Shortfall> 
     })
 }
 
-fn bound_sentence(p: &Problem, g: &Shortfall, largest: u32) -> String {
+fn bound_sentence(p: &Instance, g: &Shortfall, largest: u32) -> String {
     let who = auditor_list(p, &g.auditors);
     let subject = if g.cases.len() == p.cases.len() && g.cases.len() > 1 {
         format!("all {} cases", g.cases.len())
@@ -582,7 +582,7 @@ fn bound_sentence(p: &Problem, g: &Shortfall, largest: u32) -> String {
     }
 }
 
-fn infeasible(p: &Problem, groups: Vec<Shortfall>) -> Infeasible {
+fn infeasible(p: &Instance, groups: Vec<Shortfall>) -> Infeasible {
     let (empty, groups): (Vec<Shortfall>, Vec<Shortfall>) =
         groups.into_iter().partition(|g| g.auditors.is_empty());
     let mut no_auditor: Vec<(usize, Vec<Bar>)> = (empty.iter().flat_map(|g| &g.cases))
@@ -604,7 +604,7 @@ impl Infeasible {
     }
 
     /// One line per uncoverable case or group, in the user's terms.
-    pub(crate) fn explain(&self, p: &Problem) -> String {
+    pub(crate) fn explain(&self, p: &Instance) -> String {
         let active: Vec<&AuditorInfo> = p.auditors.iter().filter(|a| a.active).collect();
         if active.is_empty() {
             let none = if p.auditors.is_empty() {
@@ -680,7 +680,7 @@ fn label(a: &AuditorInfo) -> String {
 }
 
 /// Distinct teams of `cases` as first spelt, in case order.
-fn teams_of(p: &Problem, cases: &[usize]) -> Vec<String> {
+fn teams_of(p: &Instance, cases: &[usize]) -> Vec<String> {
     let mut seen = Vec::new();
     let mut out = Vec::new();
     for team in cases.iter().map(|&c| &p.cases[c].team) {
@@ -709,7 +709,7 @@ fn join(items: &[String], last: &str) -> String {
 }
 
 /// Auditor labels, cut after ten so that the sentence stays readable.
-fn auditor_list(p: &Problem, auditors: &[usize]) -> String {
+fn auditor_list(p: &Instance, auditors: &[usize]) -> String {
     let labels: Vec<String> = auditors.iter().take(10).map(|&a| label(&p.auditors[a])).collect();
     match auditors.len() {
         k if k > 10 => format!("{} and {} others", labels.join(", "), k - 10),

@@ -215,7 +215,7 @@ impl Layout {
     }
 }
 
-impl filter::Schema for Layout {
+impl filter::FieldNames for Layout {
     fn resolve(&self, name: &str) -> Option<(usize, FieldKind)> {
         let key = element_key(name);
         if let Some(i) = field_of(&key) {

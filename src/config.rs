@@ -34,7 +34,7 @@ pub(crate) struct PrivacySettings {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub(crate) enum Layout {
+pub(crate) enum ExtractLayout {
     #[default]
     Standard,
     AnnexA,
@@ -43,7 +43,7 @@ pub(crate) enum Layout {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct ExtractSettings {
-    pub(crate) layout: Layout,
+    pub(crate) layout: ExtractLayout,
     /// standard name → heading in the user's extract
     pub(crate) columns: BTreeMap<String, Spanned<String>>,
 }

@@ -44,7 +44,7 @@ pub(crate) enum Value<'a> {
     List(&'a str),
 }
 
-pub(crate) trait Schema {
+pub(crate) trait FieldNames {
     /// Resolves a field name as written in an expression (a standard name or the file's own
     /// header; the implementer matches case-insensitively and trimmed) to an id and kind.
     fn resolve(&self, name: &str) -> Option<(usize, FieldKind)>;
@@ -77,7 +77,11 @@ impl Filter {
 
     /// Parses and resolves fields against the schema; literals are typed by the field's kind
     /// here (a bad date literal against a Date field is an error pointing at the literal).
-    pub(crate) fn compile(expr: &str, schema: &dyn Schema, as_of: NaiveDate) -> Result<Filter, FilterError> {
+    pub(crate) fn compile(
+        expr: &str,
+        schema: &dyn FieldNames,
+        as_of: NaiveDate,
+    ) -> Result<Filter, FilterError> {
         let mut p = Parser::new(expr, Some(schema), as_of)?;
         let root = p.run()?;
         let mut fields = p.fields;
@@ -321,13 +325,13 @@ struct Parser<'a> {
     toks: Vec<Tok>,
     pos: usize,
     depth: usize,
-    schema: Option<&'a dyn Schema>,
+    schema: Option<&'a dyn FieldNames>,
     as_of: NaiveDate,
     fields: Vec<usize>,
 }
 
 impl<'a> Parser<'a> {
-    fn new(expr: &'a str, schema: Option<&'a dyn Schema>, as_of: NaiveDate) -> Result<Self, FilterError> {
+    fn new(expr: &'a str, schema: Option<&'a dyn FieldNames>, as_of: NaiveDate) -> Result<Self, FilterError> {
         let toks = lex(expr)?;
         let (pos, depth, fields) = (0, 0, Vec::new());
         Ok(Parser {
@@ -633,7 +637,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn resolve(&self, schema: &dyn Schema, field: &Tok) -> Result<(usize, FieldKind), FilterError> {
+    fn resolve(&self, schema: &dyn FieldNames, field: &Tok) -> Result<(usize, FieldKind), FilterError> {
         if let Some(found) = schema.resolve(&field.text) {
             return Ok(found);
         }
@@ -656,7 +660,7 @@ impl<'a> Parser<'a> {
 
     fn lit(
         &self,
-        schema: &dyn Schema,
+        schema: &dyn FieldNames,
         id: usize,
         kind: FieldKind,
         name: &str,

@@ -23,9 +23,9 @@ fn case(id: &str, team: &str) -> CaseInfo {
     }
 }
 
-fn problem(teams: &[(&str, usize)], auditors: Vec<AuditorInfo>) -> Problem {
+fn problem(teams: &[(&str, usize)], auditors: Vec<AuditorInfo>) -> Instance {
     let cases = (teams.iter()).flat_map(|&(t, k)| (1..=k).map(move |i| case(&format!("{t}-{i}"), t)));
-    Problem {
+    Instance {
         cases: cases.collect(),
         auditors,
         seed: 1,
@@ -33,7 +33,7 @@ fn problem(teams: &[(&str, usize)], auditors: Vec<AuditorInfo>) -> Problem {
 }
 
 /// Every hard constraint, checked against the public `barred`.
-fn assert_valid(p: &Problem, a: &Allocation) {
+fn assert_valid(p: &Instance, a: &Allocation) {
     assert_eq!(a.auditor_of.len(), p.cases.len());
     let mut loads = vec![0u32; p.auditors.len()];
     for (c, &x) in a.auditor_of.iter().enumerate() {
@@ -54,7 +54,7 @@ fn assert_valid(p: &Problem, a: &Allocation) {
 }
 
 /// The group's cases have no eligible auditor outside the group, and too little capacity.
-fn violates_hall(p: &Problem, g: &Shortfall, cap: impl Fn(&AuditorInfo) -> u32) -> bool {
+fn violates_hall(p: &Instance, g: &Shortfall, cap: impl Fn(&AuditorInfo) -> u32) -> bool {
     let closed = (g.cases.iter()).all(|&c| {
         (0..p.auditors.len())
             .all(|x| barred(&p.cases[c], &p.auditors[x]).is_some() || g.auditors.contains(&x))
@@ -92,7 +92,7 @@ fn bars_follow_the_rules() {
     assert_eq!(Bar::OwnTeam.to_string(), "works in the case's team");
 }
 
-fn abc() -> Problem {
+fn abc() -> Instance {
     let auditors = vec![
         aud("a1", "Team A", 5),
         aud("a2", "Team A", 5),
@@ -220,7 +220,7 @@ fn nothing_to_allocate() {
 
 /// `cases` cases and `teams` teams of ten auditors (capacities 2–10, some inactive or managing
 /// a second team, recent teams for rotation); one case in `history` has been audited before.
-fn instance(seed: u64, cases: u64, teams: u64, history: u64) -> Problem {
+fn instance(seed: u64, cases: u64, teams: u64, history: u64) -> Instance {
     let mut state = seed;
     let mut next = |m: u64| {
         state = splitmix64(state);
@@ -259,7 +259,7 @@ fn instance(seed: u64, cases: u64, teams: u64, history: u64) -> Problem {
 /// Independent check of optimality: a flow is min-cost exactly when its residual graph has no
 /// negative cycle. Built here per case (no classes, no hubs) with true capacities, so it also
 /// checks that capping loads at the largest load lost nothing; Bellman–Ford finds any cycle.
-fn has_negative_cycle(p: &Problem, a: &Allocation, scale: &Scale) -> bool {
+fn has_negative_cycle(p: &Instance, a: &Allocation, scale: &CostScale) -> bool {
     let prep = Prepared::new(p);
     let (n, m) = (p.cases.len(), p.auditors.len());
     let sink = n + m;
@@ -322,10 +322,10 @@ fn timing_2000_cases_400_auditors_40_teams() {
 /// Brute force over every complete assignment: the least (sum of squares, rotation repeats,
 /// tie-break), the least sorted-descending load vector, and how many cases can be covered.
 struct Brute<'a> {
-    p: &'a Problem,
+    p: &'a Instance,
     prep: Prepared,
     eligible: Vec<Vec<usize>>,
-    scale: Scale,
+    scale: CostScale,
     loads: Vec<u32>,
     best: Option<(u64, u32, i64)>,
     lexmin: Option<Vec<u32>>,
@@ -394,7 +394,7 @@ impl Brute<'_> {
     }
 }
 
-fn brute(p: &Problem, scale: Scale) -> Brute<'_> {
+fn brute(p: &Instance, scale: CostScale) -> Brute<'_> {
     let eligible = (p.cases.iter())
         .map(|c| {
             (0..p.auditors.len())
@@ -427,7 +427,7 @@ fn spell(team: usize, variant: usize) -> String {
 
 /// Up to 8 cases and 6 auditors over three teams, spelt inconsistently, with workers and
 /// history that bar auditors by name or id; about half the instances are feasible.
-fn small_problem() -> impl Strategy<Value = Problem> {
+fn small_problem() -> impl Strategy<Value = Instance> {
     let capacity = prop::sample::select(vec![0u32, 1, 2, 3, 3, 4, 4, 4]);
     let auditor = (
         0..3usize,
@@ -497,7 +497,7 @@ proptest! {
                 }
             }
             Err(inf) => {
-                let b = brute(&p, Scale::choose(n, 10, 1));
+                let b = brute(&p, CostScale::choose(n, 10, 1));
                 prop_assert!(b.best.is_none(), "solver says infeasible but brute force allocates");
                 prop_assert_eq!(inf.short_by() as usize, n - b.coverable());
                 for (c, bars) in &inf.no_auditor {

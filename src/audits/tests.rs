@@ -1,6 +1,6 @@
 use super::*;
 use crate::config::Template;
-use crate::filter::{Row, Schema};
+use crate::filter::{FieldNames, Row};
 
 const HEADER: &str = "audit_id,case_id,month,auditor_id,team,service,frame,completed_on,risk,assessment,voice,overall,strengths,learning,action,action_owner,action_due,action_done,safeguarding_concern";
 

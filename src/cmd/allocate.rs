@@ -2,7 +2,7 @@
 //! as possible, or explain why no complete allocation exists.
 
 use super::Context;
-use crate::allocate::{self, AuditorInfo, CaseInfo, Problem};
+use crate::allocate::{self, AuditorInfo, CaseInfo, Instance};
 use crate::csvio::{self};
 use crate::dates::Month;
 use crate::layouts::{self, auditors, history};
@@ -115,7 +115,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
                 .insert(e.team.clone());
         }
     }
-    let problem = Problem {
+    let problem = Instance {
         cases: sampled
             .iter()
             .map(|c| CaseInfo {
@@ -189,7 +189,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
 fn write_summary(
     ctx: &Context,
     path: Option<&Path>,
-    problem: &Problem,
+    problem: &Instance,
     solution: &allocate::Allocation,
     sampled: &[layouts::sample::SampledCase],
 ) -> Result<()> {

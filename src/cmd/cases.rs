@@ -73,8 +73,8 @@ impl Plan {
             None => None,
         };
         let resolve = |name: &str| -> Result<(usize, FieldKind)> {
-            filter::Schema::resolve(schema, name).ok_or_else(|| {
-                let known = filter::Schema::known_fields(schema);
+            filter::FieldNames::resolve(schema, name).ok_or_else(|| {
+                let known = filter::FieldNames::known_fields(schema);
                 let hint = filter::closest(name, &known)
                     .map(|k| format!(", did you mean \"{k}\"?"))
                     .unwrap_or_default();

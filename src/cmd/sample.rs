@@ -8,7 +8,7 @@ use crate::manifest::Manifest;
 use crate::output;
 use crate::render::RowWriter;
 use crate::sample::Drawn;
-use crate::sample::draw::{Fields, Job, draw};
+use crate::sample::draw::{Job, SampledFields, draw};
 use anyhow::Result;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -100,7 +100,7 @@ fn write_rows(
     ctx: &Context,
     out: &mut dyn Write,
     manifest: &Manifest,
-    drawn: &[Drawn<Fields>],
+    drawn: &[Drawn<SampledFields>],
 ) -> Result<()> {
     let mut w = RowWriter::new(
         ctx.format,

@@ -1,7 +1,7 @@
 //! `validate`: check files against their layout and print every problem.
 
 use super::Context;
-use crate::config::{Layout, Settings};
+use crate::config::{ExtractLayout, Settings};
 use crate::csvio;
 use crate::extract::{self, Case, Fold, Schema};
 use crate::filter::Filter;
@@ -142,7 +142,7 @@ fn check_file(
         }]);
     }
     // In the annex-a layout an extract is a set of lists, each turned into the standard layout.
-    if ctx.settings.extract.layout == Layout::AnnexA && kind.is_none_or(|k| k == Kind::Cases) {
+    if ctx.settings.extract.layout == ExtractLayout::AnnexA && kind.is_none_or(|k| k == Kind::Cases) {
         let inputs = ctx.extract_tables(&[path.to_path_buf()])?;
         return inputs.into_iter().map(|input| check_cases(ctx, input)).collect();
     }

@@ -1,7 +1,7 @@
 //! `verify`: re-derive a sample from its manifest and say whether it is identical.
 
 use super::Context;
-use crate::config::{Frame, Layout, Settings};
+use crate::config::{ExtractLayout, Frame, Settings};
 use crate::dates::{Month, parse_date};
 use crate::manifest::Manifest;
 use crate::sample::draw::{Job, draw};
@@ -145,8 +145,8 @@ fn settings_from(m: &Manifest) -> Result<Settings> {
         })
         .collect();
     settings.extract.layout = match m.settings.extract_layout.as_str() {
-        "standard" => Layout::Standard,
-        "annex-a" => Layout::AnnexA,
+        "standard" => ExtractLayout::Standard,
+        "annex-a" => ExtractLayout::AnnexA,
         other => bail!("the manifest names an unknown extract layout \"{other}\""),
     };
     settings.extract.columns = m

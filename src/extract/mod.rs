@@ -35,7 +35,7 @@ pub(crate) use schema::Schema;
 pub(crate) use standard::Std;
 
 use crate::annex_a;
-use crate::config::{Layout, Settings};
+use crate::config::{ExtractLayout, Settings};
 use crate::csvio::{self, InputOptions};
 use crate::problem::{Problem, Problems};
 use anyhow::{Result, bail};
@@ -171,7 +171,7 @@ pub(crate) fn tables(
     for path in paths {
         let tables = csvio::open_tables(path, opts)?;
         match settings.extract.layout {
-            Layout::Standard => {
+            ExtractLayout::Standard => {
                 let whole_book = tables.len() > 1 && opts.sheet.is_none();
                 let before = inputs.len();
                 for table in tables {
@@ -190,7 +190,7 @@ pub(crate) fn tables(
                     );
                 }
             }
-            Layout::AnnexA => {
+            ExtractLayout::AnnexA => {
                 for table in tables {
                     let named = table.sheet.as_ref().map_or_else(
                         || annex_a::list_number_from_name(&table.name),
@@ -264,8 +264,8 @@ fn read(
     // Annex A lists differ in service and dates by design; only team, worker and
     // date of birth conflicts are worth a warning there.
     let warn_on = match settings.extract.layout {
-        Layout::Standard => None,
-        Layout::AnnexA => Some(&[Std::Team, Std::Worker, Std::Dob][..]),
+        ExtractLayout::Standard => None,
+        ExtractLayout::AnnexA => Some(&[Std::Team, Std::Worker, Std::Dob][..]),
     };
     Ok((Extract::merge(parts, as_of, warn_on), rows))
 }

@@ -189,7 +189,7 @@ impl Schema {
     }
 }
 
-impl filter::Schema for Schema {
+impl filter::FieldNames for Schema {
     fn resolve(&self, name: &str) -> Option<(usize, FieldKind)> {
         let key = header_key(name);
         if let Some((s, _, kind)) = STD_FIELDS.iter().find(|(_, n, _)| *n == key)

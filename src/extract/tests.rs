@@ -19,7 +19,7 @@ fn extract_of(csv: &str) -> Extract {
 /// What a field reads as, by the case and by the reader a compiled filter uses
 /// (asserted to be the same).
 fn read_both(schema: &Schema, row: &CaseRow, name: &str) -> String {
-    let (field, _) = filter::Schema::resolve(schema, name).unwrap();
+    let (field, _) = filter::FieldNames::resolve(schema, name).unwrap();
     let value = format!("{:?}", filter::Row::value(&Case { schema, row }, field));
     assert_eq!(
         format!("{:?}", filter::Fields::reader(schema, field)(row)),

@@ -18,7 +18,7 @@ const FIELDS: &[(&str, FieldKind)] = &[
 ];
 
 struct Mock;
-impl Schema for Mock {
+impl FieldNames for Mock {
     fn resolve(&self, name: &str) -> Option<(usize, FieldKind)> {
         let i = FIELDS
             .iter()

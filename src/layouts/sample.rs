@@ -4,7 +4,7 @@ use super::reader::{RecordReader, present};
 use crate::dates::Month;
 use crate::problem::{Problem, Problems};
 use crate::render::Cell;
-use crate::sample::{Drawn, draw::Fields, key_hex};
+use crate::sample::{Drawn, draw::SampledFields, key_hex};
 use anyhow::{Result, bail};
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
@@ -26,7 +26,7 @@ pub(crate) const COLUMNS: [&str; 12] = [
 ];
 
 /// One drawn case as a row of [`COLUMNS`].
-pub(crate) fn row(month: &str, frame: &str, d: &Drawn<Fields>) -> Vec<Cell> {
+pub(crate) fn row(month: &str, frame: &str, d: &Drawn<SampledFields>) -> Vec<Cell> {
     let f = &d.payload;
     vec![
         Cell::text(month),

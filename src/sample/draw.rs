@@ -3,7 +3,7 @@
 //! anyone re-derive the draw (`verify` draws again from a manifest's [`Job`]).
 
 use super::{Drawn, FramePlan, Keyer, METHOD, Offer, Sampler};
-use crate::config::{Layout, Settings};
+use crate::config::{ExtractLayout, Settings};
 use crate::csvio::{self, InputOptions};
 use crate::dates::{Month, format_date};
 use crate::extract::{self, Case, CaseRow, Fold, Schema, Std};
@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 /// What one drawn case carries into the output.
 #[derive(Debug, Clone)]
-pub(crate) struct Fields {
+pub(crate) struct SampledFields {
     pub(crate) team: String,
     pub(crate) worker: String,
     pub(crate) service: String,
@@ -48,7 +48,10 @@ pub(crate) struct Job<'a> {
 
 /// Draws a sample and describes it in a manifest.
 /// `note` hears of Annex A lists skipped.
-pub(crate) fn draw(job: &Job<'_>, note: &mut dyn FnMut(String)) -> Result<(Manifest, Vec<Drawn<Fields>>)> {
+pub(crate) fn draw(
+    job: &Job<'_>,
+    note: &mut dyn FnMut(String),
+) -> Result<(Manifest, Vec<Drawn<SampledFields>>)> {
     let settings = job.settings;
     let frames = &settings.sampling.frames;
     let sha256 = |path: &Path| {
@@ -184,8 +187,8 @@ pub(crate) fn draw(job: &Job<'_>, note: &mut dyn FnMut(String)) -> Result<(Manif
                 })
                 .collect(),
             extract_layout: match settings.extract.layout {
-                Layout::Standard => "standard".into(),
-                Layout::AnnexA => "annex-a".into(),
+                ExtractLayout::Standard => "standard".into(),
+                ExtractLayout::AnnexA => "annex-a".into(),
             },
             extract_columns: settings
                 .extract
@@ -210,18 +213,18 @@ struct Frames<'a> {
 }
 
 impl Fold for Frames<'_> {
-    type Part = Sampler<Fields>;
+    type Part = Sampler<SampledFields>;
     const IN_ORDER: bool = false;
 
-    fn part(&self) -> Sampler<Fields> {
+    fn part(&self) -> Sampler<SampledFields> {
         Sampler::new(self.plans.clone())
     }
 
-    fn merge(&self, into: &mut Sampler<Fields>, part: Sampler<Fields>) {
+    fn merge(&self, into: &mut Sampler<SampledFields>, part: Sampler<SampledFields>) {
         into.merge(part);
     }
 
-    fn take(&self, part: &mut Sampler<Fields>, case: Case<'_>) {
+    fn take(&self, part: &mut Sampler<SampledFields>, case: Case<'_>) {
         offer(part, &self.compiled, self.excluded, &self.keyer, case);
     }
 }
@@ -242,7 +245,7 @@ fn compile_frames(settings: &Settings, schema: &Schema, as_of: NaiveDate) -> Res
                 .for_rows(schema);
             let stratify = match &f.stratify {
                 None => None,
-                Some(field) => match filter::Schema::resolve(schema, field) {
+                Some(field) => match filter::FieldNames::resolve(schema, field) {
                     Some((_, FieldKind::List)) => {
                         bail!("sampling frame \"{}\": cannot stratify by \"{field}\", a list field", f.name)
                     }
@@ -250,7 +253,7 @@ fn compile_frames(settings: &Settings, schema: &Schema, as_of: NaiveDate) -> Res
                     None => bail!(
                         "sampling frame \"{}\": stratify = \"{field}\" is not a field of the extract (known: {})",
                         f.name,
-                        filter::Schema::known_fields(schema).join(", ")
+                        filter::FieldNames::known_fields(schema).join(", ")
                     ),
                 },
             };
@@ -260,7 +263,7 @@ fn compile_frames(settings: &Settings, schema: &Schema, as_of: NaiveDate) -> Res
 }
 
 fn offer(
-    sampler: &mut Sampler<Fields>,
+    sampler: &mut Sampler<SampledFields>,
     frames: &[CompiledFrame],
     excluded: &HashSet<String>,
     keyer: &Keyer,
@@ -320,7 +323,7 @@ fn offer(
         key,
         case_id: case.case_id().to_string(),
         frames: strata().map(|s| s.as_deref().map(str::to_string)).collect(),
-        payload: Fields {
+        payload: SampledFields {
             team: text(Std::Team),
             worker: text(Std::Worker),
             service: text(Std::Service),

@@ -12,7 +12,6 @@ use crate::problem::Problem;
 use crate::templates;
 use crate::values::element_key;
 use chrono::NaiveDate;
-use std::collections::HashMap;
 use std::io::Read;
 
 pub(crate) mod fields;
@@ -31,6 +30,8 @@ pub(crate) struct Audit {
     pub(crate) audit_id: String,
     pub(crate) case_id: String,
     pub(crate) month: Month,
+    /// The month as `--where` compares it: YYYY-MM, which sorts as months do.
+    pub(crate) month_text: String,
     pub(crate) auditor_id: String,
     pub(crate) team: String,
     pub(crate) service: String,
@@ -257,15 +258,9 @@ pub(crate) struct Audits {
     pub(crate) layout: Layout,
     pub(crate) scale: Scale,
     pub(crate) list: Vec<Audit>,
-    month_texts: HashMap<Month, String>,
 }
 
 impl Audits {
-    /// The audit as the filter language sees it.
-    pub(crate) fn row<'a>(&'a self, audit: &'a Audit) -> AuditRow<'a> {
-        AuditRow { audits: self, audit }
-    }
-
     /// The audits `keep` accepts, with the same layout and scale, and where each
     /// audit of `self` is in them (`None` when left out), to re-point moderation
     /// results at the subset.
@@ -286,22 +281,26 @@ impl Audits {
                 layout: self.layout.clone(),
                 scale: self.scale.clone(),
                 list,
-                month_texts: self.month_texts.clone(),
             },
             moved,
         )
     }
 }
 
-/// One audit, for `--where`.
-pub(crate) struct AuditRow<'a> {
-    audits: &'a Audits,
-    audit: &'a Audit,
+/// Audits as the filter language reads them: a grade as its rank, the month as
+/// YYYY-MM, columns beyond the template's elements as text.
+impl filter::Fields<Audit> for Layout {
+    fn reader<'a>(&self, field: usize) -> filter::Reader<'a, Audit> {
+        let elements = self.elements.len();
+        Box::new(move |audit| audit.value(field, elements))
+    }
 }
 
-impl filter::Row for AuditRow<'_> {
-    fn value(&self, field: usize) -> Value<'_> {
-        let a = self.audit;
+impl Audit {
+    /// A field of the audit, for `--where`; `elements` is how many elements its
+    /// layout has (the overall grade included).
+    pub(crate) fn value(&self, field: usize, elements: usize) -> Value<'_> {
+        let a = self;
         fn text(s: &str) -> Value<'_> {
             if s.is_empty() {
                 Value::Missing
@@ -315,21 +314,17 @@ impl filter::Row for AuditRow<'_> {
         };
         if field >= FIELDS.len() {
             let element = field - FIELDS.len() + 1;
-            if element < self.audits.layout.elements.len() {
+            if element < elements {
                 return grade(element);
             }
-            let extra = element - self.audits.layout.elements.len();
+            let extra = element - elements;
             return a.extras.get(extra).map_or(Value::Missing, |s| text(s));
         }
         match FIELDS[field].0 {
             Field::AuditId => text(&a.audit_id),
             Field::CaseId => text(&a.case_id),
             // A month is compared as its text, YYYY-MM, which sorts as months do.
-            Field::Month => self
-                .audits
-                .month_texts
-                .get(&a.month)
-                .map_or(Value::Missing, |m| Value::Text(m)),
+            Field::Month => Value::Text(&a.month_text),
             Field::AuditorId => text(&a.auditor_id),
             Field::Team => text(&a.team),
             Field::Service => text(&a.service),

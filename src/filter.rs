@@ -1,6 +1,9 @@
-//! Filter expressions (`--where`, and `where` in the config; SPEC.md §4): a lexer, a parser
-//! that compiles as it goes, and the evaluator, with errors that point at the offending word.
-//! [`RowFilter`] compiles a filter further, to closures, for the rows of a case extract.
+//! Filter expressions (`--where`, and `where` in the settings): a lexer and a parser that
+//! compiles as it goes, with errors that point at the offending word, and one evaluator:
+//! [`Filter::for_rows`] turns the filter into closures over one kind of row, each reading
+//! its field with the reader that row type chose for it ([`Fields`]: the extract's readers
+//! for case extracts, [`crate::audits::Layout`]'s for audits). A new kind of condition is
+//! one arm of `Check::closure`; a new way of reading a field is one reader.
 //!
 //! Missing values: `=`, `<`, `<=`, `>`, `>=`, `contains`, `in`, `within` and a bare field are
 //! false on a missing value; `!=` (and so `not in`, `not contains`) is true; `is empty` is
@@ -58,10 +61,6 @@ pub(crate) trait FieldNames {
     }
 }
 
-pub(crate) trait Row {
-    fn value(&self, field: usize) -> Value<'_>;
-}
-
 /// A compiled filter expression.
 #[derive(Debug, Clone)]
 pub(crate) struct Filter {
@@ -90,10 +89,6 @@ impl Filter {
         Ok(Filter { root, fields })
     }
 
-    pub(crate) fn matches<R: Row + ?Sized>(&self, row: &R) -> bool {
-        self.root.eval(row)
-    }
-
     /// Field ids the expression reads, ascending.
     pub(crate) fn fields(&self) -> Vec<usize> {
         self.fields.clone()
@@ -101,27 +96,29 @@ impl Filter {
 }
 
 /// Reads one field of a row of type `R`: see [`Fields`].
-pub(crate) type Reader<R> = Box<dyn for<'r> Fn(&'r R) -> Value<'r> + Send + Sync>;
+pub(crate) type Reader<'a, R> = Box<dyn for<'r> Fn(&'r R) -> Value<'r> + Send + Sync + 'a>;
 
 /// How rows of type `R` give their fields to a [`RowFilter`]: a reader for each
 /// field id, chosen once, when the filter is compiled for the rows.
 pub(crate) trait Fields<R: ?Sized> {
-    fn reader(&self, field: usize) -> Reader<R>;
+    fn reader<'a>(&self, field: usize) -> Reader<'a, R>
+    where
+        R: 'a;
 }
 
 /// One condition, or a combination of them, compiled to a closure.
-type Compiled<R> = Box<dyn Fn(&R) -> bool + Send + Sync>;
+type Compiled<'a, R> = Box<dyn Fn(&R) -> bool + Send + Sync + 'a>;
 
 /// A [`Filter`] compiled for one kind of row: each condition a closure that reads
 /// its field with the reader its row type chose for it. Evaluating a row then
 /// neither works out what a field is nor dispatches on the kind of condition,
 /// which costs a case extract's million rows far more than the tests themselves.
-/// It answers exactly as [`Filter::matches`] does.
-pub(crate) struct RowFilter<R: ?Sized> {
-    test: Compiled<R>,
+/// It is the only way a filter is evaluated.
+pub(crate) struct RowFilter<'a, R: ?Sized> {
+    test: Compiled<'a, R>,
 }
 
-impl<R: ?Sized> RowFilter<R> {
+impl<R: ?Sized> RowFilter<'_, R> {
     pub(crate) fn matches(&self, row: &R) -> bool {
         (self.test)(row)
     }
@@ -129,7 +126,7 @@ impl<R: ?Sized> RowFilter<R> {
 
 impl Filter {
     /// The filter compiled for rows of type `R`, read by `fields`.
-    pub(crate) fn for_rows<R: ?Sized + 'static>(&self, fields: &dyn Fields<R>) -> RowFilter<R> {
+    pub(crate) fn for_rows<'a, R: ?Sized + 'a>(&self, fields: &dyn Fields<R>) -> RowFilter<'a, R> {
         RowFilter {
             test: self.root.closure(fields),
         }
@@ -788,24 +785,16 @@ enum Node {
 }
 
 impl Node {
-    fn eval<R: Row + ?Sized>(&self, row: &R) -> bool {
-        match self {
-            Node::Or(v) => v.iter().any(|n| n.eval(row)),
-            Node::And(v) => v.iter().all(|n| n.eval(row)),
-            Node::Not(n) => !n.eval(row),
-            Node::Test(field, check) => check.eval(row.value(*field)),
-        }
-    }
-
     /// The node as one closure over rows of type `R` (see [`RowFilter`]).
-    fn closure<R: ?Sized + 'static>(&self, fields: &dyn Fields<R>) -> Compiled<R> {
-        let all = |nodes: &[Node]| -> Vec<Compiled<R>> { nodes.iter().map(|n| n.closure(fields)).collect() };
+    fn closure<'a, R: ?Sized + 'a>(&self, fields: &dyn Fields<R>) -> Compiled<'a, R> {
+        let all =
+            |nodes: &[Node]| -> Vec<Compiled<'a, R>> { nodes.iter().map(|n| n.closure(fields)).collect() };
         match self {
-            Node::Or(v) => match <[Compiled<R>; 2]>::try_from(all(v)) {
+            Node::Or(v) => match <[Compiled<'a, R>; 2]>::try_from(all(v)) {
                 Ok([a, b]) => Box::new(move |r| a(r) || b(r)),
                 Err(tests) => Box::new(move |r| tests.iter().any(|t| t(r))),
             },
-            Node::And(v) => match <[Compiled<R>; 2]>::try_from(all(v)) {
+            Node::And(v) => match <[Compiled<'a, R>; 2]>::try_from(all(v)) {
                 Ok([a, b]) => Box::new(move |r| a(r) && b(r)),
                 Err(tests) => Box::new(move |r| tests.iter().all(|t| t(r))),
             },
@@ -819,21 +808,9 @@ impl Node {
 }
 
 impl Check {
-    fn eval(&self, v: Value<'_>) -> bool {
-        match self {
-            Check::Empty => is_empty(v),
-            Check::Truthy => is_truthy(v),
-            Check::Cmp(op, kind, lit) => cmp_holds(*op, *kind, lit, v),
-            Check::AnyOf(kind, lits) => any_equal(*kind, lits, v),
-            Check::Within(start, end) => is_within(*start, *end, v),
-            Check::Substring(lower, theme) => has_substring(lower, *theme, v),
-            Check::Members(ms) => has_member(ms, v),
-        }
-    }
-
     /// The check as a closure reading its value with `read`: each kind of check a
     /// closure of its own, so that evaluating it dispatches on nothing.
-    fn closure<R: ?Sized + 'static>(&self, read: Reader<R>) -> Compiled<R> {
+    fn closure<'a, R: ?Sized + 'a>(&self, read: Reader<'a, R>) -> Compiled<'a, R> {
         match self.clone() {
             Check::Empty => Box::new(move |r| is_empty(read(r))),
             Check::Truthy => Box::new(move |r| is_truthy(read(r))),

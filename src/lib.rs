@@ -98,12 +98,10 @@ pub mod fuzz {
         let Ok(filter) = crate::filter::Filter::compile(expr, reader.schema(), as_of()) else {
             return;
         };
+        let filter = filter.for_rows(reader.schema());
         let mut row = crate::extract::CaseRow::default();
         while reader.next_row(&mut row) {
-            let _ = filter.matches(&crate::extract::Case {
-                schema: reader.schema(),
-                row: &row,
-            });
+            let _ = filter.matches(&row);
         }
     }
 

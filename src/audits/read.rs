@@ -63,16 +63,11 @@ pub(crate) fn read<R: Read>(
     if problems.iter().any(|p| !p.warning) {
         return Err(problems);
     }
-    let mut months: Vec<Month> = list.iter().map(|a| a.month).collect();
-    months.sort_unstable();
-    months.dedup();
-    let month_texts = months.into_iter().map(|m| (m, m.to_string())).collect();
     Ok((
         Audits {
             layout,
             scale: scale.clone(),
             list,
-            month_texts,
         },
         problems,
     ))
@@ -320,6 +315,7 @@ impl Columns {
         Some(Audit {
             audit_id,
             case_id,
+            month_text: month?.to_string(),
             month: month?,
             auditor_id,
             team,

@@ -1,6 +1,6 @@
 use super::*;
 use crate::config::Template;
-use crate::filter::{FieldNames, Row};
+use crate::filter::FieldNames;
 
 const HEADER: &str = "audit_id,case_id,month,auditor_id,team,service,frame,completed_on,risk,assessment,voice,overall,strengths,learning,action,action_owner,action_due,action_done,safeguarding_concern";
 
@@ -108,7 +108,7 @@ fn unknown_columns_are_one_warning_and_usable_in_where() {
     let (field, kind) = audits.layout.resolve("comments").unwrap();
     assert_eq!(kind, FieldKind::Text);
     assert!(matches!(
-        audits.row(&audits.list[0]).value(field),
+        audits.list[0].value(field, audits.layout.elements.len()),
         Value::Text("fine")
     ));
 }
@@ -164,8 +164,8 @@ fn themed_files_use_their_own_template() {
 fn the_where_schema_knows_fields_elements_and_grades_by_rank() {
     let (audits, _) = one("A1,C1,2026-10,TM1,Team A,CP,neglect,,4,G,,I,a;b,,,,,yes,no\n").unwrap();
     let layout = &audits.layout;
-    let row = audits.row(&audits.list[0]);
-    let value = |name: &str| row.value(layout.resolve(name).unwrap().0);
+    let row = &audits.list[0];
+    let value = |name: &str| row.value(layout.resolve(name).unwrap().0, layout.elements.len());
     assert!(matches!(value("frame"), Value::Text("neglect")));
     // Grades are ranks, 1 the best: `overall > Good` means worse than Good.
     assert!(matches!(value("overall"), Value::Number(4.0)));
@@ -211,7 +211,7 @@ fn a_subset_keeps_the_layout_and_says_where_each_audit_went() {
     assert_eq!(moved, [Some(0), None, Some(1)]);
     assert_eq!(team_a.layout.elements.len(), audits.layout.elements.len());
     assert!(matches!(
-        team_a.row(&team_a.list[1]).value(2),
+        team_a.list[1].value(2, team_a.layout.elements.len()),
         Value::Text("2026-11")
     ));
 }

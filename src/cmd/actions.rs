@@ -55,7 +55,8 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let (audits, filter) = ctx.read_audits(&args.inputs, |layout| {
         Context::audit_filter(args.filter.as_deref(), layout, ctx.as_of)
     })?;
-    let keep = |a: &Audit| filter.as_ref().is_none_or(|f| f.matches(&audits.row(a)));
+    let filter = filter.map(|f| f.for_rows(&audits.layout));
+    let keep = |a: &Audit| filter.as_ref().is_none_or(|f| f.matches(a));
     let rows = actions::list(&audits, &keep, ctx.as_of, args.overdue);
     let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
     ctx.note(format!(

@@ -56,7 +56,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
 
 /// The query, resolved against the extract's headings.
 struct Plan {
-    filter: Option<RowFilter<CaseRow>>,
+    filter: Option<RowFilter<'static, CaseRow>>,
     columns: Vec<usize>,
     count: bool,
     by: Option<(usize, FieldKind, String)>,
@@ -225,7 +225,7 @@ impl Sink {
 
 /// The groups a case counts in for `--by`: one per list item for list fields.
 fn group_keys(case: &Case<'_>, field: usize) -> Vec<String> {
-    match filter::Row::value(case, field) {
+    match case.value(field) {
         Value::Missing => vec![String::new()],
         Value::List(cell) => {
             let mut keys: Vec<String> = list_items(cell)

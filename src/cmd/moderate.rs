@@ -131,7 +131,8 @@ fn run_select(ctx: &Context, args: &SelectArgs) -> Result<()> {
     };
     let rate = args.rate.unwrap_or(settings.rate);
     let k = args.min_per_auditor.unwrap_or(settings.min_per_auditor);
-    let matches = |a: &Audit| always.matches(&audits.row(a));
+    let always = always.for_rows(&audits.layout);
+    let matches = |a: &Audit| always.matches(a);
     let s = moderation::select(&audits, month, &matches, rate, k, seed);
     if s.in_month == 0 {
         bail!("no audits for {month} in {}", audits.layout.files.join(", "));

@@ -9,8 +9,9 @@ use crate::filter::{self, Value};
 use crate::values::parse_yes_no;
 use crate::vocab::strip_label_prefix;
 
-impl filter::Row for Case<'_> {
-    fn value(&self, field: usize) -> Value<'_> {
+impl Case<'_> {
+    /// A field of the case by its id, as filters, outputs and strata read it.
+    pub(crate) fn value(&self, field: usize) -> Value<'_> {
         // Field ids from `absent_base` on are standard fields the extract lacks.
         match self.schema.access.get(field) {
             Some(Access::Derived(d)) => derived(self.schema, self.row, *d),
@@ -45,7 +46,7 @@ impl Access {
 /// work the kind needs (the `Access::…(col)` built inside each closure is a
 /// constant there, which the compiler folds away).
 impl filter::Fields<CaseRow> for Schema {
-    fn reader(&self, field: usize) -> filter::Reader<CaseRow> {
+    fn reader<'a>(&self, field: usize) -> filter::Reader<'a, CaseRow> {
         let Some(&access) = self.access.get(field) else {
             return Box::new(|_| Value::Missing);
         };

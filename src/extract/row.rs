@@ -4,7 +4,7 @@
 use super::schema::Schema;
 use super::standard::Std;
 use crate::dates::{Day, format_date};
-use crate::filter::{self, Value};
+use crate::filter::Value;
 use crate::values::{clean, is_missing, parse_yes_no};
 use crate::vocab::{referral_is_step_up, strip_label_prefix};
 use chrono::NaiveDate;
@@ -172,7 +172,7 @@ impl<'a> Case<'a> {
     pub(crate) fn output(&self, field: usize) -> String {
         let schema = self.schema;
         if field >= schema.headers.len() {
-            return match filter::Row::value(self, field) {
+            return match self.value(field) {
                 Value::Number(n) => format!("{n}"),
                 Value::Text(t) => t.to_string(),
                 Value::Bool(b) => (if b { "yes" } else { "no" }).to_string(),

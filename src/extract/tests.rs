@@ -20,7 +20,7 @@ fn extract_of(csv: &str) -> Extract {
 /// (asserted to be the same).
 fn read_both(schema: &Schema, row: &CaseRow, name: &str) -> String {
     let (field, _) = filter::FieldNames::resolve(schema, name).unwrap();
-    let value = format!("{:?}", filter::Row::value(&Case { schema, row }, field));
+    let value = format!("{:?}", Case { schema, row }.value(field));
     assert_eq!(
         format!("{:?}", filter::Fields::reader(schema, field)(row)),
         value,

@@ -11,7 +11,7 @@ pub(crate) type DipFields = [String; 4];
 /// The cases of one group each, K with the smallest keys.
 pub(crate) struct Dip {
     /// Only cases matching this.
-    pub(crate) filter: Option<RowFilter<CaseRow>>,
+    pub(crate) filter: Option<RowFilter<'static, CaseRow>>,
     /// Grouped by this field (worker or team).
     pub(crate) group: Std,
     pub(crate) keyer: Keyer,

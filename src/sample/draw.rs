@@ -230,7 +230,7 @@ impl Fold for Frames<'_> {
 }
 
 struct CompiledFrame {
-    filter: RowFilter<CaseRow>,
+    filter: RowFilter<'static, CaseRow>,
     stratify: Option<usize>,
 }
 
@@ -342,7 +342,7 @@ fn offer(
 }
 
 fn stratum_value<'c>(case: &'c Case<'_>, field: usize) -> Cow<'c, str> {
-    match filter::Row::value(case, field) {
+    match case.value(field) {
         Value::Missing | Value::List(_) => Cow::Borrowed(""),
         Value::Text(t) => Cow::Borrowed(t),
         Value::Bool(b) => Cow::Borrowed(if b { "yes" } else { "no" }),

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 const AUDITS: &str = "audit_id,case_id,month,auditor_id,team,overall,risk,voice\n";
 const MODERATION: &str = "audit_id,moderator_id,moderated_on,overall,challenged,note";
 
-/// SPEC §6's key, computed here independently of the tool.
+/// The sample key (docs/method.md#keys), computed here independently of the tool.
 fn key(seed: u64, id: &str) -> u64 {
     let digest = Sha256::digest(format!("{seed}:{id}").as_bytes());
     u64::from_be_bytes(digest[..8].try_into().unwrap())

@@ -1,4 +1,5 @@
-# An independent re-derivation of the sample (SPEC §6), as an inspector would write it.
+# An independent re-derivation of the sample (docs/method.md#re-deriving-a-sample), as an
+# inspector would write it. Run from tests/data: python3 rederive.py 20261
 import csv, hashlib, datetime, sys
 seed = int(sys.argv[1]); as_of = datetime.date(2026, 11, 26); M = (2026, 11)
 def key(cid): return int.from_bytes(hashlib.sha256(f"{seed}:{cid}".encode()).digest()[:8], "big")

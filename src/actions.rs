@@ -1,4 +1,4 @@
-//! Actions and escalations raised by audits (SPEC §8 `actions`): each action's
+//! Actions and escalations raised by audits (README.md#summaries-of-completed-audits): each action's
 //! status against the reference date, what must be escalated (the worst overall
 //! grade, a safeguarding concern), and the order a manager reads them in. No I/O.
 

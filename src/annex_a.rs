@@ -1,5 +1,5 @@
 //! The `annex-a` layout: Ofsted ILACS Annex A lists 3–9 read by their own headings
-//! (DOMAIN.md §3) and turned into the standard layout, one list at a time. The list
+//! (docs/vocabulary.md#annex-a) and turned into the standard layout, one list at a time. The list
 //! decides the service and which of its dates start and end the episode; categories
 //! of abuse and primary need feed `risk_factors`; the referral source decides
 //! `step_up`. A child on several lists becomes one case file when the lists are

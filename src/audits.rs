@@ -1,4 +1,4 @@
-//! Completed audits (SPEC §3.4): reading one or more files of audit returns,
+//! Completed audits (README.md#completed-audits): reading one or more files of audit returns,
 //! matching their element columns to a template, checking every cell with its
 //! location, and the `--where` schema over audit fields. Reads from given
 //! `csv::Reader`s; opens no files.

@@ -1,4 +1,4 @@
-//! The settings file (SPEC §5): its shape, built-in defaults, and checks that name
+//! The settings file (README.md#settings): its shape, built-in defaults, and checks that name
 //! the key and its line. No file I/O here: [`Settings::parse`] takes the text.
 
 use crate::extract::standard;
@@ -61,7 +61,7 @@ pub(crate) struct Element {
     pub(crate) title: String,
 }
 
-/// The nine elements of practice of the monthly audit (DOMAIN.md §1).
+/// The nine elements of practice of the monthly audit (docs/vocabulary.md#elements-of-practice).
 const DEFAULT_ELEMENTS: [(&str, &str); 9] = [
     (
         "risk",

@@ -316,7 +316,7 @@ pub(crate) fn decode_windows_1252(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Whether a text cell would be taken as a formula by a spreadsheet (SPEC §10):
+/// Whether a text cell would be taken as a formula by a spreadsheet (README.md#output):
 /// it begins with `=`, `+`, `-`, `@`, tab or carriage return and is not a number.
 pub(crate) fn looks_like_formula(cell: &str) -> bool {
     match cell.as_bytes().first() {

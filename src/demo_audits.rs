@@ -73,7 +73,7 @@ pub(crate) const AUDITS_HEADER: &str = "audit_id,case_id,month,auditor_id,team,s
 pub(crate) const AUDITS_TRAILER: &str =
     "overall,strengths,learning,action,action_owner,action_due,action_done,safeguarding_concern";
 
-/// A month of completed audits, one per allocated case, in the SPEC §3.4 layout
+/// A month of completed audits, one per allocated case, in the layout of README.md#completed-audits
 /// with `elements` as the element columns. Audits are completed in the first half
 /// of `month` and actions fall due 5 to 30 days later, so with a reference date
 /// late in the month (or after it) some actions are overdue.

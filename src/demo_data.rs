@@ -540,7 +540,7 @@ pub(crate) fn push_record<S: AsRef<str>>(out: &mut String, fields: &[S]) {
     out.push('\n');
 }
 
-/// The settings file written by `caseaudit demo`, in the shape of SPEC §5.
+/// The settings file written by `caseaudit demo`, in the shape README.md#settings describes.
 /// The commented settings file the demo writes: `data/caseaudit.toml`, embedded.
 const CONFIG_TOML: &str = include_str!("../data/caseaudit.toml");
 

@@ -1,4 +1,4 @@
-//! The errors that decide the exit code (SPEC §2): 0 success, 1 a data or runtime
+//! The errors that decide the exit code (README.md#exit-codes): 0 success, 1 a data or runtime
 //! problem, 2 a usage error; a closed stdout pipe is success.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! The grading scale (SPEC §3.4, `[grades]`): its labels best first, the forms a
+//! The grading scale (docs/vocabulary.md#grades, `[grades]`): its labels best first, the forms a
 //! grade may be written in (label, initials, number, configured synonyms), and
 //! which grades count as "good or better". No I/O.
 

@@ -41,7 +41,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 /// Parses the command line, runs the command, and maps the outcome to an exit code
-/// (SPEC §2: 0 success or a closed pipe, 1 a data problem, 2 a usage error).
+/// (README.md#exit-codes: 0 success or a closed pipe, 1 a data problem, 2 a usage error).
 pub fn run() -> ExitCode {
     exit::install_panic_hook();
     let cli = cli::Cli::parse();

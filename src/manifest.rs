@@ -1,4 +1,4 @@
-//! The sample manifest (SPEC §6): everything needed to re-derive a sample, as JSON.
+//! The sample manifest (docs/method.md#manifest): everything needed to re-derive a sample, as JSON.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Moderation (SPEC §3.5, §8): reading moderation results against the audits they
+//! Moderation (README.md#moderation): reading moderation results against the audits they
 //! moderate, choosing which audits to moderate (`select`), and what moderation
 //! changed and how far auditors and moderators agree (`summary`). No I/O.
 

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-/// The output formats of SPEC §2.
+/// The output formats (README.md#output).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
     Table,

@@ -1,4 +1,4 @@
-//! The monthly report for the Improvement Board (SPEC §8 `report`): a model of
+//! The monthly report for the Improvement Board (README.md#a-month-step-by-step, step 6): a model of
 //! sections built from the same computations as `themes`, `actions`, `moderate
 //! summary` and the sample manifest — one source of truth — then rendered as
 //! Markdown or self-contained HTML (`report/render.rs`). No I/O here.

@@ -45,7 +45,7 @@ const KINDS: [Kind; 10] = [
     ("Locality Unit", 150, LOCALITY),
 ];
 
-/// The nine elements of the default audit template (SPEC §5).
+/// The nine elements of the default audit template (docs/vocabulary.md#elements-of-practice).
 pub(crate) const ELEMENTS: [&str; 9] = [
     "risk",
     "assessment",
@@ -188,7 +188,7 @@ impl Authority {
         (self.spec.cases / wanted.max(1)).max(1)
     }
 
-    /// Streams the case extract (SPEC §3.1 standard layout plus `child_name` and
+    /// Streams the case extract (README.md#case-extract-standard-layout plus `child_name` and
     /// `dob`), one row at a time. Call before the other writers: they refer to its cases.
     pub(crate) fn write_extract(&mut self, out: &mut dyn Write) -> io::Result<Written> {
         let mut line = Vec::with_capacity(256);
@@ -263,7 +263,7 @@ impl Authority {
         }
     }
 
-    /// The auditors list (SPEC §3.2).
+    /// The auditors list (README.md#auditors).
     pub(crate) fn write_auditors(&self, out: &mut dyn Write) -> io::Result<Written> {
         let mut w = Rows::new(out, AUDITORS_HEADER)?;
         for a in &self.auditors {
@@ -283,7 +283,7 @@ impl Authority {
         Ok(w.written)
     }
 
-    /// A sample-shaped file (SPEC §6 columns) of `sample` cases of the extract: the
+    /// A sample-shaped file (docs/method.md#sample-output) of `sample` cases of the extract: the
     /// allocation instance. Frames and ranks are labels; keys are the real keys.
     pub(crate) fn write_sample(&self, out: &mut dyn Write) -> io::Result<Written> {
         let mut w = Rows::new(out, &crate::layouts::sample::COLUMNS.join(","))?;
@@ -314,7 +314,7 @@ impl Authority {
         Ok(w.written)
     }
 
-    /// The audit ledger (SPEC §3.3): eighteen months of past allocations at six
+    /// The audit ledger (README.md#history-the-audit-ledger): eighteen months of past allocations at six
     /// times the sample's size, from the extract's cases, each by an auditor outside
     /// the case's team. One sampled case in ten was audited before, so some auditors
     /// are barred from it.
@@ -335,8 +335,8 @@ impl Authority {
         Ok(w.written)
     }
 
-    /// Completed audits (SPEC §3.4) over the last twelve months, and the moderation
-    /// (SPEC §3.5) of about one in ten of them, streamed together.
+    /// Completed audits (README.md#completed-audits) over the last twelve months, and the moderation
+    /// (README.md#moderation-results) of about one in ten of them, streamed together.
     pub(crate) fn write_audits(
         &mut self,
         audits: &mut dyn Write,

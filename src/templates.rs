@@ -1,4 +1,4 @@
-//! Audit templates (SPEC §5): the default monthly template (`[template]`, the nine
+//! Audit templates (README.md#completed-audits): the default monthly template (`[template]`, the nine
 //! elements of practice) and named templates for themed audits
 //! (`[templates.NAME]`). A file's element columns are matched to the template
 //! whose elements they fit best. No I/O.

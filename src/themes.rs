@@ -1,4 +1,4 @@
-//! Grade profiles and theme tags of completed audits (SPEC §8 `themes`): counts per
+//! Grade profiles and theme tags of completed audits (README.md#summaries-of-completed-audits): counts per
 //! grade for each group and element (the overall grade is element 0), the share
 //! good or better with its Wilson interval, the previous month's share, and how
 //! often each strength and learning tag is named. No I/O.

@@ -21,7 +21,7 @@ const fn theme(
     RiskTheme { word, codes, labels }
 }
 
-/// DOMAIN.md §4. The CP category codes sit beside the census codes of the same abuse, so
+/// docs/vocabulary.md#risk-factors. The CP category codes sit beside the census codes of the same abuse, so
 /// `neglect` finds a child on a neglect plan as well as one with factor 16A.
 static THEMES: &[RiskTheme] = &[
     theme("alcohol", &["1A", "1B", "1C"], &["Alcohol", "Alcohol misuse"]),

@@ -4,7 +4,7 @@
 use crate::filter::FieldKind;
 use crate::values::element_key;
 
-/// The audit columns that are not elements of practice, in SPEC order.
+/// The audit columns that are not elements of practice, in the order README.md#completed-audits lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Field {
     AuditId,

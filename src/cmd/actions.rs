@@ -35,7 +35,7 @@ pub(crate) struct Args {
     filter: Option<String>,
 }
 
-/// The output columns (SPEC §8).
+/// The output columns (README.md#summaries-of-completed-audits).
 const COLUMNS: [&str; 9] = [
     "audit_id",
     "case_id",

@@ -206,7 +206,7 @@ fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
     out.commit()
 }
 
-/// The summary's columns (SPEC §8), then the trend with `--by month`.
+/// The summary's columns (README.md#moderation), then the trend with `--by month`.
 const SUMMARY_COLUMNS: [&str; 14] = [
     "group",
     "audits",

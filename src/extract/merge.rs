@@ -30,7 +30,7 @@ impl Extract {
         })
     }
 
-    /// Merges extracts read from several files (SPEC §3.1): a case in several files
+    /// Merges extracts read from several files (README.md#case-extract-standard-layout): a case in several files  [long]
     /// is one case file; list fields are merged; a conflicting single value is a
     /// warning and the file named last wins.
     /// `warn_on`: the fields whose conflicts are worth a warning (`None`: all).

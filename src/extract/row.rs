@@ -70,7 +70,7 @@ impl CaseRow {
         if is_missing(v) { None } else { Some(v) }
     }
 
-    /// Takes `text` as the row and cleans each field of it (SPEC §3: trimmed,
+    /// Takes `text` as the row and cleans each field of it (README.md#input-files: trimmed,
     /// non-breaking spaces as spaces). Borrowed slices unless a NBSP is present.
     pub(super) fn set(&mut self, text: String, fields: &[(u32, u32)], ascii: bool, edgy: bool) {
         self.text = text;

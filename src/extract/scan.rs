@@ -1,4 +1,4 @@
-//! Reading one case extract on both cores (SPEC §9: a million rows faster than xan).
+//! Reading one case extract on both cores (docs/performance.md#targets: a million rows faster than xan).
 //!
 //! This thread reads the file in blocks (1 MiB, or less so that a smaller file
 //! still makes at least 32), adds them to the manifest's SHA-256, turns `\r\n`
@@ -36,7 +36,7 @@ const BLOCK: usize = 1 << 20;
 /// reading is done.
 const MIN_BLOCKS: u64 = 32;
 const MIN_BLOCK: usize = 64 << 10;
-/// Worker threads (the machine SPEC §9 names has two cores; this thread mostly hashes).
+/// Worker threads (the benchmark's machine, docs/performance.md, has two cores; this thread mostly hashes).
 const WORKERS: usize = 2;
 /// Blocks read ahead, waiting for whichever worker is free first. One is enough
 /// to keep both busy (this thread reads a block far faster than a worker checks

@@ -1,4 +1,4 @@
-//! The auditors list (SPEC §3.2): who can audit, their team, capacity, and the
+//! The auditors list (README.md#auditors): who can audit, their team, capacity, and the
 //! teams they manage.
 
 use crate::layouts::reader::{RecordReader, present};

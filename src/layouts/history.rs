@@ -1,4 +1,4 @@
-//! The audit history, or ledger (SPEC §3.3): one row per audit allocated in a past
+//! The audit history, or ledger (README.md#history-the-audit-ledger): one row per audit allocated in a past
 //! month, used to exclude recently audited cases and to rotate auditors.
 
 use crate::layouts::reader::{RecordReader, present};

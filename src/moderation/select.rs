@@ -1,7 +1,7 @@
-//! Choosing which of a month's audits to moderate (SPEC §8 `moderate select`):
+//! Choosing which of a month's audits to moderate (docs/method.md#moderation-sample):
 //! every audit the `[moderation] always` rule matches, then enough of each
 //! auditor's audits to reach the minimum, then a keyed-hash random share of the
-//! rest. Keys are SPEC §6's, on the audit id, so anyone can re-derive the choice.
+//! rest. Keys are made as in docs/method.md#keys, on the audit id, so anyone can re-derive the choice.
 
 use crate::audits::{Audit, Audits};
 use crate::dates::Month;

@@ -1,4 +1,4 @@
-//! What moderation changed and how far auditors and moderators agree (SPEC §8
+//! What moderation changed and how far auditors and moderators agree (docs/method.md#agreement,
 //! `moderate summary`), per group, with the month-on-month direction the
 //! Improvement Board asks about: fewer grades changed, fewer audits challenged.
 

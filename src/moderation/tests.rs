@@ -177,7 +177,7 @@ fn selection_is_reproducible_from_the_seed() {
     assert_eq!(first, select(&a, month(), &inadequate, 0.2, 1, 7));
     let other = select(&a, month(), &inadequate, 0.2, 1, 8);
     assert_ne!(first.picks, other.picks);
-    // The random picks are the smallest keys of the rest (SPEC §6 keys on the audit id).
+    // The random picks are the smallest keys of the rest (docs/method.md#keys, on the audit id).
     let chosen: Vec<usize> = first.picks.iter().map(|p| p.0).collect();
     let max_random = first
         .picks

@@ -1,4 +1,4 @@
-//! Keyed-hash sampling (SPEC §6): every case gets a key from SHA-256 of
+//! Keyed-hash sampling (docs/method.md#keys): every case gets a key from SHA-256 of
 //! "<seed>:<case_id>"; each frame, in order, takes the eligible cases with the
 //! smallest keys, optionally shared across strata by the largest-remainder method.
 //! Rows are offered one at a time and only the few smallest keys are kept, so
@@ -95,7 +95,7 @@ pub(crate) struct Offer<T> {
     pub(crate) payload: T,
 }
 
-/// Candidates are ordered by key, then case id (SPEC §6 tie rule).
+/// Candidates are ordered by key, then case id (the tie rule of docs/method.md#keys).
 struct Ranked<T>(Offer<T>);
 
 impl<T> PartialEq for Ranked<T> {

@@ -152,7 +152,7 @@ const DELIMITER: usize = 0;
 /// `\n`.
 const NEWLINE: usize = 1;
 /// `"` or `\r`, which need `csv_core`, or NUL: a record with one is read the slow way.
-(no change: SPECIAL is a constant's name, not a reference)
+const SPECIAL: usize = 2;
 /// A byte that is not ASCII.
 const HIGH: usize = 3;
 /// A byte no greater than a space: white space and control characters.
@@ -191,7 +191,7 @@ fn masks(chunk: &[u8; 64], delimiter: u8) -> [u64; KINDS] {
         let shift = 16 * i;
         m[DELIMITER] |= u64::from(v.simd_eq(delimiter).to_bitmask()) << shift;
         m[NEWLINE] |= u64::from(v.simd_eq(newline).to_bitmask()) << shift;
-        (no change: SPECIAL is a constant's name, not a reference)
+        m[SPECIAL] |= u64::from((v.simd_eq(quote) | v.simd_eq(cr) | v.simd_eq(nul)).to_bitmask()) << shift;
         // The top bit of each byte: set for every byte that is not ASCII.
         m[HIGH] |= u64::from(v.to_bitmask()) << shift;
         m[LOW] |= u64::from(v.min(space).simd_eq(v).to_bitmask()) << shift;
@@ -298,7 +298,7 @@ impl<R: Read> Parser<R> {
             if newline != 0 {
                 mine &= (newline & newline.wrapping_neg()) - 1; // up to the line end
             }
-            (no change: SPECIAL is a constant's name, not a reference)
+            special |= word[SPECIAL] & mine;
             high |= word[HIGH] & mine;
             let d = word[DELIMITER];
             let before = if w > 0 { words[w - 1][DELIMITER] >> 63 } else { 0 };

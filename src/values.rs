@@ -1,5 +1,6 @@
 //! Cell values as the case management systems write them: trimming, non-breaking
-//! spaces, the markers that mean "missing", yes/no, lists, and header names.
+//! spaces, the markers that mean "missing", yes/no, lists, header names, and the
+//! case-insensitive comparisons of text that filters and vocabulary share.
 
 use std::borrow::Cow;
 
@@ -132,9 +133,73 @@ pub(crate) fn element_key(name: &str) -> String {
     header_key(&name.replace('_', " "))
 }
 
+/// Lowercases char by char: the same mapping [`cmp_ci`] and [`contains_ci`] apply per row.
+pub(crate) fn lowercase(s: &str) -> String {
+    s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// Orders `a`, lowercased, against an already [`lowercase`]d `lower`, without allocating.
+pub(crate) fn cmp_ci(a: &str, lower: &str) -> std::cmp::Ordering {
+    if a.is_ascii() {
+        // UTF-8 byte order is code point order, so bytes compare as chars do.
+        a.bytes().map(|b| b.to_ascii_lowercase()).cmp(lower.bytes())
+    } else {
+        a.chars().flat_map(char::to_lowercase).cmp(lower.chars())
+    }
+}
+
+/// Whether `a`, lowercased, is the already [`lowercase`]d `lower`: [`cmp_ci`]
+/// giving `Equal`, settled by length and then bytes when `a` is ASCII (which
+/// [`cmp_ci`] compares byte by byte, and lowercasing keeps its length).
+#[inline]
+pub(crate) fn eq_ci(a: &str, lower: &str) -> bool {
+    if a.is_ascii() {
+        a.len() == lower.len() && a.as_bytes().eq_ignore_ascii_case(lower.as_bytes())
+    } else {
+        cmp_ci(a, lower).is_eq()
+    }
+}
+
+/// Whether `hay`, lowercased, contains the already [`lowercase`]d `lower`, without allocating.
+pub(crate) fn contains_ci(hay: &str, lower: &str) -> bool {
+    if hay.is_ascii() && lower.is_ascii() {
+        let n = lower.len().max(1);
+        return lower.is_empty()
+            || hay
+                .as_bytes()
+                .windows(n)
+                .any(|w| w.eq_ignore_ascii_case(lower.as_bytes()));
+    }
+    hay.char_indices().any(|(i, _)| {
+        let mut rest = hay[i..].chars().flat_map(char::to_lowercase);
+        lower.chars().all(|c| rest.next() == Some(c))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn text_helpers() {
+        assert!(contains_ci("Straße Team", "aße t"));
+        assert!(contains_ci("abc", ""));
+        assert!(!contains_ci("abc", "abcd"));
+        assert!(!contains_ci("é", "e"));
+        assert_eq!(cmp_ci("ABC", "abd"), std::cmp::Ordering::Less);
+        assert_eq!(cmp_ci("PÂTÉ", &lowercase("pâté")), std::cmp::Ordering::Equal);
+    }
+
+    proptest! {
+        /// `eq_ci` answers as `cmp_ci` does.
+        #[test]
+        fn eq_ci_is_cmp_ci_equal(a in "[aAbB\u{212A}kKé É]{0,4}", b in "[aAbB\u{212A}kKé É]{0,4}") {
+            let lower = lowercase(&b);
+            prop_assert_eq!(eq_ci(&a, &lower), cmp_ci(&a, &lower).is_eq());
+            prop_assert!(eq_ci(&b, &lower));
+        }
+    }
 
     #[test]
     fn cleaning_and_missing() {

@@ -1,6 +1,9 @@
 //! Tests of the filter language.
 
+use super::eval::parse_number;
 use super::*;
+use crate::dates::parse_day;
+use crate::values::parse_yes_no;
 use FieldKind::*;
 
 const FIELDS: &[(&str, FieldKind)] = &[

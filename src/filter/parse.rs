@@ -1,195 +1,16 @@
-//! Filter expressions (`--where`, and `where` in the settings): a lexer and a parser that
-//! compiles as it goes, with errors that point at the offending word, and one evaluator:
-//! [`Filter::for_rows`] turns the filter into closures over one kind of row, each reading
-//! its field with the reader that row type chose for it ([`Fields`]: the extract's readers
-//! for case extracts, [`crate::audits::Layout`]'s for audits). A new kind of condition is
-//! one arm of `Check::closure`; a new way of reading a field is one reader.
-//!
-//! Missing values: `=`, `<`, `<=`, `>`, `>=`, `contains`, `in`, `within` and a bare field are
-//! false on a missing value; `!=` (and so `not in`, `not contains`) is true; `is empty` is
-//! true. A value that cannot be read as the field's kind (a number field holding "abc")
-//! counts the same way: it equals nothing and is ordered against nothing.
+//! The filter language's lexer and parser: it compiles as it goes, resolving each
+//! field against the rows' names and typing each literal by the field's kind, with
+//! errors that point at the offending word.
 
+use super::eval::{Check, CmpOp, Lit, Node, parse_number};
+use super::{FieldKind, FieldNames, FilterError, MAX_DEPTH, MAX_LISTED_FIELDS, UNITS};
 use crate::dates::{Day, date_problem, parse_day};
-use crate::values::{list_items, parse_yes_no};
-use crate::vocab::{
-    ItemPattern, RiskTheme, cmp_ci, contains_ci, eq_ci, item_matches_theme, lowercase, risk_theme,
-    strip_label_prefix,
-};
+use crate::values::{lowercase, parse_yes_no};
+use crate::vocab::{ItemPattern, risk_theme, strip_label_prefix};
 use chrono::{Days, Months, NaiveDate};
-use std::cmp::Ordering;
-use std::fmt;
-
-/// Guards the recursive parser against `((((…` and `not not not …` exhausting the stack.
-const MAX_DEPTH: usize = 64;
-/// An unknown-field error lists at most this many names; Annex A lists have ~30 headings.
-const MAX_LISTED_FIELDS: usize = 40;
-const UNITS: &str = "days, weeks, months or years";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FieldKind {
-    Text,
-    Number,
-    Date,
-    Bool,
-    List,
-}
-
-/// A field's value in one row, borrowed from the row. Text is already trimmed, NBSP→space.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Value<'a> {
-    Missing,
-    Text(&'a str),
-    Number(f64),
-    Date(Day),
-    Bool(bool),
-    /// a raw list cell, items separated by ';' (also ',' or '|')
-    List(&'a str),
-}
-
-pub(crate) trait FieldNames {
-    /// Resolves a field name as written in an expression (a standard name or the file's own
-    /// header; the implementer matches case-insensitively and trimmed) to an id and kind.
-    fn resolve(&self, name: &str) -> Option<(usize, FieldKind)>;
-    /// Names offered in an "unknown field" error.
-    fn known_fields(&self) -> Vec<String>;
-    /// For a field with its own vocabulary whose values are ranks (grades: 1 is the
-    /// best), the rank a literal names: `Some(Ok(rank))`, or `Some(Err(message))` for
-    /// a word the field does not know. `None`: the field takes ordinary literals.
-    fn literal_rank(&self, _field: usize, _text: &str) -> Option<Result<f64, String>> {
-        None
-    }
-}
-
-/// A compiled filter expression.
-#[derive(Debug, Clone)]
-pub(crate) struct Filter {
-    root: Node,
-    fields: Vec<usize>,
-}
-
-impl Filter {
-    /// Syntax-only check (used when loading settings, before any file is read).
-    pub(crate) fn check_syntax(expr: &str) -> Result<(), FilterError> {
-        Parser::new(expr, None, NaiveDate::MIN)?.run().map(drop)
-    }
-
-    /// Parses and resolves fields against the schema; literals are typed by the field's kind
-    /// here (a bad date literal against a Date field is an error pointing at the literal).
-    pub(crate) fn compile(
-        expr: &str,
-        schema: &dyn FieldNames,
-        as_of: NaiveDate,
-    ) -> Result<Filter, FilterError> {
-        let mut p = Parser::new(expr, Some(schema), as_of)?;
-        let root = p.run()?;
-        let mut fields = p.fields;
-        fields.sort_unstable();
-        fields.dedup();
-        Ok(Filter { root, fields })
-    }
-
-    /// Field ids the expression reads, ascending.
-    pub(crate) fn fields(&self) -> Vec<usize> {
-        self.fields.clone()
-    }
-}
-
-/// Reads one field of a row of type `R`: see [`Fields`].
-pub(crate) type Reader<'a, R> = Box<dyn for<'r> Fn(&'r R) -> Value<'r> + Send + Sync + 'a>;
-
-/// How rows of type `R` give their fields to a [`RowFilter`]: a reader for each
-/// field id, chosen once, when the filter is compiled for the rows.
-pub(crate) trait Fields<R: ?Sized> {
-    fn reader<'a>(&self, field: usize) -> Reader<'a, R>
-    where
-        R: 'a;
-}
-
-/// One condition, or a combination of them, compiled to a closure.
-type Compiled<'a, R> = Box<dyn Fn(&R) -> bool + Send + Sync + 'a>;
-
-/// A [`Filter`] compiled for one kind of row: each condition a closure that reads
-/// its field with the reader its row type chose for it. Evaluating a row then
-/// neither works out what a field is nor dispatches on the kind of condition,
-/// which costs a case extract's million rows far more than the tests themselves.
-/// It is the only way a filter is evaluated.
-pub(crate) struct RowFilter<'a, R: ?Sized> {
-    test: Compiled<'a, R>,
-}
-
-impl<R: ?Sized> RowFilter<'_, R> {
-    pub(crate) fn matches(&self, row: &R) -> bool {
-        (self.test)(row)
-    }
-}
-
-impl Filter {
-    /// The filter compiled for rows of type `R`, read by `fields`.
-    pub(crate) fn for_rows<'a, R: ?Sized + 'a>(&self, fields: &dyn Fields<R>) -> RowFilter<'a, R> {
-        RowFilter {
-            test: self.root.closure(fields),
-        }
-    }
-}
-
-/// A malformed expression, with the byte span of the offending word for the caret.
-#[derive(Debug, Clone)]
-pub(crate) struct FilterError {
-    pub(crate) expr: String,
-    pub(crate) offset: usize,
-    pub(crate) len: usize,
-    pub(crate) message: String,
-}
-
-impl FilterError {
-    fn at(expr: &str, offset: usize, len: usize, message: impl Into<String>) -> Self {
-        let (expr, message) = (expr.to_string(), message.into());
-        FilterError {
-            expr,
-            offset,
-            len,
-            message,
-        }
-    }
-}
-
-impl fmt::Display for FilterError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let e = &self.expr;
-        let mut start = self.offset.min(e.len());
-        while !e.is_char_boundary(start) {
-            start -= 1;
-        }
-        let mut end = start.saturating_add(self.len).min(e.len());
-        while !e.is_char_boundary(end) {
-            end += 1;
-        }
-        // A multi-line `where` from the config is shown on one line so the caret lines up.
-        let shown: String = e.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-        let col = e[..start].chars().count();
-        let width = e[start..end].chars().count().max(1);
-        writeln!(f, "{}\n  {shown}", self.message)?;
-        write!(f, "  {}{}", " ".repeat(col), "^".repeat(width))
-    }
-}
-
-impl std::error::Error for FilterError {}
-
-// ---------------------------------------------------------------- lexer
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CmpOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Word,
     Str,
     Open,
@@ -199,7 +20,7 @@ enum Kind {
 }
 
 #[derive(Debug, Clone)]
-struct Tok {
+pub(super) struct Tok {
     kind: Kind,
     /// The word, the unquoted string, or the symbol.
     text: String,
@@ -230,7 +51,7 @@ impl Tok {
     }
 }
 
-fn lex(expr: &str) -> Result<Vec<Tok>, FilterError> {
+pub(super) fn lex(expr: &str) -> Result<Vec<Tok>, FilterError> {
     let fail = |at, len, msg: &str| Err(FilterError::at(expr, at, len, msg));
     let ends_word = |c: char| c.is_whitespace() || "()=!<>,\"“”".contains(c);
     let mut toks = Vec::new();
@@ -281,7 +102,7 @@ fn lex(expr: &str) -> Result<Vec<Tok>, FilterError> {
 
 /// A quoted string opened by `open` at byte `start`; a doubled ASCII quote stands for
 /// itself. Returns the text and the byte offset just past the closing quote.
-fn lex_string(expr: &str, start: usize, open: char) -> Result<(String, usize), FilterError> {
+pub(super) fn lex_string(expr: &str, start: usize, open: char) -> Result<(String, usize), FilterError> {
     let close = match open {
         '“' | '”' => '”',
         '‘' => '’',
@@ -306,7 +127,7 @@ fn lex_string(expr: &str, start: usize, open: char) -> Result<(String, usize), F
 // ---------------------------------------------------------------- parser and compiler
 
 /// One condition as written, before its field is resolved.
-enum Test {
+pub(super) enum Test {
     Bare,
     Empty,
     Cmp(CmpOp, Tok, Tok),
@@ -317,18 +138,22 @@ enum Test {
 
 /// Parses with one token of lookahead; with a schema it also compiles each condition,
 /// without one (`check_syntax`) it only checks the grammar.
-struct Parser<'a> {
+pub(super) struct Parser<'a> {
     expr: &'a str,
     toks: Vec<Tok>,
     pos: usize,
     depth: usize,
     schema: Option<&'a dyn FieldNames>,
     as_of: NaiveDate,
-    fields: Vec<usize>,
+    pub(super) fields: Vec<usize>,
 }
 
 impl<'a> Parser<'a> {
-    fn new(expr: &'a str, schema: Option<&'a dyn FieldNames>, as_of: NaiveDate) -> Result<Self, FilterError> {
+    pub(super) fn new(
+        expr: &'a str,
+        schema: Option<&'a dyn FieldNames>,
+        as_of: NaiveDate,
+    ) -> Result<Self, FilterError> {
         let toks = lex(expr)?;
         let (pos, depth, fields) = (0, 0, Vec::new());
         Ok(Parser {
@@ -342,7 +167,7 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn run(&mut self) -> Result<Node, FilterError> {
+    pub(super) fn run(&mut self) -> Result<Node, FilterError> {
         let node = self.chain(true)?;
         match self.peek() {
             None => Ok(node),
@@ -694,12 +519,12 @@ impl<'a> Parser<'a> {
     }
 }
 
-fn not(node: Node) -> Node {
+pub(super) fn not(node: Node) -> Node {
     Node::Not(Box::new(node))
 }
 
 /// A unit's length as (months, days) times `n`; `None` for an unknown unit.
-fn unit_months_days(unit: &str, n: u32) -> Option<(u32, u64)> {
+pub(super) fn unit_months_days(unit: &str, n: u32) -> Option<(u32, u64)> {
     let n64 = u64::from(n);
     Some(match unit.to_ascii_lowercase().as_str() {
         "day" | "days" => (0, n64),
@@ -710,7 +535,7 @@ fn unit_months_days(unit: &str, n: u32) -> Option<(u32, u64)> {
     })
 }
 
-fn kind_name(kind: FieldKind) -> &'static str {
+pub(super) fn kind_name(kind: FieldKind) -> &'static str {
     match kind {
         FieldKind::Text => "a text field",
         FieldKind::Number => "a number field",
@@ -732,7 +557,7 @@ pub(crate) fn closest<'k>(name: &str, known: &'k [String]) -> Option<&'k str> {
     near.min_by_key(|&(d, _)| d).map(|(_, k)| k.as_str())
 }
 
-fn edit_distance(a: &[char], b: &[char]) -> usize {
+pub(super) fn edit_distance(a: &[char], b: &[char]) -> usize {
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
         let mut diagonal = row[0];
@@ -747,198 +572,3 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 }
 
 // ---------------------------------------------------------------- evaluator
-
-/// A comparison literal, read at compile time every way the field's kind allows.
-#[derive(Debug, Clone, Default)]
-struct Lit {
-    /// Lowercased, lettered prefix stripped.
-    lower: String,
-    num: Option<f64>,
-    date: Option<Day>,
-    yes: Option<bool>,
-}
-
-impl Lit {
-    /// Whether the literal is only text: not a number, date or yes/no.
-    fn is_plain_text(&self) -> bool {
-        self.num.is_none() && self.date.is_none() && self.yes.is_none()
-    }
-}
-
-#[derive(Debug, Clone)]
-enum Check {
-    Empty,
-    Truthy,
-    Cmp(CmpOp, FieldKind, Lit),
-    AnyOf(FieldKind, Vec<Lit>),
-    Within(Day, Day),
-    Substring(String, Option<&'static RiskTheme>),
-    Members(Vec<ItemPattern>),
-}
-
-#[derive(Debug, Clone)]
-enum Node {
-    Or(Vec<Node>),
-    And(Vec<Node>),
-    Not(Box<Node>),
-    Test(usize, Check),
-}
-
-impl Node {
-    /// The node as one closure over rows of type `R` (see [`RowFilter`]).
-    fn closure<'a, R: ?Sized + 'a>(&self, fields: &dyn Fields<R>) -> Compiled<'a, R> {
-        let all =
-            |nodes: &[Node]| -> Vec<Compiled<'a, R>> { nodes.iter().map(|n| n.closure(fields)).collect() };
-        match self {
-            Node::Or(v) => match <[Compiled<'a, R>; 2]>::try_from(all(v)) {
-                Ok([a, b]) => Box::new(move |r| a(r) || b(r)),
-                Err(tests) => Box::new(move |r| tests.iter().any(|t| t(r))),
-            },
-            Node::And(v) => match <[Compiled<'a, R>; 2]>::try_from(all(v)) {
-                Ok([a, b]) => Box::new(move |r| a(r) && b(r)),
-                Err(tests) => Box::new(move |r| tests.iter().all(|t| t(r))),
-            },
-            Node::Not(n) => {
-                let t = n.closure(fields);
-                Box::new(move |r| !t(r))
-            }
-            Node::Test(field, check) => check.closure(fields.reader(*field)),
-        }
-    }
-}
-
-impl Check {
-    /// The check as a closure reading its value with `read`: each kind of check a
-    /// closure of its own, so that evaluating it dispatches on nothing.
-    fn closure<'a, R: ?Sized + 'a>(&self, read: Reader<'a, R>) -> Compiled<'a, R> {
-        match self.clone() {
-            Check::Empty => Box::new(move |r| is_empty(read(r))),
-            Check::Truthy => Box::new(move |r| is_truthy(read(r))),
-            Check::Cmp(op, kind, lit) => Box::new(move |r| cmp_holds(op, kind, &lit, read(r))),
-            Check::AnyOf(kind, lits) => Box::new(move |r| any_equal(kind, &lits, read(r))),
-            Check::Within(start, end) => Box::new(move |r| is_within(start, end, read(r))),
-            Check::Substring(lower, theme) => Box::new(move |r| has_substring(&lower, theme, read(r))),
-            Check::Members(ms) => Box::new(move |r| has_member(&ms, read(r))),
-        }
-    }
-}
-
-fn is_empty(v: Value<'_>) -> bool {
-    match v {
-        Value::Missing => true,
-        Value::Text(s) => s.trim().is_empty(),
-        Value::List(s) => list_items(s).next().is_none(),
-        _ => false,
-    }
-}
-
-fn is_truthy(v: Value<'_>) -> bool {
-    match v {
-        Value::Bool(b) => b,
-        Value::Text(s) | Value::List(s) => parse_yes_no(strip_label_prefix(s)) == Some(true),
-        Value::Number(n) => n == 1.0,
-        _ => false,
-    }
-}
-
-#[inline]
-fn cmp_holds(op: CmpOp, kind: FieldKind, lit: &Lit, v: Value<'_>) -> bool {
-    match (op, kind, v) {
-        // Equality with a word that is not a number, date or yes/no: what
-        // `compare_text` would do, without the ordering.
-        (CmpOp::Eq | CmpOp::Ne, FieldKind::Text, Value::Text(s)) if lit.is_plain_text() => {
-            eq_ci(strip_label_prefix(s), &lit.lower) == (op == CmpOp::Eq)
-        }
-        _ => op.holds(compare(v, kind, lit)),
-    }
-}
-
-fn any_equal(kind: FieldKind, lits: &[Lit], v: Value<'_>) -> bool {
-    lits.iter().any(|l| compare(v, kind, l) == Some(Ordering::Equal))
-}
-
-#[inline]
-fn is_within(start: Day, end: Day, v: Value<'_>) -> bool {
-    match v {
-        Value::Date(d) => start <= d && d <= end,
-        Value::Text(s) => parse_day(s).is_some_and(|d| start <= d && d <= end),
-        _ => false,
-    }
-}
-
-fn has_substring(lower: &str, theme: Option<&RiskTheme>, v: Value<'_>) -> bool {
-    match v {
-        Value::Text(s) | Value::List(s) => {
-            contains_ci(s, lower) || theme.is_some_and(|t| item_matches_theme(s, t))
-        }
-        _ => false,
-    }
-}
-
-fn has_member(ms: &[ItemPattern], v: Value<'_>) -> bool {
-    match v {
-        Value::Text(s) | Value::List(s) => list_items(s).any(|it| ms.iter().any(|m| m.matches(it))),
-        _ => false,
-    }
-}
-
-impl CmpOp {
-    fn holds(self, ord: Option<Ordering>) -> bool {
-        use Ordering::{Equal, Greater, Less};
-        match self {
-            CmpOp::Eq => ord == Some(Equal),
-            CmpOp::Ne => ord != Some(Equal),
-            CmpOp::Lt => ord == Some(Less),
-            CmpOp::Le => matches!(ord, Some(Less | Equal)),
-            CmpOp::Gt => ord == Some(Greater),
-            CmpOp::Ge => matches!(ord, Some(Greater | Equal)),
-        }
-    }
-}
-
-fn compare(v: Value<'_>, kind: FieldKind, lit: &Lit) -> Option<Ordering> {
-    match (v, kind) {
-        (Value::Missing, _) => None,
-        (Value::Number(n), _) => lit.num.and_then(|l| n.partial_cmp(&l)),
-        (Value::Date(d), _) => lit.date.map(|l| d.cmp(&l)),
-        (Value::Bool(b), _) => lit.yes.map(|l| b.cmp(&l)),
-        (Value::Text(s) | Value::List(s), FieldKind::Number) => parse_number(s)?.partial_cmp(&lit.num?),
-        (Value::Text(s) | Value::List(s), FieldKind::Date) => Some(parse_day(s)?.cmp(&lit.date?)),
-        (Value::Text(s) | Value::List(s), FieldKind::Bool) => {
-            Some(parse_yes_no(strip_label_prefix(s))?.cmp(&lit.yes?))
-        }
-        (Value::Text(s) | Value::List(s), FieldKind::Text | FieldKind::List) => Some(compare_text(s, lit)),
-    }
-}
-
-/// A column of unknown kind: numbers if both sides are numbers, else dates if both are
-/// dates, else yes/no if both are, else case-insensitive text.
-fn compare_text(s: &str, lit: &Lit) -> Ordering {
-    if let Some(l) = lit.num
-        && let Some(a) = parse_number(s)
-    {
-        return a.partial_cmp(&l).unwrap_or(Ordering::Less);
-    }
-    if let Some(l) = lit.date
-        && let Some(a) = parse_day(s)
-    {
-        return a.cmp(&l);
-    }
-    let s = strip_label_prefix(s);
-    match lit.yes.and_then(|l| Some((l, parse_yes_no(s)?))) {
-        Some((l, a)) => a.cmp(&l),
-        None => cmp_ci(s, &lit.lower),
-    }
-}
-
-/// A plain decimal: optional sign, digits, optional fraction. No "inf", "nan" or exponents.
-fn parse_number(s: &str) -> Option<f64> {
-    let t = s.trim();
-    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
-    let (whole, frac) = body.split_once('.').unwrap_or((body, ""));
-    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    let ok = whole.len() + frac.len() > 0 && digits(whole) && digits(frac);
-    ok.then(|| t.parse().ok()).flatten()
-}
-#[cfg(test)]
-mod tests;

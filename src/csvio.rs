@@ -1,5 +1,6 @@
-//! Every CSV reader and writer setting in one place: BOM, CRLF, delimiter,
-//! Windows-1252 input, formula neutralising, and the location of a problem.
+//! Opening input tables, with every CSV reader and writer setting in one place:
+//! BOM, CRLF, delimiter, Windows-1252 input, workbook sheets as tables, a file's
+//! SHA-256, and formula neutralising for outputs.
 
 use anyhow::{Context, Result, bail};
 use std::fs::File;

@@ -1,5 +1,5 @@
-//! The audit ledger joined with audit returns and moderation (issue 11
-//! `history`): when each case was audited, by whom, its grade, what moderation made
+//! The audit ledger joined with audit returns and moderation (for `history`):
+//! when each case was audited, by whom, its grade, what moderation made
 //! of it and its action; and an auditor's record for their development beside
 //! every auditor's. No I/O.
 

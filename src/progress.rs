@@ -1,7 +1,7 @@
-//! Tracking a month's allocation (issue 11 `progress`): which allocated audits
-//! have come back, which are outstanding and which are late, the chase list, and
-//! the returns that do not match the allocation. Reads the allocation from a given
-//! `csv::Reader`; opens no files and prints nothing.
+//! Tracking a month's allocation (for `progress`): which allocated audits have come
+//! back, which are outstanding and which are late, the chase list, and the returns
+//! that do not match the allocation (read by `layouts::allocation`). Opens no files
+//! and prints nothing.
 
 use crate::audits::Audit;
 use crate::dates::Month;

@@ -1,5 +1,8 @@
-//! The commands. Each file owns one subcommand end to end: its arguments, its
-//! reading and writing. Shared here: the run context built from the global options.
+//! The commands. Each file owns one subcommand: its arguments, and what it prints
+//! and writes; it reads case extracts through `extract`'s front door and the files
+//! between commands through `layouts`, and leaves the domain's work to the domain
+//! modules. No command's file imports another's. Shared here: the run context
+//! built from the global options (settings, inputs, outputs, warnings).
 
 pub(crate) mod actions;
 pub(crate) mod allocate;

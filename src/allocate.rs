@@ -6,9 +6,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 
-use sha2::{Digest, Sha256};
-
 use crate::flow::{EdgeId, Network};
+use crate::keys::{hash64, splitmix64};
 use explain::{bound_group, bound_sentence, infeasible};
 
 mod explain;
@@ -236,18 +235,6 @@ impl Prepared {
         let tie = (splitmix64(seed ^ mix) % (scale.tie_max as u64 + 1)) as i64;
         i64::from(self.repeat[team][auditor]) * scale.rotation + tie
     }
-}
-
-fn hash64(s: &str) -> u64 {
-    let digest = Sha256::digest(s.as_bytes());
-    u64::from_be_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
-}
-
-fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// Cost units that make each objective strictly dominate the next: one unit of squared load

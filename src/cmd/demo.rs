@@ -3,13 +3,10 @@
 
 use super::Context;
 use crate::cli::ColorWhen;
-use crate::dates::Month;
-use crate::dates::format_date;
-use crate::demo_audits::{self, DemoAllocated};
-use crate::demo_data;
+use crate::dates::{Month, format_date};
 use crate::output::write_file_atomic;
+use crate::synth::demo::{CONFIG_TOML, Demo, Returns};
 use anyhow::{Context as _, Result, bail};
-use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -35,9 +32,10 @@ pub(crate) struct Args {
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let dir = &args.dir;
     prepare_dir(dir, ctx.force)?;
-    let files = demo_data::generate(args.seed, ctx.as_of);
-    let written = [
-        ("caseaudit.toml", &files.config_toml),
+    let mut demo = Demo::new(args.seed, ctx.as_of);
+    let files = &demo.files;
+    let written: [(&str, &[u8]); 4] = [
+        ("caseaudit.toml", CONFIG_TOML.as_bytes()),
         ("extract.csv", &files.extract_csv),
         ("auditors.csv", &files.auditors_csv),
         ("history.csv", &files.history_csv),
@@ -48,9 +46,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         format_date(ctx.as_of),
         dir.display()
     );
-    for (name, text) in written {
-        write_file_atomic(&dir.join(name), text.as_bytes(), ctx.force)?;
-        println!("  {name:<16} {:>7} bytes", text.len());
+    for (name, bytes) in written {
+        write_file_atomic(&dir.join(name), bytes, ctx.force)?;
+        println!("  {name:<16} {:>7} bytes", bytes.len());
     }
     let seed = args.seed.to_string();
     let steps: Vec<(&str, Vec<&str>)> = vec![
@@ -132,10 +130,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         run_step(ctx, dir, what, step)?;
     }
     let month = Month::of(ctx.as_of);
-    let audits = write_audit_returns(dir, &files, month, args.seed, ctx.force)?;
+    let audits = write_audit_returns(dir, &mut demo, month, ctx.force)?;
     let month_text = month.to_string();
     let this_month = format!("month = {month_text}");
-    write_returns_so_far(dir, &audits, month, ctx.force)?;
     let audit_steps: Vec<(&str, Vec<&str>)> = vec![
         (
             "Mid-month: which allocated audits have come back, and who to chase",
@@ -172,7 +169,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     for (what, step) in &audit_steps {
         run_step(ctx, dir, what, step)?;
     }
-    write_moderation(dir, &audits, month, args.seed, ctx.force)?;
+    write_moderation(dir, &mut demo, &audits, ctx.force)?;
     let report_args = |out: &'static str| {
         vec![
             "report",
@@ -239,146 +236,36 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// Writes audits.csv: this month's returns for every allocated case, and six
-/// earlier months' for the cases in the history (so month-on-month figures and
-/// trends mean something). Returns the file's text.
-fn write_audit_returns(
-    dir: &Path,
-    files: &demo_data::DemoFiles,
-    month: Month,
-    seed: u64,
-    force: bool,
-) -> Result<String> {
-    let services: HashMap<String, String> = read_rows(&files.extract_csv)
-        .into_iter()
-        .filter_map(|r| {
-            Some((
-                r.get("case_id")?.clone(),
-                r.get("service").cloned().unwrap_or_default(),
-            ))
-        })
-        .collect();
-    let allocated = |rows: Vec<HashMap<String, String>>| -> Vec<(Month, DemoAllocated)> {
-        rows.into_iter()
-            .filter_map(|r| {
-                let case_id = r.get("case_id")?.clone();
-                Some((
-                    r.get("month")?.parse().ok()?,
-                    DemoAllocated {
-                        service: services.get(&case_id).cloned().unwrap_or_default(),
-                        case_id,
-                        team: r.get("team").cloned().unwrap_or_default(),
-                        frame: r.get("frame").cloned().unwrap_or_default(),
-                        auditor_id: r.get("auditor_id")?.clone(),
-                    },
-                ))
-            })
-            .collect()
-    };
-    let allocation_text =
-        std::fs::read_to_string(dir.join("allocation.csv")).context("reading the demo's allocation")?;
-    let mut by_month: BTreeMap<Month, Vec<DemoAllocated>> = BTreeMap::new();
-    for (m, case) in allocated(read_rows(&files.history_csv))
-        .into_iter()
-        .chain(allocated(read_rows(&allocation_text)))
-    {
-        by_month.entry(m).or_default().push(case);
-    }
-    let elements: Vec<String> = crate::config::Template::default()
-        .elements
-        .into_iter()
-        .map(|e| e.key)
-        .collect();
-    let mut text = String::new();
-    for (m, cases) in &by_month {
-        let part = demo_audits::audits_csv(cases, *m, &elements, seed);
-        if text.is_empty() {
-            text.push_str(&part);
-        } else {
-            text.extend(part.split_inclusive('\n').skip(1));
-        }
-    }
-    write_file_atomic(&dir.join("audits.csv"), text.as_bytes(), force)?;
+/// Writes audits.csv (this month's returns for every allocated case, and earlier
+/// months' for the cases in the history, so month-on-month figures mean something)
+/// and audits-so-far.csv (two in three of this month's, as they stood mid-month).
+fn write_audit_returns(dir: &Path, demo: &mut Demo, month: Month, force: bool) -> Result<Returns> {
+    let allocation = std::fs::read(dir.join("allocation.csv")).context("reading the demo's allocation")?;
+    let returns = demo.returns(&allocation);
+    let text = returns.csv();
+    write_file_atomic(&dir.join("audits.csv"), &text, force)?;
+    let (this_month, before) = returns.counts();
     println!(
-        "\n# The auditors return their audits (synthetic: {} audits for {month}, {} in the six months before)",
-        by_month.get(&month).map_or(0, Vec::len),
-        by_month
-            .iter()
-            .filter(|(m, _)| **m != month)
-            .map(|(_, c)| c.len())
-            .sum::<usize>()
+        "\n# The auditors return their audits (synthetic: {this_month} audits for {month}, {before} in the six months before)"
     );
     println!("  audits.csv       {:>7} bytes", text.len());
-    Ok(text)
-}
-
-/// Writes audits-so-far.csv: about two in three of this month's returns, as the QA
-/// officer would have them in the middle of the month.
-fn write_returns_so_far(dir: &Path, audits: &str, month: Month, force: bool) -> Result<()> {
-    let this_month = format!(",{month},");
-    let mut kept = 0;
-    let text: String = audits
-        .split_inclusive('\n')
-        .enumerate()
-        .filter(|(i, line)| {
-            let keep = *i == 0 || (line.contains(&this_month) && kept % 3 != 2);
-            if *i > 0 && line.contains(&this_month) {
-                kept += 1;
-            }
-            keep
-        })
-        .map(|(_, line)| line)
-        .collect();
-    write_file_atomic(&dir.join("audits-so-far.csv"), text.as_bytes(), force)?;
+    let so_far = returns.so_far();
+    write_file_atomic(&dir.join("audits-so-far.csv"), &so_far, force)?;
     println!("\n# Mid-month, two in three audits have come back (synthetic)");
-    println!("  audits-so-far.csv {:>6} bytes", text.len());
-    Ok(())
+    println!("  audits-so-far.csv {:>6} bytes", so_far.len());
+    Ok(returns)
 }
 
 /// Writes moderation.csv: results for the audits `moderate select` chose this month,
 /// and for about one in four audits of each earlier month.
-fn write_moderation(dir: &Path, audits: &str, month: Month, seed: u64, force: bool) -> Result<()> {
-    let chosen = std::fs::read_to_string(dir.join("moderation-sample.csv"))
-        .context("reading the moderation sample")?;
-    let mut selected: Vec<String> = read_rows(&chosen)
-        .into_iter()
-        .filter_map(|r| r.get("audit_id").cloned())
-        .collect();
-    let this_month = month.to_string();
-    selected.extend(
-        read_rows(audits)
-            .into_iter()
-            .filter(|r| r.get("month").is_some_and(|m| *m != this_month))
-            .filter_map(|r| r.get("audit_id").cloned())
-            .enumerate()
-            .filter(|(i, _)| i % 4 == 0)
-            .map(|(_, id)| id),
-    );
-    let text = demo_audits::moderation_csv(audits, &selected, seed);
-    write_file_atomic(&dir.join("moderation.csv"), text.as_bytes(), force)?;
-    println!(
-        "\n# Moderators re-grade the chosen audits (synthetic: {} results)",
-        text.lines().count().saturating_sub(1)
-    );
+fn write_moderation(dir: &Path, demo: &mut Demo, returns: &Returns, force: bool) -> Result<()> {
+    let chosen = std::fs::read(dir.join("moderation-sample.csv")).context("reading the moderation sample")?;
+    let text = demo.moderation(returns, &chosen);
+    write_file_atomic(&dir.join("moderation.csv"), &text, force)?;
+    let results = text.iter().filter(|&&b| b == b'\n').count().saturating_sub(1);
+    println!("\n# Moderators re-grade the chosen audits (synthetic: {results} results)");
     println!("  moderation.csv   {:>7} bytes", text.len());
     Ok(())
-}
-
-/// The rows of a CSV text as heading → value maps.
-fn read_rows(text: &str) -> Vec<HashMap<String, String>> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let headers = reader.headers().cloned().unwrap_or_default();
-    reader
-        .records()
-        .filter_map(Result::ok)
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
 }
 
 fn prepare_dir(dir: &Path, force: bool) -> Result<()> {

@@ -5,9 +5,9 @@ use super::Context;
 use crate::exit::usage;
 use crate::extract::{self, Schema, Std};
 use crate::filter::Filter;
+use crate::keys::{Keyer, key_hex};
 use crate::render::{Cell, RowWriter};
 use crate::sample::dip::{Dip, DipPart};
-use crate::sample::{self, Keyer};
 use anyhow::Result;
 use std::path::PathBuf;
 
@@ -131,7 +131,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             Cell::text(worker),
             Cell::text(service),
             Cell::text(status),
-            Cell::text(sample::key_hex(d.key)),
+            Cell::text(key_hex(d.key)),
         ])?;
     }
     w.finish()?;

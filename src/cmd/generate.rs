@@ -78,6 +78,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         teams: args.teams,
         sample: args.sample,
         audits: args.audits,
+        history_months: 18,
         seed: args.seed,
         as_of: ctx.as_of,
     });

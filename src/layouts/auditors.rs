@@ -10,6 +10,17 @@ use std::io::Read;
 
 pub(crate) const REQUIRED: [&str; 3] = ["auditor_id", "name", "team"];
 
+/// Every column of the list, as `generate` and `demo` write it.
+pub(crate) const COLUMNS: [&str; 7] = [
+    "auditor_id",
+    "name",
+    "team",
+    "role",
+    "capacity",
+    "active",
+    "manages",
+];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Auditor {
     pub(crate) id: String,

@@ -2,9 +2,10 @@
 
 use super::reader::{RecordReader, present};
 use crate::dates::Month;
+use crate::keys::key_hex;
 use crate::problem::{Problem, Problems};
 use crate::render::Cell;
-use crate::sample::{Drawn, draw::SampledFields, key_hex};
+use crate::sample::{Drawn, draw::SampledFields};
 use anyhow::{Result, bail};
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;

@@ -5,7 +5,7 @@
 
 use crate::audits::{Audit, Audits};
 use crate::dates::Month;
-use crate::sample;
+use crate::keys;
 use std::collections::HashMap;
 
 /// Why an audit was chosen.
@@ -49,7 +49,7 @@ impl Selection {
 /// With N audits in the month: every audit `always` accepts; then, in key order,
 /// audits of auditors who have fewer than `min_per_auditor` chosen so far; then
 /// the `round(rate × N)` remaining audits with the smallest keys. A key is
-/// `sample::key(seed, audit_id)`; ties go to the smaller audit id.
+/// `keys::key(seed, audit_id)`; ties go to the smaller audit id.
 pub(crate) fn select(
     audits: &Audits,
     month: Month,
@@ -63,7 +63,7 @@ pub(crate) fn select(
         .iter()
         .enumerate()
         .filter(|(_, a)| a.month == month)
-        .map(|(i, a)| (sample::key(seed, &a.audit_id), i))
+        .map(|(i, a)| (keys::key(seed, &a.audit_id), i))
         .collect();
     candidates.sort_by(|x, y| {
         x.0.cmp(&y.0)

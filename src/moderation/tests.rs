@@ -188,7 +188,7 @@ fn selection_is_reproducible_from_the_seed() {
         .unwrap();
     for (i, audit) in a.list.iter().enumerate() {
         if audit.month == month() && !chosen.contains(&i) {
-            assert!(crate::sample::key(7, &audit.audit_id) > max_random);
+            assert!(crate::keys::key(7, &audit.audit_id) > max_random);
         }
     }
 }

@@ -1,9 +1,10 @@
 //! Dip samples: K cases per worker or team, by the same keyed hash as the
 //! month's sample, as a fold over the extract's cases.
 
-use super::{FramePlan, Keyer, Offer, Sampler};
+use super::{FramePlan, Offer, Sampler};
 use crate::extract::{Case, CaseRow, Fold, Std};
 use crate::filter::RowFilter;
+use crate::keys::Keyer;
 
 /// What a dip sample keeps of a case: team, worker, service, status.
 pub(crate) type DipFields = [String; 4];

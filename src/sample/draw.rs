@@ -2,12 +2,13 @@
 //! extract, each case offered to them as it is read, and the manifest that lets
 //! anyone re-derive the draw (`verify` draws again from a manifest's [`Job`]).
 
-use super::{Drawn, FramePlan, Keyer, METHOD, Offer, Sampler};
+use super::{Drawn, FramePlan, METHOD, Offer, Sampler};
 use crate::config::{ExtractLayout, Settings};
 use crate::csvio::{self, InputOptions};
 use crate::dates::{Month, format_date};
 use crate::extract::{self, Case, CaseRow, Fold, Schema, Std};
 use crate::filter::{self, FieldKind, Filter, RowFilter, Value};
+use crate::keys::Keyer;
 use crate::layouts::history;
 use crate::manifest::{FrameResult, FrameSpec, InputFile, Manifest, SamplingUsed, StratumResult};
 use crate::problem::Problems;

@@ -1,5 +1,5 @@
-//! Keyed-hash sampling (docs/method.md#keys): every case gets a key from SHA-256 of
-//! "<seed>:<case_id>"; each frame, in order, takes the eligible cases with the
+//! Keyed-hash sampling (docs/method.md#keys): every case gets a key (`keys::key`, from
+//! SHA-256 of "<seed>:<case_id>"); each frame, in order, takes the eligible cases with the
 //! smallest keys, optionally shared across strata by the largest-remainder method.
 //! Rows are offered one at a time and only the few smallest keys are kept, so
 //! memory grows with the sample, not with the extract.
@@ -8,70 +8,11 @@ pub(crate) mod dip;
 pub(crate) mod draw;
 
 use rustc_hash::FxHashMap;
-use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
 
 /// The method id recorded in manifests.
 pub(crate) const METHOD: &str = "sha256-key-v1";
-
-/// `key(case) = first 8 bytes, big-endian, of SHA-256("<seed>:<case_id>")`.
-pub(crate) fn key(seed: u64, case_id: &str) -> u64 {
-    Keyer::new(seed).key(case_id)
-}
-
-/// Computes keys for one seed: `"<seed>:"` is formatted once, not a million times.
-#[derive(Clone)]
-pub(crate) struct Keyer {
-    prefix: Vec<u8>,
-}
-
-/// SHA-256's initial state (FIPS 180-4, 5.3.3).
-const SHA256_START: [u32; 8] = [
-    0x6a09_e667,
-    0xbb67_ae85,
-    0x3c6e_f372,
-    0xa54f_f53a,
-    0x510e_527f,
-    0x9b05_688c,
-    0x1f83_d9ab,
-    0x5be0_cd19,
-];
-
-impl Keyer {
-    pub(crate) fn new(seed: u64) -> Keyer {
-        Keyer {
-            prefix: format!("{seed}:").into_bytes(),
-        }
-    }
-
-    pub(crate) fn key(&self, case_id: &str) -> u64 {
-        let id = case_id.as_bytes();
-        let len = self.prefix.len() + id.len();
-        // A message of up to 55 bytes pads into one 64-byte block: compress that
-        // block directly rather than going through the streaming hasher.
-        if len <= 55 {
-            let mut block = [0u8; 64];
-            block[..self.prefix.len()].copy_from_slice(&self.prefix);
-            block[self.prefix.len()..len].copy_from_slice(id);
-            block[len] = 0x80;
-            block[56..].copy_from_slice(&(len as u64 * 8).to_be_bytes());
-            let mut state = SHA256_START;
-            sha2::compress256(&mut state, &[block.into()]);
-            return u64::from(state[0]) << 32 | u64::from(state[1]);
-        }
-        let digest = Sha256::new()
-            .chain_update(&self.prefix)
-            .chain_update(id)
-            .finalize();
-        u64::from_be_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
-    }
-}
-
-/// A key as written in outputs: 16 hex digits.
-pub(crate) fn key_hex(key: u64) -> String {
-    format!("{key:016x}")
-}
 
 /// How one frame is drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -412,13 +353,6 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    #[test]
-    fn keys_follow_the_published_recipe() {
-        // python3 -c 'import hashlib;print(hashlib.sha256(b"42:C1").hexdigest()[:16])'
-        assert_eq!(key_hex(key(42, "C1")), "06966e083598b40c");
-        assert_eq!(key_hex(key(0, "")), "ba768b331fd86cec");
-    }
-
     fn plan(size: u32, stratified: bool) -> FramePlan {
         FramePlan {
             name: "f".into(),
@@ -451,7 +385,7 @@ mod tests {
             .map(|i| {
                 let id = format!("C{i}");
                 Offer {
-                    key: key(seed, &id),
+                    key: crate::keys::key(seed, &id),
                     frames: (0..frames)
                         .map(|f| {
                             if (i + f) % 3 != 0 {
@@ -469,14 +403,6 @@ mod tests {
     }
 
     proptest! {
-        /// The one-block shortcut gives SHA-256's own first 8 bytes, whatever the length.
-        #[test]
-        fn keys_are_the_first_bytes_of_sha256(seed in any::<u64>(), id in "[A-Za-z0-9é-]{0,70}") {
-            let digest = Sha256::digest(format!("{seed}:{id}").as_bytes());
-            let want = u64::from_be_bytes(digest[..8].try_into().unwrap());
-            prop_assert_eq!(Keyer::new(seed).key(&id), want);
-        }
-
         #[test]
         fn a_draw_is_a_duplicate_free_subset_of_the_right_size(
             n in 0usize..200, sizes in prop::collection::vec(0u32..30, 1..4), stratified in any::<bool>(), seed in any::<u64>()

@@ -6,7 +6,6 @@ mod allocate;
 mod annex_a;
 mod audits;
 mod charts;
-mod cli;
 mod cmd;
 mod config;
 mod csvio;
@@ -43,7 +42,7 @@ use std::process::ExitCode;
 /// (README.md#exit-codes: 0 success or a closed pipe, 1 a data problem, 2 a usage error).
 pub fn run() -> ExitCode {
     exit::install_panic_hook();
-    let cli = cli::Cli::parse();
+    let cli = cmd::cli::Cli::parse();
     match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

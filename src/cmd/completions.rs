@@ -1,6 +1,6 @@
 //! `completions` and `man`: generated from the clap model, never hand-written.
 
-use crate::cli::Cli;
+use super::cli::Cli;
 use anyhow::Result;
 use clap::CommandFactory;
 use std::io::Write;

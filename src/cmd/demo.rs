@@ -2,7 +2,7 @@
 //! showing each command as a user would type it.
 
 use super::Context;
-use crate::cli::ColorWhen;
+use super::cli::ColorWhen;
 use crate::dates::{Month, format_date};
 use crate::output::write_file_atomic;
 use crate::synth::demo::{CONFIG_TOML, Demo, Returns};

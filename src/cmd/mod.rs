@@ -7,6 +7,7 @@
 pub(crate) mod actions;
 pub(crate) mod allocate;
 pub(crate) mod cases;
+pub(crate) mod cli;
 pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod dip;
@@ -23,7 +24,6 @@ pub(crate) mod validate;
 pub(crate) mod verify;
 
 use crate::audits::{self, Audits};
-use crate::cli::{Cli, ColorWhen, Command, GlobalArgs};
 use crate::config::Settings;
 use crate::csvio::{self, InputOptions};
 use crate::exit::usage;
@@ -36,6 +36,7 @@ use crate::problem::{Problem, Problems};
 use crate::render::RenderOptions;
 use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
+use cli::{Cli, ColorWhen, Command, GlobalArgs};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 

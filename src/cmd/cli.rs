@@ -82,6 +82,17 @@ pub(crate) enum ColorWhen {
     Never,
 }
 
+impl ColorWhen {
+    /// The option's value as typed (`--color auto`).
+    pub(crate) fn as_arg(self) -> &'static str {
+        match self {
+            ColorWhen::Auto => "auto",
+            ColorWhen::Always => "always",
+            ColorWhen::Never => "never",
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     Demo(cmd::demo::Args),

@@ -1,8 +1,6 @@
 //! `completions` and `man`: generated from the clap model, never hand-written.
 
-use super::cli::Cli;
 use anyhow::Result;
-use clap::CommandFactory;
 use std::io::Write;
 
 /// Print a shell completion script.
@@ -30,20 +28,22 @@ pub(crate) struct CompletionsArgs {
   caseaudit man > ~/.local/share/man/man1/caseaudit.1")]
 pub(crate) struct ManArgs {}
 
-pub(crate) fn completions(args: &CompletionsArgs) -> Result<()> {
+/// `cli` is the whole command line's clap model.
+pub(crate) fn completions(args: &CompletionsArgs, mut cli: clap::Command) -> Result<()> {
     // clap_complete panics on a write error, so generate into memory first: a
     // closed pipe (`| head`) is then an ordinary error, which exits 0 quietly.
     let mut script = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "caseaudit", &mut script);
+    clap_complete::generate(args.shell, &mut cli, "caseaudit", &mut script);
     let mut out = std::io::stdout().lock();
     out.write_all(&script)?;
     out.flush()?;
     Ok(())
 }
 
-pub(crate) fn man(_: &ManArgs) -> Result<()> {
+/// `cli` is the whole command line's clap model.
+pub(crate) fn man(_: &ManArgs, cli: clap::Command) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    clap_mangen::Man::new(cli).render(&mut out)?;
     out.flush()?;
     Ok(())
 }

@@ -2,7 +2,6 @@
 //! showing each command as a user would type it.
 
 use super::Context;
-use super::cli::ColorWhen;
 use crate::dates::{Month, format_date};
 use crate::output::write_file_atomic;
 use crate::synth::demo::{CONFIG_TOML, Demo, Returns};
@@ -303,11 +302,7 @@ fn run_step(ctx: &Context, dir: &Path, what: &str, args: &[&str]) -> Result<()> 
         .collect();
     println!("\n# {what}\n$ caseaudit {}", shown.join(" "));
     let exe = std::env::current_exe().context("cannot find the caseaudit program to run the demo steps")?;
-    let color = match ctx.color {
-        ColorWhen::Always => "always",
-        ColorWhen::Never => "never",
-        ColorWhen::Auto => "auto",
-    };
+    let color = ctx.color.as_arg();
     // Steps that write a file let its extension decide the format; the rest show a table.
     let mut command = Command::new(exe);
     command

@@ -51,8 +51,10 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         ));
     }
     match cli.command {
-        Command::Completions(args) => completions::completions(&args),
-        Command::Man(args) => completions::man(&args),
+        Command::Completions(args) => {
+            completions::completions(&args, <Cli as clap::CommandFactory>::command())
+        }
+        Command::Man(args) => completions::man(&args, <Cli as clap::CommandFactory>::command()),
         Command::Demo(args) => demo::run(&ctx()?, &args),
         Command::Generate(args) => generate::run(&ctx()?, &args),
         Command::Validate(args) => validate::run(&ctx()?, &args),

@@ -1,5 +1,7 @@
-//! Generic maximum flow (Dinic) and minimum-cost flow (primal–dual) on a directed graph with integer
-//! capacities and costs, plus the residual reachability that certifies a minimum cut.
+//! Generic maximum flow (Dinic) and minimum-cost flow on a directed graph with integer capacities
+//! and costs, plus the residual reachability that certifies a minimum cut. Minimum cost is found by
+//! successive shortest paths in the primal–dual way: Dijkstra on reduced costs, then a blocking flow
+//! along every shortest path at once.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};

@@ -18,12 +18,8 @@ pub(crate) struct ExtractReader<R: Read> {
     file: String,
     records: Records<R>,
     pub(super) schema: Schema,
-    /// The case ids seen so far, with the line each was first seen on.
-    ids: IdSet,
-    /// With [`ExtractReader::check_ids_at_end`]: the ids, checked at the end.
-    log: Option<IdLog>,
-    /// Opens the input again, to report repeated ids exactly once they are known.
-    reopen: Option<Reopen<R>>,
+    /// How case ids are checked for repeats.
+    ids: Ids<R>,
     /// Problems found so far (errors and warnings).
     pub(crate) problems: Vec<Problem>,
     raw: RawRecord,
@@ -35,6 +31,23 @@ pub(crate) struct ExtractReader<R: Read> {
 
 /// Opens an extract again from its start.
 pub(crate) type Reopen<R> = Box<dyn FnMut() -> anyhow::Result<Records<R>>>;
+
+/// How a reader checks case ids for repeats: the choice is made when it is made.
+enum Ids<R: Read> {
+    /// Row by row, with the line each id was first seen on: a repeat is an error
+    /// on the row that repeats. The exact report; every other way ends in it.
+    Exact(IdSet),
+    /// Logged as hashes and checked once, at the end of the file (a million ids
+    /// then cost a few milliseconds instead of a cache miss each); on a repeat the
+    /// file is read again (`Reopen`) row by row, and that reading's problems are
+    /// the reader's.
+    AtEnd(IdLog, Reopen<R>),
+    /// Logged for the caller: a block of a file read on both cores, whose log
+    /// `scan` checks with the other blocks'.
+    Logged(IdLog),
+    /// The log has been checked or handed over.
+    Done,
+}
 
 /// The first field of a record that is not valid UTF-8, as the `csv` crate finds it.
 fn bad_utf8_field(raw: &RawRecord) -> Option<usize> {
@@ -94,9 +107,7 @@ impl<R: Read> ExtractReader<R> {
             file: file.to_string(),
             records,
             schema,
-            ids: IdSet::default(),
-            log: None,
-            reopen: None,
+            ids: Ids::Exact(IdSet::default()),
             problems: Vec::new(),
             raw: RawRecord::default(),
             rows_read: 0,
@@ -111,8 +122,7 @@ impl<R: Read> ExtractReader<R> {
     /// exactly as the row-by-row check does, and the caller, which stops on errors,
     /// discards what it made of the rows.
     pub(crate) fn check_ids_at_end(mut self, reopen: Reopen<R>) -> Self {
-        self.log = Some(IdLog::default());
-        self.reopen = Some(reopen);
+        self.ids = Ids::AtEnd(IdLog::default(), reopen);
         self
     }
 
@@ -166,25 +176,31 @@ impl<R: Read> ExtractReader<R> {
     /// [`ExtractReader::take_ids`], and lines count from the block's start.
     pub(crate) fn for_block(file: &str, records: Records<R>, schema: Schema, log: IdLog) -> Self {
         ExtractReader {
-            log: Some(log),
+            ids: Ids::Logged(log),
             ..ExtractReader::with_schema(file, records, schema)
         }
     }
 
     /// The case ids logged by a reader made with [`ExtractReader::for_block`].
     pub(crate) fn take_ids(&mut self) -> Option<IdLog> {
-        self.log.take()
+        match std::mem::replace(&mut self.ids, Ids::Done) {
+            Ids::Logged(log) => Some(log),
+            other => {
+                self.ids = other;
+                None
+            }
+        }
     }
 
     /// At the end of a file read with [`ExtractReader::check_ids_at_end`]: when an id
     /// was repeated, reads the file again checking row by row, and takes its problems.
     fn finish_ids(&mut self) {
         // A block of a file (`for_block`) keeps its log for the whole file's check.
-        let Some(mut reopen) = self.reopen.take() else {
+        if !matches!(self.ids, Ids::AtEnd(..)) {
             return;
-        };
-        let Some(log) = self.log.take() else {
-            return;
+        }
+        let Ids::AtEnd(log, mut reopen) = std::mem::replace(&mut self.ids, Ids::Done) else {
+            unreachable!("matched just above")
         };
         if self.failed || !log.has_repeats() {
             return;
@@ -288,16 +304,20 @@ impl<R: Read> ExtractReader<R> {
             ));
             return false;
         }
-        if let Some(log) = &mut self.log {
-            log.push(id);
-        } else if let Some(first) = self.ids.insert(id, line) {
-            self.problems.push(Problem::error(
-                file,
-                Some(line),
-                Some(&headers[id_col]),
-                format!("case id \"{id}\" appears again (first on line {first})"),
-            ));
-            return false;
+        match &mut self.ids {
+            Ids::AtEnd(log, _) | Ids::Logged(log) => log.push(id),
+            Ids::Exact(seen) => {
+                if let Some(first) = seen.insert(id, line) {
+                    self.problems.push(Problem::error(
+                        file,
+                        Some(line),
+                        Some(&headers[id_col]),
+                        format!("case id \"{id}\" appears again (first on line {first})"),
+                    ));
+                    return false;
+                }
+            }
+            Ids::Done => {}
         }
         if row.cell(self.schema.col(Std::Team)).is_none() {
             let col = &headers[self.schema.col(Std::Team).expect("team is required")];

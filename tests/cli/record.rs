@@ -63,6 +63,31 @@ fn a_bad_allocation_changes_nothing() {
     );
 }
 
+/// An allocation is read with the allocation's own checks (as `progress` reads
+/// it): a case given twice, or a second month, is refused and nothing is written.
+#[test]
+fn an_allocation_is_checked_as_an_allocation() {
+    let w = Workdir::new();
+    let mut twice = allocation("2026-11", 3);
+    twice.push_str("2026-11,C2026-11-1,Team 1,W,neglect,A3,Auditor,Team X\n");
+    w.write("twice.csv", twice);
+    w.run(&["record", "twice.csv", "--history", "history.csv"])
+        .fails(1)
+        .stderr_has(
+            "twice.csv:5: column \"case_id\": case \"C2026-11-1\" is allocated twice (first on line 3)",
+        );
+    let mut months = allocation("2026-11", 2);
+    months.push_str("2026-10,C9,Team 1,W,neglect,A3,Auditor,Team X\n");
+    w.write("months.csv", months);
+    w.run(&["record", "months.csv", "--history", "history.csv"])
+        .fails(1)
+        .stderr_has(
+            "months.csv:4: column \"month\": 2026-10 is not the allocation's month (2026-11, from line 2)",
+        );
+    assert!(!w.path("history.csv").exists(), "no history was written");
+    assert!(!w.path("history.csv.lock").exists(), "not even a lock");
+}
+
 #[test]
 fn concurrent_records_lose_nothing() {
     let w = Workdir::new();

@@ -204,6 +204,41 @@ pub(crate) fn delimiter_for(path: &Path, opts: &InputOptions) -> u8 {
 }
 
 /// The headings of a CSV file (cleaned), read afresh.
+/// Standard input read whole (byte-order mark skipped, CRLF as LF, decoded) as one
+/// table, with its headings: for a reader that must see the headings before it
+/// reads the table (`validate`), since standard input cannot be opened twice.
+pub(crate) fn stdin_table(opts: &InputOptions) -> Result<(Input, Vec<String>)> {
+    let path = Path::new("-");
+    let mut bytes = Vec::new();
+    open_input(path, opts)?
+        .read_to_end(&mut bytes)
+        .context("reading <stdin>")?;
+    let builder = || {
+        let mut b = csv::ReaderBuilder::new();
+        b.delimiter(delimiter_for(path, opts))
+            .has_headers(false)
+            .flexible(true);
+        b
+    };
+    let mut first = csv::StringRecord::new();
+    let headings = match builder().from_reader(&bytes[..]).read_record(&mut first) {
+        Ok(true) => first
+            .iter()
+            .map(|h| crate::values::clean(h).into_owned())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let reader: Box<dyn Read> = Box::new(io::Cursor::new(bytes));
+    let table = Input {
+        name: display_name(path),
+        source: path.to_path_buf(),
+        reader: builder().from_reader(reader),
+        sheet: None,
+        options: Some(opts.clone()),
+    };
+    Ok((table, headings))
+}
+
 pub(crate) fn headings(path: &Path, opts: &InputOptions) -> Result<Vec<String>> {
     let mut reader = csv_reader(path, opts)?;
     let mut first = csv::StringRecord::new();

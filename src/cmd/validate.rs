@@ -10,7 +10,7 @@ use crate::moderation::{self, Against};
 use crate::problem::Problem;
 use crate::problem::Problems;
 use crate::values::header_key;
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -147,10 +147,21 @@ fn check_file(
         return inputs.into_iter().map(|input| check_cases(ctx, input)).collect();
     }
     let mut checked = Vec::new();
-    for table in csvio::open_tables(path, &ctx.input)? {
-        let headings = match &table.sheet {
-            Some((_, headings)) => headings.clone(),
-            None => csvio::headings(path, &ctx.input)?,
+    // Standard input is read once, whole: its headings come from what was read.
+    let tables: Vec<(csvio::Input, Option<Vec<String>>)> = if path == Path::new("-") {
+        let (table, headings) = csvio::stdin_table(&ctx.input)?;
+        vec![(table, Some(headings))]
+    } else {
+        csvio::open_tables(path, &ctx.input)?
+            .into_iter()
+            .map(|t| (t, None))
+            .collect()
+    };
+    for (table, read_headings) in tables {
+        let headings = match (&table.sheet, read_headings) {
+            (Some((_, headings)), _) => headings.clone(),
+            (None, Some(headings)) => headings,
+            (None, None) => csvio::headings(path, &ctx.input)?,
         };
         let Some(kind) = kind.or_else(|| detect(ctx, &headings)) else {
             let p = Problem::error(
@@ -193,6 +204,9 @@ fn check_file(
                     problems,
                     rows,
                 }
+            }
+            Kind::Audits if path == Path::new("-") => {
+                bail!("completed audits are checked from files (with the moderation results they go with), not from standard input")
             }
             Kind::Audits => {
                 let (problems, rows) = check_audits(ctx, path, &name)?;

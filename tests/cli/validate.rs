@@ -143,3 +143,50 @@ fn frames_are_checked_against_the_extract() {
         .fails(1)
         .stdout_has("x.csv:1: sampling frame \"da\": unknown field \"risk\"");
 }
+
+/// `validate -` reads standard input once: it used to wait for ever, opening it a
+/// second time for the headings. What it reports is what the same file gives.
+#[test]
+fn standard_input_is_validated_as_a_file_is() {
+    use std::io::Write;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let w = Workdir::new();
+    for (file, input) in [
+        ("x.csv", "case_id,team,dob\nC1,A,01/02/2015\nC1,B,\n"),
+        ("a.csv", "auditor_id,name,team\nA1,Ann,North\n"),
+    ] {
+        w.write(file, input);
+        let on_file = w.run(&["validate", file]);
+        let mut child = w
+            .cmd(&["validate", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > Duration::from_secs(30) {
+                child.kill().unwrap();
+                panic!("validate - did not finish");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        let named = |text: &str| text.replace(file, "<stdin>");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            named(&on_file.stdout),
+            "{file}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            named(&on_file.stderr),
+            "{file}"
+        );
+        assert_eq!(out.status.code(), Some(on_file.code), "{file}");
+        assert!(on_file.stderr.contains(file), "{}", on_file.stderr);
+    }
+}

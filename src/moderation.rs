@@ -24,7 +24,7 @@ pub(crate) use select::{Reason, select};
 pub(crate) use summary::{By, MIN_PAIRS, SummaryRow, Trend, summarise};
 
 /// The columns of a moderation file other than re-graded elements.
-const FIELDS: [&str; 6] = [
+pub(crate) const FIELDS: [&str; 6] = [
     "audit_id",
     "moderator_id",
     "moderated_on",

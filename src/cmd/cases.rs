@@ -64,14 +64,7 @@ struct Plan {
 
 impl Plan {
     fn new(ctx: &Context, args: &Args, schema: &Schema) -> Result<Plan> {
-        let filter = match &args.filter {
-            Some(expr) => Some(
-                Filter::compile(expr, schema, ctx.as_of)
-                    .map_err(|e| usage(e.to_string()))?
-                    .for_rows(schema),
-            ),
-            None => None,
-        };
+        let filter = ctx.case_filter(args.filter.as_deref(), schema)?;
         let resolve = |name: &str| -> Result<(usize, FieldKind)> {
             filter::FieldNames::resolve(schema, name).ok_or_else(|| {
                 let known = filter::FieldNames::known_fields(schema);

@@ -58,14 +58,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     };
     let tables = ctx.extract_tables(&args.inputs)?;
     let prepare = |schema: &Schema| -> Result<Dip> {
-        let filter = match &args.filter {
-            Some(expr) => Some(
-                Filter::compile(expr, schema, ctx.as_of)
-                    .map_err(|e| usage(e.to_string()))?
-                    .for_rows(schema),
-            ),
-            None => None,
-        };
+        let filter = ctx.case_filter(args.filter.as_deref(), schema)?;
         Ok(Dip {
             filter,
             group: match args.per {

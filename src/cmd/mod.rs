@@ -28,7 +28,7 @@ use crate::config::Settings;
 use crate::csvio::{self, InputOptions};
 use crate::exit::usage;
 use crate::extract;
-use crate::filter::Filter;
+use crate::filter::{Filter, RowFilter};
 use crate::grades::Scale;
 use crate::moderation::{self, Against, Moderation};
 use crate::output::{Format, Output};
@@ -267,6 +267,20 @@ impl Context {
     ) -> Result<Option<Filter>> {
         expr.map(|e| Filter::compile(e, layout, as_of).map_err(|err| usage(err.to_string())))
             .transpose()
+    }
+
+    /// Compiles a `--where` expression for an extract's rows (a usage error if bad).
+    pub(crate) fn case_filter(
+        &self,
+        expr: Option<&str>,
+        schema: &extract::Schema,
+    ) -> Result<Option<RowFilter<'static, extract::CaseRow>>> {
+        expr.map(|e| {
+            Filter::compile(e, schema, self.as_of)
+                .map(|f| f.for_rows(schema))
+                .map_err(|err| usage(err.to_string()))
+        })
+        .transpose()
     }
 }
 

@@ -6,6 +6,7 @@
 use super::{AuditorPost, Authority, FRAMES, Table, Written, auditor_outside, case_id, past_months};
 use crate::dates::{Month, format_date};
 use crate::keys::SplitMix64;
+use crate::moderation;
 use chrono::{Datelike, Days, NaiveDate};
 use std::io::{self, Write};
 
@@ -73,15 +74,10 @@ pub(super) fn audit_columns() -> Vec<&'static str> {
     [&case[..], &ELEMENTS, &findings].concat()
 }
 
-pub(super) const MODERATION_COLUMNS: [&str; 7] = [
-    "audit_id",
-    "moderator_id",
-    "moderated_on",
-    "overall",
-    "challenged",
-    "note",
-    "voice",
-];
+/// A moderation file's columns: the layout's own, and one re-graded element.
+pub(super) fn moderation_columns() -> Vec<&'static str> {
+    [&moderation::FIELDS[..], &["voice"]].concat()
+}
 
 /// The day an audit of `month` was completed: one of its first 28 days, and never
 /// after `as_of`.
@@ -208,7 +204,7 @@ impl Authority {
         moderation: &mut dyn Write,
     ) -> io::Result<(Written, Written)> {
         let mut a = Table::new(audits, &audit_columns())?;
-        let mut m = Table::new(moderation, &MODERATION_COLUMNS)?;
+        let mut m = Table::new(moderation, &moderation_columns())?;
         let n = self.sample_len();
         let Authority {
             spec,

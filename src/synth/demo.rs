@@ -4,7 +4,7 @@
 //! file I/O and runs the real commands in between.
 
 use super::audits::{
-    MODERATION_COLUMNS, audit_columns, completed_in, moderate, overall_grade, push_findings,
+    audit_columns, completed_in, moderate, moderation_columns, overall_grade, push_findings,
 };
 use super::{Authority, Spec, Table};
 use crate::dates::{Month, format_date};
@@ -154,7 +154,7 @@ impl Demo {
             ..
         } = &mut self.authority;
         let mut out = Vec::new();
-        let mut table = in_memory(Table::new(&mut out, &MODERATION_COLUMNS));
+        let mut table = in_memory(Table::new(&mut out, &moderation_columns()));
         for id in chosen.chain(earlier) {
             let Some(audit) = returns.list.iter().find(|a| a.cells[0] == id) else {
                 continue;

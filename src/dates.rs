@@ -1,6 +1,9 @@
-//! Dates and months as the extracts write them: `dd/mm/yyyy`, `yyyy-mm-dd`, or an
-//! Excel serial day number. `mm/dd/yyyy` is never guessed: a first part above 12
-//! is fine (it is a day), a second part above 12 is an error, not a swap.
+//! Dates and months as the extracts write them: `dd/mm/yyyy` (or with `.` or `-`),
+//! `yyyy-mm-dd`, `16 Sep 2025` (or `16-Sep-2025`, `16 September 2025`), or an Excel
+//! serial day number; any of them may be followed by a time of day (`16/09/2025
+//! 00:00`, `2025-09-16T00:00:00`), which is dropped. `mm/dd/yyyy` is never guessed:
+//! a first part above 12 is fine (it is a day), a second part above 12 is an error,
+//! not a swap.
 
 use chrono::{Datelike, NaiveDate};
 use std::fmt;
@@ -38,10 +41,37 @@ fn parse_other_day(text: &str) -> Option<Day> {
     if s.is_empty() {
         return None;
     }
-    parse_iso(s)
-        .or_else(|| parse_dmy(s))
+    let date = without_time(s);
+    parse_iso(date)
+        .or_else(|| parse_dmy(date))
+        .or_else(|| parse_named_month(date))
         .or_else(|| parse_excel_serial(s))
         .map(Day::from)
+}
+
+/// `s` without a time of day after the date (` 00:00`, ` 00:00:00`, `T00:00:00`,
+/// with a fraction of a second or a `Z`): spreadsheets and databases add one to
+/// dates. Anything else after the date is left, so that it is not a date.
+fn without_time(s: &str) -> &str {
+    match s.rfind([' ', 'T']) {
+        Some(i) if i > 0 && is_time_of_day(&s[i + 1..]) => s[..i].trim_end(),
+        _ => s,
+    }
+}
+
+/// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`, optionally with `Z`, of a real time.
+fn is_time_of_day(t: &str) -> bool {
+    let t = t.strip_suffix('Z').unwrap_or(t);
+    let (hms, fraction) = t.split_once('.').unwrap_or((t, "0"));
+    let two = |p: &str, below: u32| {
+        p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n < below)
+    };
+    let parts: Vec<&str> = hms.split(':').collect();
+    let limits = [24, 60, 60];
+    (2..=3).contains(&parts.len())
+        && parts.iter().zip(limits).all(|(p, below)| two(p, below))
+        && !fraction.is_empty()
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The year, month and day of `dd/mm/yyyy` or `yyyy-mm-dd` exactly; `None` for
@@ -119,7 +149,7 @@ pub(crate) fn date_problem(text: &str) -> String {
         }
         return format!("\"{s}\" is not a real date (expected dd/mm/yyyy)");
     }
-    format!("\"{s}\" is not a date (expected dd/mm/yyyy, yyyy-mm-dd or an Excel day number)")
+    format!("\"{s}\" is not a date (expected dd/mm/yyyy, yyyy-mm-dd, 16 Sep 2025 or an Excel day number)")
 }
 
 /// Formats a date the way every output writes it: ISO `yyyy-mm-dd`.
@@ -134,9 +164,7 @@ pub(crate) fn format_date(d: NaiveDate) -> String {
 }
 
 fn parse_iso(s: &str) -> Option<NaiveDate> {
-    // Accept a trailing time from spreadsheet exports: "2024-03-01 00:00:00" or "2024-03-01T00:00".
-    let date_part = s.split([' ', 'T']).next()?;
-    let mut it = date_part.split('-');
+    let mut it = s.split('-');
     let (y, m, d) = (it.next()?, it.next()?, it.next()?);
     if it.next().is_some() || y.len() != 4 || m.is_empty() || m.len() > 2 || d.is_empty() || d.len() > 2 {
         return None;
@@ -144,14 +172,56 @@ fn parse_iso(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
+/// Day, month and a four-digit year, separated by `/`, `.` or `-` (the same one twice).
 fn parse_dmy(s: &str) -> Option<NaiveDate> {
-    let date_part = s.split(' ').next()?;
-    let mut it = date_part.split(['/', '.']);
+    let separator = s.chars().find(|c| ['/', '.', '-'].contains(c))?;
+    let mut it = s.split(separator);
     let (d, m, y) = (it.next()?, it.next()?, it.next()?);
-    if it.next().is_some() || y.len() != 4 || d.is_empty() || d.len() > 2 || m.is_empty() || m.len() > 2 {
+    let digits =
+        |p: &str, most: usize| !p.is_empty() && p.len() <= most && p.bytes().all(|b| b.is_ascii_digit());
+    if it.next().is_some() || y.len() != 4 || !digits(y, 4) || !digits(d, 2) || !digits(m, 2) {
         return None;
     }
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// The months by name, as English dates write them.
+const MONTH_NAMES: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// `16 Sep 2025`, `16-Sep-2025`, `16 September 2025` (also `Sept`), in any case:
+/// the day first, the month by its name or its first three letters, a four-digit year.
+fn parse_named_month(s: &str) -> Option<NaiveDate> {
+    let parts: Vec<&str> = if s.contains('-') {
+        s.split('-').collect()
+    } else {
+        s.split_whitespace().collect()
+    };
+    let [d, m, y] = parts[..] else {
+        return None;
+    };
+    let digits =
+        |p: &str, most: usize| !p.is_empty() && p.len() <= most && p.bytes().all(|b| b.is_ascii_digit());
+    if !digits(d, 2) || y.len() != 4 || !digits(y, 4) {
+        return None;
+    }
+    let m = m.to_ascii_lowercase();
+    let month = MONTH_NAMES.iter().position(|name| {
+        m == *name || (m.len() == 3 && name.starts_with(&m)) || (m == "sept" && *name == "september")
+    })?;
+    NaiveDate::from_ymd_opt(y.parse().ok()?, month as u32 + 1, d.parse().ok()?)
 }
 
 fn parse_excel_serial(s: &str) -> Option<NaiveDate> {
@@ -276,9 +346,7 @@ mod tests {
             "0000-01-01",
             "9999-12-31",
         ] {
-            let general = parse_iso(t)
-                .or_else(|| parse_dmy(t))
-                .or_else(|| parse_excel_serial(t));
+            let general = parse_other_day(t).map(Day::date);
             if let Some((y, m, day)) = fixed_shape(t.as_bytes()) {
                 assert_eq!(Day::new(y, m, day).map(Day::date), general, "{t}");
             }
@@ -297,6 +365,43 @@ mod tests {
         assert_eq!(parse_date("44090.0"), Some(d(2020, 9, 16)));
         assert_eq!(parse_date(" 1/2/2021 "), Some(d(2021, 2, 1)));
         assert_eq!(parse_date("2020-09-16 00:00:00"), Some(d(2020, 9, 16)));
+    }
+
+    #[test]
+    fn accepts_what_real_exports_write() {
+        let sep16 = Some(d(2025, 9, 16));
+        for t in [
+            "16 Sep 2025",
+            "16-Sep-2025",
+            "16 September 2025",
+            "16 SEPT 2025",
+            "16-09-2025",
+            "16.09.2025",
+            "16/09/2025 00:00",
+            "16/09/2025 00:00:00",
+            "2025-09-16T00:00:00",
+            "2025-09-16T00:00:00.000Z",
+            "16 Sep 2025 00:00",
+            "45916.0",
+            "16/09/2025 14:30",
+        ] {
+            assert_eq!(parse_date(t), sep16, "{t}");
+        }
+        for t in [
+            "16/09/2025 foo",
+            "16/09/2025 24:00",
+            "16 Sep 25",
+            "Sep 16 2025",
+            "16 Sepember 2025",
+            "16/09-2025",
+            "32 Jan 2025",
+            "16 Se 2025",
+            "2025-09-16Tnoon",
+            "00/00/0000",
+        ] {
+            assert_eq!(parse_date(t), None, "{t}");
+        }
+        assert!(date_problem("16 Sep 25").contains("16 Sep 2025"));
     }
 
     #[test]
@@ -334,6 +439,34 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Every form of a real date reads as that date, with or without a time.
+        #[test]
+        fn every_form_of_a_date_reads_as_that_date(y in 1900i32..2100, m in 1u32..13, day in 1u32..32, midnight in proptest::bool::ANY) {
+            let Some(want) = NaiveDate::from_ymd_opt(y, m, day) else { return Ok(()) };
+            let name = MONTH_NAMES[m as usize - 1];
+            let short = &name[..3];
+            let time = if midnight { " 00:00" } else { "" };
+            for t in [
+                format!("{day:02}/{m:02}/{y}"),
+                format!("{day}/{m}/{y}"),
+                format!("{day}.{m}.{y}"),
+                format!("{day:02}-{m:02}-{y}"),
+                format!("{y}-{m:02}-{day:02}"),
+                format!("{day} {short} {y}"),
+                format!("{day}-{short}-{y}"),
+                format!("{day} {name} {y}"),
+                format!("{day} {} {y}", short.to_uppercase()),
+            ] {
+                let t = format!("{t}{time}");
+                proptest::prop_assert_eq!(parse_date(&t), Some(want), "{}", t);
+            }
+            // Month first is never read, where it could be taken for a day first.
+            if day > 12 {
+                let us = format!("{m:02}/{day:02}/{y}");
+                proptest::prop_assert_eq!(parse_date(&us), None, "{}", us);
+            }
+        }
+
         #[test]
         fn a_day_is_a_real_date_exactly_when_chrono_says_so_and_orders_as_dates_do(
             a in (-3000i32..12000, 0u32..14, 0u32..33), b in (1990i32..2030, 1u32..13, 1u32..32),

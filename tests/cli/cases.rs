@@ -523,3 +523,34 @@ fn an_unknown_by_field_suggests_the_near_one() {
         .fails(2)
         .stderr_has("unknown column \"tema\", did you mean \"team\"?");
 }
+
+/// Dates as the case management systems write them read as the same day.
+#[test]
+fn dates_in_every_form_real_exports_write() {
+    let w = Workdir::new();
+    let forms = [
+        "16/09/2025",
+        "16.09.2025",
+        "16-09-2025",
+        "16 Sep 2025",
+        "16-Sep-2025",
+        "16 September 2025",
+        "16/09/2025 00:00",
+        "2025-09-16T00:00:00",
+    ];
+    let mut csv = String::from("case_id,team,start_date\n");
+    for (i, form) in forms.iter().enumerate() {
+        csv.push_str(&format!("C{i},T,{form}\n"));
+    }
+    w.write("x.csv", csv);
+    let run = w
+        .run(&["cases", "x.csv", "--columns", "start_date", "-f", "csv"])
+        .ok();
+    let rows = csv_rows(&run.stdout);
+    assert_eq!(rows.len(), forms.len() + 1, "{}", run.stdout);
+    assert!(rows[1..].iter().all(|r| r == &["2025-09-16"]), "{}", run.stdout);
+    w.write("us.csv", "case_id,team,start_date\nC1,T,09/16/2025\n");
+    w.run(&["cases", "us.csv", "--count"])
+        .fails(1)
+        .stderr_has("us.csv:2: column \"start_date\": \"09/16/2025\" looks like a US-style date");
+}

@@ -28,18 +28,23 @@ pub(crate) struct Input {
     /// For a CSV file read as it is (not a sheet or a converted list): how to open
     /// it again, for the fast extract reader.
     pub(crate) options: Option<InputOptions>,
+    /// What the reader worked out about the file that the user should hear of
+    /// (a delimiter found from the header).
+    pub(crate) note: Option<String>,
 }
 
 /// Opens every table of an input: one for a CSV file, one per non-empty sheet (or
 /// the `--sheet`) of a workbook.
 pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>> {
     if !crate::workbook::is_workbook(path) {
+        let (opts, note) = file_options(path, opts)?;
         return Ok(vec![Input {
             name: display_name(path),
             source: path.to_path_buf(),
-            reader: csv_reader(path, opts)?,
+            reader: csv_reader(path, &opts)?,
             sheet: None,
-            options: Some(opts.clone()),
+            options: Some(opts),
+            note,
         }]);
     }
     if path.is_dir() {
@@ -71,6 +76,7 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
                     .from_reader(reader),
                 sheet: Some((s.name, headings)),
                 options: None,
+                note: None,
             }
         })
         .collect())
@@ -194,6 +200,68 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The delimiters a header is looked at for, with their names for the note.
+const DELIMITERS: [(u8, &str); 4] = [
+    (b',', "commas"),
+    (b';', "semicolons"),
+    (b'\t', "tabs"),
+    (b'|', "pipes"),
+];
+
+/// How a CSV file on disk is read: `opts`, with the delimiter found from the header
+/// line when none was given and the header has no comma but another delimiter
+/// (Excel writes semicolons where the comma is the decimal mark), and a note
+/// saying so. A file that is XML, not CSV, is refused here with a clear reason.
+pub(crate) fn file_options(path: &Path, opts: &InputOptions) -> Result<(InputOptions, Option<String>)> {
+    if path == Path::new("-") || path.is_dir() {
+        return Ok((opts.clone(), None));
+    }
+    let mut head = Vec::new();
+    open_raw(path)?
+        .take(64 << 10)
+        .read_to_end(&mut head)
+        .with_context(|| format!("reading {}", display_name(path)))?;
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    if text.trim_ascii_start().starts_with(b"<") {
+        bail!(
+            "{} is an XML file, not a table: caseaudit reads CSV files and workbooks (.xlsx, .xls, .ods)",
+            display_name(path)
+        );
+    }
+    if opts.delimiter.is_some() || delimiter_for(path, opts) != b',' {
+        return Ok((opts.clone(), None));
+    }
+    // The first line, not counting delimiters inside quotes.
+    let mut counts = [0usize; DELIMITERS.len()];
+    let mut quoted = false;
+    for &b in text {
+        if !quoted && (b == b'\n' || b == b'\r') {
+            break;
+        }
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(i) = DELIMITERS.iter().position(|(d, _)| *d == b) {
+            counts[i] += 1;
+        }
+    }
+    let best = (1..DELIMITERS.len()).max_by_key(|&i| (counts[i], std::cmp::Reverse(i)));
+    match best {
+        Some(i) if counts[0] == 0 && counts[i] > 0 => {
+            let (delimiter, name) = DELIMITERS[i];
+            let note = format!(
+                "{}: the header is separated by {name}, so the file is read so (give --delimiter to choose)",
+                display_name(path)
+            );
+            let opts = InputOptions {
+                delimiter: Some(delimiter),
+                ..opts.clone()
+            };
+            Ok((opts, Some(note)))
+        }
+        _ => Ok((opts.clone(), None)),
+    }
+}
+
 pub(crate) fn delimiter_for(path: &Path, opts: &InputOptions) -> u8 {
     opts.delimiter.unwrap_or_else(|| {
         let is_tsv = path
@@ -203,7 +271,6 @@ pub(crate) fn delimiter_for(path: &Path, opts: &InputOptions) -> u8 {
     })
 }
 
-/// The headings of a CSV file (cleaned), read afresh.
 /// Standard input read whole (byte-order mark skipped, CRLF as LF, decoded) as one
 /// table, with its headings: for a reader that must see the headings before it
 /// reads the table (`validate`), since standard input cannot be opened twice.
@@ -235,12 +302,15 @@ pub(crate) fn stdin_table(opts: &InputOptions) -> Result<(Input, Vec<String>)> {
         reader: builder().from_reader(reader),
         sheet: None,
         options: Some(opts.clone()),
+        note: None,
     };
     Ok((table, headings))
 }
 
+/// The headings of a CSV file (cleaned), read afresh.
 pub(crate) fn headings(path: &Path, opts: &InputOptions) -> Result<Vec<String>> {
-    let mut reader = csv_reader(path, opts)?;
+    let (opts, _) = file_options(path, opts)?;
+    let mut reader = csv_reader(path, &opts)?;
     let mut first = csv::StringRecord::new();
     match reader.read_record(&mut first) {
         Ok(true) => Ok(first

@@ -172,7 +172,11 @@ impl Context {
 
     /// Opens the one table of an input (a CSV file or a workbook's sheet).
     pub(crate) fn table(&self, path: &Path) -> Result<csvio::Input> {
-        csvio::open_table(path, &self.input)
+        let table = csvio::open_table(path, &self.input)?;
+        if let Some(n) = &table.note {
+            self.note(n);
+        }
+        Ok(table)
     }
 
     /// Reads completed audits from one or more files. `prepare` runs once every

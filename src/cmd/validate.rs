@@ -152,10 +152,11 @@ fn check_file(
         let (table, headings) = csvio::stdin_table(&ctx.input)?;
         vec![(table, Some(headings))]
     } else {
-        csvio::open_tables(path, &ctx.input)?
-            .into_iter()
-            .map(|t| (t, None))
-            .collect()
+        let tables = csvio::open_tables(path, &ctx.input)?;
+        for n in tables.iter().filter_map(|t| t.note.as_ref()) {
+            ctx.note(n);
+        }
+        tables.into_iter().map(|t| (t, None)).collect()
     };
     for (table, read_headings) in tables {
         let headings = match (&table.sheet, read_headings) {

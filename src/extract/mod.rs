@@ -170,6 +170,11 @@ pub(crate) fn tables(
     let mut lists = Vec::new();
     for path in paths {
         let tables = csvio::open_tables(path, opts)?;
+        for table in &tables {
+            if let Some(n) = &table.note {
+                note(n.clone());
+            }
+        }
         match settings.extract.layout {
             ExtractLayout::Standard => {
                 let whole_book = tables.len() > 1 && opts.sheet.is_none();
@@ -215,6 +220,7 @@ pub(crate) fn tables(
                                     reader,
                                     sheet: None,
                                     options: None,
+                                    note: None,
                                 },
                             ));
                         }

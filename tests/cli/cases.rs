@@ -554,3 +554,57 @@ fn dates_in_every_form_real_exports_write() {
         .fails(1)
         .stderr_has("us.csv:2: column \"start_date\": \"09/16/2025\" looks like a US-style date");
 }
+
+/// A file separated by semicolons (Excel where the comma is the decimal mark),
+/// tabs or pipes is read as such, with a note; commas win when the header has any.
+#[test]
+fn the_delimiter_is_found_from_the_header() {
+    let w = Workdir::new();
+    for (name, sep, word) in [
+        ("semi.csv", ";", "semicolons"),
+        ("tab.csv", "\t", "tabs"),
+        ("pipe.csv", "|", "pipes"),
+    ] {
+        let text = ["case_id", "team", "start_date"].join(sep)
+            + "\n"
+            + &["C1", "Team A", "01/02/2025"].join(sep)
+            + "\n"
+            + &["C2", "\"Team; B\"", "2025-03-04"].join(sep)
+            + "\n";
+        w.write(name, text);
+        let run = w
+            .run(&["cases", name, "--columns", "case_id,team", "-f", "csv"])
+            .ok()
+            .stderr_has(&format!("{name}: the header is separated by {word}"));
+        assert_eq!(
+            csv_rows(&run.stdout),
+            [["case_id", "team"], ["C1", "Team A"], ["C2", "Team; B"]],
+            "{name}"
+        );
+        w.run(&["validate", name])
+            .ok()
+            .stderr_has("case extract, 2 rows: ok");
+    }
+    // A header with commas is comma-separated, whatever its cells hold.
+    w.write("comma.csv", "case_id,team\nC1,A;B\n");
+    let run = w.run(&["cases", "comma.csv", "-f", "csv"]).ok();
+    assert!(!run.stderr.contains("separated by"), "{}", run.stderr);
+    assert_eq!(csv_rows(&run.stdout)[1], ["C1", "A;B"]);
+    // --delimiter still decides.
+    w.run(&["--delimiter", ",", "cases", "semi.csv", "--count"])
+        .fails(1)
+        .stderr_has("required column is missing");
+}
+
+/// An XML file is refused as such, not read as a table with one odd heading.
+#[test]
+fn an_xml_file_is_refused_with_a_reason() {
+    let w = Workdir::new();
+    w.write(
+        "census.csv",
+        "\u{feff}<?xml version=\"1.0\"?>\n<Message><Children/></Message>\n",
+    );
+    w.run(&["cases", "census.csv", "--count"])
+        .fails(1)
+        .stderr_has("census.csv is an XML file, not a table");
+}

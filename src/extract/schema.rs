@@ -77,8 +77,9 @@ impl Schema {
                     Some(1),
                     Some(name),
                     format!(
-                        "required column is missing (the header has: {}); map your own heading with [extract.columns] {name} = \"…\"",
-                        headers.join(", ")
+                        "required column is missing (the header has: {}); say which heading is the {name} in caseaudit.toml:\n  [extract.columns]\n  {name} = \"{}\"",
+                        headers.join(", "),
+                        near_heading(required, &headers).unwrap_or("…")
                     ),
                 ));
             }
@@ -243,4 +244,21 @@ pub(super) enum Access {
     YesNo(usize),
     Status(usize),
     Derived(Derived),
+}
+
+/// The heading most likely to hold a standard field the header lacks, for the
+/// line a user pastes into the settings: one sharing a word with the field's
+/// name (`Team Name` for team, `Person ID` for case_id).
+fn near_heading(field: Std, headers: &[String]) -> Option<&str> {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let wanted = words(field.name());
+    headers
+        .iter()
+        .find(|h| words(h).iter().any(|w| wanted.contains(w)))
+        .map(String::as_str)
 }

@@ -37,15 +37,36 @@ pub(super) const STD_FIELDS: [(Std, &str, FieldKind); 12] = [
     (Std::ChildName, "child_name", FieldKind::Text),
 ];
 
-/// Other headings that mean a standard field without any mapping (Annex A's own words).
-pub(super) const ALIASES: [(&str, Std); 8] = [
+/// Other headings that mean a standard field without any mapping: Annex A's own
+/// words, the statutory returns' (CIN census, SSDA903) and those the common case
+/// management systems export under (as header keys: lowercase, single spaces).
+/// Where a file has several, the first listed wins.
+pub(super) const ALIASES: [(&str, Std); 26] = [
     ("child unique id", Std::CaseId),
     ("case id", Std::CaseId),
+    ("person id", Std::CaseId),
+    ("child id", Std::CaseId),
+    ("lachildid", Std::CaseId),
+    ("child", Std::CaseId),
     ("allocated team", Std::Team),
+    ("team name", Std::Team),
     ("allocated worker", Std::Worker),
+    ("allocated social worker", Std::Worker),
+    ("worker name", Std::Worker),
     ("date of birth", Std::Dob),
+    ("personbirthdate", Std::Dob),
+    ("referral date", Std::StartDate),
+    ("cin start date", Std::StartDate),
+    ("cinreferraldate", Std::StartDate),
+    ("closure date", Std::EndDate),
+    ("case closure date", Std::EndDate),
+    ("cinclosuredate", Std::EndDate),
     ("referral source", Std::ReferralSource),
     ("risk factors", Std::RiskFactors),
+    ("factors identified at assessment", Std::RiskFactors),
+    ("assessment factors", Std::RiskFactors),
+    ("latest category of abuse", Std::RiskFactors),
+    ("category of abuse", Std::RiskFactors),
     ("step up", Std::StepUp),
 ];
 

@@ -608,3 +608,52 @@ fn an_xml_file_is_refused_with_a_reason() {
         .fails(1)
         .stderr_has("census.csv is an XML file, not a table");
 }
+
+/// Headings as the case management systems and statutory returns write them are
+/// known without settings, and a list column keeps its vocabulary under its own
+/// heading; a missing required column names a near heading and the lines to paste.
+#[test]
+fn system_headings_are_known_without_settings() {
+    let w = Workdir::new();
+    w.write(
+        "lcs.csv",
+        "Person ID,Team Name,Worker Name,Referral Date,Closure Date,Factors identified at assessment\n\
+         100021,North CIN,Ann Lark,16/09/2025,,2B; 16A\n\
+         100022,South CP,Bob Wren,01/10/2025,2025-11-01,Neglect\n\
+         100023,South CP,Bob Wren,01/10/2025,,1C\n",
+    );
+    let count = |w: &Workdir, filter: &str| {
+        let run = w
+            .run(&["cases", "lcs.csv", "--where", filter, "--count", "-f", "csv"])
+            .ok();
+        csv_rows(&run.stdout)[1][0].clone()
+    };
+    assert_eq!(count(&w, "risk_factors contains neglect"), "2");
+    assert_eq!(
+        count(&w, "\"Factors identified at assessment\" contains neglect"),
+        "2"
+    );
+    assert_eq!(count(&w, "team = \"South CP\" and status = open"), "1");
+    let run = w
+        .run(&[
+            "cases",
+            "lcs.csv",
+            "--columns",
+            "case_id,worker,start_date",
+            "-f",
+            "csv",
+        ])
+        .ok();
+    assert_eq!(csv_rows(&run.stdout)[1], ["100021", "Ann Lark", "2025-09-16"]);
+
+    w.write("odd.csv", "Reference,Unit Team\nR1,North\n");
+    w.run(&["cases", "odd.csv", "--count"])
+        .fails(1)
+        .stderr_has("column \"case_id\": required column is missing (the header has: Reference, Unit Team)")
+        .stderr_has("  [extract.columns]\n  case_id = \"…\"");
+    w.write("odd2.csv", "Case Ref,Unit\nR1,North\n");
+    w.run(&["cases", "odd2.csv", "--count"])
+        .fails(1)
+        .stderr_has("  [extract.columns]\n  team = \"…\"")
+        .stderr_has("  case_id = \"Case Ref\"");
+}

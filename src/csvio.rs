@@ -54,18 +54,12 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
     Ok(sheets
         .into_iter()
         .map(|s| {
-            let mut peek = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(&s.csv[..]);
-            let mut first = csv::StringRecord::new();
-            let headings = match peek.read_record(&mut first) {
-                Ok(true) => first
-                    .iter()
-                    .map(|h| crate::values::clean(h).into_owned())
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let headings = first_row(
+                csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(&s.csv[..]),
+            );
             let reader: Box<dyn Read> = Box::new(io::Cursor::new(s.csv));
             Input {
                 name: format!("{}[{}]", display_name(path), s.name),
@@ -170,6 +164,11 @@ pub(crate) fn open_bytes(path: &Path, opts: &InputOptions) -> Result<(Box<dyn Re
         Encoding::Utf8 => (raw, true),
         Encoding::Windows1252 => (decode_input(path, raw)?, false),
     })
+}
+
+/// [`file_sha256`] when `wanted` (a manifest is written), else `None`.
+pub(crate) fn file_sha256_if(wanted: bool, path: &Path) -> Result<Option<String>> {
+    if wanted { file_sha256(path) } else { Ok(None) }
 }
 
 /// SHA-256 of a file's bytes, as hex; `None` for standard input.
@@ -287,14 +286,7 @@ pub(crate) fn stdin_table(opts: &InputOptions) -> Result<(Input, Vec<String>)> {
             .flexible(true);
         b
     };
-    let mut first = csv::StringRecord::new();
-    let headings = match builder().from_reader(&bytes[..]).read_record(&mut first) {
-        Ok(true) => first
-            .iter()
-            .map(|h| crate::values::clean(h).into_owned())
-            .collect(),
-        _ => Vec::new(),
-    };
+    let headings = first_row(builder().from_reader(&bytes[..]));
     let reader: Box<dyn Read> = Box::new(io::Cursor::new(bytes));
     let table = Input {
         name: display_name(path),
@@ -310,15 +302,19 @@ pub(crate) fn stdin_table(opts: &InputOptions) -> Result<(Input, Vec<String>)> {
 /// The headings of a CSV file (cleaned), read afresh.
 pub(crate) fn headings(path: &Path, opts: &InputOptions) -> Result<Vec<String>> {
     let (opts, _) = file_options(path, opts)?;
-    let mut reader = csv_reader(path, &opts)?;
+    Ok(first_row(csv_reader(path, &opts)?))
+}
+
+/// A table's first row, cleaned: its headings. Empty for an empty or unreadable
+/// table (the full check reports it).
+fn first_row<R: Read>(mut reader: csv::Reader<R>) -> Vec<String> {
     let mut first = csv::StringRecord::new();
     match reader.read_record(&mut first) {
-        Ok(true) => Ok(first
+        Ok(true) => first
             .iter()
             .map(|h| crate::values::clean(h).into_owned())
-            .collect()),
-        // An empty or unreadable file: the full check reports it.
-        _ => Ok(Vec::new()),
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -177,12 +177,20 @@ fn parse_dmy(s: &str) -> Option<NaiveDate> {
     let separator = s.chars().find(|c| ['/', '.', '-'].contains(c))?;
     let mut it = s.split(separator);
     let (d, m, y) = (it.next()?, it.next()?, it.next()?);
-    let digits =
-        |p: &str, most: usize| !p.is_empty() && p.len() <= most && p.bytes().all(|b| b.is_ascii_digit());
-    if it.next().is_some() || y.len() != 4 || !digits(y, 4) || !digits(d, 2) || !digits(m, 2) {
+    if it.next().is_some() || !year_digits(y) || !digits(d, 2) || !digits(m, 2) {
         return None;
     }
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// One to `most` ASCII digits.
+fn digits(p: &str, most: usize) -> bool {
+    !p.is_empty() && p.len() <= most && p.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A year written in full: four digits.
+fn year_digits(y: &str) -> bool {
+    y.len() == 4 && digits(y, 4)
 }
 
 /// The months by name, as English dates write them.
@@ -212,9 +220,7 @@ fn parse_named_month(s: &str) -> Option<NaiveDate> {
     let [d, m, y] = parts[..] else {
         return None;
     };
-    let digits =
-        |p: &str, most: usize| !p.is_empty() && p.len() <= most && p.bytes().all(|b| b.is_ascii_digit());
-    if !digits(d, 2) || y.len() != 4 || !digits(y, 4) {
+    if !digits(d, 2) || !year_digits(y) {
         return None;
     }
     let m = m.to_ascii_lowercase();

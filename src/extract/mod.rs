@@ -40,7 +40,7 @@ use crate::csvio::{self, InputOptions};
 use crate::problem::{Problem, Problems};
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// What a command does with the cases of an extract: each good row is folded into
 /// a part, on whichever thread reads it, and the parts are merged.
@@ -106,13 +106,6 @@ pub(crate) fn fold<F: Fold>(
     hashing: bool,
     prepare: impl Fn(&Schema) -> Result<F>,
 ) -> Result<Folded<F>> {
-    let hash = |path: &Path| {
-        if hashing {
-            csvio::file_sha256(path)
-        } else {
-            Ok(None)
-        }
-    };
     if tables.len() == 1 {
         let table = tables.into_iter().next().expect("one table");
         let path = table.source.clone();
@@ -143,7 +136,7 @@ pub(crate) fn fold<F: Fold>(
     let files = rows
         .into_iter()
         .map(|(path, rows)| {
-            let sha256 = hash(&path)?;
+            let sha256 = csvio::file_sha256_if(hashing, &path)?;
             Ok(FileRead { path, rows, sha256 })
         })
         .collect::<Result<_>>()?;

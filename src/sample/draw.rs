@@ -55,13 +55,6 @@ pub(crate) fn draw(
 ) -> Result<(Manifest, Vec<Drawn<SampledFields>>)> {
     let settings = job.settings;
     let frames = &settings.sampling.frames;
-    let sha256 = |path: &Path| {
-        if job.hash_inputs {
-            csvio::file_sha256(path)
-        } else {
-            Ok(None)
-        }
-    };
     if frames.is_empty() {
         bail!("no sampling frames are configured: add [[sampling.frames]] to the settings file");
     }
@@ -76,7 +69,7 @@ pub(crate) fn draw(
             inputs.push(InputFile {
                 role: "history".into(),
                 path: csvio::display_name(path),
-                sha256: sha256(path)?,
+                sha256: csvio::file_sha256_if(job.hash_inputs, path)?,
                 rows: entries.len() as u64,
             });
             let window = i64::from(settings.sampling.exclude_audited_within_months);
@@ -98,7 +91,6 @@ pub(crate) fn draw(
         })
         .collect();
     let tables = extract::tables(job.extracts, settings, job.input, note)?;
-    // One table streams, on both cores: memory grows with the sample, not the extract.
     let prepare = |schema: &Schema| -> Result<Frames<'_>> {
         Ok(Frames {
             plans: plans.clone(),

@@ -40,10 +40,23 @@ pub(crate) enum ExtractLayout {
     AnnexA,
 }
 
+/// Rows that share a case id (`[extract] repeated_ids`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum RepeatedIds {
+    /// One case: its rows are episodes (or factors, or workers), folded into one.
+    #[default]
+    Fold,
+    /// An error on every repeat, for extracts that must hold one row a case.
+    Error,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct ExtractSettings {
     pub(crate) layout: ExtractLayout,
+    /// What rows that share a case id are: episodes of one case, or an error.
+    pub(crate) repeated_ids: RepeatedIds,
     /// standard name → heading in the user's extract
     pub(crate) columns: BTreeMap<String, Spanned<String>>,
 }

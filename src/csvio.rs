@@ -33,6 +33,29 @@ pub(crate) struct Input {
     pub(crate) note: Option<String>,
 }
 
+impl Input {
+    /// Whether the table is a file on disk read as it is, which can be opened again.
+    pub(crate) fn reopens(&self) -> bool {
+        self.options.is_some() && self.source != Path::new("-")
+    }
+
+    /// How to open the table again from its start ([`Input::reopens`] tables only).
+    pub(crate) fn reopener(&self) -> Option<impl FnOnce() -> Result<Input> + use<>> {
+        let opts = self.options.clone().filter(|_| self.reopens())?;
+        let (name, source) = (self.name.clone(), self.source.clone());
+        Some(move || {
+            Ok(Input {
+                reader: csv_reader(&source, &opts)?,
+                name,
+                source,
+                sheet: None,
+                options: Some(opts),
+                note: None,
+            })
+        })
+    }
+}
+
 /// Opens every table of an input: one for a CSV file, one per non-empty sheet (or
 /// the `--sheet`) of a workbook.
 pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>> {

@@ -176,6 +176,11 @@ pub(crate) fn contains_ci(hay: &str, lower: &str) -> bool {
     })
 }
 
+/// A count with its noun, singular or plural: `1 case`, `3 cases`.
+pub(crate) fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

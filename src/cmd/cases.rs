@@ -49,7 +49,14 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     }
     let tables = ctx.extract_tables(&args.inputs)?;
     let prepare = |schema: &Schema| Plan::new(ctx, args, schema);
-    let mut folded = extract::fold(tables, &ctx.settings, ctx.as_of, false, prepare)?;
+    let mut folded = extract::fold(
+        tables,
+        &ctx.settings,
+        ctx.as_of,
+        false,
+        &mut |n| ctx.note(n),
+        prepare,
+    )?;
     ctx.warn(&folded.warnings()?);
     folded.part.finish(ctx, &folded.fold, &folded.schema)
 }

@@ -69,7 +69,14 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             per_group: args.n,
         })
     };
-    let mut folded = extract::fold(tables, &ctx.settings, ctx.as_of, false, prepare)?;
+    let mut folded = extract::fold(
+        tables,
+        &ctx.settings,
+        ctx.as_of,
+        false,
+        &mut |n| ctx.note(n),
+        prepare,
+    )?;
     ctx.warn(&folded.warnings()?);
     let DipPart { sampler, ungrouped } = folded.part;
     let draw = sampler.draw();

@@ -242,7 +242,14 @@ fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
         rows,
     };
     let prepare = |schema: &Schema| Ok(Rows(frame_problems(ctx, &name, schema)));
-    let mut folded = match extract::fold(vec![input], &ctx.settings, ctx.as_of, false, prepare) {
+    let mut folded = match extract::fold(
+        vec![input],
+        &ctx.settings,
+        ctx.as_of,
+        false,
+        &mut |n| ctx.note(n),
+        prepare,
+    ) {
         Ok(folded) => folded,
         Err(e) => match e.downcast::<Problems>() {
             Ok(Problems(problems)) => return Ok(done(problems, 0)),

@@ -84,5 +84,6 @@ pub(super) fn derived<'r>(schema: &Schema, row: &'r CaseRow, derived: Derived) -
         }),
         Derived::Status => Value::Text(status_of(schema, row)),
         Derived::StepUp => Value::Bool(Case { schema, row }.step_up()),
+        Derived::Episodes => Value::Number(f64::from(row.episodes())),
     }
 }

@@ -1,11 +1,12 @@
 //! A whole extract in memory, and merging several files per case id.
 
+use super::episodes::{self, Folding};
 use super::reader::ExtractReader;
 use super::records::Records;
 use super::row::{Case, CaseRow};
 use super::schema::Schema;
 use super::standard::Std;
-use crate::config::Settings;
+use crate::config::{RepeatedIds, Settings};
 use crate::dates::parse_day;
 use crate::problem::Problem;
 use crate::values::{header_key, is_missing, list_items};
@@ -20,6 +21,8 @@ pub(crate) struct Extract {
     pub(crate) rows: Vec<CaseRow>,
     /// Warnings found while reading and merging.
     pub(crate) warnings: Vec<Problem>,
+    /// The rows that shared a case id, folded into cases.
+    pub(crate) folding: Folding,
 }
 
 impl Extract {
@@ -92,6 +95,10 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate, warn_on: Op
     }
     let mut warnings = a.warnings;
     warnings.extend(b.warnings);
+    let folding = Folding {
+        rows: a.folding.rows + b.folding.rows,
+        cases: a.folding.cases + b.folding.cases,
+    };
     for row in b.rows {
         let mut cells = vec![String::new(); width];
         for (i, cell) in row.iter().enumerate() {
@@ -104,6 +111,7 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate, warn_on: Op
                 rows.push((cells, row));
             }
             Some(&at) => {
+                rows[at].1.episodes = rows[at].1.episodes.max(row.episodes);
                 let existing = &mut rows[at].0;
                 for (col, new) in cells.into_iter().enumerate() {
                     if is_missing(&new) || existing[col] == new {
@@ -139,6 +147,7 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate, warn_on: Op
         .into_iter()
         .map(|(cells, old)| {
             let mut row = CaseRow::from_cells(&cells, old.line);
+            row.episodes = old.episodes;
             let date = |s: Std| schema.col(s).and_then(|c| row.get(c)).and_then(parse_day);
             let dates = (date(Std::StartDate), date(Std::EndDate), date(Std::Dob));
             (row.start, row.end, row.dob) = dates;
@@ -149,17 +158,51 @@ fn merge_two(a: Extract, file_b: &str, b: Extract, as_of: NaiveDate, warn_on: Op
         schema,
         rows,
         warnings,
+        folding,
     }
 }
 
 /// Reads a whole extract file into memory, failing with every problem found.
+/// Rows that share a case id are folded into one case, or are errors, as the
+/// settings say (`[extract] repeated_ids`).
 pub(crate) fn read_all<R: Read>(
     file: &str,
     csv: Records<R>,
     settings: &Settings,
     as_of: NaiveDate,
 ) -> Result<Extract, Vec<Problem>> {
-    let mut reader = ExtractReader::new(file, csv, settings, as_of)?;
+    read_table(
+        file,
+        ExtractReader::new(file, csv, settings, as_of)?,
+        settings,
+        true,
+    )
+}
+
+/// [`read_all`] for one of several files merged per case id: only the case id
+/// is required, and a case without a team is left for the merged whole to warn of.
+pub(crate) fn read_part<R: Read>(
+    file: &str,
+    csv: Records<R>,
+    settings: &Settings,
+    as_of: NaiveDate,
+) -> Result<Extract, Vec<Problem>> {
+    let reader = ExtractReader::requiring(&[Std::CaseId], file, csv, settings, as_of)?;
+    read_table(file, reader.without_team_warnings(), settings, false)
+}
+
+/// The rows `reader` reads, folded per case id where the settings say so.
+/// `warn_no_team`: warn of a case without a team.
+fn read_table<R: Read>(
+    file: &str,
+    mut reader: ExtractReader<R>,
+    settings: &Settings,
+    warn_no_team: bool,
+) -> Result<Extract, Vec<Problem>> {
+    let folds = settings.extract.repeated_ids == RepeatedIds::Fold;
+    if folds {
+        reader = reader.fold_ids();
+    }
     let mut rows = Vec::new();
     let mut row = CaseRow::default();
     while reader.next_row(&mut row) {
@@ -168,9 +211,16 @@ pub(crate) fn read_all<R: Read>(
     if reader.has_errors() {
         return Err(reader.problems);
     }
-    Ok(Extract {
+    let extract = Extract {
         schema: reader.schema,
         rows,
         warnings: reader.problems,
-    })
+        folding: Folding::default(),
+    };
+    if !folds {
+        return Ok(extract);
+    }
+    let (mut extract, folding) = episodes::fold(file, extract, warn_no_team);
+    extract.folding = folding;
+    Ok(extract)
 }

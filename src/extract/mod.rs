@@ -16,6 +16,7 @@
 //! id), and the private engine: `records` (fast record splitting), `scan` (both
 //! cores) and `idcheck` (repeated case ids).
 
+mod episodes;
 mod fields;
 mod idcheck;
 mod merge;
@@ -35,11 +36,12 @@ pub(crate) use schema::Schema;
 pub(crate) use standard::Std;
 
 use crate::annex_a;
-use crate::config::{ExtractLayout, Settings};
+use crate::config::{ExtractLayout, RepeatedIds, Settings};
 use crate::csvio::{self, InputOptions};
 use crate::problem::{Problem, Problems};
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// What a command does with the cases of an extract: each good row is folded into
@@ -95,21 +97,39 @@ impl<F: Fold> Folded<F> {
 /// Reads the tables of an extract, checking every row, and folds the good rows
 /// with the `Fold` that `prepare` makes from the schema (it runs once the headings
 /// are read, before any row is). `hashing`: take each file's SHA-256 as well.
+/// `note` hears how many rows were folded into cases where case ids repeat.
+///
+/// One table streams (`scan`) unless it has rows that share a case id, which
+/// the settings fold into cases (the default): then, as for several tables,
+/// every table is read into memory, its repeated ids folded (`episodes`), and
+/// the tables merged per case id.
 ///
 /// Problems in the rows of one table come back in [`Folded::problems`]; a
-/// table whose header cannot be read, or rows with errors in one of several
-/// tables, stop with [`Problems`] at once.
+/// table whose header cannot be read, or rows with errors in a table read into
+/// memory, stop with [`Problems`] at once.
 pub(crate) fn fold<F: Fold>(
-    tables: Vec<csvio::Input>,
+    mut tables: Vec<csvio::Input>,
     settings: &Settings,
     as_of: NaiveDate,
     hashing: bool,
+    note: &mut dyn FnMut(String),
     prepare: impl Fn(&Schema) -> Result<F>,
 ) -> Result<Folded<F>> {
-    if tables.len() == 1 {
-        let table = tables.into_iter().next().expect("one table");
+    let folds = settings.extract.repeated_ids == RepeatedIds::Fold;
+    // A table is streamed when a repeat can be reported as an error, or, where
+    // repeats are folded, when the table can be read again once one is found.
+    let streams = tables.len() == 1 && (!folds || tables[0].reopens());
+    if streams {
+        let table = tables.pop().expect("one table");
+        let again = folds.then(|| table.reopener()).flatten();
         let path = table.source.clone();
-        let (fold, scanned) = scan::scan(table, settings, as_of, hashing, prepare)?;
+        let (fold, scanned) = match scan::scan(table, settings, as_of, hashing, &prepare)? {
+            scan::Scan::Read(fold, scanned) => (fold, *scanned),
+            scan::Scan::Repeats => {
+                let again = again.expect("only a table that can be read again gives Repeats");
+                return fold_in_memory(vec![again()?], settings, as_of, hashing, note, prepare);
+            }
+        };
         let mut parts = scanned.parts.into_iter();
         let mut part = parts.next().unwrap_or_else(|| fold.part());
         for later in parts {
@@ -127,7 +147,19 @@ pub(crate) fn fold<F: Fold>(
             }],
         });
     }
-    let (extract, rows) = read(tables, settings, as_of)?;
+    fold_in_memory(tables, settings, as_of, hashing, note, prepare)
+}
+
+/// [`fold`] for tables read whole into memory and merged per case id.
+fn fold_in_memory<F: Fold>(
+    tables: Vec<csvio::Input>,
+    settings: &Settings,
+    as_of: NaiveDate,
+    hashing: bool,
+    note: &mut dyn FnMut(String),
+    prepare: impl Fn(&Schema) -> Result<F>,
+) -> Result<Folded<F>> {
+    let (extract, rows) = read(tables, settings, as_of, note)?;
     let fold = prepare(&extract.schema)?;
     let mut part = fold.part();
     for case in extract.cases() {
@@ -246,17 +278,40 @@ fn read(
     tables: Vec<csvio::Input>,
     settings: &Settings,
     as_of: NaiveDate,
+    note: &mut dyn FnMut(String),
 ) -> Result<(Extract, Vec<(PathBuf, u64)>)> {
     let mut parts = Vec::new();
     let mut rows: Vec<(PathBuf, u64)> = Vec::new();
+    let several = tables.len() > 1;
+    // Where each case id is first seen (of several tables): the table to name
+    // in a warning about the merged case.
+    let mut first_in: HashMap<String, usize> = HashMap::new();
     for table in tables {
         let name = table.name.clone();
         let source = table.source.clone();
         let (records, _) = scan::records_of(table)?;
-        let part = merge::read_all(&name, records, settings, as_of).map_err(Problems)?;
+        let part = if several {
+            merge::read_part(&name, records, settings, as_of)
+        } else {
+            merge::read_all(&name, records, settings, as_of)
+        };
+        let part = part.map_err(Problems)?;
+        if several {
+            let id_col = part.schema.col(Std::CaseId).expect("case_id is required");
+            for row in &part.rows {
+                let id = row.get(id_col).unwrap_or("");
+                if !first_in.contains_key(id) {
+                    first_in.insert(id.to_string(), parts.len());
+                }
+            }
+        }
+        if let Some(n) = part.folding.note(&name) {
+            note(n);
+        }
+        let read = part.rows.len() as u64 + part.folding.rows - part.folding.cases;
         match rows.iter_mut().find(|(p, _)| *p == source) {
-            Some((_, n)) => *n += part.rows.len() as u64,
-            None => rows.push((source, part.rows.len() as u64)),
+            Some((_, n)) => *n += read,
+            None => rows.push((source, read)),
         }
         parts.push((name, part));
     }
@@ -266,7 +321,32 @@ fn read(
         ExtractLayout::Standard => None,
         ExtractLayout::AnnexA => Some(&[Std::Team, Std::Worker, Std::Dob][..]),
     };
-    Ok((Extract::merge(parts, as_of, warn_on), rows))
+    let names: Vec<String> = parts.iter().map(|(name, _)| name.clone()).collect();
+    let mut merged = Extract::merge(parts, as_of, warn_on);
+    if several {
+        let schema = &merged.schema;
+        if schema.col(Std::Team).is_none() {
+            return Err(Problems(vec![Problem::error(
+                &names.join(", "),
+                Some(1),
+                Some("team"),
+                format!(
+                    "required column is missing: no file has a team column (the headers have: {}); say which heading is the team in caseaudit.toml:\n  [extract.columns]\n  team = \"…\"",
+                    schema.headers.join(", ")
+                ),
+            )])
+            .into());
+        }
+        let id_col = schema.col(Std::CaseId).expect("case_id is required");
+        for row in &merged.rows {
+            if row.cell(schema.col(Std::Team)).is_none() {
+                let id = row.get(id_col).unwrap_or("");
+                let file = &names[first_in.get(id).copied().unwrap_or(0)];
+                merged.warnings.push(reader::no_team(file, row.line, schema, id));
+            }
+        }
+    }
+    Ok((merged, rows))
 }
 
 /// An extract given as CSV bytes, read row by row (for the fuzzers).

@@ -27,6 +27,11 @@ pub(crate) struct ExtractReader<R: Read> {
     pub(crate) rows_read: u64,
     /// Reading stopped on an I/O error.
     failed: bool,
+    /// A case id was repeated (found by [`Ids::Watched`]).
+    pub(crate) repeated: bool,
+    /// Warn of a row without a team (off where rows are folded into cases, whose
+    /// team may come from another row).
+    warn_no_team: bool,
 }
 
 /// Opens an extract again from its start.
@@ -45,6 +50,11 @@ enum Ids<R: Read> {
     /// Logged for the caller: a block of a file read on both cores, whose log
     /// `scan` checks with the other blocks'.
     Logged(IdLog),
+    /// Logged and checked at the end, where a repeat is no error but means the
+    /// rows are to be folded into cases: it sets `repeated`.
+    Watched(IdLog),
+    /// Not checked: rows that share an id are folded into one case by the caller.
+    Unchecked,
     /// The log has been checked or handed over.
     Done,
 }
@@ -73,6 +83,17 @@ impl<R: Read> ExtractReader<R> {
     /// Reads the header. Fails with every header problem found.
     pub(crate) fn new(
         file: &str,
+        records: Records<R>,
+        settings: &Settings,
+        as_of: NaiveDate,
+    ) -> Result<Self, Vec<Problem>> {
+        ExtractReader::requiring(&[Std::CaseId, Std::Team], file, records, settings, as_of)
+    }
+
+    /// [`ExtractReader::new`] where only the `required` fields must have a column.
+    pub(crate) fn requiring(
+        required: &[Std],
+        file: &str,
         mut records: Records<R>,
         settings: &Settings,
         as_of: NaiveDate,
@@ -96,7 +117,7 @@ impl<R: Read> ExtractReader<R> {
         let headers: Vec<String> = (0..header.len())
             .map(|i| clean(&String::from_utf8_lossy(header.field(i).unwrap_or_default())).into_owned())
             .collect();
-        let schema = Schema::new(headers, settings, as_of, file)?;
+        let schema = Schema::requiring(required, headers, settings, as_of, file)?;
         Ok(ExtractReader::with_schema(file, records, schema))
     }
 
@@ -112,7 +133,32 @@ impl<R: Read> ExtractReader<R> {
             raw: RawRecord::default(),
             rows_read: 0,
             failed: false,
+            repeated: false,
+            warn_no_team: true,
         }
+    }
+
+    /// Logs case ids and checks them at the end of the file, where a repeat only
+    /// sets [`ExtractReader::repeated`] (the caller folds the rows into cases).
+    pub(crate) fn watch_ids(mut self) -> Self {
+        self.ids = Ids::Watched(IdLog::default());
+        self
+    }
+
+    /// Reads rows that share a case id as any other, and leaves rows without a
+    /// team unremarked: the caller folds rows into cases and warns of a case
+    /// without a team.
+    pub(crate) fn fold_ids(mut self) -> Self {
+        self.ids = Ids::Unchecked;
+        self.warn_no_team = false;
+        self
+    }
+
+    /// Leaves rows without a team unremarked (one of several files merged per
+    /// case id, whose team may be in another).
+    pub(crate) fn without_team_warnings(mut self) -> Self {
+        self.warn_no_team = false;
+        self
     }
 
     /// Checks case ids for repeats once, at the end of the file, instead of row by
@@ -195,6 +241,11 @@ impl<R: Read> ExtractReader<R> {
     /// At the end of a file read with [`ExtractReader::check_ids_at_end`]: when an id
     /// was repeated, reads the file again checking row by row, and takes its problems.
     fn finish_ids(&mut self) {
+        if let Ids::Watched(log) = &self.ids {
+            self.repeated = log.has_repeats();
+            self.ids = Ids::Done;
+            return;
+        }
         // A block of a file (`for_block`) keeps its log for the whole file's check.
         if !matches!(self.ids, Ids::AtEnd(..)) {
             return;
@@ -293,7 +344,7 @@ impl<R: Read> ExtractReader<R> {
         let id_col = self
             .schema
             .col(Std::CaseId)
-            .expect("case_id is required by Schema::new");
+            .expect("every table requires a case_id column");
         let id = row.get(id_col).unwrap_or("");
         if is_missing(id) {
             self.problems.push(Problem::error(
@@ -305,7 +356,7 @@ impl<R: Read> ExtractReader<R> {
             return false;
         }
         match &mut self.ids {
-            Ids::AtEnd(log, _) | Ids::Logged(log) => log.push(id),
+            Ids::AtEnd(log, _) | Ids::Logged(log) | Ids::Watched(log) => log.push(id),
             Ids::Exact(seen) => {
                 if let Some(first) = seen.insert(id, line) {
                     self.problems.push(Problem::error(
@@ -317,16 +368,10 @@ impl<R: Read> ExtractReader<R> {
                     return false;
                 }
             }
-            Ids::Done => {}
+            Ids::Done | Ids::Unchecked => {}
         }
-        if row.cell(self.schema.col(Std::Team)).is_none() {
-            let col = &headers[self.schema.col(Std::Team).expect("team is required")];
-            self.problems.push(Problem::warning(
-                file,
-                Some(line),
-                Some(col),
-                format!("case \"{id}\" has no team: it cannot be allocated and will be left out of samples"),
-            ));
+        if self.warn_no_team && row.cell(self.schema.col(Std::Team)).is_none() {
+            self.problems.push(no_team(file, line, &self.schema, id));
         }
         if let (Some(s), Some(e)) = (row.start, row.end)
             && e < s
@@ -341,6 +386,17 @@ impl<R: Read> ExtractReader<R> {
         }
         ok
     }
+}
+
+/// The warning for a case without a team.
+pub(super) fn no_team(file: &str, line: u64, schema: &Schema, id: &str) -> Problem {
+    let col = &schema.headers[schema.col(Std::Team).expect("team is required")];
+    Problem::warning(
+        file,
+        Some(line),
+        Some(col),
+        format!("case \"{id}\" has no team: it cannot be allocated and will be left out of samples"),
+    )
 }
 
 /// The date in a row's column: `None` when none is given, the cell when it is

@@ -21,6 +21,8 @@ pub(crate) struct CaseRow {
     pub(super) start: Option<Day>,
     pub(super) end: Option<Day>,
     pub(super) dob: Option<Day>,
+    /// Rows folded into this one (0 for a row read as it is: one).
+    pub(super) episodes: u32,
 }
 
 impl CaseRow {
@@ -50,6 +52,11 @@ impl CaseRow {
         self.cells
             .iter()
             .map(|&(a, b)| &self.text[a as usize..b as usize])
+    }
+
+    /// How many rows of the extract this case was read from.
+    pub(crate) fn episodes(&self) -> u32 {
+        self.episodes.max(1)
     }
 
     pub(super) fn start(&self) -> Option<NaiveDate> {

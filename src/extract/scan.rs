@@ -17,7 +17,7 @@ use super::idcheck::IdLog;
 use super::reader::Reopen;
 use super::records::{Records, remove_cr_before_lf};
 use super::{Case, CaseRow, ExtractReader, Fold, Schema};
-use crate::config::Settings;
+use crate::config::{RepeatedIds, Settings};
 use crate::csvio::{self, Encoding, Input, InputOptions, file_sha256, hex};
 use crate::problem::{Problem, Problems};
 use anyhow::{Context as _, Result, anyhow};
@@ -59,16 +59,27 @@ pub(crate) struct Scanned<S> {
     pub(crate) sha256: Option<String>,
 }
 
+/// What a scan gave.
+pub(crate) enum Scan<F: Fold> {
+    /// Every row, checked and folded.
+    Read(F, Box<Scanned<F::Part>>),
+    /// Rows share a case id, and the settings fold such rows into cases: the
+    /// table is to be read whole instead (`merge::read_all`).
+    Repeats,
+}
+
 /// Reads every row of one extract table, checking each, and folds the good ones
 /// with the `Fold` that `prepare` makes from the table's schema. `hash`: also
 /// compute the SHA-256 of the file (on the second core, or while reading).
+/// Where rows that share a case id are folded into cases, a table that has any
+/// gives [`Scan::Repeats`]; only a table that can be read again (a file) may.
 pub(crate) fn scan<F: Fold>(
     input: Input,
     settings: &Settings,
     as_of: NaiveDate,
     hash: bool,
     prepare: impl Fn(&Schema) -> Result<F>,
-) -> Result<(F, Scanned<F::Part>)> {
+) -> Result<Scan<F>> {
     if let Some((path, delimiter)) = parallel_source(&input)
         && let Some(done) = parallel(&input.name, &path, delimiter, settings, as_of, hash, &prepare)?
     {
@@ -93,11 +104,14 @@ fn one_thread<F: Fold>(
     as_of: NaiveDate,
     hash: bool,
     prepare: &dyn Fn(&Schema) -> Result<F>,
-) -> Result<(F, Scanned<F::Part>)> {
+) -> Result<Scan<F>> {
     let (name, source) = (input.name.clone(), input.source.clone());
     let (records, reopen) = records_of(input)?;
     let mut reader = ExtractReader::new(&name, records, settings, as_of).map_err(Problems)?;
-    if let Some(reopen) = reopen {
+    let folds = settings.extract.repeated_ids == RepeatedIds::Fold;
+    if folds {
+        reader = reader.watch_ids();
+    } else if let Some(reopen) = reopen {
         reader = reader.check_ids_at_end(reopen);
     }
     let fold = prepare(reader.schema())?;
@@ -108,6 +122,9 @@ fn one_thread<F: Fold>(
     });
     let mut part = fold.part();
     fold_rows(&mut reader, &fold, &mut part, &mut CaseRow::default());
+    if reader.repeated {
+        return Ok(Scan::Repeats);
+    }
     let sha256 = match hashing {
         Some(thread) => thread
             .join()
@@ -121,7 +138,7 @@ fn one_thread<F: Fold>(
         problems: std::mem::take(&mut reader.problems),
         sha256,
     };
-    Ok((fold, scanned))
+    Ok(Scan::Read(fold, Box::new(scanned)))
 }
 
 /// Folds every good row `reader` has left into `part` (`row` is reused).
@@ -155,6 +172,7 @@ struct Block<S> {
 
 /// Reads a file on both cores. `None`: read it again with the one-thread reader
 /// (a repeated case id, to be reported exactly, or a cut inside a record).
+/// [`Scan::Repeats`] when a case id repeats and such rows are folded into cases.
 fn parallel<F: Fold>(
     name: &str,
     path: &Path,
@@ -163,7 +181,7 @@ fn parallel<F: Fold>(
     as_of: NaiveDate,
     hash: bool,
     prepare: &dyn Fn(&Schema) -> Result<F>,
-) -> Result<Option<(F, Scanned<F::Part>)>> {
+) -> Result<Option<Scan<F>>> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map_or(u64::MAX, |m| m.len());
     let block = usize::try_from(size / MIN_BLOCKS).map_or(BLOCK, |b| b.clamp(MIN_BLOCK, BLOCK));
@@ -232,6 +250,9 @@ fn parallel<F: Fold>(
         Ok((results, repeats, kept))
     })?;
     let sha256 = blocks.hasher.take().map(|h| hex(&h.finalize()));
+    if repeats && settings.extract.repeated_ids == RepeatedIds::Fold {
+        return Ok(Some(Scan::Repeats));
+    }
     if repeats || results.iter().any(|b| b.cut_inside_a_record) {
         return Ok(None);
     }
@@ -253,7 +274,7 @@ fn parallel<F: Fold>(
         scanned.rows_read += block.rows_read;
         scanned.parts.extend(block.part);
     }
-    Ok(Some((fold, scanned)))
+    Ok(Some(Scan::Read(fold, Box::new(scanned))))
 }
 
 /// What a worker did: its blocks, their case ids, and its one part (unordered folds).

@@ -24,9 +24,11 @@ pub(crate) struct Schema {
 }
 
 impl Schema {
-    /// Reads the meaning of each heading. Problems: a missing required column, a
-    /// mapped heading that is not there.
-    pub(crate) fn new(
+    /// Reads the meaning of each heading. Problems: a `required` field without a
+    /// column (every table needs the case id; a table read alone, the team too),
+    /// a mapped heading that is not there.
+    pub(crate) fn requiring(
+        required: &[Std],
         headers: Vec<String>,
         settings: &Settings,
         as_of: NaiveDate,
@@ -69,7 +71,7 @@ impl Schema {
                 std_col[si] = keys.get(alias).copied();
             }
         }
-        for required in [Std::CaseId, Std::Team] {
+        for &required in required {
             if std_col[std_index(required)].is_none() {
                 let name = STD_FIELDS[std_index(required)].1;
                 problems.push(Problem::error(

@@ -41,7 +41,7 @@ pub(super) const STD_FIELDS: [(Std, &str, FieldKind); 12] = [
 /// words, the statutory returns' (CIN census, SSDA903) and those the common case
 /// management systems export under (as header keys: lowercase, single spaces).
 /// Where a file has several, the first listed wins.
-pub(super) const ALIASES: [(&str, Std); 26] = [
+pub(super) const ALIASES: [(&str, Std); 30] = [
     ("child unique id", Std::CaseId),
     ("case id", Std::CaseId),
     ("person id", Std::CaseId),
@@ -58,9 +58,13 @@ pub(super) const ALIASES: [(&str, Std); 26] = [
     ("referral date", Std::StartDate),
     ("cin start date", Std::StartDate),
     ("cinreferraldate", Std::StartDate),
+    ("episode start date", Std::StartDate),
+    ("decom", Std::StartDate),
     ("closure date", Std::EndDate),
     ("case closure date", Std::EndDate),
     ("cinclosuredate", Std::EndDate),
+    ("episode end date", Std::EndDate),
+    ("dec", Std::EndDate),
     ("referral source", Std::ReferralSource),
     ("risk factors", Std::RiskFactors),
     ("factors identified at assessment", Std::RiskFactors),
@@ -78,14 +82,16 @@ pub(super) enum Derived {
     DaysOpen,
     Status,
     StepUp,
+    Episodes,
 }
 
-pub(super) const DERIVED: [(Derived, &str, FieldKind); 5] = [
+pub(super) const DERIVED: [(Derived, &str, FieldKind); 6] = [
     (Derived::Age, "age", FieldKind::Number),
     (Derived::AgeAtStart, "age_at_start", FieldKind::Number),
     (Derived::DaysOpen, "days_open", FieldKind::Number),
     (Derived::Status, "status", FieldKind::Text),
     (Derived::StepUp, "step_up", FieldKind::Bool),
+    (Derived::Episodes, "episodes", FieldKind::Number),
 ];
 
 /// Where a standard field is in `STD_FIELDS`, which lists them in declaration order.

@@ -84,3 +84,135 @@ fn each_field_reads_as_its_kind() {
     assert_eq!(show(second, "step_up"), "Bool(false)");
     assert_eq!(show(first, "risk_factors"), "Missing");
 }
+
+/// Each case's folded row as text: its cells, dates and episodes (not its line,
+/// which is where its current episode happened to be in the file).
+fn folded_cases(extract: &Extract) -> Vec<String> {
+    let mut cases: Vec<String> = extract
+        .rows
+        .iter()
+        .map(|r| {
+            let cells: Vec<&str> = r.iter().collect();
+            format!("{cells:?} {:?} {:?} {:?} {}", r.start, r.end, r.dob, r.episodes())
+        })
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn episode_rows_fold_into_their_case() {
+    let csv = "Person ID,Team Name,Worker Name,Referral Date,Closure Date,Factors identified at assessment,Date of birth,Service\n\
+               100021,North CIN,Ann Smith,01/02/2024,01/06/2024,Neglect,03/04/2015,CIN\n\
+               100022,South CP,Bob Jones,01/03/2025,,Domestic abuse,05/06/2019,CP\n\
+               100021,,Cat Brown,01/01/2026,,Domestic abuse; neglect,,N/A\n\
+               100021,West CIN,Old Worker,01/01/2023,01/02/2023,Physical abuse; N/A,03/04/2015,CIN\n";
+    let extract = extract_of(csv);
+    assert_eq!(extract.folding, episodes::Folding { rows: 3, cases: 1 });
+    assert_eq!(extract.rows.len(), 2, "two cases");
+    let schema = &extract.schema;
+    let case = Case {
+        schema,
+        row: &extract.rows[0],
+    };
+    assert_eq!(case.case_id(), "100021");
+    // The latest episode gives dates, status and worker; its blank team and
+    // service are the next latest episode's; the factors are every row's.
+    assert_eq!(case.get(Std::Worker), Some("Cat Brown"));
+    assert_eq!(case.get(Std::Team), Some("North CIN"));
+    assert_eq!(case.get(Std::Service), Some("CIN"));
+    assert_eq!(case.start_date(), NaiveDate::from_ymd_opt(2026, 1, 1));
+    assert_eq!(case.end_date(), None);
+    assert_eq!(case.status(), "open");
+    assert_eq!(
+        case.get(Std::RiskFactors),
+        Some("Domestic abuse; neglect; Physical abuse")
+    );
+    assert_eq!(
+        read_both(schema, case.row, "dob"),
+        format!("Date({:?})", Day::new(2015, 4, 3).unwrap())
+    );
+    assert_eq!(read_both(schema, case.row, "episodes"), "Number(3.0)");
+    assert_eq!(case.row.line, 4, "the line of the current episode");
+    assert_eq!(read_both(schema, &extract.rows[1], "episodes"), "Number(1.0)");
+    assert!(
+        extract.warnings.is_empty(),
+        "the case has a team: {:?}",
+        extract.warnings
+    );
+}
+
+#[test]
+fn ties_go_to_the_open_episode_then_the_later_end() {
+    let csv = "case_id,team,start_date,end_date,status\n\
+               C1,A,01/01/2026,01/02/2026,closed\n\
+               C1,B,01/01/2026,,open\n\
+               C2,A,01/01/2026,01/02/2026,\n\
+               C2,B,01/01/2026,01/03/2026,\n";
+    let extract = extract_of(csv);
+    let team = |i: usize| extract.rows[i].get(extract.schema.col(Std::Team).unwrap());
+    assert_eq!(team(0), Some("B"), "the open one");
+    assert_eq!(team(1), Some("B"), "the later end date");
+}
+
+#[test]
+fn a_case_without_a_team_in_any_row_is_warned_of_once() {
+    let csv = "case_id,team,start_date\nC1,,01/01/2026\nC1,,01/01/2025\nC2,A,\n";
+    let extract = extract_of(csv);
+    let lines: Vec<_> = extract
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.message.clone()))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].0, Some(2));
+    assert!(lines[0].1.contains("case \"C1\" has no team"), "{lines:?}");
+}
+
+#[test]
+fn repeats_are_errors_where_the_settings_say_so() {
+    let mut settings = Settings::default();
+    settings.extract.repeated_ids = crate::config::RepeatedIds::Error;
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let problems = read_bytes("t.csv", b"case_id,team\nC1,A\nC1,B\n", &settings, as_of).unwrap_err();
+    assert_eq!(
+        problems[0].to_string(),
+        "t.csv:3: column \"case_id\": case id \"C1\" appears again (first on line 2)"
+    );
+}
+
+proptest::proptest! {
+    /// However the rows of an extract are ordered, the cases folded from them are
+    /// the same.
+    #[test]
+    fn folding_does_not_depend_on_the_order_of_rows(
+        rows in proptest::collection::vec(
+            (0..6u8, proptest::option::of(0..4u8), 0..5u8, proptest::option::of(0..5u8),
+             proptest::sample::select(vec!["", "Neglect", "neglect; 2B", "Domestic abuse", "N/A"]),
+             proptest::sample::select(vec!["", "open", "closed"])),
+            1..14,
+        ),
+        seed in proptest::num::u64::ANY,
+    ) {
+        let line = |(id, team, start, end, factors, status): &(u8, Option<u8>, u8, Option<u8>, &str, &str)| {
+            format!(
+                "C{id},{},0{}/01/2026,{},{factors},{status}\n",
+                team.map(|t| format!("T{t}")).unwrap_or_default(),
+                start + 1,
+                end.map(|e| format!("0{}/02/2026", e + 1)).unwrap_or_default(),
+            )
+        };
+        let header = "case_id,team,start_date,end_date,risk_factors,status\n";
+        let mut shuffled = rows.clone();
+        let mut rng = crate::keys::SplitMix64(seed);
+        for i in (1..shuffled.len()).rev() {
+            shuffled.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
+        }
+        let text = |rows: &[_]| header.to_string() + &rows.iter().map(line).collect::<String>();
+        let (a, b) = (extract_of(&text(&rows)), extract_of(&text(&shuffled)));
+        proptest::prop_assert_eq!(folded_cases(&a), folded_cases(&b));
+        proptest::prop_assert_eq!(a.folding, b.folding);
+        let ids: std::collections::HashSet<u8> = rows.iter().map(|r| r.0).collect();
+        proptest::prop_assert_eq!(a.rows.len(), ids.len());
+    }
+}

@@ -48,7 +48,7 @@ pub(crate) struct Job<'a> {
 }
 
 /// Draws a sample and describes it in a manifest.
-/// `note` hears of Annex A lists skipped.
+/// `note` hears of Annex A lists skipped and of rows folded into cases.
 pub(crate) fn draw(
     job: &Job<'_>,
     note: &mut dyn FnMut(String),
@@ -99,7 +99,7 @@ pub(crate) fn draw(
             keyer: Keyer::new(job.seed),
         })
     };
-    let mut folded = extract::fold(tables, settings, job.as_of, job.hash_inputs, prepare)?;
+    let mut folded = extract::fold(tables, settings, job.as_of, job.hash_inputs, note, prepare)?;
     folded.warnings()?;
     if folded.files.iter().all(|f| f.rows == 0) {
         let names: Vec<String> = folded

@@ -160,6 +160,7 @@ fn problems_far_into_a_file_name_the_right_lines() {
 #[test]
 fn a_case_id_twice_in_different_blocks_is_reported_exactly() {
     let w = Workdir::new();
+    w.write("caseaudit.toml", "[extract]\nrepeated_ids = \"error\"\n");
     let original = String::from_utf8(extract(&w, "40000")).unwrap();
     // A 4 MB file is read in 32 blocks of about 1,300 rows, which both workers
     // take from one queue: the repeat in the same block as the first, and in

@@ -298,6 +298,7 @@ fn output_file_is_written_and_never_silently_replaced() {
 #[test]
 fn bad_rows_are_located_and_nothing_is_written() {
     let w = Workdir::new();
+    w.write("caseaudit.toml", "[extract]\nrepeated_ids = \"error\"\n");
     let cases: [(&str, &str, &str); 7] = [
         (
             "case_id,team,end_date\nC1,A,\nC2,B,09/16/2025\n",

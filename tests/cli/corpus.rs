@@ -64,7 +64,7 @@ const CASES: &[(&[&str], &str, i32, &str)] = &[
         "extract_missing_team.csv:1: column \"team\": required column is missing",
     ),
     (
-        &["cases", "{}"],
+        &["cases", "{}", "-c", "repeats_refused.toml"],
         "extract_duplicate_id.csv",
         1,
         "extract_duplicate_id.csv:4: column \"case_id\": case id \"C1\" appears again (first on line 2)",
@@ -329,6 +329,7 @@ fn setup() -> Workdir {
         std::fs::copy(Path::new(CORPUS).join(name), w.path(name)).unwrap();
     }
     std::fs::create_dir(w.path("adir")).unwrap();
+    w.write("repeats_refused.toml", "[extract]\nrepeated_ids = \"error\"\n");
     w
 }
 

@@ -12,6 +12,7 @@ mod cases;
 mod corpus;
 mod demo;
 mod dip;
+mod episodes;
 mod examples;
 mod generate;
 mod generated;

@@ -7,7 +7,7 @@ fn reports_every_problem_not_just_the_first() {
     let w = Workdir::new();
     w.write(
         "caseaudit.toml",
-        "[[sampling.frames]]\nname = \"a\"\nwhere = \"team = A\"\nsize = 1\n",
+        "[extract]\nrepeated_ids = \"error\"\n[[sampling.frames]]\nname = \"a\"\nwhere = \"team = A\"\nsize = 1\n",
     );
     w.write("x.csv", "case_id,team,dob\nC1,A,01/13/2015\nC1,B,\n,C,\nC4,,\n");
     let run = w.run(&["validate", "x.csv"]).fails(1);

@@ -462,7 +462,8 @@ fn sheets_are_chosen_by_name() {
         }
     }
     book.save(w.path("dup.xlsx")).unwrap();
-    w.run(&["cases", "dup.xlsx"])
+    w.write("strict.toml", "[extract]\nrepeated_ids = \"error\"\n");
+    w.run(&["cases", "dup.xlsx", "-c", "strict.toml"])
         .fails(1)
         .stderr_has("dup.xlsx[Sheet1]:5: column \"case_id\": case id \"K1\" appears again (first on line 4)");
 }

@@ -14,6 +14,7 @@ use toml::Spanned;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct Settings {
+    pub(crate) input: InputSettings,
     pub(crate) extract: ExtractSettings,
     pub(crate) grades: GradeSettings,
     pub(crate) template: Template,
@@ -38,6 +39,26 @@ pub(crate) enum ExtractLayout {
     #[default]
     Standard,
     AnnexA,
+}
+
+/// How input files are read, where the command line does not say (`[input]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct InputSettings {
+    pub(crate) encoding: Option<crate::csvio::Encoding>,
+    /// One character, or `tab`.
+    pub(crate) delimiter: Option<Spanned<String>>,
+    /// The row the headings are on (1 = the first).
+    pub(crate) header_row: Option<u64>,
+}
+
+impl InputSettings {
+    /// The delimiter, once checked by [`Settings::parse`].
+    pub(crate) fn delimiter(&self) -> Option<u8> {
+        self.delimiter
+            .as_ref()
+            .and_then(|d| crate::csvio::parse_delimiter(d.get_ref()).ok())
+    }
 }
 
 /// Rows that share a case id (`[extract] repeated_ids`).
@@ -229,6 +250,14 @@ impl Settings {
                 format!("key \"{key}\": {message}"),
             ));
         };
+        if let Some(d) = &self.input.delimiter
+            && let Err(e) = crate::csvio::parse_delimiter(d.get_ref())
+        {
+            problem(Some(d.span()), "input.delimiter", e);
+        }
+        if self.input.header_row == Some(0) {
+            problem(None, "input.header_row", "rows count from 1".into());
+        }
         for (name, heading) in &self.extract.columns {
             if !standard::names().any(|n| n == name) {
                 problem(
@@ -334,6 +363,14 @@ impl Settings {
             );
         }
         problems
+    }
+
+    /// Every heading the settings map a column to, as header keys.
+    pub(crate) fn mapped_headings(&self) -> impl Iterator<Item = String> {
+        self.extract
+            .columns
+            .values()
+            .map(|h| crate::values::header_key(h.get_ref()))
     }
 
     /// The heading in the user's extract for a standard field, if mapped.

@@ -15,6 +15,11 @@ pub(crate) struct InputOptions {
     pub(crate) encoding: Encoding,
     /// The workbook sheet to read (`--sheet`); `None`: every sheet the reader recognises.
     pub(crate) sheet: Option<String>,
+    /// The row the headings are on (`--header-row`, 1 = the first); `None`: found
+    /// by [`find_header`].
+    pub(crate) header_row: Option<u64>,
+    /// Headings the settings map (as header keys), which mark a header row too.
+    pub(crate) mapped: std::sync::Arc<[String]>,
 }
 
 /// One table to read: a CSV file, or one sheet of a workbook (named `book.xlsx[Sheet]`).
@@ -31,6 +36,8 @@ pub(crate) struct Input {
     /// What the reader worked out about the file that the user should hear of
     /// (a delimiter found from the header).
     pub(crate) note: Option<String>,
+    /// The line (or sheet row) the header is on: 1 unless title rows come first.
+    pub(crate) header_line: u64,
 }
 
 impl Input {
@@ -42,7 +49,7 @@ impl Input {
     /// How to open the table again from its start ([`Input::reopens`] tables only).
     pub(crate) fn reopener(&self) -> Option<impl FnOnce() -> Result<Input> + use<>> {
         let opts = self.options.clone().filter(|_| self.reopens())?;
-        let (name, source) = (self.name.clone(), self.source.clone());
+        let (name, source, header_line) = (self.name.clone(), self.source.clone(), self.header_line);
         Some(move || {
             Ok(Input {
                 reader: csv_reader(&source, &opts)?,
@@ -51,6 +58,7 @@ impl Input {
                 sheet: None,
                 options: Some(opts),
                 note: None,
+                header_line,
             })
         })
     }
@@ -61,42 +69,62 @@ impl Input {
 pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>> {
     if !crate::workbook::is_workbook(path) {
         let (opts, note) = file_options(path, opts)?;
+        let (header, reader) = if path == Path::new("-") {
+            // Standard input is read once: its head is read to find the header,
+            // then read again from memory.
+            let mut input = open_input(path, &opts)?;
+            let mut head = Vec::new();
+            (&mut input)
+                .take(64 << 10)
+                .read_to_end(&mut head)
+                .context("reading <stdin>")?;
+            let header = find_header(&head, delimiter_for(path, &opts), &opts).context("reading <stdin>")?;
+            let input: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(input));
+            let reader = csv::ReaderBuilder::new()
+                .delimiter(delimiter_for(path, &opts))
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(input);
+            (header, reader)
+        } else {
+            (file_header(path, &opts)?, csv_reader(path, &opts)?)
+        };
+        let mut notes: Vec<String> = note.into_iter().collect();
+        notes.extend(header.note(&display_name(path)));
         return Ok(vec![Input {
             name: display_name(path),
             source: path.to_path_buf(),
-            reader: csv_reader(path, &opts)?,
+            reader,
             sheet: None,
             options: Some(opts),
-            note,
+            note: (!notes.is_empty()).then(|| notes.join("\n")),
+            header_line: header.line,
         }]);
     }
     if path.is_dir() {
         bail!("{} is a directory, not a file", path.display());
     }
     let sheets = crate::workbook::read_sheets(path, opts.sheet.as_deref())?;
-    Ok(sheets
+    sheets
         .into_iter()
         .map(|s| {
-            let headings = first_row(
-                csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .flexible(true)
-                    .from_reader(&s.csv[..]),
-            );
+            let name = format!("{}[{}]", display_name(path), s.name);
+            let header = find_header(&s.csv, b',', opts).with_context(|| format!("reading {name}"))?;
             let reader: Box<dyn Read> = Box::new(io::Cursor::new(s.csv));
-            Input {
-                name: format!("{}[{}]", display_name(path), s.name),
+            Ok(Input {
+                note: header.note(&name),
+                name,
                 source: path.to_path_buf(),
                 reader: csv::ReaderBuilder::new()
                     .has_headers(false)
                     .flexible(true)
                     .from_reader(reader),
-                sheet: Some((s.name, headings)),
+                sheet: Some((s.name, header.headings)),
                 options: None,
-                note: None,
-            }
+                header_line: header.line,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Opens the one table of an input: the CSV file, or the `--sheet` (default: the
@@ -109,13 +137,26 @@ pub(crate) fn open_table(path: &Path, opts: &InputOptions) -> Result<Input> {
     Ok(tables.swap_remove(0))
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 pub(crate) enum Encoding {
     #[default]
     #[value(name = "utf-8", alias = "utf8")]
+    #[serde(rename = "utf-8", alias = "utf8")]
     Utf8,
     #[value(name = "windows-1252", alias = "cp1252", alias = "latin1")]
+    #[serde(rename = "windows-1252", alias = "cp1252", alias = "latin1")]
     Windows1252,
+}
+
+/// A delimiter as users write it: one ASCII character, or `tab` (`\t`).
+pub(crate) fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "\\t" | "\t" | "tab" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(format!(
+            "\"{s}\" is not a single ASCII character (use \\t for tab)"
+        )),
+    }
 }
 
 /// A display name for an input path (`-` is standard input).
@@ -309,36 +350,174 @@ pub(crate) fn stdin_table(opts: &InputOptions) -> Result<(Input, Vec<String>)> {
             .flexible(true);
         b
     };
-    let headings = first_row(builder().from_reader(&bytes[..]));
+    let header = find_header(&bytes, delimiter_for(path, opts), opts).context("reading <stdin>")?;
     let reader: Box<dyn Read> = Box::new(io::Cursor::new(bytes));
     let table = Input {
+        note: header.note(&display_name(path)),
         name: display_name(path),
         source: path.to_path_buf(),
         reader: builder().from_reader(reader),
         sheet: None,
         options: Some(opts.clone()),
-        note: None,
+        header_line: header.line,
     };
-    Ok((table, headings))
+    Ok((table, header.headings))
 }
 
 /// The headings of a CSV file (cleaned), read afresh.
 pub(crate) fn headings(path: &Path, opts: &InputOptions) -> Result<Vec<String>> {
     let (opts, _) = file_options(path, opts)?;
-    Ok(first_row(csv_reader(path, &opts)?))
+    Ok(file_header(path, &opts)?.headings)
 }
 
-/// A table's first row, cleaned: its headings. Empty for an empty or unreadable
-/// table (the full check reports it).
-fn first_row<R: Read>(mut reader: csv::Reader<R>) -> Vec<String> {
-    let mut first = csv::StringRecord::new();
-    match reader.read_record(&mut first) {
-        Ok(true) => first
-            .iter()
-            .map(|h| crate::values::clean(h).into_owned())
-            .collect(),
-        _ => Vec::new(),
+/// Rows looked at for the header of a table that begins with a title.
+const HEADER_SEARCH: usize = 20;
+
+/// Where a table's header is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Header {
+    /// Its line (a sheet's row): 1 = the first.
+    pub(crate) line: u64,
+    /// Its headings, cleaned.
+    pub(crate) headings: Vec<String>,
+    /// Found below rows that hold none of the headings caseaudit knows.
+    found_below_titles: bool,
+    /// The line users see it on: `line` counts as the `csv` crate does, which
+    /// leaves out blank lines just before a record.
+    shown_line: u64,
+}
+
+impl Header {
+    /// The note users read when title rows were skipped.
+    fn note(&self, name: &str) -> Option<String> {
+        self.found_below_titles.then(|| {
+            format!(
+                "{name}: the headings are on line {} (the lines above are titles; give --header-row to choose)",
+                self.shown_line
+            )
+        })
     }
+}
+
+/// The header of a CSV file on disk (its first 64 KiB are read).
+fn file_header(path: &Path, opts: &InputOptions) -> Result<Header> {
+    if path == Path::new("-") || path.is_dir() {
+        let line = opts.header_row.unwrap_or(1);
+        return Ok(Header {
+            line,
+            headings: Vec::new(),
+            found_below_titles: false,
+            shown_line: line,
+        });
+    }
+    let mut head = Vec::new();
+    open_input(path, opts)?
+        .take(64 << 10)
+        .read_to_end(&mut head)
+        .with_context(|| format!("reading {}", display_name(path)))?;
+    find_header(&head, delimiter_for(path, opts), opts)
+        .with_context(|| format!("reading {}", display_name(path)))
+}
+
+/// Finds the header among the first rows of a table (`head`, its first bytes):
+/// the row `--header-row` names; else, where the first row holds none of the
+/// headings caseaudit knows (any layout's, or one the settings map), the first of
+/// the first 20 rows that holds the most; else the first row.
+pub(crate) fn find_header(head: &[u8], delimiter: u8, opts: &InputOptions) -> Result<Header> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(head);
+    let mut rows: Vec<(u64, u64, Vec<String>)> = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while rows.len() < HEADER_SEARCH {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            // The end, or a row cut by the end of `head`: the rows so far decide.
+            Ok(false) | Err(_) => break,
+        }
+        let (line, at) = record
+            .position()
+            .map_or((1, 0), |p| (p.line(), p.byte() as usize));
+        // The record's first byte is after any blank lines at `at`.
+        let start = head[at.min(head.len())..]
+            .iter()
+            .position(|&b| b != b'\n' && b != b'\r')
+            .map_or(head.len(), |n| at + n);
+        let shown = 1 + memchr::memchr_iter(b'\n', &head[..start]).count() as u64;
+        if opts.header_row.is_some_and(|row| shown < row) {
+            continue;
+        }
+        let cells = record
+            .iter()
+            .map(|c| crate::values::clean(&String::from_utf8_lossy(c)).into_owned())
+            .collect();
+        rows.push((line, shown, cells));
+        if opts.header_row.is_some() {
+            break;
+        }
+    }
+    if let Some(row) = opts.header_row {
+        return match rows.pop() {
+            Some((line, shown_line, headings)) if shown_line == row => Ok(Header {
+                line,
+                headings,
+                found_below_titles: false,
+                shown_line,
+            }),
+            _ => bail!(
+                "the header row given ({row}) is blank or past the rows read; give the row the headings are on"
+            ),
+        };
+    }
+    let known = known_headings();
+    let score = |cells: &[String]| {
+        cells
+            .iter()
+            .map(|c| crate::values::header_key(c))
+            .filter(|k| known.contains(k.as_str()) || opts.mapped.iter().any(|m| m == k))
+            .count()
+    };
+    let scores: Vec<usize> = rows.iter().map(|(_, _, cells)| score(cells)).collect();
+    let best = scores.iter().copied().max().unwrap_or(0);
+    let at = if scores.first().is_some_and(|&s| s > 0) || best == 0 {
+        0
+    } else {
+        scores.iter().position(|&s| s == best).unwrap_or(0)
+    };
+    Ok(match rows.into_iter().nth(at) {
+        Some((line, shown_line, headings)) => Header {
+            line,
+            headings,
+            found_below_titles: at > 0,
+            shown_line,
+        },
+        None => Header {
+            line: 1,
+            headings: Vec::new(),
+            found_below_titles: false,
+            shown_line: 1,
+        },
+    })
+}
+
+/// The headings (as header keys) of every layout caseaudit reads, without settings.
+fn known_headings() -> &'static std::collections::HashSet<String> {
+    static KNOWN: std::sync::OnceLock<std::collections::HashSet<String>> = std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let mut known: std::collections::HashSet<String> =
+            crate::extract::standard::known_headings().collect();
+        let layouts = crate::layouts::auditors::COLUMNS
+            .iter()
+            .chain(&crate::layouts::sample::COLUMNS)
+            .chain(&crate::layouts::allocation::COLUMNS)
+            .chain(&crate::layouts::history::HEADER)
+            .chain(&crate::moderation::FIELDS)
+            .chain(&crate::audits::fields::REQUIRED);
+        known.extend(layouts.map(|h| crate::values::header_key(h)));
+        known
+    })
 }
 
 /// Turns CRLF line ends into LF. The csv crate counts the line of a record's start

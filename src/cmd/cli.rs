@@ -59,14 +59,18 @@ pub(crate) struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
     /// Field delimiter of input files (default: comma; tab for .tsv)
-    #[arg(long, global = true, value_name = "CHAR", value_parser = parse_delimiter)]
+    #[arg(long, global = true, value_name = "CHAR", value_parser = crate::csvio::parse_delimiter)]
     pub(crate) delimiter: Option<u8>,
     /// The workbook sheet to read (.xlsx/.xls/.ods inputs). Default: every sheet that fits
     #[arg(long, global = true, value_name = "NAME")]
     pub(crate) sheet: Option<String>,
-    /// Character encoding of input files
-    #[arg(long, global = true, value_name = "ENC", default_value = "utf-8")]
-    pub(crate) encoding: Encoding,
+    /// Character encoding of input files (default: utf-8, or [input] encoding)
+    #[arg(long, global = true, value_name = "ENC")]
+    pub(crate) encoding: Option<Encoding>,
+    /// The row the headings are on, for files with title rows above them (default:
+    /// found by itself)
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) header_row: Option<u64>,
     /// Write formula-like text to CSV as it is (no leading apostrophe)
     #[arg(long, global = true)]
     pub(crate) raw: bool,
@@ -117,16 +121,6 @@ pub(crate) enum Command {
 
 fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
     crate::dates::parse_date(s).ok_or_else(|| crate::dates::date_problem(s))
-}
-
-fn parse_delimiter(s: &str) -> Result<u8, String> {
-    match s {
-        "\\t" | "tab" => Ok(b'\t'),
-        _ if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
-        _ => Err(format!(
-            "\"{s}\" is not a single ASCII character (use \\t for tab)"
-        )),
-    }
 }
 
 #[cfg(test)]

@@ -115,14 +115,17 @@ impl Context {
                     && std::env::var("TERM").map_or(true, |t| t != "dumb")
             }
         };
+        let input = InputOptions {
+            delimiter: g.delimiter.or(settings.input.delimiter()),
+            encoding: g.encoding.or(settings.input.encoding).unwrap_or_default(),
+            sheet: g.sheet.clone(),
+            header_row: g.header_row.or(settings.input.header_row),
+            mapped: settings.mapped_headings().collect(),
+        };
         Ok(Context {
             settings,
             as_of: g.as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
-            input: InputOptions {
-                delimiter: g.delimiter,
-                encoding: g.encoding,
-                sheet: g.sheet.clone(),
-            },
+            input,
             output_path: g.output.clone(),
             force: g.force,
             format: Format::resolve(g.format, g.output.as_deref()),

@@ -246,6 +246,7 @@ pub(crate) fn tables(
                                     sheet: None,
                                     options: None,
                                     note: None,
+                                    header_line: 1,
                                 },
                             ));
                         }

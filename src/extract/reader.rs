@@ -99,7 +99,7 @@ impl<R: Read> ExtractReader<R> {
         as_of: NaiveDate,
     ) -> Result<Self, Vec<Problem>> {
         let mut header = RawRecord::default();
-        match records.read(&mut header) {
+        match read_header(&mut records, &mut header) {
             Ok(true) => {}
             Ok(false) => {
                 return Err(vec![Problem::error(
@@ -267,7 +267,7 @@ impl<R: Read> ExtractReader<R> {
             }
         };
         let mut header = RawRecord::default();
-        if let Err(e) = records.read(&mut header) {
+        if let Err(e) = read_header(&mut records, &mut header) {
             self.problems
                 .push(Problem::error(&self.file, None, None, format!("read error: {e}")));
             return;
@@ -385,6 +385,19 @@ impl<R: Read> ExtractReader<R> {
             ));
         }
         ok
+    }
+}
+
+/// Reads the header record, passing over title rows above it; `false` when
+/// there is none.
+fn read_header<R: Read>(records: &mut Records<R>, header: &mut RawRecord) -> std::io::Result<bool> {
+    loop {
+        if !records.read(header)? {
+            return Ok(false);
+        }
+        if header.line >= records.header_line() {
+            return Ok(true);
+        }
     }
 }
 

@@ -47,6 +47,8 @@ impl RawRecord {
 /// rows was tried: handing a million records across cores cost more than it saved.)
 pub(crate) struct Records<R: Read> {
     parser: Box<Parser<R>>,
+    /// The line the header is on (title rows above it are skipped).
+    header_line: u64,
 }
 
 impl<R: Read> Records<R> {
@@ -54,7 +56,19 @@ impl<R: Read> Records<R> {
     pub(crate) fn new(inner: R, delimiter: u8, crlf: bool) -> Records<R> {
         Records {
             parser: Box::new(Parser::new(inner, delimiter, crlf)),
+            header_line: 1,
         }
+    }
+
+    /// The records of a table whose header is on `line` (1 = the first).
+    pub(crate) fn with_header_at(mut self, line: u64) -> Records<R> {
+        self.header_line = line;
+        self
+    }
+
+    /// The line the header is on.
+    pub(crate) fn header_line(&self) -> u64 {
+        self.header_line
     }
 
     /// Reads the next record into `rec`; `false` at the end of the input.
@@ -73,6 +87,7 @@ impl Records<io::Empty> {
         parser.first = false;
         let mut records = Records {
             parser: Box::new(parser),
+            header_line: 1,
         };
         records.refill(bytes);
         records

@@ -81,7 +81,7 @@ pub(crate) fn scan<F: Fold>(
     prepare: impl Fn(&Schema) -> Result<F>,
 ) -> Result<Scan<F>> {
     if let Some((path, delimiter)) = parallel_source(&input)
-        && let Some(done) = parallel(&input.name, &path, delimiter, settings, as_of, hash, &prepare)?
+        && let Some(done) = parallel(&input, &path, delimiter, settings, as_of, hash, &prepare)?
     {
         return Ok(done);
     }
@@ -174,7 +174,7 @@ struct Block<S> {
 /// (a repeated case id, to be reported exactly, or a cut inside a record).
 /// [`Scan::Repeats`] when a case id repeats and such rows are folded into cases.
 fn parallel<F: Fold>(
-    name: &str,
+    input: &Input,
     path: &Path,
     delimiter: u8,
     settings: &Settings,
@@ -182,6 +182,7 @@ fn parallel<F: Fold>(
     hash: bool,
     prepare: &dyn Fn(&Schema) -> Result<F>,
 ) -> Result<Option<Scan<F>>> {
+    let name = input.name.as_str();
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map_or(u64::MAX, |m| m.len());
     let block = usize::try_from(size / MIN_BLOCKS).map_or(BLOCK, |b| b.clamp(MIN_BLOCK, BLOCK));
@@ -203,8 +204,8 @@ fn parallel<F: Fold>(
             first.drain(..BOM.len());
         }
     }
-    let header =
-        ExtractReader::new(name, Records::from_bytes(first, delimiter), settings, as_of).map_err(Problems)?;
+    let records = Records::from_bytes(first, delimiter).with_header_at(input.header_line);
+    let header = ExtractReader::new(name, records, settings, as_of).map_err(Problems)?;
     let schema = header.schema().clone();
     let (rest, header_lines) = header.into_records().into_rest();
     let fold = prepare(&schema)?;
@@ -463,9 +464,10 @@ pub(super) type TableRecords = (Records<Box<dyn Read>>, Option<Reopen<Box<dyn Re
 /// The table as records for the extract reader, and a way to read it again when
 /// it is a file (so case ids can be checked at the end).
 pub(super) fn records_of(table: Input) -> Result<TableRecords> {
-    let open = |path: &Path, opts: &InputOptions| -> Result<Records<Box<dyn Read>>> {
+    let header_line = table.header_line;
+    let open = move |path: &Path, opts: &InputOptions| -> Result<Records<Box<dyn Read>>> {
         let (bytes, crlf) = csvio::open_bytes(path, opts)?;
-        Ok(Records::new(bytes, csvio::delimiter_for(path, opts), crlf))
+        Ok(Records::new(bytes, csvio::delimiter_for(path, opts), crlf).with_header_at(header_line))
     };
     match table.options {
         Some(opts) if table.source != Path::new("-") => {
@@ -480,11 +482,15 @@ pub(super) fn records_of(table: Input) -> Result<TableRecords> {
                 table.reader.into_inner(),
                 csvio::delimiter_for(&table.source, &opts),
                 false,
-            ),
+            )
+            .with_header_at(header_line),
             None,
         )),
         // A sheet or a converted list: CSV made in memory, comma-separated.
-        None => Ok((Records::new(table.reader.into_inner(), b',', false), None)),
+        None => Ok((
+            Records::new(table.reader.into_inner(), b',', false).with_header_at(header_line),
+            None,
+        )),
     }
 }
 

@@ -111,6 +111,11 @@ pub(crate) fn names() -> impl Iterator<Item = &'static str> {
     STD_FIELDS.iter().map(|(_, name, _)| *name)
 }
 
+/// Every heading (as a header key) that means a standard field without any mapping.
+pub(crate) fn known_headings() -> impl Iterator<Item = String> {
+    STD_FIELDS.iter().flat_map(|(s, ..)| headings_of(*s))
+}
+
 /// The headings (as header keys) that mean a standard field without any mapping:
 /// its name, its name with spaces, and the other headings listed for it.
 pub(crate) fn headings_of(s: Std) -> impl Iterator<Item = String> {

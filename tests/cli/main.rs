@@ -25,5 +25,6 @@ mod record;
 mod report;
 mod sample;
 mod themes;
+mod titles;
 mod validate;
 mod workbook;

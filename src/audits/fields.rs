@@ -2,6 +2,7 @@
 //! of their names and kinds, which the settings check element keys against.
 
 use crate::filter::FieldKind;
+use crate::layouts::headings::Headings;
 use crate::values::element_key;
 
 /// The audit columns that are not elements of practice, in the order README.md#completed-audits lists them.
@@ -47,6 +48,54 @@ pub(crate) const FIELDS: [(Field, &str, FieldKind); 16] = [
         FieldKind::Bool,
     ),
 ];
+
+/// The standard names of [`FIELDS`], in its order.
+const NAMES: [&str; FIELDS.len()] = {
+    let mut names = [""; FIELDS.len()];
+    let mut i = 0;
+    while i < FIELDS.len() {
+        names[i] = FIELDS[i].1;
+        i += 1;
+    }
+    names
+};
+
+/// The audit columns, and the headings audit forms and spreadsheets commonly
+/// export them under. Kept clear of words a template's element might use.
+pub(crate) const HEADINGS: Headings = Headings {
+    section: "audits",
+    fields: &NAMES,
+    aliases: &[
+        ("Audit Ref", "audit_id"),
+        ("Audit Reference", "audit_id"),
+        ("Audit Number", "audit_id"),
+        ("Person ID", "case_id"),
+        ("Child ID", "case_id"),
+        ("Case Reference", "case_id"),
+        ("Audit Month", "month"),
+        ("Auditor", "auditor_id"),
+        ("Team Name", "team"),
+        ("Service Area", "service"),
+        ("Sampling Frame", "frame"),
+        ("Sample Frame", "frame"),
+        ("Completed", "completed_on"),
+        ("Date Completed", "completed_on"),
+        ("Completion Date", "completed_on"),
+        ("Overall Grade", "overall"),
+        ("Overall Judgement", "overall"),
+        ("Overall Rating", "overall"),
+        ("Areas of Strength", "strengths"),
+        ("Learning Points", "learning"),
+        ("Areas for Development", "learning"),
+        ("Action Required", "action"),
+        ("Action By", "action_owner"),
+        ("Action Due Date", "action_due"),
+        ("Action Completed", "action_done"),
+        ("Safeguarding", "safeguarding_concern"),
+        ("Safeguarding Concerns", "safeguarding_concern"),
+    ],
+    required: &REQUIRED,
+};
 
 /// The columns every audits file must have.
 pub(crate) const REQUIRED: [&str; 6] = ["audit_id", "case_id", "month", "auditor_id", "team", "overall"];

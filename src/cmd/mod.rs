@@ -257,8 +257,14 @@ impl Context {
     /// Reads moderation results against the audits; warnings go to stderr.
     pub(crate) fn read_moderation(&self, path: &Path, audits: &Audits) -> Result<Vec<Moderation>> {
         let csvio::Input { name, reader, .. } = self.table(path)?;
-        let (moderations, warnings) =
-            moderation::read(&name, reader, &Against::audits(audits), &audits.scale).map_err(Problems)?;
+        let (moderations, warnings) = moderation::read(
+            &name,
+            reader,
+            &Against::audits(audits),
+            &audits.scale,
+            &self.settings.moderation.columns,
+        )
+        .map_err(Problems)?;
         self.warn(&warnings);
         Ok(moderations)
     }

@@ -260,7 +260,14 @@ fn moderation_reads_cleanly_for_the_chosen_audits_and_a_quarter_of_the_rest() {
         .has_headers(false)
         .from_reader(&text[..]);
     let against = crate::moderation::Against::audits(&audits);
-    let (mods, warnings) = crate::moderation::read("moderation.csv", csv, &against, &audits.scale).unwrap();
+    let (mods, warnings) = crate::moderation::read(
+        "moderation.csv",
+        csv,
+        &against,
+        &audits.scale,
+        &Default::default(),
+    )
+    .unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(mods.len(), this_month.div_ceil(2) + before.div_ceil(4));
     let got: Vec<&str> = mods

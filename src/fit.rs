@@ -200,7 +200,7 @@ pub(crate) fn best(headers: &[String], settings: &Settings) -> Result<Fit, Strin
         .map(|f| format!("as {} it would need {}", a(f.kind), and_list(&f.missing)))
         .collect();
     Err(format!(
-        "cannot tell what kind of file this is from its headings ({}): rename or map its headings (docs/vocabulary.md lists those known; map others in caseaudit.toml as [auditors.columns], [audits.columns] and the like), or use --kind cases|auditors|history|audits|moderation|config",
+        "cannot tell what kind of file this is from its headings ({}): map its headings in caseaudit.toml ([auditors.columns] and the like; docs/vocabulary.md lists the headings known without it) or use --kind cases|auditors|history|audits|moderation|config",
         needs.join("; ")
     ))
 }
@@ -209,8 +209,8 @@ pub(crate) fn best(headers: &[String], settings: &Settings) -> Result<Fit, Strin
 fn a(kind: Kind) -> String {
     match kind {
         Kind::Audits | Kind::Moderation => kind.describe().to_string(),
-        Kind::Auditors => format!("an {}", kind.describe()),
-        Kind::Cases | Kind::History => format!("a {}", kind.describe()),
+        Kind::Auditors | Kind::History => format!("an {}", kind.describe()),
+        Kind::Cases => format!("a {}", kind.describe()),
     }
 }
 

@@ -16,6 +16,7 @@ mod examples;
 mod generate;
 mod generated;
 mod history;
+mod layouts;
 mod moderate;
 mod packs;
 mod plan;

@@ -46,6 +46,21 @@ fn a_heading_means_one_field_of_a_layout() {
 }
 
 #[test]
+fn every_alias_is_in_the_vocabulary() {
+    let doc = include_str!("../../../docs/vocabulary.md");
+    for layout in layouts() {
+        assert!(doc.contains(&format!("(`[{}.columns]`)", layout.section)));
+        for (alias, field) in layout.aliases {
+            assert!(
+                doc.contains(&format!("`{alias}`")),
+                "docs/vocabulary.md does not list {alias:?} for {field} in [{}.columns]",
+                layout.section
+            );
+        }
+    }
+}
+
+#[test]
 fn aliases_mapping_and_standard_names() {
     let auditors = &crate::layouts::auditors::HEADINGS;
     let found = auditors.find(&headers("Staff ID,Name,Team,Role"), &Mapping::new());

@@ -278,12 +278,12 @@ impl Settings {
                 let what = format!("{name}.elements[{i}].key");
                 if key.is_empty() || !keys.insert(key.clone()) {
                     problem(None, &what, format!("\"{}\" is empty or used twice", e.key));
-                } else if crate::audits::fields::is_audit_field(&key) {
+                } else if let Some(field) = crate::audits::fields::audit_field_named(&key) {
                     problem(
                         None,
                         &what,
                         format!(
-                            "\"{}\" is a column of every audit, not an element of practice",
+                            "\"{}\" is a column of every audit ({field}), not an element of practice",
                             e.key
                         ),
                     );
@@ -475,6 +475,16 @@ mod tests {
                  (expected one of auditor_id, name, team, role, capacity, active, manages)",
                 "x.toml:7: key \"moderation.columns.note\": \"by\" is already mapped to moderator_id",
             ]
+        );
+    }
+
+    #[test]
+    fn an_element_may_not_be_an_audit_columns_other_name() {
+        let text = "[templates.da]\n[[templates.da.elements]]\nkey = \"Date Completed\"\ntitle = \"T\"\n";
+        let err = Settings::parse(text, "x.toml").unwrap_err();
+        assert_eq!(
+            err[0].message,
+            "key \"templates.da.elements[0].key\": \"Date Completed\" is a column of every audit (completed_on), not an element of practice"
         );
     }
 

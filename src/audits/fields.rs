@@ -2,7 +2,7 @@
 //! of their names and kinds, which the settings check element keys against.
 
 use crate::filter::FieldKind;
-use crate::layouts::headings::Headings;
+use crate::layouts::headings::{Headings, heading_key};
 use crate::values::element_key;
 
 /// The audit columns that are not elements of practice, in the order README.md#completed-audits lists them.
@@ -91,7 +91,6 @@ pub(crate) const HEADINGS: Headings = Headings {
         ("Action By", "action_owner"),
         ("Action Due Date", "action_due"),
         ("Action Completed", "action_done"),
-        ("Safeguarding", "safeguarding_concern"),
         ("Safeguarding Concerns", "safeguarding_concern"),
     ],
     required: &REQUIRED,
@@ -103,10 +102,22 @@ pub(crate) const REQUIRED: [&str; 6] = ["audit_id", "case_id", "month", "auditor
 /// The key and title of the overall grade, element 0 of every audit.
 pub(crate) const OVERALL: &str = "overall";
 
-/// Whether a heading (in any spelling) is one of the audit columns.
-pub(crate) fn is_audit_field(heading: &str) -> bool {
+/// The audit column a heading (in any spelling) is, by its standard name or a
+/// built-in alias.
+pub(crate) fn audit_field_named(heading: &str) -> Option<&'static str> {
     let key = element_key(heading);
-    FIELDS.iter().any(|(_, name, _)| element_key(name) == key)
+    let alias = heading_key(heading);
+    FIELDS
+        .iter()
+        .find(|(_, name, _)| element_key(name) == key)
+        .map(|(_, name, _)| *name)
+        .or_else(|| {
+            HEADINGS
+                .aliases
+                .iter()
+                .find(|(a, _)| heading_key(a) == alias)
+                .map(|(_, name)| *name)
+        })
 }
 
 pub(crate) fn field_of(heading_key: &str) -> Option<usize> {

@@ -192,7 +192,7 @@ fn an_audits_export_is_not_taken_for_an_extract() {
     let w = Workdir::new();
     w.write(
         "returns.csv",
-        "Audit ID,Person ID,Month,Auditor,Team,Overall Grade,Safeguarding\n\
+        "Audit ID,Person ID,Month,Auditor,Team,Overall Grade,Safeguarding Concern\n\
          A1,P1,2026-11,S101,Team A,Good,no\n",
     );
     w.run(&["validate", "returns.csv"])

@@ -170,6 +170,12 @@ fn config_is_valid_toml_in_the_documented_shape() {
     let with_columns: toml::Table = uncommented.parse().expect("still valid");
     let columns = &with_columns["extract"]["columns"];
     assert_eq!(columns["team"].as_str(), Some("Allocated Team"));
+    // So is the [auditors.columns] one, and the loader accepts it.
+    let uncommented = CONFIG_TOML
+        .replace("# [auditors.columns]", "[auditors.columns]")
+        .replace("# auditor_id =", "auditor_id =");
+    let settings = Settings::parse(&uncommented, "caseaudit.toml").expect("the loader accepts it");
+    assert_eq!(settings.auditors.columns["auditor_id"].get_ref(), "Staff Ref");
 }
 
 /// An allocation of `n` cases of the demo's extract for the as-of month, each to

@@ -19,7 +19,7 @@ mod read;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use fields::{FIELDS, Field, OVERALL, REQUIRED, field_index, field_of};
+pub(crate) use fields::{FIELDS, Field, HEADINGS, OVERALL, field_index, field_of};
 pub(crate) use read::read;
 #[cfg(test)]
 pub(crate) use read::read_str;
@@ -75,26 +75,24 @@ pub(crate) struct AuditFile<R: Read> {
 }
 
 impl<R: Read> AuditFile<R> {
-    /// Reads the header: required columns, element columns, and one warning naming
-    /// every column that is neither.
+    /// Reads the header: required columns (found as `[audits.columns]` maps them, by
+    /// standard name or by alias), element columns, and one warning naming every
+    /// column that is neither.
     pub(crate) fn open(
         file: &str,
         csv: csv::Reader<R>,
         settings: &Settings,
     ) -> Result<(AuditFile<R>, Vec<Problem>), Vec<Problem>> {
         let reader = RecordReader::new(file, csv).map_err(|p| vec![p])?;
-        let missing = reader.missing(&REQUIRED);
-        if !missing.is_empty() {
-            return Err(missing);
-        }
-        let mut cols = [None; FIELDS.len()];
-        let mut rest = Vec::new();
-        for (i, h) in reader.headers.iter().enumerate() {
-            match field_of(&element_key(h)) {
-                Some(f) if cols[f].is_none() => cols[f] = Some(i),
-                _ => rest.push((i, h.as_str())),
-            }
-        }
+        let found = reader.resolve(&HEADINGS, &settings.audits.columns)?;
+        let cols: [Option<usize>; FIELDS.len()] = std::array::from_fn(|i| found.cols[i]);
+        let rest: Vec<(usize, &str)> = reader
+            .headers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !found.claims(*i))
+            .map(|(i, h)| (i, h.as_str()))
+            .collect();
         let fit = templates::fit(settings, &rest);
         let mut warnings = Vec::new();
         if !fit.unmatched.is_empty() {

@@ -4,6 +4,7 @@
 use crate::extract::standard;
 use crate::filter::Filter;
 use crate::grades::GradeSettings;
+use crate::layouts::headings::{Headings, Mapping};
 use crate::problem::Problem;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -24,6 +25,19 @@ pub(crate) struct Settings {
     pub(crate) allocation: AllocationSettings,
     pub(crate) moderation: ModerationSettings,
     pub(crate) privacy: PrivacySettings,
+    /// `[auditors.columns]`, `[history.columns]`, `[audits.columns]`: the headings of
+    /// those files mapped as `[extract.columns]` maps an extract's.
+    pub(crate) auditors: LayoutSettings,
+    pub(crate) history: LayoutSettings,
+    pub(crate) audits: LayoutSettings,
+}
+
+/// The settings of a layout other than the extract's: its heading mapping.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct LayoutSettings {
+    /// standard name → heading in the user's file
+    pub(crate) columns: Mapping,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -212,6 +226,8 @@ pub(crate) struct ModerationSettings {
     pub(crate) rate: f64,
     pub(crate) min_per_auditor: u32,
     pub(crate) always: Spanned<String>,
+    /// standard name → heading in the user's moderation results
+    pub(crate) columns: Mapping,
 }
 
 impl Default for ModerationSettings {
@@ -220,6 +236,7 @@ impl Default for ModerationSettings {
             rate: 0.10,
             min_per_auditor: 1,
             always: Spanned::new(0..0, "overall = Inadequate".into()),
+            columns: Mapping::new(),
         }
     }
 }
@@ -270,6 +287,11 @@ impl Settings {
                 );
             }
         }
+        for (layout, columns) in self.layout_columns() {
+            for (key, message, span) in mapping_problems(layout, columns) {
+                problem(Some(span), &key, message);
+            }
+        }
         if self.grades.scale.len() < 2 {
             problem(None, "grades.scale", "the scale needs at least two grades".into());
         }
@@ -298,12 +320,12 @@ impl Settings {
                 let what = format!("{name}.elements[{i}].key");
                 if key.is_empty() || !keys.insert(key.clone()) {
                     problem(None, &what, format!("\"{}\" is empty or used twice", e.key));
-                } else if crate::audits::fields::is_audit_field(&key) {
+                } else if let Some(field) = crate::audits::fields::audit_field_named(&key) {
                     problem(
                         None,
                         &what,
                         format!(
-                            "\"{}\" is a column of every audit, not an element of practice",
+                            "\"{}\" is a column of every audit ({field}), not an element of practice",
                             e.key
                         ),
                     );
@@ -365,18 +387,63 @@ impl Settings {
         problems
     }
 
-    /// Every heading the settings map a column to, as header keys.
+    /// Every heading the settings map a column to, in any file, as header keys.
     pub(crate) fn mapped_headings(&self) -> impl Iterator<Item = String> {
+        let layouts = self.layout_columns().into_iter().flat_map(|(_, m)| m.values());
         self.extract
             .columns
             .values()
+            .chain(layouts)
             .map(|h| crate::values::header_key(h.get_ref()))
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    /// The layouts other than the extract's, each with its `[<layout>.columns]`.
+    pub(crate) fn layout_columns(&self) -> [(&'static Headings, &Mapping); 4] {
+        [
+            (&crate::layouts::auditors::HEADINGS, &self.auditors.columns),
+            (&crate::layouts::history::HEADINGS, &self.history.columns),
+            (&crate::audits::HEADINGS, &self.audits.columns),
+            (&crate::moderation::HEADINGS, &self.moderation.columns),
+        ]
     }
 
     /// The heading in the user's extract for a standard field, if mapped.
     pub(crate) fn mapped_heading(&self, standard: &str) -> Option<&str> {
         self.extract.columns.get(standard).map(|s| s.get_ref().as_str())
     }
+}
+
+/// The problems of one layout's `[<layout>.columns]`, as (key, message, where): a
+/// name that is not one of the layout's fields, a heading mapped to two fields.
+fn mapping_problems(layout: &Headings, columns: &Mapping) -> Vec<(String, String, std::ops::Range<usize>)> {
+    let mut found = Vec::new();
+    let mut seen: Vec<(String, &str)> = Vec::new();
+    for (name, heading) in columns {
+        let key = format!("{}.columns.{name}", layout.section);
+        let heading_key = crate::layouts::headings::heading_key(heading.get_ref());
+        if !layout.fields.contains(&name.as_str()) {
+            found.push((
+                key,
+                format!(
+                    "\"{name}\" is not a column of the {} layout (expected one of {})",
+                    layout.section,
+                    layout.fields.join(", ")
+                ),
+                heading.span(),
+            ));
+        } else if let Some((_, other)) = seen.iter().find(|(k, _)| *k == heading_key) {
+            found.push((
+                key,
+                format!("\"{}\" is already mapped to {other}", heading.get_ref()),
+                heading.span(),
+            ));
+        } else {
+            seen.push((heading_key, name));
+        }
+    }
+    found
 }
 
 /// 1-based line of a byte offset.
@@ -436,6 +503,43 @@ mod tests {
         assert_eq!(s.templates["domestic-abuse"].elements[0].key, "safety_plan");
         assert_eq!(s.template.elements.len(), 9, "the default template is kept");
         assert_eq!(s.grades.synonyms["Requires improvement"].len(), 2);
+    }
+
+    #[test]
+    fn every_layout_maps_its_headings() {
+        let text = "[auditors.columns]\nauditor_id = \"Staff Ref\"\n\n[audits.columns]\noverall = \"Judgement\"\n\n\
+                    [history.columns]\nmonth = \"Period\"\n\n[moderation]\nrate = 0.2\n[moderation.columns]\nnote = \"Why\"\n";
+        let s = Settings::parse(text, "x.toml").unwrap();
+        assert_eq!(s.auditors.columns["auditor_id"].get_ref(), "Staff Ref");
+        assert_eq!(s.audits.columns["overall"].get_ref(), "Judgement");
+        assert_eq!(s.history.columns["month"].get_ref(), "Period");
+        assert_eq!(s.moderation.columns["note"].get_ref(), "Why");
+    }
+
+    #[test]
+    fn unknown_layout_columns_name_key_and_line() {
+        let text = "[auditors.columns]\nname = \"Full\"\nstaff = \"Staff Ref\"\n\n\
+                    [moderation.columns]\nmoderator_id = \"By\"\nnote = \"by\"\n";
+        let err = Settings::parse(text, "x.toml").unwrap_err();
+        let shown: Vec<String> = err.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "x.toml:3: key \"auditors.columns.staff\": \"staff\" is not a column of the auditors layout \
+                 (expected one of auditor_id, name, team, role, capacity, active, manages)",
+                "x.toml:7: key \"moderation.columns.note\": \"by\" is already mapped to moderator_id",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_element_may_not_be_an_audit_columns_other_name() {
+        let text = "[templates.da]\n[[templates.da.elements]]\nkey = \"Date Completed\"\ntitle = \"T\"\n";
+        let err = Settings::parse(text, "x.toml").unwrap_err();
+        assert_eq!(
+            err[0].message,
+            "key \"templates.da.elements[0].key\": \"Date Completed\" is a column of every audit (completed_on), not an element of practice"
+        );
     }
 
     #[test]

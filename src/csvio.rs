@@ -18,8 +18,9 @@ pub(crate) struct InputOptions {
     /// The row the headings are on (`--header-row`, 1 = the first); `None`: found
     /// by [`find_header`].
     pub(crate) header_row: Option<u64>,
-    /// Headings the settings map (as header keys), which mark a header row too.
-    pub(crate) mapped: std::sync::Arc<[String]>,
+    /// Every heading caseaudit knows, of any layout, and those the settings map
+    /// (as [`crate::values::heading_key`]s): the row that holds them is the header.
+    pub(crate) known: std::sync::Arc<std::collections::HashSet<String>>,
 }
 
 /// One table to read: a CSV file, or one sheet of a workbook (named `book.xlsx[Sheet]`).
@@ -38,9 +39,21 @@ pub(crate) struct Input {
     pub(crate) note: Option<String>,
     /// The line (or sheet row) the header is on: 1 unless title rows come first.
     pub(crate) header_line: u64,
+    /// Records before the header (title rows) that `reader` has yet to pass over.
+    pub(crate) titles: usize,
 }
 
 impl Input {
+    /// Passes `reader` over the title rows, so that its next record is the header.
+    pub(crate) fn skip_titles(&mut self) {
+        let mut record = csv::ByteRecord::new();
+        for _ in 0..std::mem::take(&mut self.titles) {
+            if !matches!(self.reader.read_byte_record(&mut record), Ok(true)) {
+                break;
+            }
+        }
+    }
+
     /// Whether the table is a file on disk read as it is, which can be opened again.
     pub(crate) fn reopens(&self) -> bool {
         self.options.is_some() && self.source != Path::new("-")
@@ -59,6 +72,7 @@ impl Input {
                 options: Some(opts),
                 note: None,
                 header_line,
+                titles: 0,
             })
         })
     }
@@ -99,6 +113,7 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
             options: Some(opts),
             note: (!notes.is_empty()).then(|| notes.join("\n")),
             header_line: header.line,
+            titles: header.titles,
         }]);
     }
     if path.is_dir() {
@@ -122,6 +137,7 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
                 sheet: Some((s.name, header.headings)),
                 options: None,
                 header_line: header.line,
+                titles: header.titles,
             })
         })
         .collect()
@@ -360,6 +376,7 @@ pub(crate) fn stdin_table(opts: &InputOptions) -> Result<(Input, Vec<String>)> {
         sheet: None,
         options: Some(opts.clone()),
         header_line: header.line,
+        titles: header.titles,
     };
     Ok((table, header.headings))
 }
@@ -385,6 +402,8 @@ pub(crate) struct Header {
     /// The line users see it on: `line` counts as the `csv` crate does, which
     /// leaves out blank lines just before a record.
     shown_line: u64,
+    /// Records before it.
+    titles: usize,
 }
 
 impl Header {
@@ -408,6 +427,7 @@ fn file_header(path: &Path, opts: &InputOptions) -> Result<Header> {
             headings: Vec::new(),
             found_below_titles: false,
             shown_line: line,
+            titles: 0,
         });
     }
     let mut head = Vec::new();
@@ -431,6 +451,8 @@ pub(crate) fn find_header(head: &[u8], delimiter: u8, opts: &InputOptions) -> Re
         .from_reader(head);
     let mut rows: Vec<(u64, u64, Vec<String>)> = Vec::new();
     let mut record = csv::ByteRecord::new();
+    // Records passed over before the row `--header-row` names.
+    let mut passed = 0;
     while rows.len() < HEADER_SEARCH {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -447,6 +469,7 @@ pub(crate) fn find_header(head: &[u8], delimiter: u8, opts: &InputOptions) -> Re
             .map_or(head.len(), |n| at + n);
         let shown = 1 + memchr::memchr_iter(b'\n', &head[..start]).count() as u64;
         if opts.header_row.is_some_and(|row| shown < row) {
+            passed += 1;
             continue;
         }
         let cells = record
@@ -465,18 +488,17 @@ pub(crate) fn find_header(head: &[u8], delimiter: u8, opts: &InputOptions) -> Re
                 headings,
                 found_below_titles: false,
                 shown_line,
+                titles: passed,
             }),
             _ => bail!(
                 "the header row given ({row}) is blank or past the rows read; give the row the headings are on"
             ),
         };
     }
-    let known = known_headings();
     let score = |cells: &[String]| {
         cells
             .iter()
-            .map(|c| crate::values::header_key(c))
-            .filter(|k| known.contains(k.as_str()) || opts.mapped.iter().any(|m| m == k))
+            .filter(|c| opts.known.contains(&crate::values::heading_key(c)))
             .count()
     };
     let scores: Vec<usize> = rows.iter().map(|(_, _, cells)| score(cells)).collect();
@@ -492,31 +514,15 @@ pub(crate) fn find_header(head: &[u8], delimiter: u8, opts: &InputOptions) -> Re
             headings,
             found_below_titles: at > 0,
             shown_line,
+            titles: at,
         },
         None => Header {
             line: 1,
             headings: Vec::new(),
             found_below_titles: false,
             shown_line: 1,
+            titles: 0,
         },
-    })
-}
-
-/// The headings (as header keys) of every layout caseaudit reads, without settings.
-fn known_headings() -> &'static std::collections::HashSet<String> {
-    static KNOWN: std::sync::OnceLock<std::collections::HashSet<String>> = std::sync::OnceLock::new();
-    KNOWN.get_or_init(|| {
-        let mut known: std::collections::HashSet<String> =
-            crate::extract::standard::known_headings().collect();
-        let layouts = crate::layouts::auditors::COLUMNS
-            .iter()
-            .chain(&crate::layouts::sample::COLUMNS)
-            .chain(&crate::layouts::allocation::COLUMNS)
-            .chain(&crate::layouts::history::HEADER)
-            .chain(&crate::moderation::FIELDS)
-            .chain(&crate::audits::fields::REQUIRED);
-        known.extend(layouts.map(|h| crate::values::header_key(h)));
-        known
     })
 }
 

@@ -327,13 +327,15 @@ A9,QA,Outstanding,no
     }
 
     fn fixture() -> (Vec<Entry>, Audits, Vec<Moderation>) {
-        let entries = crate::layouts::history::read("history.csv", reader(LEDGER)).unwrap();
+        let entries =
+            crate::layouts::history::read("history.csv", reader(LEDGER), &Default::default()).unwrap();
         let (audits, _) = crate::audits::read_str(&[("audits.csv", AUDITS)], &Settings::default()).unwrap();
         let (moderations, _) = crate::moderation::read(
             "moderation.csv",
             reader(MODERATION),
             &Against::audits(&audits),
             &audits.scale,
+            &Default::default(),
         )
         .unwrap();
         (entries, audits, moderations)

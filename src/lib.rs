@@ -13,6 +13,7 @@ mod dates;
 mod exit;
 mod extract;
 mod filter;
+mod fit;
 mod flow;
 mod grades;
 mod keys;
@@ -127,8 +128,8 @@ pub mod fuzz {
                 None,
             );
         }
-        let _ = crate::layouts::auditors::read("fuzz", reader(bytes));
-        let _ = crate::layouts::history::read("fuzz", reader(bytes));
+        let _ = crate::layouts::auditors::read("fuzz", reader(bytes), &settings.auditors.columns);
+        let _ = crate::layouts::history::read("fuzz", reader(bytes), &settings.history.columns);
         for n in [None, Some(3), Some(7)] {
             let _ = crate::annex_a::to_standard(n, "fuzz", reader(bytes));
         }
@@ -141,7 +142,13 @@ pub mod fuzz {
         }
         if let Ok(scale) = crate::grades::Scale::new(&settings.grades) {
             let against = crate::moderation::Against::templates(&settings);
-            let _ = crate::moderation::read("fuzz", reader(bytes), &against, &scale);
+            let _ = crate::moderation::read(
+                "fuzz",
+                reader(bytes),
+                &against,
+                &scale,
+                &settings.moderation.columns,
+            );
         }
     }
 }

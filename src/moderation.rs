@@ -6,6 +6,7 @@ use crate::audits::{Audits, OVERALL};
 use crate::config::{Element, Settings};
 use crate::dates::{date_problem, parse_date};
 use crate::grades::{Grade, Reading, Scale};
+use crate::layouts::headings::{Headings, Mapping};
 use crate::layouts::reader::{RecordReader, present};
 use crate::problem::Problem;
 use crate::templates::names_element;
@@ -35,6 +36,33 @@ pub(crate) const FIELDS: [&str; 6] = [
 
 /// The columns every moderation file must have.
 pub(crate) const REQUIRED: [&str; 3] = ["audit_id", "moderator_id", "overall"];
+
+/// The moderation columns, and the headings a moderator's record commonly has.
+pub(crate) const HEADINGS: Headings = Headings {
+    section: "moderation",
+    fields: &FIELDS,
+    aliases: &[
+        ("Audit Ref", "audit_id"),
+        ("Audit Reference", "audit_id"),
+        ("Moderator", "moderator_id"),
+        ("Moderated By", "moderator_id"),
+        ("Moderator Name", "moderator_id"),
+        ("Date Moderated", "moderated_on"),
+        ("Moderation Date", "moderated_on"),
+        ("Moderated", "moderated_on"),
+        ("Moderated Grade", "overall"),
+        ("Overall Grade", "overall"),
+        ("Grade After Moderation", "overall"),
+        ("Challenge", "challenged"),
+        ("Sent Back", "challenged"),
+        ("Returned to Auditor", "challenged"),
+        ("Notes", "note"),
+        ("Comments", "note"),
+        ("Moderator Comments", "note"),
+        ("Moderation Note", "note"),
+    ],
+    required: &REQUIRED,
+};
 
 /// One moderated audit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,20 +129,18 @@ impl<'a> Against<'a> {
     }
 }
 
-/// Reads one moderation file: every problem found, or the moderations and warnings.
+/// Reads one moderation file, its headings mapped by `columns`
+/// (`[moderation.columns]`): every problem found, or the moderations and warnings.
 pub(crate) fn read<R: Read>(
     file: &str,
     csv: csv::Reader<R>,
     against: &Against<'_>,
     scale: &Scale,
+    columns: &Mapping,
 ) -> Result<(Vec<Moderation>, Vec<Problem>), Vec<Problem>> {
     let mut reader = RecordReader::new(file, csv).map_err(|p| vec![p])?;
-    let mut problems = reader.missing(&REQUIRED);
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let col = |name: &str| reader.column(name);
-    let cols: Vec<Option<usize>> = FIELDS.iter().map(|f| col(f)).collect();
+    let cols = reader.resolve(&HEADINGS, columns)?.cols;
+    let mut problems = Vec::new();
     let heading = |c: Option<usize>| c.map(|i| reader.headers[i].clone());
     let headings: Vec<Option<String>> = cols.iter().map(|&c| heading(c)).collect();
     // Element columns: every other heading that names an element (not overall).

@@ -181,6 +181,17 @@ pub(crate) fn counted(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The form in which headings are compared here: lower case, letters and digits
+/// only, so that `Staff ID`, `staff_id`, `STAFF-ID` and `StaffID` are one heading.
+/// Looser than [`header_key`], which keeps `_` and punctuation.
+pub(crate) fn heading_key(heading: &str) -> String {
+    heading
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! of their names and kinds, which the settings check element keys against.
 
 use crate::filter::FieldKind;
+use crate::layouts::headings::{Headings, heading_key};
 use crate::values::element_key;
 
 /// The audit columns that are not elements of practice, in the order README.md#completed-audits lists them.
@@ -48,16 +49,75 @@ pub(crate) const FIELDS: [(Field, &str, FieldKind); 16] = [
     ),
 ];
 
+/// The standard names of [`FIELDS`], in its order.
+const NAMES: [&str; FIELDS.len()] = {
+    let mut names = [""; FIELDS.len()];
+    let mut i = 0;
+    while i < FIELDS.len() {
+        names[i] = FIELDS[i].1;
+        i += 1;
+    }
+    names
+};
+
+/// The audit columns, and the headings audit forms and spreadsheets commonly
+/// export them under. Kept clear of words a template's element might use.
+pub(crate) const HEADINGS: Headings = Headings {
+    section: "audits",
+    fields: &NAMES,
+    aliases: &[
+        ("Audit Ref", "audit_id"),
+        ("Audit Reference", "audit_id"),
+        ("Audit Number", "audit_id"),
+        ("Person ID", "case_id"),
+        ("Child ID", "case_id"),
+        ("Case Reference", "case_id"),
+        ("Audit Month", "month"),
+        ("Auditor", "auditor_id"),
+        ("Team Name", "team"),
+        ("Service Area", "service"),
+        ("Sampling Frame", "frame"),
+        ("Sample Frame", "frame"),
+        ("Completed", "completed_on"),
+        ("Date Completed", "completed_on"),
+        ("Completion Date", "completed_on"),
+        ("Overall Grade", "overall"),
+        ("Overall Judgement", "overall"),
+        ("Overall Rating", "overall"),
+        ("Areas of Strength", "strengths"),
+        ("Learning Points", "learning"),
+        ("Areas for Development", "learning"),
+        ("Action Required", "action"),
+        ("Action By", "action_owner"),
+        ("Action Due Date", "action_due"),
+        ("Action Completed", "action_done"),
+        ("Safeguarding Concerns", "safeguarding_concern"),
+    ],
+    required: &REQUIRED,
+};
+
 /// The columns every audits file must have.
 pub(crate) const REQUIRED: [&str; 6] = ["audit_id", "case_id", "month", "auditor_id", "team", "overall"];
 
 /// The key and title of the overall grade, element 0 of every audit.
 pub(crate) const OVERALL: &str = "overall";
 
-/// Whether a heading (in any spelling) is one of the audit columns.
-pub(crate) fn is_audit_field(heading: &str) -> bool {
+/// The audit column a heading (in any spelling) is, by its standard name or a
+/// built-in alias.
+pub(crate) fn audit_field_named(heading: &str) -> Option<&'static str> {
     let key = element_key(heading);
-    FIELDS.iter().any(|(_, name, _)| element_key(name) == key)
+    let alias = heading_key(heading);
+    FIELDS
+        .iter()
+        .find(|(_, name, _)| element_key(name) == key)
+        .map(|(_, name, _)| *name)
+        .or_else(|| {
+            HEADINGS
+                .aliases
+                .iter()
+                .find(|(a, _)| heading_key(a) == alias)
+                .map(|(_, name)| *name)
+        })
 }
 
 pub(crate) fn field_of(heading_key: &str) -> Option<usize> {

@@ -67,12 +67,13 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         .find_map(|c| c.month)
         .unwrap_or_else(|| Month::of(ctx.as_of));
     let input = ctx.table(&args.auditors)?;
-    let (list, warnings) = auditors::read(&input.name, input.reader).map_err(Problems)?;
+    let (list, warnings) =
+        auditors::read(&input.name, input.reader, &ctx.settings.auditors.columns).map_err(Problems)?;
     ctx.warn(&warnings);
     let entries = match &args.history {
         Some(path) => {
             let input = ctx.table(path)?;
-            history::read(&input.name, input.reader).map_err(Problems)?
+            history::read(&input.name, input.reader, &ctx.settings.history.columns).map_err(Problems)?
         }
         None => Vec::new(),
     };

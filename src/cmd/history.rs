@@ -91,7 +91,8 @@ const LISTED: usize = 30;
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let input = ctx.table(&args.history)?;
-    let entries = crate::layouts::history::read(&input.name, input.reader).map_err(Problems)?;
+    let entries = crate::layouts::history::read(&input.name, input.reader, &ctx.settings.history.columns)
+        .map_err(Problems)?;
     let audits: Option<Audits> = if args.audits.is_empty() {
         None
     } else {

@@ -2,7 +2,7 @@
 //! report what moderation changed and how far auditors and moderators agree.
 
 use super::Context;
-use crate::audits::Audit;
+use crate::audits::{self, Audit};
 use crate::csvio::{self};
 use crate::dates::Month;
 use crate::exit::usage;
@@ -172,7 +172,18 @@ fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
     let (results, audit_files) = (&args.results, &args.audits);
     for path in audit_files.iter().filter(|p| *p != Path::new("-")) {
         let csvio::Input { name, reader, .. } = ctx.table(path)?;
-        if RecordReader::new(&name, reader).is_ok_and(|r| r.column("moderator_id").is_some()) {
+        // A moderator column without a case id: moderation results, not audits.
+        let looks_moderated = RecordReader::new(&name, reader).is_ok_and(|r| {
+            moderation::HEADINGS
+                .find(&r.headers, &ctx.settings.moderation.columns)
+                .col("moderator_id")
+                .is_some()
+                && audits::HEADINGS
+                    .find(&r.headers, &ctx.settings.audits.columns)
+                    .col("case_id")
+                    .is_none()
+        });
+        if looks_moderated {
             return Err(usage(format!(
                 "{name} looks like moderation results (it has a moderator_id column): \
                  give the audits file(s) first and the moderation results last"

@@ -46,7 +46,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let lock = lock_history(&args.history)?;
     let mut entries = if args.history.exists() {
         let input = ctx.table(&args.history)?;
-        history::read(&input.name, input.reader).map_err(Problems)?
+        history::read(&input.name, input.reader, &ctx.settings.history.columns).map_err(Problems)?
     } else {
         Vec::new()
     };

@@ -5,6 +5,7 @@ use crate::audits::Audits;
 use crate::csvio::{self};
 use crate::dates::Month;
 use crate::exit::usage;
+use crate::layouts::history;
 use crate::layouts::reader::{RecordReader, present};
 use crate::manifest::Manifest;
 use crate::moderation::{self, By, Moderation, SummaryRow, Trend};
@@ -253,11 +254,11 @@ impl Allocated {
 fn count_allocated(ctx: &Context, path: &Path, month: Month) -> Result<Allocated> {
     let csvio::Input { name, reader, .. } = ctx.table(path)?;
     let mut reader = RecordReader::new(&name, reader).map_err(|p| Problems(vec![p]))?;
-    let problems = reader.missing(&["month", "case_id"]);
-    if !problems.is_empty() {
-        return Err(Problems(problems).into());
-    }
-    let (c_month, c_team) = (reader.column("month"), reader.column("team"));
+    // The history's headings as its settings map them; an allocation has the same names.
+    let found = reader
+        .resolve(&history::HEADINGS, &ctx.settings.history.columns)
+        .map_err(Problems)?;
+    let (c_month, c_team) = (found.col("month"), found.col("team"));
     let mut counts = Allocated {
         total: 0,
         by_team: HashMap::new(),

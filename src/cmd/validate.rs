@@ -5,19 +5,20 @@ use crate::config::{ExtractLayout, Settings};
 use crate::csvio;
 use crate::extract::{self, Case, Fold, Schema};
 use crate::filter::Filter;
+use crate::fit;
 use crate::layouts::{auditors, history};
 use crate::moderation::{self, Against};
 use crate::problem::Problem;
 use crate::problem::Problems;
-use crate::values::header_key;
 use anyhow::{Context as _, Result, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Check input files and print every problem found, as FILE:LINE: column "NAME": message.
 ///
-/// The kind of each file is told from its headings (or its .toml extension), or
-/// set with --kind. Problems go to standard output, one a line; a summary per file
+/// The kind of each file is told from its headings (or its .toml extension): the
+/// layout knowing most of them, counting aliases and the settings' mappings, and a
+/// note says which layout was taken and why. --kind sets it. Problems go to standard output, one a line; a summary per file
 /// goes to standard error. Exits 1 if any file has an error (warnings alone pass).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
@@ -44,13 +45,30 @@ pub(crate) enum Kind {
 
 impl Kind {
     fn describe(self) -> &'static str {
+        match self.layout() {
+            Some(layout) => layout.describe(),
+            None => "settings file",
+        }
+    }
+
+    fn layout(self) -> Option<fit::Kind> {
         match self {
-            Kind::Cases => "case extract",
-            Kind::Auditors => "auditors list",
-            Kind::History => "audit history",
-            Kind::Audits => "completed audits",
-            Kind::Moderation => "moderation results",
-            Kind::Config => "settings file",
+            Kind::Cases => Some(fit::Kind::Cases),
+            Kind::Auditors => Some(fit::Kind::Auditors),
+            Kind::History => Some(fit::Kind::History),
+            Kind::Audits => Some(fit::Kind::Audits),
+            Kind::Moderation => Some(fit::Kind::Moderation),
+            Kind::Config => None,
+        }
+    }
+
+    fn of(layout: fit::Kind) -> Kind {
+        match layout {
+            fit::Kind::Cases => Kind::Cases,
+            fit::Kind::Auditors => Kind::Auditors,
+            fit::Kind::History => Kind::History,
+            fit::Kind::Audits => Kind::Audits,
+            fit::Kind::Moderation => Kind::Moderation,
         }
     }
 }
@@ -64,7 +82,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             *p != Path::new("-")
                 && args
                     .kind
-                    .or_else(|| detect(ctx, &csvio::headings(p, &ctx.input).ok()?))
+                    .or_else(|| detect(ctx, &csvio::headings(p, &ctx.input).ok()?).ok())
                     == Some(Kind::Audits)
         })
         .cloned()
@@ -164,26 +182,33 @@ fn check_file(
             (None, Some(headings)) => headings,
             (None, None) => csvio::headings(path, &ctx.input)?,
         };
-        let Some(kind) = kind.or_else(|| detect(ctx, &headings)) else {
-            let p = Problem::error(
-                &table.name,
-                Some(1),
-                None,
-                "cannot tell what kind of file this is from its headings; use --kind cases|auditors|history|audits|moderation|config",
-            );
-            checked.push(Checked {
-                name: table.name,
-                kind: None,
-                problems: vec![p],
-                rows: 0,
-            });
-            continue;
+        let kind = match kind {
+            Some(kind) => kind,
+            None => match fit::best(&headings, &ctx.settings) {
+                Ok(f) => {
+                    ctx.note(format!("{}: read as {}", table.name, f.reason()));
+                    Kind::of(f.kind)
+                }
+                Err(why) => {
+                    checked.push(Checked {
+                        problems: vec![Problem::error(&table.name, Some(1), None, why)],
+                        name: table.name,
+                        kind: None,
+                        rows: 0,
+                    });
+                    continue;
+                }
+            },
         };
         let name = table.name.clone();
+        let mut table = table;
+        if kind != Kind::Cases {
+            table.skip_titles();
+        }
         checked.push(match kind {
             Kind::Cases => check_cases(ctx, table)?,
             Kind::Auditors => {
-                let (problems, rows) = match auditors::read(&name, table.reader) {
+                let (problems, rows) = match auditors::read(&name, table.reader, &ctx.settings.auditors.columns) {
                     Ok((list, warnings)) => (warnings, list.len() as u64),
                     Err(problems) => (problems, 0),
                 };
@@ -195,7 +220,7 @@ fn check_file(
                 }
             }
             Kind::History => {
-                let (problems, rows) = match history::read(&name, table.reader) {
+                let (problems, rows) = match history::read(&name, table.reader, &ctx.settings.history.columns) {
                     Ok(entries) => (Vec::new(), entries.len() as u64),
                     Err(problems) => (problems, 0),
                 };
@@ -307,29 +332,10 @@ impl Fold for Rows {
     fn merge(&self, (): &mut (), (): ()) {}
 }
 
-/// Tells a file's kind from its headings (ignoring case, spaces and `_`).
-fn detect(ctx: &Context, headings: &[String]) -> Option<Kind> {
-    let keys: Vec<String> = headings.iter().map(|h| header_key(h).replace('_', " ")).collect();
-    let has = |h: &str| keys.iter().any(|k| *k == header_key(h).replace('_', " "));
-    if has("audit_id") && has("moderator_id") {
-        Some(Kind::Moderation)
-    } else if has("audit_id") && has("overall") && has("case_id") {
-        Some(Kind::Audits)
-    } else if has("auditor_id")
-        && (has("capacity") || has("manages") || has("role") || has("name"))
-        && !has("case_id")
-    {
-        Some(Kind::Auditors)
-    } else if has("month") && has("case_id") && has("auditor_id") && !has("audit_id") {
-        Some(Kind::History)
-    } else if has("case_id")
-        || has("child unique id")
-        || ctx.settings.mapped_heading("case_id").is_some_and(has)
-    {
-        Some(Kind::Cases)
-    } else {
-        None
-    }
+/// Tells a file's kind from its headings (see [`fit::best`]), or says in one line
+/// why it cannot.
+fn detect(ctx: &Context, headings: &[String]) -> Result<Kind, String> {
+    fit::best(headings, &ctx.settings).map(|f| Kind::of(f.kind))
 }
 
 /// Checks completed audits, and that `[moderation] always` makes sense against their columns.
@@ -379,8 +385,10 @@ fn check_moderation(
         Some(a) => Against::audits(a),
         None => Against::templates(&ctx.settings),
     };
-    Ok(match moderation::read(name, reader, &against, &scale) {
-        Ok((list, warnings)) => (warnings, list.len() as u64),
-        Err(problems) => (problems, 0),
-    })
+    Ok(
+        match moderation::read(name, reader, &against, &scale, &ctx.settings.moderation.columns) {
+            Ok((list, warnings)) => (warnings, list.len() as u64),
+            Err(problems) => (problems, 0),
+        },
+    )
 }

@@ -247,6 +247,7 @@ pub(crate) fn tables(
                                     options: None,
                                     note: None,
                                     header_line: 1,
+                                    titles: 0,
                                 },
                             ));
                         }

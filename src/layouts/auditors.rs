@@ -1,6 +1,7 @@
 //! The auditors list (README.md#auditors): who can audit, their team, capacity, and the
 //! teams they manage.
 
+use crate::layouts::headings::{Headings, Mapping};
 use crate::layouts::reader::{RecordReader, present};
 
 use crate::problem::Problem;
@@ -21,6 +22,35 @@ pub(crate) const COLUMNS: [&str; 7] = [
     "manages",
 ];
 
+/// The list's fields, and the headings staff lists commonly export them under.
+pub(crate) const HEADINGS: Headings = Headings {
+    section: "auditors",
+    fields: &COLUMNS,
+    aliases: &[
+        ("Auditor", "auditor_id"),
+        ("Staff ID", "auditor_id"),
+        ("Staff Number", "auditor_id"),
+        ("Employee ID", "auditor_id"),
+        ("Employee Number", "auditor_id"),
+        ("Worker ID", "auditor_id"),
+        ("Auditor Name", "name"),
+        ("Staff Name", "name"),
+        ("Full Name", "name"),
+        ("Employee Name", "name"),
+        ("Team Name", "team"),
+        ("Job Title", "role"),
+        ("Position", "role"),
+        ("Audits per Month", "capacity"),
+        ("Monthly Capacity", "capacity"),
+        ("Is Active", "active"),
+        ("Available", "active"),
+        ("Teams Managed", "manages"),
+        ("Manages Teams", "manages"),
+        ("Managed Teams", "manages"),
+    ],
+    required: &REQUIRED,
+};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Auditor {
     pub(crate) id: String,
@@ -34,18 +64,17 @@ pub(crate) struct Auditor {
     pub(crate) line: u64,
 }
 
-/// Reads and checks an auditors list. Returns the auditors and any warnings, or
-/// every error found.
+/// Reads and checks an auditors list, its headings mapped by `columns`
+/// (`[auditors.columns]`). Returns the auditors and any warnings, or every error found.
 pub(crate) fn read<R: Read>(
     file: &str,
     csv: csv::Reader<R>,
+    columns: &Mapping,
 ) -> Result<(Vec<Auditor>, Vec<Problem>), Vec<Problem>> {
     let mut reader = RecordReader::new(file, csv).map_err(|p| vec![p])?;
-    let mut problems = reader.missing(&REQUIRED);
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let col = |name: &str| reader.column(name);
+    let found = reader.resolve(&HEADINGS, columns)?;
+    let mut problems = Vec::new();
+    let col = |name: &str| found.col(name);
     let (c_id, c_name, c_team) = (col("auditor_id"), col("name"), col("team"));
     let (c_role, c_cap, c_active, c_manages) = (col("role"), col("capacity"), col("active"), col("manages"));
     let heading = |c: Option<usize>| c.map(|i| reader.headers[i].clone());

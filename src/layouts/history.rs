@@ -1,6 +1,7 @@
 //! The audit history, or ledger (README.md#history-the-audit-ledger): one row per audit allocated in a past
 //! month, used to exclude recently audited cases and to rotate auditors.
 
+use crate::layouts::headings::{Headings, Mapping};
 use crate::layouts::reader::{RecordReader, present};
 
 use crate::dates::Month;
@@ -8,6 +9,25 @@ use crate::problem::Problem;
 use std::io::Read;
 
 pub(crate) const HEADER: [&str; 5] = ["month", "case_id", "team", "auditor_id", "frame"];
+
+/// The history's fields, and the headings a ledger kept by hand often has.
+pub(crate) const HEADINGS: Headings = Headings {
+    section: "history",
+    fields: &HEADER,
+    aliases: &[
+        ("Audit Month", "month"),
+        ("Month Audited", "month"),
+        ("Person ID", "case_id"),
+        ("Child ID", "case_id"),
+        ("Case Reference", "case_id"),
+        ("Team Name", "team"),
+        ("Auditor", "auditor_id"),
+        ("Staff ID", "auditor_id"),
+        ("Sampling Frame", "frame"),
+        ("Sample Frame", "frame"),
+    ],
+    required: &["month", "case_id", "auditor_id"],
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Entry {
@@ -19,15 +39,17 @@ pub(crate) struct Entry {
     pub(crate) line: u64,
 }
 
-/// Reads and checks a history file: every row needs a month (`YYYY-MM`), a case id
-/// and an auditor id.
-pub(crate) fn read<R: Read>(file: &str, csv: csv::Reader<R>) -> Result<Vec<Entry>, Vec<Problem>> {
+/// Reads and checks a history file, its headings mapped by `columns`
+/// (`[history.columns]`): every row needs a month (`YYYY-MM`), a case id and an
+/// auditor id.
+pub(crate) fn read<R: Read>(
+    file: &str,
+    csv: csv::Reader<R>,
+    columns: &Mapping,
+) -> Result<Vec<Entry>, Vec<Problem>> {
     let mut reader = RecordReader::new(file, csv).map_err(|p| vec![p])?;
-    let mut problems = reader.missing(&["month", "case_id", "auditor_id"]);
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let cols: Vec<Option<usize>> = HEADER.iter().map(|h| reader.column(h)).collect();
+    let cols = reader.resolve(&HEADINGS, columns)?.cols;
+    let mut problems = Vec::new();
     let heading = |i: usize| cols[i].map(|c| reader.headers[c].clone());
     let headings: Vec<Option<String>> = (0..HEADER.len()).map(heading).collect();
     let mut entries = Vec::new();

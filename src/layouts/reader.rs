@@ -1,6 +1,7 @@
 //! Reading a headed table of one of the small layouts: columns found by heading,
 //! row widths checked, cells cleaned, every problem located.
 
+use crate::layouts::headings::{Found, Headings, Mapping};
 use crate::problem::{Problem, row_problem};
 use std::io::Read;
 
@@ -54,6 +55,12 @@ impl<R: Read> RecordReader<R> {
             .get(&key)
             .or_else(|| self.keys.get(&key.replace('_', " ")))
             .copied()
+    }
+
+    /// Where each field of a layout is, its headings mapped by `mapping` (see
+    /// [`Headings::resolve`]), or every problem with them.
+    pub(crate) fn resolve(&self, layout: &Headings, mapping: &Mapping) -> Result<Found, Vec<Problem>> {
+        layout.resolve(&self.file, &self.headers, mapping)
     }
 
     /// A problem for each required heading that is missing.

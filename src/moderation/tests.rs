@@ -1,6 +1,7 @@
 use super::*;
 use crate::audits::{Audit, read_str};
 use crate::dates::Month;
+use crate::layouts::headings::Mapping;
 use proptest::prelude::*;
 
 const AUDITS: &str = "audit_id,case_id,month,auditor_id,team,overall,risk,voice\n";
@@ -22,7 +23,13 @@ fn moderate(
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    read("mod.csv", csv, &Against::audits(audits), &audits.scale)
+    read(
+        "mod.csv",
+        csv,
+        &Against::audits(audits),
+        &audits.scale,
+        &Mapping::new(),
+    )
 }
 
 fn messages(problems: &[Problem]) -> Vec<String> {
@@ -98,11 +105,13 @@ fn every_error_is_located() {
     let csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(text.as_bytes());
-    let err = read("mod.csv", csv, &Against::audits(&a), &a.scale).unwrap_err();
+    let err = read("mod.csv", csv, &Against::audits(&a), &a.scale, &Mapping::new()).unwrap_err();
     assert_eq!(
         messages(&err),
         [
-            "mod.csv:1: column \"moderator_id\": required column is missing (the header has: audit_id, overall)"
+            "mod.csv:1: column \"moderator_id\": required column is missing, and no heading looks like it \
+             (the header has: audit_id, overall). Add to caseaudit.toml (with the heading that holds it in place of …):\n    \
+             [moderation.columns]\n    moderator_id = \"…\""
         ]
     );
 }
@@ -115,7 +124,14 @@ fn without_the_audits_ids_are_not_checked() {
         .has_headers(false)
         .from_reader(text.as_bytes());
     let scale = Scale::new(&settings.grades).unwrap();
-    let (mods, warnings) = read("mod.csv", csv, &Against::templates(&settings), &scale).unwrap();
+    let (mods, warnings) = read(
+        "mod.csv",
+        csv,
+        &Against::templates(&settings),
+        &scale,
+        &Mapping::new(),
+    )
+    .unwrap();
     assert!(warnings.is_empty());
     assert_eq!((mods[0].audit, &mods[0].regraded[..]), (None, &[(1, 2)][..]));
 }

@@ -62,7 +62,7 @@ pub(crate) fn draw(
     let excluded = match job.history {
         Some(path) => {
             let csvio::Input { name, reader, .. } = csvio::open_table(path, job.input)?;
-            let mut entries = history::read(&name, reader).map_err(Problems)?;
+            let mut entries = history::read(&name, reader, &settings.history.columns).map_err(Problems)?;
             if job.history_before_month {
                 entries.retain(|e| e.month < job.month);
             }

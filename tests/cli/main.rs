@@ -17,6 +17,7 @@ mod examples;
 mod generate;
 mod generated;
 mod history;
+mod layouts;
 mod moderate;
 mod packs;
 mod plan;

@@ -142,3 +142,23 @@ fn input_settings_say_how_files_are_read() {
         .fails(1)
         .stderr_has("caseaudit.toml:2");
 }
+
+#[test]
+fn every_layout_passes_over_title_rows() {
+    let w = Workdir::new();
+    w.write(
+        "auditors.csv",
+        "Auditors, December 2026\n\nStaff ID,Name,Team\nA1,Zoe Able,North\nA2,Yan Best,South\n",
+    );
+    w.run(&["validate", "auditors.csv"])
+        .ok()
+        .stderr_has("auditors.csv: the headings are on line 3")
+        .stderr_has("auditors.csv: auditors list, 2 rows: ok");
+    w.write(
+        "history.csv",
+        "Audit ledger\nmonth,case_id,team,auditor_id,frame\n2026-10,C1,North,A2,closed\n",
+    );
+    w.run(&["history", "--history", "history.csv", "--case", "C1"])
+        .ok()
+        .stdout_has("2026-10");
+}

@@ -170,6 +170,12 @@ fn config_is_valid_toml_in_the_documented_shape() {
     let with_columns: toml::Table = uncommented.parse().expect("still valid");
     let columns = &with_columns["extract"]["columns"];
     assert_eq!(columns["team"].as_str(), Some("Allocated Team"));
+    // So is the [auditors.columns] one, and the loader accepts it.
+    let uncommented = CONFIG_TOML
+        .replace("# [auditors.columns]", "[auditors.columns]")
+        .replace("# auditor_id =", "auditor_id =");
+    let settings = Settings::parse(&uncommented, "caseaudit.toml").expect("the loader accepts it");
+    assert_eq!(settings.auditors.columns["auditor_id"].get_ref(), "Staff Ref");
 }
 
 /// An allocation of `n` cases of the demo's extract for the as-of month, each to
@@ -260,7 +266,14 @@ fn moderation_reads_cleanly_for_the_chosen_audits_and_a_quarter_of_the_rest() {
         .has_headers(false)
         .from_reader(&text[..]);
     let against = crate::moderation::Against::audits(&audits);
-    let (mods, warnings) = crate::moderation::read("moderation.csv", csv, &against, &audits.scale).unwrap();
+    let (mods, warnings) = crate::moderation::read(
+        "moderation.csv",
+        csv,
+        &against,
+        &audits.scale,
+        &Default::default(),
+    )
+    .unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(mods.len(), this_month.div_ceil(2) + before.div_ceil(4));
     let got: Vec<&str> = mods

@@ -77,7 +77,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         history_before_month: false,
         hash_inputs: manifest_path.is_some(),
     };
-    let (manifest, drawn) = draw(&job, &mut |n| eprintln!("{n}"))?;
+    let (manifest, drawn) = draw(&job, &mut |n| ctx.note(n))?;
     if random {
         eprintln!("seed: {seed} (chosen at random; give --seed {seed} to draw the same sample again)");
     }

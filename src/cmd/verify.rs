@@ -85,7 +85,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         history_before_month: false,
         hash_inputs: true,
     };
-    let (again, _) = draw(&job, &mut |n| eprintln!("{n}"))?;
+    let (again, _) = draw(&job, &mut |n| ctx.note(n))?;
     let mut differences = manifest.differences(&again);
     let mut note = "inputs unchanged";
     // `record` adds the month's own allocation to the history after the sample was
@@ -97,7 +97,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             history_before_month: true,
             ..job
         };
-        let (again, _) = draw(&earlier, &mut |n| eprintln!("{n}"))?;
+        let (again, _) = draw(&earlier, &mut |n| ctx.note(n))?;
         let rederived = manifest.differences(&again);
         let only_history = |d: &String| d.starts_with("input ") && d.contains("(history)");
         if rederived.iter().all(only_history)

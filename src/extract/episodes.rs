@@ -94,14 +94,12 @@ pub(crate) fn fold(file: &str, mut extract: Extract, warn_no_team: bool) -> (Ext
     let mut folded = Vec::with_capacity(n_cases);
     for c in 0..n_cases {
         let members = &order[starts[c] as usize..starts[c + 1] as usize];
-        let mut group: Vec<CaseRow> = members
-            .iter()
-            .map(|&i| rows[i as usize].take().expect("each row is in one case"))
-            .collect();
-        let row = if group.len() == 1 {
-            group.pop().expect("one row")
+        let mut take = |i: &u32| rows[*i as usize].take().expect("each row is in one case");
+        let row = if let [only] = members {
+            take(only)
         } else {
-            folding.rows += group.len() as u64;
+            let group: Vec<CaseRow> = members.iter().map(take).collect();
+            folding.rows += members.len() as u64;
             folding.cases += 1;
             fold_case(schema, &rules, group)
         };

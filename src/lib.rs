@@ -5,6 +5,7 @@ mod actions;
 mod allocate;
 mod annex_a;
 mod audits;
+mod census;
 mod charts;
 mod cmd;
 mod config;

@@ -183,10 +183,11 @@ fn one_line(text: &str) -> String {
     text.trim().replace(['\r', '\n', '\t'], " ")
 }
 
-/// Reads the bytes it is given, counting the line breaks consumed, and stops at
-/// [`MAX_BYTES`].
+/// Reads the bytes it is given, counting the line breaks consumed, and stops
+/// past `limit` bytes.
 struct Counted<R> {
     inner: R,
+    limit: u64,
     buf: Box<[u8]>,
     pos: usize,
     end: usize,
@@ -196,9 +197,10 @@ struct Counted<R> {
 }
 
 impl<R: Read> Counted<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, limit: u64) -> Self {
         Counted {
             inner,
+            limit,
             buf: vec![0; 256 << 10].into_boxed_slice(),
             pos: 0,
             end: 0,
@@ -237,9 +239,9 @@ impl<R: Read> BufRead for Counted<R> {
                     Err(e) => return Err(e),
                 }
             };
-            if self.total + n as u64 > MAX_BYTES {
+            if self.total + n as u64 > self.limit {
                 self.over = true;
-                return Err(io::Error::other("the file is over 1 GiB"));
+                return Err(io::Error::other("the file is too large"));
             }
             self.pos = 0;
             self.end = n;
@@ -321,7 +323,12 @@ impl Table {
 /// and writes it as a standard-layout CSV table. Refuses XML that is not the
 /// census, and reports every date that is not one with its XML line.
 pub(crate) fn read<R: Read>(file: &str, input: R) -> Result<Census> {
-    let mut xml = Reader::from_reader(Counted::new(input));
+    read_within(file, input, MAX_BYTES)
+}
+
+/// [`read`], refusing input over `limit` bytes.
+fn read_within<R: Read>(file: &str, input: R, limit: u64) -> Result<Census> {
+    let mut xml = Reader::from_reader(Counted::new(input, limit));
     let headings = headings();
     let mut table = Table {
         csv: Vec::new(),
@@ -340,7 +347,10 @@ pub(crate) fn read<R: Read>(file: &str, input: R) -> Result<Census> {
             Ok(event) => event,
             Err(e) => {
                 if xml.get_ref().over {
-                    bail!("{file} is over 1 GiB: too large to read as the CIN census");
+                    bail!(
+                        "{file} is over {} MiB: too large to read as the CIN census",
+                        limit >> 20
+                    );
                 }
                 let hint = match e {
                     quick_xml::Error::Encoding(_) => " (the census is UTF-8 text)",

@@ -111,8 +111,8 @@ fn census_table(path: &Path) -> Result<Option<Input>> {
         .len();
     if size > crate::census::MAX_BYTES {
         bail!(
-            "{name} is {} MiB of XML: over the 1 GiB caseaudit reads as the CIN census",
-            size >> 20
+            "{name} is over {} MiB: too large to read as the CIN census",
+            crate::census::MAX_BYTES >> 20
         );
     }
     let census = crate::census::read(&name, open_raw(path)?)?;

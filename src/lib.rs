@@ -117,6 +117,11 @@ pub mod fuzz {
         }
     }
 
+    /// The CIN census XML reader.
+    pub fn census(bytes: &[u8]) {
+        let _ = crate::census::read("fuzz", bytes);
+    }
+
     /// Every CSV layout reader on the same bytes: extract (standard and Annex A),
     /// auditors, history, completed audits and moderation results.
     pub fn tables(bytes: &[u8]) {

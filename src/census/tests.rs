@@ -280,6 +280,17 @@ fn deep_nesting_and_huge_values_are_refused() {
 }
 
 #[test]
+fn input_past_the_limit_is_refused() {
+    let err = read_within("big.xml", CENSUS.as_bytes(), 3 << 20).map(|c| c.children);
+    assert_eq!(err.unwrap(), 2);
+    let big = format!("<Message>{}", " ".repeat((1 << 20) + 1));
+    let err = read_within("big.xml", big.as_bytes(), 1 << 20)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "big.xml is over 1 MiB: too large to read as the CIN census");
+}
+
+#[test]
 fn values_stay_on_one_line() {
     let xml = "<Message><Children><Child><ChildIdentifiers><LAchildID>\n  A\r\nB  </LAchildID></ChildIdentifiers></Child><Child/></Children></Message>";
     let census = read("c.xml", xml.as_bytes()).unwrap();

@@ -290,3 +290,15 @@ fn other_malformed_and_unsafe_xml_is_refused() {
         .fails(1)
         .stderr_has("bomb.xml:2: the XML has a DOCTYPE declaration");
 }
+
+/// The size is checked before anything is read (the file here is sparse).
+#[test]
+fn a_census_over_1_gib_is_refused() {
+    let w = Workdir::new();
+    let path = w.write("huge.xml", "<Message>");
+    let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.set_len((1 << 30) + 1).unwrap();
+    w.run(&["cases", "huge.xml"])
+        .fails(1)
+        .stderr_has("huge.xml is over 1024 MiB: too large to read as the CIN census");
+}

@@ -1,6 +1,6 @@
 //! Opening input tables, with every CSV reader and writer setting in one place:
-//! BOM, CRLF, delimiter, Windows-1252 input, workbook sheets as tables, a file's
-//! SHA-256, and formula neutralising for outputs.
+//! BOM, CRLF, delimiter, Windows-1252 input, workbook sheets and the CIN census
+//! XML as tables, a file's SHA-256, and formula neutralising for outputs.
 
 use anyhow::{Context, Result, bail};
 use std::fs::File;
@@ -29,7 +29,8 @@ pub(crate) struct Input {
     /// The file the table came from.
     pub(crate) source: PathBuf,
     pub(crate) reader: csv::Reader<Box<dyn Read>>,
-    /// The sheet's name and headings, for a workbook.
+    /// The sheet's name and headings, for a workbook; for the CIN census, the
+    /// table it was turned into (named "CIN census").
     pub(crate) sheet: Option<(String, Vec<String>)>,
     /// For a CSV file read as it is (not a sheet or a converted list): how to open
     /// it again, for the fast extract reader.
@@ -78,10 +79,13 @@ impl Input {
     }
 }
 
-/// Opens every table of an input: one for a CSV file, one per non-empty sheet (or
-/// the `--sheet`) of a workbook.
+/// Opens every table of an input: one for a CSV file or the CIN census XML, one
+/// per non-empty sheet (or the `--sheet`) of a workbook.
 pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>> {
     if !crate::workbook::is_workbook(path) {
+        if let Some(census) = census_table(path)? {
+            return Ok(vec![census]);
+        }
         let (opts, note) = file_options(path, opts)?;
         let (header, reader) = if path == Path::new("-") {
             // Standard input is read once: its head is read to find the header,
@@ -151,6 +155,60 @@ pub(crate) fn open_table(path: &Path, opts: &InputOptions) -> Result<Input> {
         bail!("{} has no sheet with anything in it", path.display());
     }
     Ok(tables.swap_remove(0))
+}
+
+/// A file whose text starts with `<` (the content decides, not the extension)
+/// read as the CIN census, as a table in memory; `None` for any other file. XML
+/// that is not the census is refused.
+fn census_table(path: &Path) -> Result<Option<Input>> {
+    if path == Path::new("-") || path.is_dir() {
+        return Ok(None);
+    }
+    let mut head = Vec::new();
+    open_raw(path)?
+        .take(64 << 10)
+        .read_to_end(&mut head)
+        .with_context(|| format!("reading {}", display_name(path)))?;
+    if !crate::census::is_xml(&head) {
+        return Ok(None);
+    }
+    let name = display_name(path);
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read {name}"))?
+        .len();
+    if size > crate::census::MAX_BYTES {
+        bail!(
+            "{name} is over {} MiB: too large to read as the CIN census",
+            crate::census::MAX_BYTES >> 20
+        );
+    }
+    let census = crate::census::read(&name, open_raw(path)?)?;
+    let children = match census.children {
+        1 => "1 child".to_string(),
+        n => format!("{n} children"),
+    };
+    let lines = if census.xml_lines {
+        ""
+    } else {
+        " (problems name rows in the order of the children, not XML lines)"
+    };
+    let note = format!(
+        "{name}: read as the CIN census: {children}{lines}; it names no team or worker, so give them in a CSV file (case_id, team, worker) read with it"
+    );
+    let reader: Box<dyn Read> = Box::new(io::Cursor::new(census.csv));
+    Ok(Some(Input {
+        name,
+        source: path.to_path_buf(),
+        reader: csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(reader),
+        sheet: Some(("CIN census".to_string(), census.headings)),
+        options: None,
+        note: Some(note),
+        header_line: 1,
+        titles: 0,
+    }))
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
@@ -290,7 +348,8 @@ const DELIMITERS: [(u8, &str); 4] = [
 /// How a CSV file on disk is read: `opts`, with the delimiter found from the header
 /// line when none was given and the header has no comma but another delimiter
 /// (Excel writes semicolons where the comma is the decimal mark), and a note
-/// saying so. A file that is XML, not CSV, is refused here with a clear reason.
+/// saying so. XML (which [`open_tables`] reads only as the CIN census) is refused
+/// here with a clear reason.
 pub(crate) fn file_options(path: &Path, opts: &InputOptions) -> Result<(InputOptions, Option<String>)> {
     if path == Path::new("-") || path.is_dir() {
         return Ok((opts.clone(), None));
@@ -301,9 +360,9 @@ pub(crate) fn file_options(path: &Path, opts: &InputOptions) -> Result<(InputOpt
         .read_to_end(&mut head)
         .with_context(|| format!("reading {}", display_name(path)))?;
     let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-    if text.trim_ascii_start().starts_with(b"<") {
+    if crate::census::is_xml(&head) {
         bail!(
-            "{} is an XML file, not a table: caseaudit reads CSV files and workbooks (.xlsx, .xls, .ods)",
+            "{} is XML but not a table here: only the CIN census XML is read, as a case extract; give other tables as CSV files or workbooks (.xlsx, .xls, .ods)",
             display_name(path)
         );
     }

@@ -5,6 +5,7 @@ mod actions;
 mod allocate;
 mod annex_a;
 mod audits;
+mod census;
 mod charts;
 mod cmd;
 mod config;
@@ -115,6 +116,11 @@ pub mod fuzz {
             let _ = scale.read(text);
             let _ = scale.unknown_message(text);
         }
+    }
+
+    /// The CIN census XML reader.
+    pub fn census(bytes: &[u8]) {
+        let _ = crate::census::read("fuzz", bytes);
     }
 
     /// Every CSV layout reader on the same bytes: extract (standard and Annex A),

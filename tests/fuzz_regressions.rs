@@ -68,3 +68,8 @@ fn grade() {
 fn tables() {
     replay("tables", caseaudit::fuzz::tables);
 }
+
+#[test]
+fn census() {
+    replay("census", caseaudit::fuzz::census);
+}

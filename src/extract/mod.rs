@@ -135,11 +135,13 @@ pub(crate) fn fold<F: Fold>(
         for later in parts {
             fold.merge(&mut part, later);
         }
+        let mut problems = scanned.problems;
+        summarise_no_team(&mut problems, scanned.rows_read);
         return Ok(Folded {
             fold,
             schema: scanned.schema,
             part,
-            problems: scanned.problems,
+            problems,
             files: vec![FileRead {
                 path,
                 rows: scanned.rows_read,
@@ -159,7 +161,8 @@ fn fold_in_memory<F: Fold>(
     note: &mut dyn FnMut(String),
     prepare: impl Fn(&Schema) -> Result<F>,
 ) -> Result<Folded<F>> {
-    let (extract, rows) = read(tables, settings, as_of, note)?;
+    let (mut extract, rows) = read(tables, settings, as_of, note)?;
+    summarise_no_team(&mut extract.warnings, extract.rows.len() as u64);
     let fold = prepare(&extract.schema)?;
     let mut part = fold.part();
     for case in extract.cases() {
@@ -179,6 +182,31 @@ fn fold_in_memory<F: Fold>(
         problems: extract.warnings,
         files,
     })
+}
+
+/// Where no case has a team (a statutory return read alone, a blank column),
+/// one warning instead of one a case.
+fn summarise_no_team(problems: &mut Vec<Problem>, cases: u64) {
+    let is_no_team = |p: &Problem| p.warning && p.message.ends_with(reader::NO_TEAM);
+    let count = problems.iter().filter(|p| is_no_team(p)).count() as u64;
+    if count < 2 || count < cases {
+        return;
+    }
+    let first = problems.iter().position(is_no_team).expect("counted above");
+    let summary = Problem::warning(
+        &problems[first].file,
+        None,
+        problems[first].column.as_deref(),
+        format!(
+            "no case has a team ({count} cases): none can be allocated, and samples leave them out; give a file of case ids and teams with it (they are merged per case id), or map the team column in caseaudit.toml"
+        ),
+    );
+    problems[first] = summary;
+    let mut at = 0;
+    problems.retain(|p| {
+        at += 1;
+        at - 1 == first || !is_no_team(p)
+    });
 }
 
 /// The tables an extract is read from: CSV files as they are, the sheets of a

@@ -401,6 +401,9 @@ fn read_header<R: Read>(records: &mut Records<R>, header: &mut RawRecord) -> std
     }
 }
 
+/// How the warning for a case without a team ends.
+pub(super) const NO_TEAM: &str = ": it cannot be allocated and will be left out of samples";
+
 /// The warning for a case without a team.
 pub(super) fn no_team(file: &str, line: u64, schema: &Schema, id: &str) -> Problem {
     let col = &schema.headers[schema.col(Std::Team).expect("team is required")];
@@ -408,7 +411,7 @@ pub(super) fn no_team(file: &str, line: u64, schema: &Schema, id: &str) -> Probl
         file,
         Some(line),
         Some(col),
-        format!("case \"{id}\" has no team: it cannot be allocated and will be left out of samples"),
+        format!("case \"{id}\" has no team{NO_TEAM}"),
     )
 }
 

@@ -597,17 +597,18 @@ fn the_delimiter_is_found_from_the_header() {
         .stderr_has("required column is missing");
 }
 
-/// An XML file is refused as such, not read as a table with one odd heading.
+/// XML other than the CIN census is refused as such, not read as a table with
+/// one odd heading (the census itself: tests/cli/census.rs).
 #[test]
 fn an_xml_file_is_refused_with_a_reason() {
     let w = Workdir::new();
     w.write(
-        "census.csv",
-        "\u{feff}<?xml version=\"1.0\"?>\n<Message><Children/></Message>\n",
+        "export.csv",
+        "\u{feff}<?xml version=\"1.0\"?>\n<Workbook><Worksheet/></Workbook>\n",
     );
-    w.run(&["cases", "census.csv", "--count"])
+    w.run(&["cases", "export.csv", "--count"])
         .fails(1)
-        .stderr_has("census.csv is an XML file, not a table");
+        .stderr_has("export.csv is XML but not the CIN census: only the CIN census XML is read");
 }
 
 /// Headings as the case management systems and statutory returns write them are

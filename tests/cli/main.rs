@@ -9,6 +9,7 @@ mod actions;
 mod allocate;
 mod blocks;
 mod cases;
+mod census;
 mod corpus;
 mod demo;
 mod dip;

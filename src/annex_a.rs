@@ -112,6 +112,32 @@ pub(crate) fn list_number_from_name(name: &str) -> Option<u8> {
     digits.parse().ok()
 }
 
+/// Whether a table is an Annex A list by its own headings: `Child Unique ID`, and
+/// a heading only one list has or a name that says which list (`List 6`).
+pub(crate) fn is_list(name: &str, headings: &[String]) -> bool {
+    let keys: Vec<String> = headings.iter().map(|h| loose(h)).collect();
+    keys.iter().any(|k| k == "child unique id")
+        && (list_number_from_name(name).is_some() || LISTS.iter().any(|l| keys.iter().any(|k| k == l.marker)))
+}
+
+/// The standard field an Annex A heading became in [`to_standard`], so that a
+/// filter may name it by the list's own heading (`Latest Category of Abuse`).
+pub(crate) fn meaning(heading: &str) -> Option<Std> {
+    let key = loose(heading);
+    let is = |names: &[&str]| names.contains(&key.as_str());
+    match () {
+        _ if is(&["child unique id"]) => Some(Std::CaseId),
+        _ if is(&["allocated team"]) => Some(Std::Team),
+        _ if is(&["allocated worker"]) => Some(Std::Worker),
+        _ if is(&["date of birth"]) => Some(Std::Dob),
+        _ if is(&["referral source"]) => Some(Std::ReferralSource),
+        _ if LISTS.iter().any(|l| is(l.start)) => Some(Std::StartDate),
+        _ if LISTS.iter().any(|l| is(l.end)) => Some(Std::EndDate),
+        _ if LISTS.iter().any(|l| is(l.risk)) => Some(Std::RiskFactors),
+        _ => None,
+    }
+}
+
 /// The list number told by a file's headings.
 pub(crate) fn list_number_from_headings(headers: &StringRecord) -> Option<u8> {
     let keys: Vec<String> = headers.iter().map(loose).collect();
@@ -209,11 +235,18 @@ pub(crate) fn to_standard<R: Read>(
             continue;
         }
         let get = |c: Option<usize>| c.and_then(|i| rec.get(i)).unwrap_or("");
-        let risks: Vec<&str> = risk
+        // Each item once: a child's initial and latest categories are often the same.
+        let mut risks: Vec<&str> = Vec::new();
+        for item in risk
             .iter()
             .filter_map(|&i| rec.get(i))
-            .filter(|v| !crate::values::is_missing(v.trim()))
-            .collect();
+            .flat_map(crate::values::list_items)
+            .filter(|v| !crate::values::is_missing(v))
+        {
+            if !risks.iter().any(|r| r.eq_ignore_ascii_case(item)) {
+                risks.push(item);
+            }
+        }
         let mut row: Vec<String> = vec![
             get(Some(id)).to_string(),
             get(team).to_string(),

@@ -50,9 +50,23 @@ pub(crate) struct PrivacySettings {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum ExtractLayout {
+    /// Annex A lists read as such when their headings show them, anything
+    /// else in the standard layout.
     #[default]
+    Auto,
     Standard,
     AnnexA,
+}
+
+impl ExtractLayout {
+    /// The name the settings and the manifest use.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ExtractLayout::Auto => "auto",
+            ExtractLayout::Standard => "standard",
+            ExtractLayout::AnnexA => "annex-a",
+        }
+    }
 }
 
 /// How input files are read, where the command line does not say (`[input]`).

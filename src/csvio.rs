@@ -42,6 +42,8 @@ pub(crate) struct Input {
     pub(crate) header_line: u64,
     /// Records before the header (title rows) that `reader` has yet to pass over.
     pub(crate) titles: usize,
+    /// The Annex A list the table was turned from, into the standard layout.
+    pub(crate) annex_a_list: Option<u8>,
 }
 
 impl Input {
@@ -74,6 +76,7 @@ impl Input {
                 note: None,
                 header_line,
                 titles: 0,
+                annex_a_list: None,
             })
         })
     }
@@ -118,6 +121,7 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
             note: (!notes.is_empty()).then(|| notes.join("\n")),
             header_line: header.line,
             titles: header.titles,
+            annex_a_list: None,
         }]);
     }
     if path.is_dir() {
@@ -142,6 +146,7 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
                 options: None,
                 header_line: header.line,
                 titles: header.titles,
+                annex_a_list: None,
             })
         })
         .collect()
@@ -208,6 +213,7 @@ fn census_table(path: &Path) -> Result<Option<Input>> {
         note: Some(note),
         header_line: 1,
         titles: 0,
+        annex_a_list: None,
     }))
 }
 
@@ -436,6 +442,7 @@ pub(crate) fn stdin_table(opts: &InputOptions) -> Result<(Input, Vec<String>)> {
         options: Some(opts.clone()),
         header_line: header.line,
         titles: header.titles,
+        annex_a_list: None,
     };
     Ok((table, header.headings))
 }

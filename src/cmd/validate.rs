@@ -1,7 +1,7 @@
 //! `validate`: check files against their layout and print every problem.
 
 use super::Context;
-use crate::config::{ExtractLayout, Settings};
+use crate::config::Settings;
 use crate::csvio;
 use crate::extract::{self, Case, Fold, Schema};
 use crate::filter::Filter;
@@ -160,7 +160,7 @@ fn check_file(
         }]);
     }
     // In the annex-a layout an extract is a set of lists, each turned into the standard layout.
-    if ctx.settings.extract.layout == ExtractLayout::AnnexA && kind.is_none_or(|k| k == Kind::Cases) {
+    if kind.is_none_or(|k| k == Kind::Cases) && extract::reads_as_annex_a(path, &ctx.settings, &ctx.input)? {
         let inputs = ctx.extract_tables(&[path.to_path_buf()])?;
         return inputs.into_iter().map(|input| check_cases(ctx, input)).collect();
     }

@@ -145,6 +145,7 @@ fn settings_from(m: &Manifest) -> Result<Settings> {
         })
         .collect();
     settings.extract.layout = match m.settings.extract_layout.as_str() {
+        "auto" => ExtractLayout::Auto,
         "standard" => ExtractLayout::Standard,
         "annex-a" => ExtractLayout::AnnexA,
         other => bail!("the manifest names an unknown extract layout \"{other}\""),

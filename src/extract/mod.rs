@@ -210,9 +210,10 @@ fn summarise_no_team(problems: &mut Vec<Problem>, cases: u64) {
 }
 
 /// The tables an extract is read from: CSV files as they are, the sheets of a
-/// workbook that hold case files, and in the annex-a layout every list 3–9
-/// turned into the standard layout, in list order (so later lists win). `note`
-/// hears of lists skipped.
+/// workbook that hold case files, and Annex A lists 3–9 turned into the standard
+/// layout, in list order (so later lists win). A file is read as Annex A lists in
+/// the annex-a layout, or, by default, when its headings show them (a note says
+/// so). `note` hears of lists skipped.
 pub(crate) fn tables(
     paths: &[PathBuf],
     settings: &Settings,
@@ -228,68 +229,124 @@ pub(crate) fn tables(
                 note(n.clone());
             }
         }
-        match settings.extract.layout {
-            ExtractLayout::Standard => {
-                let whole_book = tables.len() > 1 && opts.sheet.is_none();
-                let before = inputs.len();
-                for table in tables {
-                    let looks_like_cases = table
-                        .sheet
-                        .as_ref()
-                        .is_none_or(|(_, headings)| headings.iter().any(|h| means_case_id(settings, h)));
-                    if looks_like_cases || !whole_book {
-                        inputs.push(table);
-                    }
+        let annex_a = match settings.extract.layout {
+            ExtractLayout::AnnexA => true,
+            ExtractLayout::Standard => false,
+            ExtractLayout::Auto => {
+                let found = is_annex_a(&tables, opts);
+                if found {
+                    note(format!(
+                        "{}: read as Annex A lists, which its headings show ([extract] layout = \"standard\" reads it as it is)",
+                        csvio::display_name(path)
+                    ));
                 }
-                if inputs.len() == before {
-                    bail!(
-                        "no sheet of {} has a case_id column; choose one with --sheet",
-                        path.display()
-                    );
-                }
+                found
             }
-            ExtractLayout::AnnexA => {
-                for table in tables {
-                    let named = table.sheet.as_ref().map_or_else(
-                        || annex_a::list_number_from_name(&table.name),
-                        |(s, _)| annex_a::list_number_from_name(s),
-                    );
-                    match annex_a::to_standard(named, &table.name, table.reader)? {
-                        annex_a::Converted::Skipped(n) => note(format!(
-                            "{}: list {n} holds no case files to sample; skipped",
-                            table.name
-                        )),
-                        annex_a::Converted::List(n, csv) => {
-                            let reader: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(csv));
-                            let reader = csv::ReaderBuilder::new()
-                                .has_headers(false)
-                                .flexible(true)
-                                .from_reader(reader);
-                            lists.push((
-                                n,
-                                csvio::Input {
-                                    name: table.name,
-                                    source: table.source,
-                                    reader,
-                                    sheet: None,
-                                    options: None,
-                                    note: None,
-                                    header_line: 1,
-                                    titles: 0,
-                                },
-                            ));
-                        }
-                    }
-                }
+        };
+        if annex_a {
+            let strict = settings.extract.layout == ExtractLayout::AnnexA;
+            lists.extend(annex_a_lists(tables, strict, note)?);
+            continue;
+        }
+        let whole_book = tables.len() > 1 && opts.sheet.is_none();
+        let before = inputs.len();
+        for table in tables {
+            let looks_like_cases = table
+                .sheet
+                .as_ref()
+                .is_none_or(|(_, headings)| headings.iter().any(|h| means_case_id(settings, h)));
+            if looks_like_cases || !whole_book {
+                inputs.push(table);
             }
         }
+        if inputs.len() == before {
+            bail!(
+                "no sheet of {} has a case_id column; choose one with --sheet",
+                path.display()
+            );
+        }
     }
-    lists.sort_by_key(|(n, _)| *n);
-    inputs.extend(lists.into_iter().map(|(_, input)| input));
+    lists.sort_by_key(|t| t.annex_a_list);
+    inputs.extend(lists);
     if inputs.is_empty() {
         bail!("none of the inputs holds case files to sample");
     }
     Ok(inputs)
+}
+
+/// Whether a file is read as Annex A lists: in the annex-a layout, or by
+/// default when its headings show them.
+pub(crate) fn reads_as_annex_a(
+    path: &std::path::Path,
+    settings: &Settings,
+    opts: &InputOptions,
+) -> Result<bool> {
+    Ok(match settings.extract.layout {
+        ExtractLayout::AnnexA => true,
+        ExtractLayout::Standard => false,
+        ExtractLayout::Auto => {
+            path != std::path::Path::new("-") && is_annex_a(&csvio::open_tables(path, opts)?, opts)
+        }
+    })
+}
+
+/// Whether the tables of a file are Annex A lists by their own headings.
+fn is_annex_a(tables: &[csvio::Input], opts: &InputOptions) -> bool {
+    tables.iter().any(|t| match &t.sheet {
+        Some((sheet, headings)) => annex_a::is_list(sheet, headings),
+        None => csvio::headings(&t.source, opts).is_ok_and(|h| annex_a::is_list(&t.name, &h)),
+    })
+}
+
+/// The Annex A lists among `tables`, each turned into the standard layout.
+/// `strict` (the annex-a layout): a table that is no list is an error, not a note.
+fn annex_a_lists(
+    tables: Vec<csvio::Input>,
+    strict: bool,
+    note: &mut dyn FnMut(String),
+) -> Result<Vec<csvio::Input>> {
+    let mut lists = Vec::new();
+    for mut table in tables {
+        let named = table.sheet.as_ref().map_or_else(
+            || annex_a::list_number_from_name(&table.name),
+            |(s, _)| annex_a::list_number_from_name(s),
+        );
+        let is_list = named.is_some()
+            || table
+                .sheet
+                .as_ref()
+                .is_none_or(|(s, headings)| annex_a::is_list(s, headings));
+        if !strict && !is_list {
+            note(format!("{}: not an Annex A list; skipped", table.name));
+            continue;
+        }
+        table.skip_titles();
+        match annex_a::to_standard(named, &table.name, table.reader)? {
+            annex_a::Converted::Skipped(n) => note(format!(
+                "{}: list {n} holds no case files to sample; skipped",
+                table.name
+            )),
+            annex_a::Converted::List(n, csv) => {
+                let reader: Box<dyn std::io::Read> = Box::new(std::io::Cursor::new(csv));
+                let reader = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(reader);
+                lists.push(csvio::Input {
+                    name: table.name,
+                    source: table.source,
+                    reader,
+                    sheet: None,
+                    options: None,
+                    note: None,
+                    header_line: 1,
+                    titles: 0,
+                    annex_a_list: Some(n),
+                });
+            }
+        }
+    }
+    Ok(lists)
 }
 
 /// Whether a heading means the case id (its standard name, another heading that
@@ -313,6 +370,7 @@ fn read(
     let mut parts = Vec::new();
     let mut rows: Vec<(PathBuf, u64)> = Vec::new();
     let several = tables.len() > 1;
+    let lists = tables.iter().any(|t| t.annex_a_list.is_some());
     // Where each case id is first seen (of several tables): the table to name
     // in a warning about the merged case.
     let mut first_in: HashMap<String, usize> = HashMap::new();
@@ -347,10 +405,7 @@ fn read(
     }
     // Annex A lists differ in service and dates by design; only team, worker and
     // date of birth conflicts are worth a warning there.
-    let warn_on = match settings.extract.layout {
-        ExtractLayout::Standard => None,
-        ExtractLayout::AnnexA => Some(&[Std::Team, Std::Worker, Std::Dob][..]),
-    };
+    let warn_on = lists.then_some(&[Std::Team, Std::Worker, Std::Dob][..]);
     let names: Vec<String> = parts.iter().map(|(name, _)| name.clone()).collect();
     let mut merged = Extract::merge(parts, as_of, warn_on);
     if several {

@@ -206,6 +206,18 @@ impl filter::FieldNames for Schema {
         if let Some(&col) = self.keys.get(&key) {
             return Some((col, self.std_of_col(col).map_or(FieldKind::Text, |(_, k)| k)));
         }
+        // A heading that means a standard field the extract has under another
+        // (an Annex A list's own headings, once turned into the standard layout).
+        let meant = ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == key)
+            .map(|(_, s)| *s)
+            .or_else(|| crate::annex_a::meaning(name));
+        if let Some(s) = meant
+            && let Some(col) = self.col(s)
+        {
+            return Some((col, STD_FIELDS[std_index(s)].2));
+        }
         let si = STD_FIELDS.iter().position(|(_, n, _)| *n == key)?;
         Some((self.absent_base() + si, STD_FIELDS[si].2))
     }

@@ -3,7 +3,7 @@
 //! anyone re-derive the draw (`verify` draws again from a manifest's [`Job`]).
 
 use super::{Drawn, FramePlan, METHOD, Offer, Sampler};
-use crate::config::{ExtractLayout, Settings};
+use crate::config::Settings;
 use crate::csvio::{self, InputOptions};
 use crate::dates::{Month, format_date};
 use crate::extract::{self, Case, CaseRow, Fold, Schema, Std};
@@ -179,10 +179,7 @@ pub(crate) fn draw(
                     per_stratum: f.per_stratum,
                 })
                 .collect(),
-            extract_layout: match settings.extract.layout {
-                ExtractLayout::Standard => "standard".into(),
-                ExtractLayout::AnnexA => "annex-a".into(),
-            },
+            extract_layout: settings.extract.layout.name().into(),
             extract_columns: settings
                 .extract
                 .columns

@@ -490,3 +490,54 @@ fn windows_1252_pound_and_apostrophe() {
         run.stderr
     );
 }
+
+#[test]
+fn annex_a_is_recognised_without_settings() {
+    let w = Workdir::new();
+    annex_a_workbook(&w.path("annex_a.xlsx"));
+    let columns = "case_id,team,service,start_date,end_date,risk_factors";
+    let run = w
+        .run(&["cases", "annex_a.xlsx", "--columns", columns])
+        .ok()
+        .stderr_has("annex_a.xlsx: read as Annex A lists, which its headings show");
+    w.write("caseaudit.toml", ANNEX_A);
+    let set = w.run(&["cases", "annex_a.xlsx", "--columns", columns]).ok();
+    assert_eq!(
+        run.stdout, set.stdout,
+        "the same cases as with layout = \"annex-a\""
+    );
+    // The lists' own headings name the fields they became.
+    let run = w
+        .run(&[
+            "cases",
+            "annex_a.xlsx",
+            "--where",
+            "\"Latest Category of Abuse\" contains neglect and \"Allocated Team\" != \"\"",
+            "--columns",
+            "case_id",
+            "-q",
+        ])
+        .ok();
+    assert_eq!(run.stdout, "case_id\nC3\n");
+    // "standard" reads the workbook as it is.
+    w.write("caseaudit.toml", "[extract]\nlayout = \"standard\"\n");
+    let run = w.run(&["cases", "annex_a.xlsx", "--count"]);
+    assert!(!run.stderr.contains("read as Annex A"), "{}", run.stderr);
+}
+
+#[test]
+fn annex_a_csv_lists_without_settings_name_each_item_once() {
+    let w = Workdir::new();
+    w.write("cp.csv", "Child Unique ID,Gender,Date of Birth,Child Protection Plan Start Date,Initial Category of Abuse,Latest Category of Abuse,Child Protection Plan End Date,Allocated Team,Allocated Worker\nA2,a) Male,01/01/2017,01/05/2026,Physical abuse,Physical abuse,,Locality 1 Unit 2,Bob\nA3,a) Male,01/01/2018,01/06/2026,NEG,EMO,,Locality 1 Unit 2,Bob\n");
+    let run = w
+        .run(&["cases", "cp.csv", "--columns", "case_id,service,risk_factors"])
+        .ok()
+        .stderr_has("cp.csv: read as Annex A lists");
+    assert_eq!(
+        csv_rows(&run.stdout),
+        csv_rows("case_id,service,risk_factors\nA2,CP,Physical abuse\nA3,CP,NEG; EMO\n")
+    );
+    w.run(&["validate", "cp.csv"])
+        .ok()
+        .stderr_has("cp.csv: case extract, 2 rows: ok");
+}

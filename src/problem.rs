@@ -11,6 +11,9 @@ pub(crate) struct Problem {
     pub(crate) column: Option<String>,
     pub(crate) message: String,
     pub(crate) warning: bool,
+    /// A cell that does not parse: an error only where the command reads its
+    /// column, else a warning (settled once the command's fields are known).
+    pub(crate) unparsed: bool,
 }
 
 impl Problem {
@@ -26,6 +29,7 @@ impl Problem {
             column: column.map(str::to_string),
             message: message.into(),
             warning: false,
+            unparsed: false,
         }
     }
 

@@ -139,6 +139,19 @@ impl Fold for Plan {
             sink.take(self, case);
         }
     }
+
+    fn fields(&self, _: &Schema) -> Vec<usize> {
+        let mut fields: Vec<usize> = self
+            .filter
+            .iter()
+            .flat_map(|f| f.fields().iter().copied())
+            .collect();
+        if !self.count {
+            fields.extend(&self.columns);
+        }
+        fields.extend(self.by.as_ref().map(|(id, ..)| *id));
+        fields
+    }
 }
 
 enum Sink {

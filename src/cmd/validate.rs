@@ -266,7 +266,12 @@ fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
         problems,
         rows,
     };
-    let prepare = |schema: &Schema| Ok(Rows(frame_problems(ctx, &name, schema)));
+    let prepare = |schema: &Schema| {
+        Ok(Rows(
+            frame_problems(ctx, &name, schema),
+            frame_fields(ctx, schema),
+        ))
+    };
     let mut folded = match extract::fold(
         vec![input],
         &ctx.settings,
@@ -285,6 +290,25 @@ fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
     let mut problems = std::mem::take(&mut folded.fold.0);
     problems.append(&mut folded.problems);
     Ok(done(problems, rows))
+}
+
+/// The fields a sample reads from an extract: its frames' filters and strata, and
+/// the columns the sample writes.
+fn frame_fields(ctx: &Context, schema: &Schema) -> Vec<usize> {
+    let mut fields = schema.std_fields(crate::sample::draw::OUTPUT_FIELDS);
+    for frame in &ctx.settings.sampling.frames {
+        if let Ok(filter) = Filter::compile(frame.filter.get_ref(), schema, ctx.as_of) {
+            fields.extend(filter.fields());
+        }
+        if let Some((id, _)) = frame
+            .stratify
+            .as_deref()
+            .and_then(|s| crate::filter::FieldNames::resolve(schema, s))
+        {
+            fields.push(id);
+        }
+    }
+    fields
 }
 
 /// The configured frames checked against an extract's headings.
@@ -319,7 +343,7 @@ fn frame_problems(ctx: &Context, name: &str, schema: &Schema) -> Vec<Problem> {
 }
 
 /// Validation keeps no rows: only the problems of the frames, and the rows' own.
-struct Rows(Vec<Problem>);
+struct Rows(Vec<Problem>, Vec<usize>);
 
 impl Fold for Rows {
     type Part = ();
@@ -330,6 +354,10 @@ impl Fold for Rows {
     fn take(&self, (): &mut (), _: Case<'_>) {}
 
     fn merge(&self, (): &mut (), (): ()) {}
+
+    fn fields(&self, _: &Schema) -> Vec<usize> {
+        self.1.clone()
+    }
 }
 
 /// Tells a file's kind from its headings (see [`fit::best`]), or says in one line

@@ -58,6 +58,9 @@ pub(crate) trait Fold: Sync {
     fn take(&self, part: &mut Self::Part, case: Case<'_>);
     /// Adds a part to another (a later one, for an `IN_ORDER` fold).
     fn merge(&self, into: &mut Self::Part, part: Self::Part);
+    /// The field ids (of `schema`) the command reads: its filters, strata and
+    /// outputs. A cell that does not parse in any other column is a warning.
+    fn fields(&self, schema: &Schema) -> Vec<usize>;
 }
 
 /// What reading an extract gave.
@@ -137,6 +140,7 @@ pub(crate) fn fold<F: Fold>(
         }
         let mut problems = scanned.problems;
         summarise_no_team(&mut problems, scanned.rows_read);
+        settle_unparsed(&mut problems, &scanned.schema, &fold.fields(&scanned.schema));
         return Ok(Folded {
             fold,
             schema: scanned.schema,
@@ -164,6 +168,11 @@ fn fold_in_memory<F: Fold>(
     let (mut extract, rows) = read(tables, settings, as_of, note)?;
     summarise_no_team(&mut extract.warnings, extract.rows.len() as u64);
     let fold = prepare(&extract.schema)?;
+    settle_unparsed(
+        &mut extract.warnings,
+        &extract.schema,
+        &fold.fields(&extract.schema),
+    );
     let mut part = fold.part();
     for case in extract.cases() {
         fold.take(&mut part, case);
@@ -182,6 +191,22 @@ fn fold_in_memory<F: Fold>(
         problems: extract.warnings,
         files,
     })
+}
+
+/// Cells that do not parse: errors in a column the command reads (`fields`, with
+/// the columns derived fields are read from), warnings in any other.
+fn settle_unparsed(problems: &mut [Problem], schema: &Schema, fields: &[usize]) {
+    if !problems.iter().any(|p| p.unparsed && !p.warning) {
+        return;
+    }
+    let read = schema.columns_read(fields);
+    for p in problems.iter_mut().filter(|p| p.unparsed && !p.warning) {
+        let col = p.column.as_deref().and_then(|h| schema.column_of(h));
+        if col.is_some_and(|c| !read.contains(&c)) {
+            p.warning = true;
+            p.message.push_str(" (this command does not read the column)");
+        }
+    }
 }
 
 /// Where no case has a team (a statutory return read alone, a blank column),

@@ -181,9 +181,10 @@ impl<R: Read> ExtractReader<R> {
         self.records
     }
 
-    /// Whether any error (not warning) has been found.
+    /// Whether any error (not warning) has been found, not counting cells that
+    /// do not parse, which are errors only where the command reads them.
     pub(crate) fn has_errors(&self) -> bool {
-        self.problems.iter().any(|p| !p.warning)
+        self.problems.iter().any(|p| !p.warning && !p.unparsed)
     }
 
     /// Reads the next good row into `row`; rows with errors are recorded in
@@ -324,7 +325,6 @@ impl<R: Read> ExtractReader<R> {
             return false;
         }
         row.line = line;
-        let mut ok = true;
         let headers = &self.schema.headers;
         let mut days = [None; 3];
         for (day, s) in days.iter_mut().zip([Std::StartDate, Std::EndDate, Std::Dob]) {
@@ -334,9 +334,12 @@ impl<R: Read> ExtractReader<R> {
             match day_in(row, col) {
                 Ok(d) => *day = d,
                 Err(cell) => {
-                    let problem = Problem::error(file, Some(line), Some(&headers[col]), date_problem(cell));
+                    // The row is kept without the date: the command decides
+                    // whether that is an error (see `Problem::unparsed`).
+                    let mut problem =
+                        Problem::error(file, Some(line), Some(&headers[col]), date_problem(cell));
+                    problem.unparsed = true;
                     self.problems.push(problem);
-                    ok = false;
                 }
             }
         }
@@ -384,7 +387,7 @@ impl<R: Read> ExtractReader<R> {
                 "the end date is before the start date",
             ));
         }
-        ok
+        true
     }
 }
 

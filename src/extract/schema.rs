@@ -183,6 +183,42 @@ impl Schema {
             .collect()
     }
 
+    /// The column with this heading.
+    pub(crate) fn column_of(&self, heading: &str) -> Option<usize> {
+        self.keys.get(&header_key(heading)).copied()
+    }
+
+    /// The columns reading `fields` reads: each field's own, and for a derived
+    /// field the columns it is worked out from.
+    pub(crate) fn columns_read(&self, fields: &[usize]) -> Vec<usize> {
+        let mut cols = Vec::new();
+        for &field in fields {
+            match self.access.get(field) {
+                Some(Access::Derived(d)) => {
+                    let from: &[Std] = match d {
+                        Derived::Age => &[Std::Dob],
+                        Derived::AgeAtStart => &[Std::Dob, Std::StartDate],
+                        Derived::DaysOpen => &[Std::StartDate, Std::EndDate],
+                        Derived::Status => &[Std::Status, Std::EndDate],
+                        Derived::StepUp => &[Std::StepUp, Std::ReferralSource],
+                        Derived::Episodes => &[],
+                    };
+                    cols.extend(from.iter().filter_map(|s| self.col(*s)));
+                }
+                Some(_) if field < self.headers.len() => cols.push(field),
+                _ => {}
+            }
+        }
+        cols.sort_unstable();
+        cols.dedup();
+        cols
+    }
+
+    /// The field ids of standard fields the extract has.
+    pub(crate) fn std_fields(&self, fields: &[Std]) -> Vec<usize> {
+        fields.iter().filter_map(|s| self.col(*s)).collect()
+    }
+
     pub(super) fn derived_id(&self, d: Derived) -> usize {
         self.headers.len()
             + DERIVED

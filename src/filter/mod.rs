@@ -110,11 +110,17 @@ type Compiled<'a, R> = Box<dyn Fn(&R) -> bool + Send + Sync + 'a>;
 /// It is the only way a filter is evaluated.
 pub(crate) struct RowFilter<'a, R: ?Sized> {
     test: Compiled<'a, R>,
+    fields: Vec<usize>,
 }
 
 impl<R: ?Sized> RowFilter<'_, R> {
     pub(crate) fn matches(&self, row: &R) -> bool {
         (self.test)(row)
+    }
+
+    /// Field ids the filter reads, ascending.
+    pub(crate) fn fields(&self) -> &[usize] {
+        &self.fields
     }
 }
 
@@ -123,6 +129,7 @@ impl Filter {
     pub(crate) fn for_rows<'a, R: ?Sized + 'a>(&self, fields: &dyn Fields<R>) -> RowFilter<'a, R> {
         RowFilter {
             test: self.root.closure(fields),
+            fields: self.fields.clone(),
         }
     }
 }

@@ -63,6 +63,13 @@ impl Fold for Dip {
         into.sampler.merge(part.sampler);
         into.ungrouped += part.ungrouped;
     }
+
+    fn fields(&self, schema: &crate::extract::Schema) -> Vec<usize> {
+        let mut fields =
+            schema.std_fields(&[Std::Team, Std::Worker, Std::Service, Std::Status, Std::EndDate]);
+        fields.extend(self.filter.iter().flat_map(|f| f.fields().iter().copied()));
+        fields
+    }
 }
 
 fn fields(case: &Case<'_>) -> DipFields {

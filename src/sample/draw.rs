@@ -100,7 +100,24 @@ pub(crate) fn draw(
         })
     };
     let mut folded = extract::fold(tables, settings, job.as_of, job.hash_inputs, note, prepare)?;
-    folded.warnings()?;
+    // Cases without a team are counted in the summary; cells the draw does not
+    // read, which do not parse, are shown (the first few).
+    let unread: Vec<String> = folded
+        .warnings()?
+        .into_iter()
+        .filter(|w| w.unparsed)
+        .map(|w| w.to_string())
+        .collect();
+    const SHOWN: usize = 5;
+    for w in unread.iter().take(SHOWN) {
+        note(w.clone());
+    }
+    if unread.len() > SHOWN {
+        note(format!(
+            "… and {} more cells that do not parse in columns the sample does not read (see them all with `caseaudit validate`)",
+            unread.len() - SHOWN
+        ));
+    }
     if folded.files.iter().all(|f| f.rows == 0) {
         let names: Vec<String> = folded
             .files
@@ -193,6 +210,18 @@ pub(crate) fn draw(
     Ok((manifest, draw.cases))
 }
 
+/// The standard fields a sample writes (`layouts::sample::COLUMNS`), which a
+/// draw therefore reads from every case.
+pub(crate) const OUTPUT_FIELDS: &[Std] = &[
+    Std::CaseId,
+    Std::Team,
+    Std::Worker,
+    Std::Service,
+    Std::Status,
+    Std::StartDate,
+    Std::EndDate,
+];
+
 /// The frames as a [`Fold`]: each thread offers its rows to a sampler of its
 /// own, and the samplers are merged (in any order: the draw is the same).
 struct Frames<'a> {
@@ -216,6 +245,15 @@ impl Fold for Frames<'_> {
 
     fn take(&self, part: &mut Sampler<SampledFields>, case: Case<'_>) {
         offer(part, &self.compiled, self.excluded, &self.keyer, case);
+    }
+
+    fn fields(&self, schema: &Schema) -> Vec<usize> {
+        let mut fields = schema.std_fields(OUTPUT_FIELDS);
+        for frame in &self.compiled {
+            fields.extend(frame.filter.fields());
+            fields.extend(frame.stratify);
+        }
+        fields
     }
 }
 

@@ -147,7 +147,11 @@ fn problems_far_into_a_file_name_the_right_lines() {
     set_field(&mut text, "CH0031000", 6, "31/02/2026");
     w.write("bad.csv", &text);
     let line = line_of(text.as_bytes(), "CH0031000");
-    let (file, stdin) = both(&w, "bad.csv", &["cases", "--count"]);
+    let (file, stdin) = both(
+        &w,
+        "bad.csv",
+        &["cases", "--where", "start_date > 2000-01-01", "--count"],
+    );
     let (file, stdin) = (file.fails(1), stdin.fails(1));
     let at_line = format!("bad.csv:{line}: column \"start_date\"");
     assert!(file.stderr.contains(&at_line), "{at_line}\n{}", file.stderr);

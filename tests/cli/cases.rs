@@ -551,7 +551,7 @@ fn dates_in_every_form_real_exports_write() {
     assert_eq!(rows.len(), forms.len() + 1, "{}", run.stdout);
     assert!(rows[1..].iter().all(|r| r == &["2025-09-16"]), "{}", run.stdout);
     w.write("us.csv", "case_id,team,start_date\nC1,T,09/16/2025\n");
-    w.run(&["cases", "us.csv", "--count"])
+    w.run(&["cases", "us.csv"])
         .fails(1)
         .stderr_has("us.csv:2: column \"start_date\": \"09/16/2025\" looks like a US-style date");
 }
@@ -658,4 +658,44 @@ fn system_headings_are_known_without_settings() {
         .fails(1)
         .stderr_has("  [extract.columns]\n  team = \"…\"")
         .stderr_has("  case_id = \"Case Ref\"");
+}
+
+/// A cell that does not parse stops only the commands that read its column.
+#[test]
+fn a_bad_cell_in_a_column_nothing_reads_is_a_warning() {
+    let w = Workdir::new();
+    w.write(
+        "caseaudit.toml",
+        "[[sampling.frames]]\nname = \"open\"\nwhere = \"status = open\"\nsize = 5\n",
+    );
+    w.write(
+        "x.csv",
+        "case_id,team,start_date,dob\nC1,A,01/02/2026,00/00/0000\nC2,B,01/03/2026,05/06/2015\n",
+    );
+    let unread = "x.csv:2: warning: column \"dob\": \"00/00/0000\" is not a";
+    w.run(&["sample", "x.csv", "--seed", "1", "-o", "s.csv"])
+        .ok()
+        .stderr_has(unread)
+        .stderr_has("(this command does not read the column)");
+    assert_eq!(csv_rows(&w.read("s.csv")).len(), 3, "both cases drawn");
+    w.run(&["cases", "x.csv", "--count"]).ok().stderr_has(unread);
+    w.run(&["validate", "x.csv"]).ok().stdout_has(unread);
+    // Where the command reads the column, the same cell is an error.
+    for args in [
+        &["cases", "x.csv", "--where", "age < 18", "--count"][..],
+        &["cases", "x.csv", "--columns", "case_id,dob"][..],
+        &["cases", "x.csv", "--count", "--by", "age"][..],
+    ] {
+        w.run(args)
+            .fails(1)
+            .stderr_has("x.csv:2: column \"dob\": \"00/00/0000\" is not a");
+    }
+    w.write(
+        "caseaudit.toml",
+        "[[sampling.frames]]\nname = \"young\"\nwhere = \"age < 5\"\nsize = 5\n",
+    );
+    w.run(&["sample", "x.csv", "--seed", "1"])
+        .fails(1)
+        .stderr_has("x.csv:2: column \"dob\"");
+    w.run(&["validate", "x.csv"]).fails(1);
 }

@@ -40,7 +40,7 @@ const CASES: &[(&[&str], &str, i32, &str)] = &[
         "extract_us_date.csv:2: column \"end_date\": \"09/16/2025\" looks like a US-style date",
     ),
     (
-        &["cases", "{}"],
+        &["cases", "{}", "--where", "age < 18"],
         "extract_word_date.csv",
         1,
         "extract_word_date.csv:2: column \"dob\": \"yesterday\" is not a date",

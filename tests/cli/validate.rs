@@ -15,7 +15,7 @@ fn reports_every_problem_not_just_the_first() {
     assert_eq!(
         lines,
         [
-            "x.csv:2: column \"dob\": \"01/13/2015\" looks like a US-style date (month/day/year); write dates as dd/mm/yyyy or yyyy-mm-dd",
+            "x.csv:2: warning: column \"dob\": \"01/13/2015\" looks like a US-style date (month/day/year); write dates as dd/mm/yyyy or yyyy-mm-dd (this command does not read the column)",
             "x.csv:3: column \"case_id\": case id \"C1\" appears again (first on line 2)",
             "x.csv:4: column \"case_id\": case id is blank",
             "x.csv:5: warning: column \"team\": case \"C4\" has no team: it cannot be allocated and will be left out of samples",
@@ -23,7 +23,7 @@ fn reports_every_problem_not_just_the_first() {
     );
     assert!(
         run.stderr
-            .contains("x.csv: case extract, 4 rows: 3 errors, 1 warning"),
+            .contains("x.csv: case extract, 4 rows: 2 errors, 2 warnings"),
         "{}",
         run.stderr
     );

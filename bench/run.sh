@@ -61,6 +61,22 @@ gen 1m --cases 1000000 --teams 40 --auditors 400 --sample 2000 --audits 100000
 gen 100k --cases 100000 --teams 40 --auditors 400 --sample 2000 --audits 1000
 gen 10k --cases 10000 --teams 40 --auditors 400 --sample 2000 --audits 1000
 gen alloc-500 --cases 20000 --teams 10 --auditors 100 --sample 500 --audits 1000
+# The same extract as an episode export: every third case with an older, closed
+# episode on a row of its own (1.33 million rows, 1 million cases).
+python3 - "$WORK/1m/extract.csv" "$WORK/1m/episodes.csv" <<'PY'
+import csv, sys
+with open(sys.argv[1], newline="") as f, open(sys.argv[2], "w", newline="") as out:
+    rows, w = csv.reader(f), csv.writer(out, lineterminator="\n")
+    header = next(rows)
+    w.writerow(header)
+    start, end = header.index("start_date"), header.index("end_date")
+    for i, row in enumerate(rows):
+        if i % 3 == 0:
+            older = list(row)
+            older[start], older[end] = "01/01/2015", "31/12/2015"
+            w.writerow(older)
+        w.writerow(row)
+PY
 ls -l "$WORK/1m" >&2
 
 # The benchmarks: name, caseaudit's command, the peer's command (or nothing).
@@ -93,6 +109,9 @@ for size in 10k 100k; do
     add "cases-count-$size" "$CA -c $CONFIG --as-of $AS_OF cases $WORK/$size/extract.csv --where 'risk_factors contains neglect' --count" \
         "xan search -s risk_factors 16A $WORK/$size/extract.csv"
 done
+# Rows that share a case id are folded into cases in memory: the slower path.
+add sample-episodes "$CA -c $CONFIG --as-of $AS_OF -q sample $BIG/episodes.csv --seed 1" \
+    "xan sample --seed 1 -g team 3 $BIG/episodes.csv"
 add sample-1-frame "$CA -c $ONE_FRAME --as-of $AS_OF -q sample $BIG/extract.csv --seed 1"
 # With -o the manifest is written, so the extract's SHA-256 is taken too.
 add sample-manifest "$CA -c $CONFIG --as-of $AS_OF -q --force sample $BIG/extract.csv --seed 1 -o $WORK/drawn.csv"
@@ -171,6 +190,7 @@ WHAT = {
     "sample-10k": "`sample`, 3 frames, 10k rows",
     "sample-100k": "`sample`, 3 frames, 100k rows",
     "sample-1-frame": "`sample`, 1 frame (unstratified), 1M rows",
+    "sample-episodes": "`sample`, 3 frames, 1.33M episode rows of 1M cases (folded in memory)",
     "sample-manifest": "`sample -o FILE`, 3 frames, 1M rows (writes the manifest, so also takes the extract's SHA-256)",
     "cases-count-10k": "`cases … --count`, 10k rows",
     "cases-count-100k": "`cases … --count`, 100k rows",

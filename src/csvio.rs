@@ -459,26 +459,33 @@ const HEADER_SEARCH: usize = 20;
 /// Where a table's header is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Header {
-    /// Its line (a sheet's row): 1 = the first.
+    /// Its line (a sheet's row): 1 = the first, blank lines counted.
     pub(crate) line: u64,
     /// Its headings, cleaned.
     pub(crate) headings: Vec<String>,
     /// Found below rows that hold none of the headings caseaudit knows.
     found_below_titles: bool,
-    /// The line users see it on: `line` counts as the `csv` crate does, which
-    /// leaves out blank lines just before a record.
-    shown_line: u64,
     /// Records before it.
     titles: usize,
 }
 
 impl Header {
+    /// A header on `line`, with nothing above it to pass over.
+    fn at(line: u64, headings: Vec<String>) -> Header {
+        Header {
+            line,
+            headings,
+            found_below_titles: false,
+            titles: 0,
+        }
+    }
+
     /// The note users read when title rows were skipped.
     fn note(&self, name: &str) -> Option<String> {
         self.found_below_titles.then(|| {
             format!(
                 "{name}: the headings are on line {} (the lines above are titles; give --header-row to choose)",
-                self.shown_line
+                self.line
             )
         })
     }
@@ -487,14 +494,7 @@ impl Header {
 /// The header of a CSV file on disk (its first 64 KiB are read).
 fn file_header(path: &Path, opts: &InputOptions) -> Result<Header> {
     if path == Path::new("-") || path.is_dir() {
-        let line = opts.header_row.unwrap_or(1);
-        return Ok(Header {
-            line,
-            headings: Vec::new(),
-            found_below_titles: false,
-            shown_line: line,
-            titles: 0,
-        });
+        return Ok(Header::at(opts.header_row.unwrap_or(1), Vec::new()));
     }
     let mut head = Vec::new();
     open_input(path, opts)?
@@ -508,14 +508,16 @@ fn file_header(path: &Path, opts: &InputOptions) -> Result<Header> {
 /// Finds the header among the first rows of a table (`head`, its first bytes):
 /// the row `--header-row` names; else, where the first row holds none of the
 /// headings caseaudit knows (any layout's, or one the settings map), the first of
-/// the first 20 rows that holds the most; else the first row.
+/// the first 20 rows that holds the most; where no row holds any and the first
+/// is a lone title, the first row that fills the most cells; else the first row.
 pub(crate) fn find_header(head: &[u8], delimiter: u8, opts: &InputOptions) -> Result<Header> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(head);
-    let mut rows: Vec<(u64, u64, Vec<String>)> = Vec::new();
+    // Each row's line and cells.
+    let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
     let mut record = csv::ByteRecord::new();
     // Records passed over before the row `--header-row` names.
     let mut passed = 0;
@@ -525,16 +527,15 @@ pub(crate) fn find_header(head: &[u8], delimiter: u8, opts: &InputOptions) -> Re
             // The end, or a row cut by the end of `head`: the rows so far decide.
             Ok(false) | Err(_) => break,
         }
-        let (line, at) = record
-            .position()
-            .map_or((1, 0), |p| (p.line(), p.byte() as usize));
-        // The record's first byte is after any blank lines at `at`.
-        let start = head[at.min(head.len())..]
+        // The line of the record's first byte: the `csv` crate's position is
+        // before any blank lines above it.
+        let at = record.position().map_or(0, |p| p.byte() as usize).min(head.len());
+        let start = head[at..]
             .iter()
             .position(|&b| b != b'\n' && b != b'\r')
             .map_or(head.len(), |n| at + n);
-        let shown = 1 + memchr::memchr_iter(b'\n', &head[..start]).count() as u64;
-        if opts.header_row.is_some_and(|row| shown < row) {
+        let line = 1 + memchr::memchr_iter(b'\n', &head[..start]).count() as u64;
+        if opts.header_row.is_some_and(|row| line < row) {
             passed += 1;
             continue;
         }
@@ -542,53 +543,52 @@ pub(crate) fn find_header(head: &[u8], delimiter: u8, opts: &InputOptions) -> Re
             .iter()
             .map(|c| crate::values::clean(&String::from_utf8_lossy(c)).into_owned())
             .collect();
-        rows.push((line, shown, cells));
+        rows.push((line, cells));
         if opts.header_row.is_some() {
             break;
         }
     }
     if let Some(row) = opts.header_row {
         return match rows.pop() {
-            Some((line, shown_line, headings)) if shown_line == row => Ok(Header {
-                line,
-                headings,
-                found_below_titles: false,
-                shown_line,
+            Some((line, headings)) if line == row => Ok(Header {
                 titles: passed,
+                ..Header::at(line, headings)
             }),
             _ => bail!(
                 "the header row given ({row}) is blank or past the rows read; give the row the headings are on"
             ),
         };
     }
-    let score = |cells: &[String]| {
+    let known = |cells: &[String]| {
         cells
             .iter()
             .filter(|c| opts.known.contains(&crate::values::heading_key(c)))
             .count()
     };
-    let scores: Vec<usize> = rows.iter().map(|(_, _, cells)| score(cells)).collect();
+    let filled = |cells: &[String]| cells.iter().filter(|c| !c.is_empty()).count();
+    let scores: Vec<usize> = rows.iter().map(|(_, cells)| known(cells)).collect();
     let best = scores.iter().copied().max().unwrap_or(0);
-    let at = if scores.first().is_some_and(|&s| s > 0) || best == 0 {
+    let at = if scores.first().is_some_and(|&s| s > 0) {
         0
-    } else {
+    } else if best > 0 {
         scores.iter().position(|&s| s == best).unwrap_or(0)
+    } else if rows.first().is_some_and(|(_, cells)| filled(cells) <= 1) {
+        // No heading is known, and the first row is a lone title: the headings
+        // are the first row that fills the most cells.
+        let most = rows.iter().map(|(_, cells)| filled(cells)).max().unwrap_or(0);
+        rows.iter()
+            .position(|(_, cells)| filled(cells) == most)
+            .unwrap_or(0)
+    } else {
+        0
     };
     Ok(match rows.into_iter().nth(at) {
-        Some((line, shown_line, headings)) => Header {
-            line,
-            headings,
+        Some((line, headings)) => Header {
             found_below_titles: at > 0,
-            shown_line,
             titles: at,
+            ..Header::at(line, headings)
         },
-        None => Header {
-            line: 1,
-            headings: Vec::new(),
-            found_below_titles: false,
-            shown_line: 1,
-            titles: 0,
-        },
+        None => Header::at(1, Vec::new()),
     })
 }
 

@@ -117,7 +117,7 @@ impl<R: Read> ExtractReader<R> {
         let headers: Vec<String> = (0..header.len())
             .map(|i| clean(&String::from_utf8_lossy(header.field(i).unwrap_or_default())).into_owned())
             .collect();
-        let schema = Schema::requiring(required, headers, settings, as_of, file)?;
+        let schema = Schema::requiring(required, headers, settings, as_of, (file, header.line))?;
         Ok(ExtractReader::with_schema(file, records, schema))
     }
 

@@ -238,7 +238,6 @@ impl<R: Read> Parser<R> {
     pub(crate) fn read(&mut self, rec: &mut RawRecord) -> io::Result<bool> {
         rec.bytes.clear();
         rec.fields.clear();
-        rec.line = self.line;
         if self.first {
             self.first = false;
             self.drop_boms()?;
@@ -257,6 +256,9 @@ impl<R: Read> Parser<R> {
             }
             self.pos += 1;
         }
+        // The line the record starts on, after any blank lines before it (the
+        // `csv` crate would give the line after the last record instead).
+        rec.line = self.line;
         if self.read_indexed(rec) {
             return Ok(true);
         }
@@ -486,8 +488,16 @@ mod tests {
             .from_reader(&crlf[skip..]);
         let mut rec = csv::ByteRecord::new();
         let mut out = Vec::new();
+        let bytes = &crlf[skip..];
         while r.read_byte_record(&mut rec).unwrap() {
-            let line = rec.position().unwrap().line();
+            // The line of the record's first byte, after any blank lines the
+            // `csv` crate passed over (it counts from before them).
+            let at = rec.position().unwrap().byte() as usize;
+            let start = bytes[at..]
+                .iter()
+                .position(|&b| b != b'\n' && b != b'\r')
+                .map_or(bytes.len(), |n| at + n);
+            let line = 1 + bytes[..start].iter().filter(|&&b| b == b'\n').count() as u64;
             out.push((line, rec.iter().map(<[u8]>::to_vec).collect()));
         }
         out

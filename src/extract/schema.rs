@@ -24,7 +24,7 @@ pub(crate) struct Schema {
 }
 
 impl Schema {
-    /// Reads the meaning of each heading. Problems: a `required` field without a
+    /// Reads the meaning of each heading (of `file`'s header, on `line`). Problems: a `required` field without a
     /// column (every table needs the case id; a table read alone, the team too),
     /// a mapped heading that is not there.
     pub(crate) fn requiring(
@@ -32,7 +32,7 @@ impl Schema {
         headers: Vec<String>,
         settings: &Settings,
         as_of: NaiveDate,
-        file: &str,
+        (file, line): (&str, u64),
     ) -> Result<Schema, Vec<Problem>> {
         let mut keys = HashMap::new();
         let mut problems = Vec::new();
@@ -40,7 +40,7 @@ impl Schema {
             if keys.insert(header_key(h), i).is_some() {
                 problems.push(Problem::error(
                     file,
-                    Some(1),
+                    Some(line),
                     Some(h),
                     "this heading appears twice in the header",
                 ));
@@ -53,7 +53,7 @@ impl Schema {
                     Some(&i) => std_col[si] = Some(i),
                     None => problems.push(Problem::error(
                         file,
-                        Some(1),
+                        Some(line),
                         Some(heading),
                         format!("is mapped to {name} in [extract.columns] but is not in the header"),
                     )),
@@ -76,7 +76,7 @@ impl Schema {
                 let name = STD_FIELDS[std_index(required)].1;
                 problems.push(Problem::error(
                     file,
-                    Some(1),
+                    Some(line),
                     Some(name),
                     format!(
                         "required column is missing (the header has: {}); say which heading is the {name} in caseaudit.toml:\n  [extract.columns]\n  {name} = \"{}\"",

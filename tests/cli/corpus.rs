@@ -11,6 +11,30 @@ const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus");
 const CASES: &[(&[&str], &str, i32, &str)] = &[
     (
         &["cases", "{}"],
+        "census_doctype.xml",
+        1,
+        "census_doctype.xml:2: the XML has a DOCTYPE declaration",
+    ),
+    (
+        &["cases", "{}"],
+        "census_bad_date.xml",
+        1,
+        "census_bad_date.xml:5: <PersonBirthDate> of child \"SYN9\": \"30-11-2019\" is not a date",
+    ),
+    (
+        &["cases", "{}"],
+        "extract_title_unknown_headings.csv",
+        1,
+        "extract_title_unknown_headings.csv:4: column \"case_id\": required column is missing (the header has: Ref, Owner, Opened)",
+    ),
+    (
+        &["validate", "{}"],
+        "settings_bad_delimiter.toml",
+        1,
+        "settings_bad_delimiter.toml:2: key \"input.delimiter\": \"ab\" is not a single ASCII character",
+    ),
+    (
+        &["cases", "{}"],
         "extract_unbalanced_quote.csv",
         1,
         "extract_unbalanced_quote.csv:2: this row has 2 fields but the header has 3 (a field runs over several lines",

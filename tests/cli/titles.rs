@@ -162,3 +162,15 @@ fn every_layout_passes_over_title_rows() {
         .ok()
         .stdout_has("2026-10");
 }
+
+#[test]
+fn blank_lines_between_rows_keep_line_numbers() {
+    let w = Workdir::new();
+    w.write(
+        "gaps.csv",
+        "case_id,team,start_date\n\nC1,A,01/01/2026\n\n\nC2,B,31/02/2026\n",
+    );
+    w.run(&["cases", "gaps.csv"])
+        .fails(1)
+        .stderr_has("gaps.csv:6: column \"start_date\": \"31/02/2026\" is not a real date");
+}

@@ -99,6 +99,10 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
                 .take(64 << 10)
                 .read_to_end(&mut head)
                 .context("reading <stdin>")?;
+            if crate::census::is_xml(&head) {
+                let xml = io::Cursor::new(head).chain(input);
+                return Ok(vec![census_input(display_name(path), path, xml)?]);
+            }
             let header = find_header(&head, delimiter_for(path, &opts), &opts).context("reading <stdin>")?;
             let input: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(input));
             let reader = csv::ReaderBuilder::new()
@@ -187,7 +191,12 @@ fn census_table(path: &Path) -> Result<Option<Input>> {
             crate::census::MAX_BYTES >> 20
         );
     }
-    let census = crate::census::read(&name, open_raw(path)?)?;
+    census_input(name, path, open_raw(path)?).map(Some)
+}
+
+/// The CIN census read from `xml`, as a table in memory.
+fn census_input(name: String, path: &Path, xml: impl Read) -> Result<Input> {
+    let census = crate::census::read(&name, xml)?;
     let children = match census.children {
         1 => "1 child".to_string(),
         n => format!("{n} children"),
@@ -201,7 +210,7 @@ fn census_table(path: &Path) -> Result<Option<Input>> {
         "{name}: read as the CIN census: {children}{lines}; it names no team or worker, so give them in a CSV file (case_id, team, worker) read with it"
     );
     let reader: Box<dyn Read> = Box::new(io::Cursor::new(census.csv));
-    Ok(Some(Input {
+    Ok(Input {
         name,
         source: path.to_path_buf(),
         reader: csv::ReaderBuilder::new()
@@ -214,7 +223,7 @@ fn census_table(path: &Path) -> Result<Option<Input>> {
         header_line: 1,
         titles: 0,
         annex_a_list: None,
-    }))
+    })
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]

@@ -316,3 +316,30 @@ fn a_census_read_alone_is_warned_of_once_for_its_missing_teams() {
     assert_eq!(all.matches("has no team").count(), 0, "{all}");
     assert_eq!(all.matches("no case has a team").count(), 1, "{all}");
 }
+
+#[test]
+fn the_census_can_come_on_standard_input() {
+    use std::io::Write;
+    let w = Workdir::new();
+    let mut child = w
+        .cmd(&["cases", "-", "--count"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(census().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "count\n4\n");
+    assert!(
+        stderr.contains("<stdin>: read as the CIN census: 4 children"),
+        "{stderr}"
+    );
+}

@@ -43,7 +43,7 @@ pub(crate) fn install_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
+        say!(
             "caseaudit hit an internal error (a bug, not a problem with your files): {message}{place}\n\
              Nothing was written. Please report it with the command you ran."
         );

@@ -1,6 +1,15 @@
 //! caseaudit's modules. The binary (`src/main.rs`) calls [`run`]; the only other
 //! public items are the [`fuzz`] entry points, for the fuzzers in `fuzz/`.
 
+/// A line on standard error that never panics: a closed standard error (`2>&-`)
+/// is ignored, where `eprintln!` would panic and the panic's own message abort.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod actions;
 mod allocate;
 mod annex_a;
@@ -50,7 +59,7 @@ pub fn run() -> ExitCode {
         Err(err) => {
             let (code, print) = exit::classify(&err);
             if print {
-                eprintln!("error: {err:#}");
+                say!("error: {err:#}");
             }
             ExitCode::from(code)
         }

@@ -148,13 +148,13 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let solution = match allocate::solve(&problem) {
         Ok(s) => s,
         Err(infeasible) => {
-            eprintln!(
+            say!(
                 "error: no complete allocation of the {} sampled cases exists (short by {}):",
                 problem.cases.len(),
                 infeasible.short_by()
             );
             for line in infeasible.explain(&problem).lines() {
-                eprintln!("  {line}");
+                say!("  {line}");
             }
             return Err(crate::exit::AlreadyReported.into());
         }

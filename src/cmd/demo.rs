@@ -28,6 +28,16 @@ pub(crate) struct Args {
     seed: u64,
 }
 
+/// A line of the demo's own account on standard output. The month is written
+/// whoever reads it: a reader gone (`caseaudit demo DIR | head -1`) stops the
+/// account, not the writing.
+macro_rules! show {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let dir = &args.dir;
     prepare_dir(dir, ctx.force)?;
@@ -39,7 +49,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ("auditors.csv", &files.auditors_csv),
         ("history.csv", &files.history_csv),
     ];
-    println!(
+    show!(
         "Writing a synthetic month (seed {}, as of {}) into {}:",
         args.seed,
         format_date(ctx.as_of),
@@ -47,7 +57,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     );
     for (name, bytes) in written {
         write_file_atomic(&dir.join(name), bytes, ctx.force)?;
-        println!("  {name:<16} {:>7} bytes", bytes.len());
+        show!("  {name:<16} {:>7} bytes", bytes.len());
     }
     let seed = args.seed.to_string();
     let steps: Vec<(&str, Vec<&str>)> = vec![
@@ -223,12 +233,12 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     for (what, step) in &final_steps {
         run_step(ctx, dir, what, step)?;
     }
-    println!("\nThe month's report: {}", dir.join("report.html").display());
-    println!(
+    show!("\nThe month's report: {}", dir.join("report.html").display());
+    show!(
         "\nThe demo month is in {}. Try your own queries there, e.g.",
         dir.display()
     );
-    println!(
+    show!(
         "  cd {} && caseaudit cases extract.csv --where \"status = closed and end_date within 6 months\" --count",
         dir.display()
     );
@@ -244,14 +254,14 @@ fn write_audit_returns(dir: &Path, demo: &mut Demo, month: Month, force: bool) -
     let text = returns.csv();
     write_file_atomic(&dir.join("audits.csv"), &text, force)?;
     let (this_month, before) = returns.counts();
-    println!(
+    show!(
         "\n# The auditors return their audits (synthetic: {this_month} audits for {month}, {before} in the six months before)"
     );
-    println!("  audits.csv       {:>7} bytes", text.len());
+    show!("  audits.csv       {:>7} bytes", text.len());
     let so_far = returns.so_far();
     write_file_atomic(&dir.join("audits-so-far.csv"), &so_far, force)?;
-    println!("\n# Mid-month, two in three audits have come back (synthetic)");
-    println!("  audits-so-far.csv {:>6} bytes", so_far.len());
+    show!("\n# Mid-month, two in three audits have come back (synthetic)");
+    show!("  audits-so-far.csv {:>6} bytes", so_far.len());
     Ok(returns)
 }
 
@@ -262,8 +272,8 @@ fn write_moderation(dir: &Path, demo: &mut Demo, returns: &Returns, force: bool)
     let text = demo.moderation(returns, &chosen);
     write_file_atomic(&dir.join("moderation.csv"), &text, force)?;
     let results = text.iter().filter(|&&b| b == b'\n').count().saturating_sub(1);
-    println!("\n# Moderators re-grade the chosen audits (synthetic: {results} results)");
-    println!("  moderation.csv   {:>7} bytes", text.len());
+    show!("\n# Moderators re-grade the chosen audits (synthetic: {results} results)");
+    show!("  moderation.csv   {:>7} bytes", text.len());
     Ok(())
 }
 
@@ -300,7 +310,7 @@ fn run_step(ctx: &Context, dir: &Path, what: &str, args: &[&str]) -> Result<()> 
             }
         })
         .collect();
-    println!("\n# {what}\n$ caseaudit {}", shown.join(" "));
+    show!("\n# {what}\n$ caseaudit {}", shown.join(" "));
     let exe = std::env::current_exe().context("cannot find the caseaudit program to run the demo steps")?;
     let color = ctx.color.as_arg();
     // Steps that write a file let its extension decide the format; the rest show a table.

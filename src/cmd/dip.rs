@@ -81,7 +81,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let DipPart { sampler, ungrouped } = folded.part;
     let draw = sampler.draw();
     if random {
-        eprintln!("seed: {seed} (chosen at random; give --seed {seed} to draw the same dip sample again)");
+        say!("seed: {seed} (chosen at random; give --seed {seed} to draw the same dip sample again)");
     }
     let (_, strata) = &draw.frames[0];
     let short: Vec<&str> = strata

@@ -111,7 +111,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     report(FILES[4], a);
     report(FILES[5], m);
     if ctx.verbose {
-        eprintln!("  in {:.2} s", started.elapsed().as_secs_f64());
+        say!("  in {:.2} s", started.elapsed().as_secs_f64());
     }
     Ok(())
 }

@@ -102,8 +102,8 @@ impl Context {
         let redact = redact_key(g.redact, &settings)?;
         if g.verbose {
             match &settings_path {
-                Some(p) => eprintln!("settings: {}", p.display()),
-                None => eprintln!("settings: built-in defaults (no caseaudit.toml here)"),
+                Some(p) => say!("settings: {}", p.display()),
+                None => say!("settings: built-in defaults (no caseaudit.toml here)"),
             }
         }
         let color = match g.color {
@@ -151,7 +151,7 @@ impl Context {
     /// A line for the user on stderr, unless `--quiet`.
     pub(crate) fn note(&self, message: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", message.as_ref());
+            say!("{}", message.as_ref());
         }
     }
 
@@ -163,10 +163,10 @@ impl Context {
         }
         let shown = if self.verbose { warnings.len() } else { SHOWN };
         for w in warnings.iter().take(shown) {
-            eprintln!("{w}");
+            say!("{w}");
         }
         if warnings.len() > shown {
-            eprintln!(
+            say!(
                 "… and {} more warnings (see them all with --verbose or `caseaudit validate`)",
                 warnings.len() - shown
             );
@@ -307,9 +307,7 @@ fn redact_key(redact: bool, settings: &Settings) -> Result<Option<String>> {
     }
     match settings.privacy.redact_key.as_deref().map(str::trim) {
         Some(key) if key.len() >= 8 => {
-            eprintln!(
-                "case ids in this output are pseudonyms (--redact): the same case keeps the same pseudonym"
-            );
+            say!("case ids in this output are pseudonyms (--redact): the same case keeps the same pseudonym");
             Ok(Some(key.to_string()))
         }
         _ => Err(crate::exit::usage(

@@ -138,7 +138,7 @@ fn run_select(ctx: &Context, args: &SelectArgs) -> Result<()> {
         bail!("no audits for {month} in {}", audits.layout.files.join(", "));
     }
     if random {
-        eprintln!("seed: {seed} (chosen at random; give --seed {seed} to choose the same audits again)");
+        say!("seed: {seed} (chosen at random; give --seed {seed} to choose the same audits again)");
     }
     ctx.note(format!(
         "moderation sample for {month} (seed {seed}): {} of {} audits: {} always ({rule}), {} auditor-minimum (at least {k} each), {} random ({rate} of {})",

@@ -79,7 +79,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     };
     let (manifest, drawn) = draw(&job, &mut |n| ctx.note(n))?;
     if random {
-        eprintln!("seed: {seed} (chosen at random; give --seed {seed} to draw the same sample again)");
+        say!("seed: {seed} (chosen at random; give --seed {seed} to draw the same sample again)");
     }
     print_summary(ctx, &manifest);
     let mut out = ctx.open_output()?;

@@ -6,6 +6,7 @@ use crate::dates::{Month, parse_date};
 use crate::manifest::Manifest;
 use crate::sample::draw::{Job, draw};
 use anyhow::{Context as _, Result, anyhow, bail};
+use std::io::Write as _;
 use std::path::PathBuf;
 use toml::Spanned;
 
@@ -113,17 +114,21 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     }
     if differences.is_empty() {
         let cases: usize = manifest.frames.iter().map(|f| f.cases.len()).sum();
-        println!(
+        writeln!(
+            std::io::stdout(),
             "verified: {cases} cases in {} frames re-derived exactly (seed {}, month {}, {note})",
             manifest.frames.len(),
             manifest.seed,
             manifest.month
-        );
+        )?;
         Ok(())
     } else {
-        println!("NOT verified: the sample cannot be re-derived from its manifest:");
+        writeln!(
+            std::io::stdout(),
+            "NOT verified: the sample cannot be re-derived from its manifest:"
+        )?;
         for d in &differences {
-            println!("  - {d}");
+            writeln!(std::io::stdout(), "  - {d}")?;
         }
         Err(crate::exit::AlreadyReported.into())
     }

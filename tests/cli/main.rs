@@ -21,6 +21,7 @@ mod history;
 mod layouts;
 mod moderate;
 mod packs;
+mod pipes;
 mod plan;
 mod progress;
 mod record;

@@ -540,7 +540,7 @@ mod tests {
             shown,
             [
                 "x.toml:3: key \"auditors.columns.staff\": \"staff\" is not a column of the auditors layout \
-                 (expected one of auditor_id, name, team, role, capacity, active, manages)",
+                 (expected one of auditor_id, name, team, role, capacity, active, manages, email)",
                 "x.toml:7: key \"moderation.columns.note\": \"by\" is already mapped to moderator_id",
             ]
         );

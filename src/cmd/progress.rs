@@ -24,6 +24,7 @@ use std::path::PathBuf;
 #[command(after_long_help = "Examples:
   caseaudit progress allocation.csv --audits audits.csv
   caseaudit progress allocation.csv --audits audits.csv --chase --as-of 2026-11-26 -o chase.csv
+  caseaudit progress allocation.csv --audits audits.csv --chase --auditors auditors.csv -o chase.csv
   caseaudit progress allocation.csv --audits audits-*.csv --due 25 -f markdown")]
 pub(crate) struct Args {
     /// The month's allocation (as written by `allocate`)
@@ -38,6 +39,10 @@ pub(crate) struct Args {
     /// One row per outstanding case (whom to chase, for what, and how late)
     #[arg(long)]
     chase: bool,
+    /// The auditors list: the chase list then carries each auditor's email
+    /// address (its `email` column), ready for a mail merge
+    #[arg(long, value_name = "FILE", requires = "chase")]
+    auditors: Option<PathBuf>,
 }
 
 /// The per-auditor columns.
@@ -66,16 +71,28 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     };
     let mut out = ctx.open_output()?;
     if args.chase {
-        let columns = CHASE_COLUMNS.map(String::from).to_vec();
+        let emails = match &args.auditors {
+            Some(path) => Some(auditor_emails(ctx, path)?),
+            None => None,
+        };
+        let mut columns = CHASE_COLUMNS.map(String::from).to_vec();
+        if emails.is_some() {
+            columns.insert(2, "email".into());
+        }
         let mut w = RowWriter::new(ctx.format, columns, &mut out, ctx.render.clone())?;
         for c in &p.chase {
-            w.write(vec![
+            let mut row = vec![
                 Cell::text(&c.auditor_id),
                 Cell::text(&c.auditor_name),
                 Cell::text(&c.case_id), // redacted by the writer: the column is case_id
                 Cell::text(&c.team),
                 Cell::Int(c.days_late),
-            ])?;
+            ];
+            if let Some(emails) = &emails {
+                let email = emails.get(c.auditor_id.as_str()).map_or("", String::as_str);
+                row.insert(2, Cell::text(email));
+            }
+            w.write(row)?;
         }
         w.finish()?;
     } else {
@@ -98,6 +115,28 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     out.commit()?;
     report_on_stderr(ctx, month, &p, &case);
     Ok(())
+}
+
+/// Each auditor's email address, from the auditors list; a chased auditor the
+/// list lacks, or whose address is blank, is left blank and named on stderr.
+fn auditor_emails(
+    ctx: &Context,
+    path: &std::path::Path,
+) -> Result<std::collections::HashMap<String, String>> {
+    let input = ctx.table(path)?;
+    let (auditors, warnings) =
+        crate::layouts::auditors::read(&input.name, input.reader, &ctx.settings.auditors.columns)
+            .map_err(Problems)?;
+    ctx.warn(&warnings);
+    let emails: std::collections::HashMap<String, String> =
+        auditors.into_iter().map(|a| (a.id, a.email)).collect();
+    if emails.values().all(String::is_empty) {
+        ctx.note(format!(
+            "{}: no email addresses (an email column, or [auditors.columns] email = \"…\"), so the chase list's email column is blank",
+            input.name
+        ));
+    }
+    Ok(emails)
 }
 
 /// The month's totals and every discrepancy, for the person running the command.

@@ -22,10 +22,23 @@ pub(crate) const COLUMNS: [&str; 7] = [
     "manages",
 ];
 
+/// Every field the list may have: its columns, and an email address for the
+/// chase list's mail merge.
+pub(crate) const FIELDS: [&str; 8] = [
+    "auditor_id",
+    "name",
+    "team",
+    "role",
+    "capacity",
+    "active",
+    "manages",
+    "email",
+];
+
 /// The list's fields, and the headings staff lists commonly export them under.
 pub(crate) const HEADINGS: Headings = Headings {
     section: "auditors",
-    fields: &COLUMNS,
+    fields: &FIELDS,
     aliases: &[
         ("Auditor", "auditor_id"),
         ("Staff ID", "auditor_id"),
@@ -47,6 +60,8 @@ pub(crate) const HEADINGS: Headings = Headings {
         ("Teams Managed", "manages"),
         ("Manages Teams", "manages"),
         ("Managed Teams", "manages"),
+        ("Email Address", "email"),
+        ("Work Email", "email"),
     ],
     required: &REQUIRED,
 };
@@ -61,6 +76,8 @@ pub(crate) struct Auditor {
     pub(crate) capacity: Option<u32>,
     pub(crate) active: bool,
     pub(crate) manages: Vec<String>,
+    /// Blank where the list has none.
+    pub(crate) email: String,
     pub(crate) line: u64,
 }
 
@@ -150,6 +167,7 @@ pub(crate) fn read<R: Read>(
             manages: present(&rec, c_manages)
                 .map(|m| list_items(m).map(str::to_string).collect())
                 .unwrap_or_default(),
+            email: present(&rec, col("email")).unwrap_or("").to_string(),
             line,
         });
     }

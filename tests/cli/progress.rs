@@ -273,3 +273,60 @@ fn redact_pseudonymises_outstanding_cases_everywhere() {
     assert!(pseudonym.starts_with("R-"));
     assert_eq!(&records(&run.stdout)[0]["cases_outstanding"], pseudonym);
 }
+
+#[test]
+fn the_chase_list_carries_email_addresses_for_a_mail_merge() {
+    let w = setup();
+    w.write(
+        "auditors.csv",
+        "Staff ID,Full Name,Team,Email Address\nTM1,Ann Smith,Team B,ann.smith@example.org\nTM2,Bob Jones,Team A,\nTM3,Cy Patel,Team A,cy.patel@example.org\n",
+    );
+    let run = w
+        .run(&[
+            "progress",
+            "allocation.csv",
+            "--audits",
+            "audits.csv",
+            "--chase",
+            "--auditors",
+            "auditors.csv",
+        ])
+        .ok();
+    let rows = csv_rows(&run.stdout);
+    assert_eq!(
+        rows[0],
+        [
+            "auditor_id",
+            "auditor_name",
+            "email",
+            "case_id",
+            "team",
+            "days_late"
+        ]
+    );
+    let emails: Vec<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(emails, ["ann.smith@example.org", "", "cy.patel@example.org"]);
+    // Without addresses, a note says why the column is blank.
+    w.write("auditors.csv", "auditor_id,name,team\nTM1,Ann Smith,Team B\n");
+    w.run(&[
+        "progress",
+        "allocation.csv",
+        "--audits",
+        "audits.csv",
+        "--chase",
+        "--auditors",
+        "auditors.csv",
+    ])
+    .ok()
+    .stderr_has("auditors.csv: no email addresses");
+    // --auditors is for the chase list.
+    w.run(&[
+        "progress",
+        "allocation.csv",
+        "--audits",
+        "audits.csv",
+        "--auditors",
+        "auditors.csv",
+    ])
+    .fails(2);
+}

@@ -64,7 +64,10 @@ fn every_alias_is_in_the_vocabulary() {
 fn aliases_mapping_and_standard_names() {
     let auditors = &crate::layouts::auditors::HEADINGS;
     let found = auditors.find(&headers("Staff ID,Name,Team,Role"), &Mapping::new());
-    assert_eq!(found.cols, [Some(0), Some(1), Some(2), Some(3), None, None, None]);
+    assert_eq!(
+        found.cols,
+        [Some(0), Some(1), Some(2), Some(3), None, None, None, None]
+    );
     // A standard name wins over an alias; a mapping over both.
     let found = auditors.find(&headers("Staff ID,auditor_id,name,team"), &Mapping::new());
     assert_eq!(found.col("auditor_id"), Some(1));

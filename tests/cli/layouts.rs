@@ -91,7 +91,7 @@ fn an_unknown_name_in_a_layouts_columns_is_a_settings_error() {
     );
     w.run(&["allocate", "sample.csv", "--auditors", "auditors.csv"])
         .fails(1)
-        .stderr_has("caseaudit.toml:5: key \"auditors.columns.staff\": \"staff\" is not a column of the auditors layout (expected one of auditor_id, name, team, role, capacity, active, manages)");
+        .stderr_has("caseaudit.toml:5: key \"auditors.columns.staff\": \"staff\" is not a column of the auditors layout (expected one of auditor_id, name, team, role, capacity, active, manages, email)");
 }
 
 /// A hand-kept ledger, audit returns and a moderator's record, each under its own headings.

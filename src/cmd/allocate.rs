@@ -73,7 +73,20 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let entries = match &args.history {
         Some(path) => {
             let input = ctx.table(path)?;
-            history::read(&input.name, input.reader, &ctx.settings.history.columns).map_err(Problems)?
+            let mut entries =
+                history::read(&input.name, input.reader, &ctx.settings.history.columns).map_err(Problems)?;
+            // The month's own recording must not change its allocation (a re-run
+            // after `record`): only the months before it count.
+            let before = entries.len();
+            entries.retain(|e| e.month < month);
+            if entries.len() < before {
+                ctx.note(format!(
+                    "{} already holds {} rows of {month} or later (recorded since?): the allocation uses only the history before {month}, as when first made",
+                    input.name,
+                    before - entries.len()
+                ));
+            }
+            entries
         }
         None => Vec::new(),
     };

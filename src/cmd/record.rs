@@ -55,6 +55,15 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         .map(|e| e.month)
         .filter(|m| months.contains(m))
         .collect();
+    if !recorded.is_empty() && !args.replace && same_rows(&entries, &new_rows, &months) {
+        let list: Vec<String> = months.iter().map(Month::to_string).collect();
+        ctx.note(format!(
+            "{} already recorded in {}, row for row: nothing to change",
+            list.join(", "),
+            args.history.display()
+        ));
+        return Ok(());
+    }
     if !recorded.is_empty() && !args.replace {
         let list: Vec<String> = recorded.iter().map(Month::to_string).collect();
         bail!(
@@ -93,6 +102,28 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         }
     ));
     Ok(())
+}
+
+/// Whether the history's rows for `months` are exactly `new_rows` (in any order).
+fn same_rows(entries: &[history::Entry], new_rows: &[history::Entry], months: &BTreeSet<Month>) -> bool {
+    let key = |e: &history::Entry| {
+        (
+            e.month,
+            e.case_id.clone(),
+            e.team.clone(),
+            e.auditor_id.clone(),
+            e.frame.clone(),
+        )
+    };
+    let mut held: Vec<_> = entries
+        .iter()
+        .filter(|e| months.contains(&e.month))
+        .map(key)
+        .collect();
+    let mut new: Vec<_> = new_rows.iter().map(key).collect();
+    held.sort();
+    new.sort();
+    held == new
 }
 
 /// Holds an exclusive lock on HISTORY.lock until dropped. The lock is on a

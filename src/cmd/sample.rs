@@ -74,7 +74,6 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         month: args.month.unwrap_or_else(|| Month::of(ctx.as_of)),
         as_of: ctx.as_of,
         input: &ctx.input,
-        history_before_month: false,
         hash_inputs: manifest_path.is_some(),
     };
     let (manifest, drawn) = draw(&job, &mut |n| ctx.note(n))?;

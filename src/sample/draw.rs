@@ -39,9 +39,6 @@ pub(crate) struct Job<'a> {
     pub(crate) month: Month,
     pub(crate) as_of: NaiveDate,
     pub(crate) input: &'a InputOptions,
-    /// Use only history rows of months before the sampling month (`verify`, once
-    /// the month's own allocation has been recorded).
-    pub(crate) history_before_month: bool,
     /// Take each input file's SHA-256 for the manifest. Off when no manifest is
     /// written (a sample to standard output): the hash would be thrown away.
     pub(crate) hash_inputs: bool,
@@ -63,8 +60,16 @@ pub(crate) fn draw(
         Some(path) => {
             let csvio::Input { name, reader, .. } = csvio::open_table(path, job.input)?;
             let mut entries = history::read(&name, reader, &settings.history.columns).map_err(Problems)?;
-            if job.history_before_month {
-                entries.retain(|e| e.month < job.month);
+            // Only the months before the sampling month: its own allocation, once
+            // recorded, must not change its sample (a re-run after `record`).
+            let before = entries.len();
+            entries.retain(|e| e.month < job.month);
+            let later = before - entries.len();
+            if later > 0 {
+                note(format!(
+                    "{name} already holds {later} rows of {} or later (recorded since?): the sample uses only the history before {}, as when first drawn",
+                    job.month, job.month
+                ));
             }
             inputs.push(InputFile {
                 role: "history".into(),
@@ -75,7 +80,8 @@ pub(crate) fn draw(
             let window = i64::from(settings.sampling.exclude_audited_within_months);
             entries
                 .into_iter()
-                .filter(|e| (0..window).contains(&job.month.months_since(e.month)))
+                // The W months before the sampling month (its own are left out above).
+                .filter(|e| (1..=window).contains(&job.month.months_since(e.month)))
                 .map(|e| e.case_id)
                 .collect()
         }

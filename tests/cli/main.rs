@@ -26,6 +26,7 @@ mod plan;
 mod progress;
 mod record;
 mod report;
+mod rerun;
 mod sample;
 mod themes;
 mod titles;

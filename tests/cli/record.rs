@@ -26,10 +26,14 @@ fn creates_the_history_and_refuses_a_recorded_month() {
     assert_eq!(rows.len(), 6);
     let before = w.read("history.csv");
     w.run(&["record", "alloc.csv", "--history", "history.csv"])
+        .ok()
+        .stderr_has("2026-11 already recorded in history.csv, row for row");
+    assert_eq!(w.read("history.csv"), before, "history untouched");
+    w.write("alloc2.csv", allocation("2026-11", 2));
+    w.run(&["record", "alloc2.csv", "--history", "history.csv"])
         .fails(1)
         .stderr_has("already holds 2026-11");
     assert_eq!(w.read("history.csv"), before, "history untouched");
-    w.write("alloc2.csv", allocation("2026-11", 2));
     w.run(&["record", "alloc2.csv", "--history", "history.csv", "--replace"])
         .ok()
         .stderr_has("replacing 5");

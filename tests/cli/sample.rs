@@ -109,7 +109,7 @@ fn same_sample_from_a_shuffled_extract() {
 #[test]
 fn history_exclusion_window() {
     let w = setup();
-    // K020 was audited this month and K004 five months ago: never drawn, whatever the seed.
+    // K020 was audited last month and K004 five months ago: never drawn, whatever the seed.
     for seed in ["1", "2", "3", "4", "5"] {
         let run = w
             .run(&[

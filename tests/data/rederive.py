@@ -7,7 +7,8 @@ def d(s): return datetime.datetime.strptime(s, "%d/%m/%Y").date() if s else None
 rows = list(csv.DictReader(open("sample_extract.csv")))
 hist = list(csv.DictReader(open("sample_history.csv")))
 def months(m): y, mo = map(int, m.split("-")); return (M[0]-y)*12 + M[1]-mo
-excluded = {h["case_id"] for h in hist if 0 <= months(h["month"]) < 12}
+# Rows of the sampling month itself (its own allocation, once recorded) do not count.
+excluded = {h["case_id"] for h in hist if 1 <= months(h["month"]) <= 12}
 six = datetime.date(2026, 5, 26)
 def closed6(r): e = d(r["end_date"]); return e is not None and e <= as_of and six <= e <= as_of
 def stepup(r): return r["referral_source"] == "5D"

@@ -28,7 +28,7 @@ pub(crate) struct Settings {
     /// `[auditors.columns]`, `[history.columns]`, `[audits.columns]`: the headings of
     /// those files mapped as `[extract.columns]` maps an extract's.
     pub(crate) auditors: LayoutSettings,
-    pub(crate) history: LayoutSettings,
+    pub(crate) history: HistorySettings,
     pub(crate) audits: LayoutSettings,
 }
 
@@ -38,6 +38,16 @@ pub(crate) struct Settings {
 pub(crate) struct LayoutSettings {
     /// standard name → heading in the user's file
     pub(crate) columns: Mapping,
+}
+
+/// `[history]`: its heading mapping, and where it is kept.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct HistorySettings {
+    /// standard name → heading in the user's file
+    pub(crate) columns: Mapping,
+    /// The history file used when `--history` is not given.
+    pub(crate) path: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -37,7 +37,8 @@ pub(crate) struct Args {
     /// The auditors list
     #[arg(long, value_name = "FILE", required = true)]
     auditors: PathBuf,
-    /// The audit history (no repeat audits of a case; rotation across teams)
+    /// The audit history (no repeat audits of a case; rotation across teams).
+    /// Default: [history] path
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
     /// Seed of the tie-break among equally good allocations. Default: the month as YYYYMM
@@ -70,7 +71,11 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let (list, warnings) =
         auditors::read(&input.name, input.reader, &ctx.settings.auditors.columns).map_err(Problems)?;
     ctx.warn(&warnings);
-    let entries = match &args.history {
+    let history = ctx.history_to_read(
+        args.history.as_deref(),
+        "no auditor is kept from a case they audited before, nor rotated across teams",
+    );
+    let entries = match &history {
         Some(path) => {
             let input = ctx.table(path)?;
             let mut entries =
@@ -93,11 +98,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     // A history naming auditors the list does not have is worth knowing about (a
     // typo, or someone who has left); it does not stop the allocation.
     let known: HashSet<&str> = list.iter().map(|a| a.id.as_str()).collect();
-    let history_name = args
-        .history
-        .as_deref()
-        .map(csvio::display_name)
-        .unwrap_or_default();
+    let history_name = history.as_deref().map(csvio::display_name).unwrap_or_default();
     let unknown: Vec<crate::problem::Problem> = entries
         .iter()
         .filter(|e| !known.contains(e.auditor_id.as_str()))

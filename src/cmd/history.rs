@@ -30,9 +30,9 @@ use std::path::PathBuf;
   caseaudit history --history history.csv --team 'Locality 1' --since 2026-04 --audits audits.csv
   caseaudit history --history history.csv --auditor TM07 --audits audits.csv --moderation moderation.csv")]
 pub(crate) struct Args {
-    /// The audit ledger (month, case_id, team, auditor_id, frame)
-    #[arg(long, value_name = "FILE", required = true)]
-    history: PathBuf,
+    /// The audit ledger (month, case_id, team, auditor_id, frame). Default: [history] path
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
     /// Completed audits file(s), joined to the ledger by month and case id
     #[arg(long, value_name = "FILE", num_args = 1..)]
     audits: Vec<PathBuf>,
@@ -90,7 +90,10 @@ pub(crate) const RECORD_COLUMNS: [&str; 11] = [
 const LISTED: usize = 30;
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
-    let input = ctx.table(&args.history)?;
+    let path = ctx.history_path(args.history.as_deref()).ok_or_else(|| {
+        crate::exit::usage("give the audit ledger: --history FILE, or [history] path in the settings")
+    })?;
+    let input = ctx.table(&path)?;
     let entries = crate::layouts::history::read(&input.name, input.reader, &ctx.settings.history.columns)
         .map_err(Problems)?;
     let audits: Option<Audits> = if args.audits.is_empty() {

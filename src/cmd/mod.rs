@@ -148,6 +148,36 @@ impl Context {
         Output::open(self.output_path.as_deref(), self.force)
     }
 
+    /// The history file: the one given, else `[history] path`.
+    pub(crate) fn history_path(&self, given: Option<&Path>) -> Option<PathBuf> {
+        given
+            .map(Path::to_path_buf)
+            .or_else(|| self.settings.history.path.as_deref().map(PathBuf::from))
+    }
+
+    /// The history a command reads to leave out or rotate by, if there is one:
+    /// the one given or set, when it exists. Without one, or before its first
+    /// month is recorded, says what that means (`what`: what the command then
+    /// cannot do).
+    pub(crate) fn history_to_read(&self, given: Option<&Path>, what: &str) -> Option<PathBuf> {
+        match self.history_path(given) {
+            None => {
+                self.note(format!(
+                    "no history (--history FILE, or [history] path in the settings): {what}"
+                ));
+                None
+            }
+            Some(path) if path != Path::new("-") && !path.exists() => {
+                self.note(format!(
+                    "{} does not exist yet: the first month, so {what}; `record` creates it",
+                    path.display()
+                ));
+                None
+            }
+            Some(path) => Some(path),
+        }
+    }
+
     /// A line for the user on stderr, unless `--quiet`.
     pub(crate) fn note(&self, message: impl AsRef<str>) {
         if !self.quiet {

@@ -29,9 +29,9 @@ pub(crate) struct Args {
     /// The allocation to record
     #[arg(value_name = "ALLOCATION")]
     allocation: PathBuf,
-    /// The history file to append to (created if absent)
-    #[arg(long, value_name = "FILE", required = true)]
-    history: PathBuf,
+    /// The history file to append to (created if absent). Default: [history] path
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
     /// Replace the rows of a month that is already recorded
     #[arg(long)]
     replace: bool,
@@ -43,9 +43,12 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     if new_rows.is_empty() {
         bail!("{} has no rows to record", args.allocation.display());
     }
-    let lock = lock_history(&args.history)?;
-    let mut entries = if args.history.exists() {
-        let input = ctx.table(&args.history)?;
+    let ledger = ctx.history_path(args.history.as_deref()).ok_or_else(|| {
+        crate::exit::usage("give the history to record in: --history FILE, or [history] path in the settings")
+    })?;
+    let lock = lock_history(&ledger)?;
+    let mut entries = if ledger.exists() {
+        let input = ctx.table(&ledger)?;
         history::read(&input.name, input.reader, &ctx.settings.history.columns).map_err(Problems)?
     } else {
         Vec::new()
@@ -60,7 +63,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ctx.note(format!(
             "{} already recorded in {}, row for row: nothing to change",
             list.join(", "),
-            args.history.display()
+            ledger.display()
         ));
         return Ok(());
     }
@@ -68,7 +71,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         let list: Vec<String> = recorded.iter().map(Month::to_string).collect();
         bail!(
             "{} already holds {}; nothing was changed (use --replace to swap that month's rows for these)",
-            args.history.display(),
+            ledger.display(),
             list.join(", ")
         );
     }
@@ -87,14 +90,14 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ])?;
     }
     let bytes = w.into_inner().map_err(|e| anyhow::Error::new(e.into_error()))?;
-    write_file_atomic(&args.history, &bytes, true)?;
+    write_file_atomic(&ledger, &bytes, true)?;
     drop(lock);
     let added = entries.iter().filter(|e| months.contains(&e.month)).count();
     let list: Vec<String> = months.iter().map(Month::to_string).collect();
     ctx.note(format!(
         "recorded {added} audits for {} in {}{}",
         list.join(", "),
-        args.history.display(),
+        ledger.display(),
         if replaced > 0 {
             format!(" (replacing {replaced})")
         } else {

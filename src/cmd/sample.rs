@@ -36,7 +36,7 @@ pub(crate) struct Args {
     /// Seed of the keyed hash. Default: chosen at random, printed and recorded
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
-    /// The audit history, to leave out recently audited cases
+    /// The audit history, to leave out recently audited cases. Default: [history] path
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
     /// Where to write the manifest. Default: <output>.manifest.json beside -o
@@ -65,10 +65,11 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         Some(s) => (s, false),
         None => (rand::random_range(1..=999_999_999), true),
     };
+    let history = ctx.history_to_read(args.history.as_deref(), "no case is left out as recently audited");
     let job = Job {
         settings: &ctx.settings,
         extracts: &args.inputs,
-        history: args.history.as_deref(),
+        history: history.as_deref(),
         seed,
         seed_chosen_at_random: random,
         month: args.month.unwrap_or_else(|| Month::of(ctx.as_of)),

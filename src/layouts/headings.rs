@@ -212,9 +212,7 @@ const GENERIC: [&str; 11] = [
 ];
 
 /// The headings not held by another field that most look like `name` (or one of its
-/// aliases), best first: those sharing a telling word with it (`Staff Ref` for
-/// `auditor_id`, whose aliases include `Staff ID`), or spelt nearly as it is
-/// (`Auditer ID`).
+/// aliases), best first (see [`nearest_to`]).
 fn nearest(
     layout: &Headings,
     name: &str,
@@ -222,19 +220,27 @@ fn nearest(
     found: &Found,
     suggested: &[usize],
 ) -> Vec<usize> {
+    let wanted: Vec<&str> = layout.headings_of(name).collect();
+    nearest_to(&wanted, headers, |c| found.claims(c) || suggested.contains(&c))
+}
+
+/// The columns (at most three, best first) whose headings most look like one of
+/// `wanted` (a field's built-in headings), leaving out those `skip` says: headings
+/// sharing a telling word with them (`Staff Ref` for `auditor_id`, whose aliases
+/// include `Staff ID`), or spelt nearly as one is (`Auditer ID`).
+pub(crate) fn nearest_to(wanted: &[&str], headers: &[String], skip: impl Fn(usize) -> bool) -> Vec<usize> {
     let words = |s: &str| -> Vec<String> {
         s.split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
             .map(str::to_lowercase)
             .collect()
     };
-    let wanted: Vec<&str> = layout.headings_of(name).collect();
     let wanted_words: Vec<String> = wanted.iter().flat_map(|h| words(h)).collect();
     let wanted_keys: Vec<String> = wanted.iter().map(|h| heading_key(h)).collect();
     let mut scored: Vec<(usize, usize, usize, usize)> = headers
         .iter()
         .enumerate()
-        .filter(|(c, _)| !found.claims(*c) && !suggested.contains(c))
+        .filter(|(c, _)| !skip(*c))
         .filter_map(|(c, h)| {
             let own = words(h);
             let shared = |generic: bool| {

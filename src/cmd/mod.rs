@@ -13,6 +13,7 @@ pub(crate) mod demo;
 pub(crate) mod dip;
 pub(crate) mod generate;
 pub(crate) mod history;
+pub(crate) mod init;
 pub(crate) mod moderate;
 pub(crate) mod plan;
 pub(crate) mod progress;
@@ -55,6 +56,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
             completions::completions(&args, <Cli as clap::CommandFactory>::command())
         }
         Command::Man(args) => completions::man(&args, <Cli as clap::CommandFactory>::command()),
+        // init writes the settings file, so it reads none: a broken one is what it replaces.
+        Command::Init(args) => init::run(&cli.global, &args),
         Command::Demo(args) => demo::run(&ctx()?, &args),
         Command::Generate(args) => generate::run(&ctx()?, &args),
         Command::Validate(args) => validate::run(&ctx()?, &args),

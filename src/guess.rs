@@ -69,6 +69,15 @@ impl TextCheck {
     }
 }
 
+/// How files are written, where the command line says (`--encoding`, `--delimiter`,
+/// `--header-row`): taken as given, and set in `[input]`, not guessed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Given {
+    pub(crate) encoding: Option<crate::csvio::Encoding>,
+    pub(crate) delimiter: Option<u8>,
+    pub(crate) header_row: Option<u64>,
+}
+
 /// One table of a user's file, as `init` is given it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Table<'a> {
@@ -150,7 +159,7 @@ pub(crate) fn delimiter_name(d: u8) -> &'static str {
 
 /// Guesses what one table is. `known`: every heading caseaudit knows by itself,
 /// as [`crate::values::heading_key`]s (what marks a header row).
-pub(crate) fn table(name: &str, table: Table<'_>, known: &HashSet<String>) -> FileGuess {
+pub(crate) fn table(name: &str, table: Table<'_>, known: &HashSet<String>, given: Given) -> FileGuess {
     let (csv, header) = match table {
         Table::Csv {
             head,
@@ -160,12 +169,14 @@ pub(crate) fn table(name: &str, table: Table<'_>, known: &HashSet<String>) -> Fi
         } => {
             // Each delimiter in turn, the default first: the one whose header holds
             // the most known headings, then the most headings, wins.
-            let mut order = vec![default];
-            order.extend(DELIMITERS.iter().map(|(d, _)| *d).filter(|d| *d != default));
+            let mut order = vec![given.delimiter.unwrap_or(default)];
+            if given.delimiter.is_none() {
+                order.extend(DELIMITERS.iter().map(|(d, _)| *d).filter(|d| *d != default));
+            }
             let (_, delimiter, header) = order
                 .into_iter()
                 .enumerate()
-                .map(|(i, d)| (i, d, find_header(head, d, known)))
+                .map(|(i, d)| (i, d, find_header(head, d, known, given.header_row)))
                 .max_by_key(|(i, _, h)| (h.known, h.cells, std::cmp::Reverse(*i)))
                 .expect("there are delimiters");
             let csv = CsvGuess {
@@ -175,7 +186,7 @@ pub(crate) fn table(name: &str, table: Table<'_>, known: &HashSet<String>) -> Fi
             };
             (Some(csv), Some(header))
         }
-        Table::Sheet(bytes) => (None, Some(find_header(bytes, b',', known))),
+        Table::Sheet(bytes) => (None, Some(find_header(bytes, b',', known, given.header_row))),
         Table::Made(_) => (None, None),
     };
     let headings = match (table, &header) {
@@ -185,7 +196,7 @@ pub(crate) fn table(name: &str, table: Table<'_>, known: &HashSet<String>) -> Fi
     };
     let settings = Settings::default();
     let layout = if headings.iter().all(|h| h.trim().is_empty()) {
-        Err("it has no headings (it is empty)".to_string())
+        Err("no headings were found in it (it is empty, or the header row given is blank)".to_string())
     } else {
         fit::best(&headings, &settings).map(|f| f.kind).map_err(|_| {
             format!(
@@ -224,8 +235,9 @@ struct Header {
 /// The header among the first rows of a table split by `delimiter`, as caseaudit
 /// finds it (the first row, unless it holds no heading caseaudit knows; then the
 /// first row holding the most), except that when no row holds one, the widest of
-/// the first rows is taken for the header (title rows are narrower).
-fn find_header(head: &[u8], delimiter: u8, known: &HashSet<String>) -> Header {
+/// the first rows is taken for the header (title rows are narrower). `row`: the
+/// line the command line says the headings are on.
+fn find_header(head: &[u8], delimiter: u8, known: &HashSet<String>, row: Option<u64>) -> Header {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -255,7 +267,11 @@ fn find_header(head: &[u8], delimiter: u8, known: &HashSet<String>) -> Header {
     let filled = |cells: &[String]| cells.iter().filter(|c| !c.trim().is_empty()).count();
     let scores: Vec<usize> = rows.iter().map(|(_, cells)| known_in(cells)).collect();
     let best = scores.iter().copied().max().unwrap_or(0);
-    let at = if scores.first().is_some_and(|&s| s > 0) {
+    let at = if let Some(row) = row {
+        rows.iter()
+            .position(|(line, _)| *line == row)
+            .unwrap_or(rows.len())
+    } else if scores.first().is_some_and(|&s| s > 0) {
         0
     } else if best > 0 {
         scores.iter().position(|&s| s == best).unwrap_or(0)
@@ -390,8 +406,8 @@ pub(crate) struct Guess {
 }
 
 /// Puts the guesses about each file together: an `[input]` setting only where
-/// every file agrees, the mappings of each layout.
-pub(crate) fn combine(files: Vec<FileGuess>) -> Guess {
+/// every file agrees (or the command line gives it), the mappings of each layout.
+pub(crate) fn combine(files: Vec<FileGuess>, given: Given) -> Guess {
     let sections = [
         Kind::Cases,
         Kind::Auditors,
@@ -403,9 +419,9 @@ pub(crate) fn combine(files: Vec<FileGuess>) -> Guess {
     .filter_map(|kind| section_of(kind, &files))
     .collect();
     Guess {
-        encoding: encoding(&files),
-        delimiter: delimiter(&files),
-        header_row: header_row(&files),
+        encoding: encoding(&files).or_given(given.encoding),
+        delimiter: delimiter(&files).or_given(given.delimiter),
+        header_row: header_row(&files).or_given(given.header_row),
         sections,
         files,
     }
@@ -645,6 +661,14 @@ impl Guess {
 }
 
 impl<T> Choice<T> {
+    /// The value the command line gives, else this choice.
+    fn or_given(self, given: Option<T>) -> Choice<T> {
+        match given {
+            Some(v) => Choice::Set(v, "given on the command line".to_string()),
+            None => self,
+        }
+    }
+
     fn map<U>(&self, f: impl Fn(&T) -> U) -> Choice<U> {
         match self {
             Choice::Default => Choice::Default,

@@ -3,7 +3,7 @@
 //! map). The guessing is `guess`'s; this file reads the files, prints and writes.
 
 use super::cli::GlobalArgs;
-use crate::csvio::{self, InputOptions};
+use crate::csvio::{self, Encoding, InputOptions};
 use crate::guess::{self, Table, TextCheck};
 use anyhow::{Context as _, Result, bail};
 use std::collections::HashSet;
@@ -22,7 +22,8 @@ use std::path::{Path, PathBuf};
 /// the demo's settings, commented. What it guessed, and what it could not tell, goes
 /// to standard error, a line each. It never replaces a file without --force; a file
 /// it cannot read stops it before anything is written. Check the result with
-/// `caseaudit validate FILE...`.
+/// `caseaudit validate FILE...`. --encoding, --delimiter and --header-row are taken
+/// as given rather than guessed; no settings file is read.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   caseaudit init extract.csv auditors.csv
@@ -42,6 +43,8 @@ struct Plan<'a> {
     force: bool,
     quiet: bool,
     sheet: Option<&'a str>,
+    /// How the files are written, where the command line says.
+    given: guess::Given,
 }
 
 /// The settings file written when `-o` is not given.
@@ -60,6 +63,11 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<()> {
         force: global.force,
         quiet: global.quiet,
         sheet: global.sheet.as_deref(),
+        given: guess::Given {
+            encoding: global.encoding,
+            delimiter: global.delimiter,
+            header_row: global.header_row,
+        },
     };
     if plan.files.iter().any(|p| p == Path::new("-")) {
         return Err(crate::exit::usage(
@@ -74,9 +82,9 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<()> {
     let known = crate::config::Settings::default().known_headings();
     let mut files = Vec::new();
     for path in plan.files {
-        files.extend(guess_file(path, plan.sheet, &known)?);
+        files.extend(guess_file(path, &plan, &known)?);
     }
-    let guess = guess::combine(files);
+    let guess = guess::combine(files, plan.given);
     let text = guess::settings_text(&guess);
     crate::output::write_file_atomic(&plan.output, text.as_bytes(), plan.force)?;
     if !plan.quiet {
@@ -105,16 +113,23 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<()> {
 }
 
 /// Reads what `guess` needs of one file (each sheet of a workbook) and guesses.
-fn guess_file(path: &Path, sheet: Option<&str>, known: &HashSet<String>) -> Result<Vec<guess::FileGuess>> {
+fn guess_file(path: &Path, plan: &Plan<'_>, known: &HashSet<String>) -> Result<Vec<guess::FileGuess>> {
     let name = csvio::display_name(path);
     if crate::workbook::is_workbook(path) && !path.is_dir() {
-        let sheets = crate::workbook::read_sheets(path, sheet)?;
+        let sheets = crate::workbook::read_sheets(path, plan.sheet)?;
         if sheets.is_empty() {
             bail!("{name} has no sheet with anything in it");
         }
         return Ok(sheets
             .iter()
-            .map(|s| guess::table(&format!("{name}[{}]", s.name), Table::Sheet(&s.csv), known))
+            .map(|s| {
+                guess::table(
+                    &format!("{name}[{}]", s.name),
+                    Table::Sheet(&s.csv),
+                    known,
+                    plan.given,
+                )
+            })
             .collect());
     }
     let meta = std::fs::metadata(path).with_context(|| format!("cannot read {name}"))?;
@@ -130,7 +145,12 @@ fn guess_file(path: &Path, sheet: Option<&str>, known: &HashSet<String>) -> Resu
     if crate::census::is_xml(&head) {
         let table = csvio::open_table(path, &InputOptions::default())?;
         let headings = table.sheet.map(|(_, h)| h).unwrap_or_default();
-        return Ok(vec![guess::table(&name, Table::Made(&headings), known)]);
+        return Ok(vec![guess::table(
+            &name,
+            Table::Made(&headings),
+            known,
+            plan.given,
+        )]);
     }
     if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
         bail!(
@@ -149,10 +169,16 @@ fn guess_file(path: &Path, sheet: Option<&str>, known: &HashSet<String>) -> Resu
             Err(e) => return Err(e).with_context(|| format!("reading {name}")),
         }
     }
-    let text = check.finish();
+    let text = match plan.given.encoding {
+        None => check.finish(),
+        Some(Encoding::Windows1252) => guess::Text::Windows1252,
+        Some(Encoding::Utf8) => guess::Text::Utf8,
+    };
     let head = match text {
         guess::Text::Windows1252 => csvio::decode_windows_1252(&head).into_bytes(),
-        _ => head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head).to_vec(),
+        _ => String::from_utf8_lossy(head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head))
+            .into_owned()
+            .into_bytes(),
     };
     // The delimiter caseaudit would find by itself, reading the file with no settings.
     let (opts, _) = csvio::file_options(path, &InputOptions::default())?;
@@ -162,5 +188,5 @@ fn guess_file(path: &Path, sheet: Option<&str>, known: &HashSet<String>) -> Resu
         default: csvio::delimiter_for(path, &InputOptions::default()),
         by_itself: csvio::delimiter_for(path, &opts),
     };
-    Ok(vec![guess::table(&name, table, known)])
+    Ok(vec![guess::table(&name, table, known, plan.given)])
 }

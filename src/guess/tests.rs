@@ -21,7 +21,7 @@ fn csv(name: &str, bytes: &[u8]) -> FileGuess {
         default: b',',
         by_itself: b',',
     };
-    super::table(name, table, &known())
+    super::table(name, table, &known(), Given::default())
 }
 
 /// An extract as a case management system exports it: title rows, semicolons, a
@@ -97,7 +97,7 @@ fn the_header_is_found_as_caseaudit_finds_it() {
             ..Default::default()
         };
         let theirs = crate::csvio::find_header(text.as_bytes(), delimiter, &opts).unwrap();
-        let ours = find_header(text.as_bytes(), delimiter, &known());
+        let ours = find_header(text.as_bytes(), delimiter, &known(), None);
         assert_eq!(ours.headings, theirs.headings);
     }
 }
@@ -135,7 +135,7 @@ fn a_required_field_no_heading_looks_like_is_said_so() {
             "cases.csv: could not tell which heading holds team (none looks like it); its line is written commented out, to fill in"
         ]
     );
-    let text = settings_text(&combine(vec![g]));
+    let text = settings_text(&combine(vec![g], Given::default()));
     assert!(
         text.contains("\n# team = \"…\"   # could not tell: no heading looks like team (a required column)")
     );
@@ -152,13 +152,16 @@ fn headings_with_no_known_one_are_the_widest_row_and_no_kind() {
     assert!(g.columns.is_empty());
     assert!(g.could_not()[0].starts_with("odd.csv: could not tell what kind of file this is"));
     let g = csv("empty.csv", b"");
-    assert_eq!(g.layout, Err("it has no headings (it is empty)".to_string()));
+    assert!(g.layout.unwrap_err().starts_with("no headings were found in it"));
 }
 
 #[test]
 fn input_settings_are_set_only_where_every_file_agrees() {
     // Windows-1252 and ASCII agree; the delimiters and header lines do not.
-    let guess = combine(vec![csv("extract.csv", LCS), csv("auditors.csv", STAFF)]);
+    let guess = combine(
+        vec![csv("extract.csv", LCS), csv("auditors.csv", STAFF)],
+        Given::default(),
+    );
     assert!(matches!(guess.encoding, Choice::Set(Encoding::Windows1252, _)));
     assert_eq!(
         guess.delimiter,
@@ -176,13 +179,13 @@ fn input_settings_are_set_only_where_every_file_agrees() {
         )
     );
     // Alone, the extract sets all three.
-    let guess = combine(vec![csv("extract.csv", LCS)]);
+    let guess = combine(vec![csv("extract.csv", LCS)], Given::default());
     assert!(matches!(guess.encoding, Choice::Set(Encoding::Windows1252, _)));
     assert!(matches!(guess.delimiter, Choice::Set(b';', _)));
     assert!(matches!(guess.header_row, Choice::Set(3, _)));
     // UTF-8 beside Windows-1252: neither is set.
     let utf8 = csv("staff.csv", "Staff ID,Name,Team\nS1,Zoë,North\n".as_bytes());
-    let guess = combine(vec![csv("extract.csv", LCS), utf8]);
+    let guess = combine(vec![csv("extract.csv", LCS), utf8], Given::default());
     let Choice::Differ(why) = &guess.encoding else {
         panic!("{:?}", guess.encoding)
     };
@@ -191,7 +194,7 @@ fn input_settings_are_set_only_where_every_file_agrees() {
         "{why}"
     );
     // Files caseaudit reads right by itself set nothing.
-    let guess = combine(vec![csv("auditors.csv", STAFF)]);
+    let guess = combine(vec![csv("auditors.csv", STAFF)], Given::default());
     assert_eq!(
         (guess.encoding, guess.delimiter, guess.header_row),
         (Choice::Default, Choice::Default, Choice::Default)
@@ -200,7 +203,10 @@ fn input_settings_are_set_only_where_every_file_agrees() {
 
 #[test]
 fn the_settings_written_parse_and_map_every_guess() {
-    let guess = combine(vec![csv("extract.csv", LCS), csv("auditors.csv", STAFF)]);
+    let guess = combine(
+        vec![csv("extract.csv", LCS), csv("auditors.csv", STAFF)],
+        Given::default(),
+    );
     let text = settings_text(&guess);
     let settings = Settings::parse(&text, "caseaudit.toml").unwrap_or_else(|e| panic!("{e:?}\n{text}"));
     assert_eq!(settings.input.encoding, Some(Encoding::Windows1252));
@@ -229,7 +235,7 @@ const CONFIG_TOML_FOR_TESTS: &str = crate::synth::demo::CONFIG_TOML;
 
 #[test]
 fn with_no_files_the_demos_settings_are_written() {
-    let text = settings_text(&combine(Vec::new()));
+    let text = settings_text(&combine(Vec::new(), Given::default()));
     assert!(text.starts_with(
         "# caseaudit settings, written by `caseaudit init` with no files given, so nothing\n# was guessed"
     ));
@@ -258,7 +264,7 @@ fn moderation_columns_go_under_moderation() {
         b"Audit ID,Moderator Ref,Date Moderated,Moderated Grade,Notes\nA1,M1,01/11/2026,Good,x\n",
     );
     assert_eq!(g.layout, Ok(Kind::Moderation));
-    let text = settings_text(&combine(vec![g]));
+    let text = settings_text(&combine(vec![g], Given::default()));
     let settings = Settings::parse(&text, "caseaudit.toml").unwrap_or_else(|e| panic!("{e:?}\n{text}"));
     assert_eq!(
         settings.moderation.columns["moderator_id"].get_ref(),
@@ -274,7 +280,7 @@ fn moderation_columns_go_under_moderation() {
 #[test]
 fn a_mapping_missing_from_another_file_of_the_layout_is_a_conflict() {
     let other = csv("north.csv", b"Person ID,Team Name\nP2,North\n");
-    let guess = combine(vec![csv("extract.csv", LCS), other]);
+    let guess = combine(vec![csv("extract.csv", LCS), other], Given::default());
     assert_eq!(
         guess.could_not(),
         [
@@ -290,7 +296,37 @@ fn headings_are_written_as_toml_strings() {
         "\"Team \\\"A\\\" \\\\ B\""
     );
     let g = csv("auditors.csv", b"\"Staff \"\"Ref\"\"\",Name,Team\nS1,A,North\n");
-    let text = settings_text(&combine(vec![g]));
+    let text = settings_text(&combine(vec![g], Given::default()));
     let settings = Settings::parse(&text, "caseaudit.toml").unwrap_or_else(|e| panic!("{e:?}\n{text}"));
     assert_eq!(settings.auditors.columns["auditor_id"].get_ref(), "Staff \"Ref\"");
+}
+
+#[test]
+fn what_the_command_line_gives_is_taken_not_guessed() {
+    let given = Given {
+        encoding: Some(Encoding::Windows1252),
+        delimiter: Some(b';'),
+        header_row: Some(3),
+    };
+    let text = crate::csvio::decode_windows_1252(LCS);
+    let table = Table::Csv {
+        head: text.as_bytes(),
+        text: Text::Windows1252,
+        default: b',',
+        by_itself: b',',
+    };
+    let g = super::table("extract.csv", table, &known(), given);
+    assert_eq!((g.header_line, g.layout.clone()), (Some(3), Ok(Kind::Cases)));
+    // Given the wrong row, the headings are that row's.
+    let wrong = Given {
+        header_row: Some(1),
+        ..given
+    };
+    let h = super::table("extract.csv", table, &known(), wrong);
+    assert_eq!(h.headings, ["LCS report: open cases", "", "", ""]);
+    let guess = combine(vec![g, csv("auditors.csv", STAFF)], given);
+    let said = "given on the command line".to_string();
+    assert_eq!(guess.encoding, Choice::Set(Encoding::Windows1252, said.clone()));
+    assert_eq!(guess.delimiter, Choice::Set(b';', said.clone()));
+    assert_eq!(guess.header_row, Choice::Set(3, said));
 }

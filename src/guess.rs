@@ -113,6 +113,10 @@ pub(crate) struct FileGuess {
     pub(crate) headings: Vec<String>,
     /// Its layout, or why it cannot be told.
     pub(crate) layout: Result<Kind, String>,
+    /// Whether the layout was told only once headings were guessed.
+    pub(crate) layout_guessed: bool,
+    /// The Ofsted Annex A list it is, told by its headings.
+    pub(crate) annex_a: Option<u8>,
     /// The fields found by their own headings: (field, heading).
     pub(crate) found: Vec<(String, String)>,
     /// The layout's fields not found by their own headings: the heading guessed for
@@ -205,9 +209,24 @@ pub(crate) fn table(name: &str, table: Table<'_>, known: &HashSet<String>, given
             )
         })
     };
+    // An Annex A list is read by its own headings, not mapped.
+    let annex_a = crate::annex_a::list_number_from_headings(&csv::StringRecord::from(headings.clone()));
+    let layout = if annex_a.is_some() {
+        Ok(Kind::Cases)
+    } else {
+        layout
+    };
+    // Headings too unlike any layout's: the layout whose every required field,
+    // and the most headings, the guesses find.
+    let by_guesses = layout
+        .as_ref()
+        .err()
+        .and_then(|_| told_by_guesses(&headings, &settings));
+    let layout_guessed = by_guesses.is_some();
+    let layout = by_guesses.map_or(layout, Ok);
     let (found, columns) = match layout {
-        Ok(kind) => guess_columns(kind, &headings, &settings),
-        Err(_) => (Vec::new(), Vec::new()),
+        Ok(kind) if annex_a.is_none() => guess_columns(kind, &headings, &settings),
+        _ => (Vec::new(), Vec::new()),
     };
     FileGuess {
         name: name.to_string(),
@@ -216,8 +235,36 @@ pub(crate) fn table(name: &str, table: Table<'_>, known: &HashSet<String>, given
         header_known: header.as_ref().is_none_or(|h| h.known > 0),
         headings,
         layout,
+        layout_guessed,
+        annex_a,
         found,
         columns,
+    }
+}
+
+/// The layout a file is once its headings are guessed, when its known headings do
+/// not tell: the one whose every required field is found or guessed and that holds
+/// the most headings so (at least two, and half of them), more than any other.
+fn told_by_guesses(headings: &[String], settings: &Settings) -> Option<Kind> {
+    let mut scored: Vec<(usize, Kind)> = Kind::ALL
+        .iter()
+        .filter_map(|&kind| {
+            let (found, columns) = guess_columns(kind, headings, settings);
+            let guessed = columns.iter().filter(|c| c.heading.is_some()).count();
+            columns
+                .iter()
+                .all(|c| c.heading.is_some())
+                .then_some((found.len() + guessed, kind))
+        })
+        .collect();
+    scored.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    match scored.as_slice() {
+        [(n, kind), rest @ ..]
+            if *n >= 2 && 2 * n >= headings.len() && rest.first().is_none_or(|(m, _)| m < n) =>
+        {
+            Some(*kind)
+        }
+        _ => None,
     }
 }
 
@@ -349,6 +396,12 @@ fn guess_columns(
         }
         let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
         let near = headings::nearest_to(&wanted, headings, |c| fit.held[c].is_some() || taken.contains(&c));
+        // A field a file may do without is guessed only from a heading that
+        // plainly names it.
+        let near: Vec<usize> = near
+            .into_iter()
+            .filter(|&c| required || headings::plainly_names(&headings[c], &wanted))
+            .collect();
         match near.first() {
             Some(&c) => {
                 taken.push(c);
@@ -401,6 +454,8 @@ pub(crate) struct Guess {
     pub(crate) encoding: Choice<crate::csvio::Encoding>,
     pub(crate) delimiter: Choice<u8>,
     pub(crate) header_row: Choice<u64>,
+    /// `[extract] layout`: "annex-a" when every extract is an Annex A list.
+    pub(crate) extract_layout: Choice<&'static str>,
     /// One for each layout some file is, in the settings file's order.
     pub(crate) sections: Vec<Section>,
 }
@@ -422,6 +477,7 @@ pub(crate) fn combine(files: Vec<FileGuess>, given: Given) -> Guess {
         encoding: encoding(&files).or_given(given.encoding),
         delimiter: delimiter(&files).or_given(given.delimiter),
         header_row: header_row(&files).or_given(given.header_row),
+        extract_layout: extract_layout(&files),
         sections,
         files,
     }
@@ -448,6 +504,27 @@ fn encoding(files: &[FileGuess]) -> Choice<crate::csvio::Encoding> {
             is_are(utf8),
             and_list(windows),
             if windows.len() == 1 { "it" } else { "them" }
+        )),
+    }
+}
+
+fn extract_layout(files: &[FileGuess]) -> Choice<&'static str> {
+    let extracts: Vec<&FileGuess> = files.iter().filter(|f| f.layout == Ok(Kind::Cases)).collect();
+    let (lists, other): (Vec<&FileGuess>, Vec<&FileGuess>) =
+        extracts.iter().partition(|f| f.annex_a.is_some());
+    fn names<'a>(of: &[&'a FileGuess]) -> Vec<&'a str> {
+        of.iter().map(|f| f.name.as_str()).collect()
+    }
+    match (lists.as_slice(), other.as_slice()) {
+        ([], _) => Choice::Default,
+        (lists, []) => Choice::Set(
+            "annex-a",
+            format!("{} Ofsted Annex A lists", is_are(&names(lists))),
+        ),
+        (lists, other) => Choice::Differ(format!(
+            "{} Annex A lists but {} not: read them with settings of their own",
+            is_are(&names(lists)),
+            is_are(&names(other))
         )),
     }
 }
@@ -576,6 +653,10 @@ impl FileGuess {
     /// separated by semicolons; Windows-1252; team = "Owning Team" (guessed)`.
     pub(crate) fn summary(&self) -> String {
         let mut parts = vec![match &self.layout {
+            Ok(_) if self.annex_a.is_some() => {
+                format!("case extract (Annex A list {})", self.annex_a.unwrap_or_default())
+            }
+            Ok(kind) if self.layout_guessed => format!("{} (guessed from its headings)", kind.describe()),
             Ok(kind) => kind.describe().to_string(),
             Err(_) => "kind not told".to_string(),
         }];
@@ -597,7 +678,7 @@ impl FileGuess {
                 parts.push(format!("{} = \"{h}\" (guessed)", c.field));
             }
         }
-        if self.layout.is_ok() && self.columns.is_empty() {
+        if self.layout.is_ok() && self.annex_a.is_none() && self.columns.is_empty() {
             parts.push("every column found by its own heading".to_string());
         }
         format!("{}: {}", self.name, parts.join("; "))
@@ -642,6 +723,11 @@ impl Guess {
             ),
             ("header_row", self.header_row.map(ToString::to_string)),
         ];
+        match &self.extract_layout {
+            Choice::Default => {}
+            Choice::Set(value, why) => lines.push(format!("[extract] layout = \"{value}\" ({why})")),
+            Choice::Differ(why) => lines.push(format!("[extract] layout not \"annex-a\": {why}")),
+        }
         for (key, choice) in input {
             match choice {
                 Choice::Default => {}

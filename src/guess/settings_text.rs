@@ -115,7 +115,19 @@ fn extract(guess: &Guess) -> String {
          names (case_id, team, worker, ...) or the headings it knows (Person ID, Allocated \
          Team, ...), or \"annex-a\" for Ofsted Annex A lists.",
     );
-    out += "layout = \"standard\"\n\n";
+    match &guess.extract_layout {
+        Choice::Set(value, why) => {
+            let _ = writeln!(out, "layout = \"{value}\"   # guessed: {}\n", one_line(why));
+        }
+        Choice::Differ(why) => {
+            let _ = writeln!(
+                out,
+                "layout = \"standard\"   # not \"annex-a\": {}\n",
+                one_line(why)
+            );
+        }
+        Choice::Default => out += "layout = \"standard\"\n\n",
+    }
     match guess.sections.iter().find(|s| s.kind == Kind::Cases) {
         Some(section) => out += &columns(section),
         None => {

@@ -330,3 +330,61 @@ fn what_the_command_line_gives_is_taken_not_guessed() {
     assert_eq!(guess.delimiter, Choice::Set(b';', said.clone()));
     assert_eq!(guess.header_row, Choice::Set(3, said));
 }
+
+#[test]
+fn headings_unlike_any_layout_are_told_by_the_guesses() {
+    // examples/mapped-extract.csv: three headings caseaudit knows of eight.
+    let g = csv(
+        "mapped.csv",
+        b"Person ID,Owning Team,Key Worker,Episode Start,Episode End,Assessment Factors,Referral Source Code,Child Name\n",
+    );
+    assert_eq!((g.layout.clone(), g.layout_guessed), (Ok(Kind::Cases), true));
+    let guessed: Vec<(&str, &str)> = g
+        .columns
+        .iter()
+        .map(|c| (c.field, c.heading.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        guessed,
+        [
+            ("team", "Owning Team"),
+            ("worker", "Key Worker"),
+            ("start_date", "Episode Start"),
+            ("end_date", "Episode End"),
+            ("referral_source", "Referral Source Code"),
+        ]
+    );
+    assert!(
+        g.summary()
+            .starts_with("mapped.csv: case extract (guessed from its headings); team = ")
+    );
+}
+
+#[test]
+fn a_field_a_file_may_lack_is_not_guessed_from_a_heading_about_something_else() {
+    let g = csv(
+        "cases.csv",
+        b"Child Unique ID,Allocated Team,Age of Child (Years),Case Status\n",
+    );
+    let fields: Vec<&str> = g.columns.iter().map(|c| c.field).collect();
+    assert_eq!(fields, ["status"], "{:?}", g.columns);
+}
+
+#[test]
+fn annex_a_lists_set_the_annex_a_layout() {
+    let list6 = csv(
+        "list6.csv",
+        b"Child Unique ID,Gender,Date of Birth,Age of Child (Years),Primary Need Code,CIN Start Date,CIN Closure Date,Case Status,Allocated Team,Allocated Worker\n",
+    );
+    assert_eq!((list6.annex_a, list6.layout.clone()), (Some(6), Ok(Kind::Cases)));
+    assert!(list6.columns.is_empty());
+    assert_eq!(list6.summary(), "list6.csv: case extract (Annex A list 6)");
+    let guess = combine(vec![list6.clone()], Given::default());
+    assert!(matches!(guess.extract_layout, Choice::Set("annex-a", _)));
+    let text = settings_text(&guess);
+    let settings = Settings::parse(&text, "caseaudit.toml").unwrap();
+    assert_eq!(settings.extract.layout, crate::config::ExtractLayout::AnnexA);
+    // Beside an extract that is not a list, the layout stays standard.
+    let guess = combine(vec![list6, csv("extract.csv", LCS)], Given::default());
+    assert!(matches!(guess.extract_layout, Choice::Differ(_)));
+}

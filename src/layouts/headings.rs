@@ -229,12 +229,6 @@ fn nearest(
 /// sharing a telling word with them (`Staff Ref` for `auditor_id`, whose aliases
 /// include `Staff ID`), or spelt nearly as one is (`Auditer ID`).
 pub(crate) fn nearest_to(wanted: &[&str], headers: &[String], skip: impl Fn(usize) -> bool) -> Vec<usize> {
-    let words = |s: &str| -> Vec<String> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect()
-    };
     let wanted_words: Vec<String> = wanted.iter().flat_map(|h| words(h)).collect();
     let wanted_keys: Vec<String> = wanted.iter().map(|h| heading_key(h)).collect();
     let mut scored: Vec<(usize, usize, usize, usize)> = headers
@@ -268,6 +262,38 @@ pub(crate) fn nearest_to(wanted: &[&str], headers: &[String], skip: impl Fn(usiz
         )
     });
     scored.into_iter().take(NEAREST).map(|(.., c)| c).collect()
+}
+
+/// A heading's words, lower case.
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether a heading plainly names a field: at least half of its telling words
+/// (those not in [`GENERIC`]) are words of `wanted` (the field's built-in
+/// headings), and it has every telling word of one of them. `Case Status` names
+/// `status`, not `end_date` (whose `case closure date` it shares a word with);
+/// `Age of Child (Years)` does not name `child_name`.
+pub(crate) fn plainly_names(heading: &str, wanted: &[&str]) -> bool {
+    let telling = |s: &str| -> Vec<String> {
+        words(s)
+            .into_iter()
+            .filter(|w| !GENERIC.contains(&w.as_str()))
+            .collect()
+    };
+    let own = telling(heading);
+    let wanted: Vec<Vec<String>> = wanted.iter().map(|w| telling(w)).collect();
+    let shared = own
+        .iter()
+        .filter(|w| wanted.iter().flatten().any(|x| x == *w))
+        .count();
+    let covers = wanted
+        .iter()
+        .any(|w| !w.is_empty() && w.iter().all(|x| own.contains(x)));
+    2 * shared >= own.len().max(1) && covers
 }
 
 /// Edits from one text to the other, by characters: insertions, deletions,

@@ -433,6 +433,31 @@ impl Settings {
         ]
     }
 
+    /// Every heading of any layout, built in or mapped by these settings, as
+    /// [`crate::values::heading_key`]s: what marks a file's header row.
+    pub(crate) fn known_headings(&self) -> HashSet<String> {
+        use crate::values::heading_key;
+        let extract = standard::known_headings();
+        let layouts = self.layout_columns().into_iter().flat_map(|(headings, _)| {
+            headings
+                .fields
+                .iter()
+                .copied()
+                .chain(headings.aliases.iter().map(|(alias, _)| *alias))
+                .map(str::to_string)
+        });
+        let outputs = crate::layouts::sample::COLUMNS
+            .iter()
+            .chain(&crate::layouts::allocation::COLUMNS)
+            .map(|h| h.to_string());
+        extract
+            .chain(layouts)
+            .chain(outputs)
+            .chain(self.mapped_headings())
+            .map(|h| heading_key(&h))
+            .collect()
+    }
+
     /// The heading in the user's extract for a standard field, if mapped.
     pub(crate) fn mapped_heading(&self, standard: &str) -> Option<&str> {
         self.extract.columns.get(standard).map(|s| s.get_ref().as_str())

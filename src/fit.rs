@@ -39,7 +39,7 @@ impl Kind {
     }
 
     /// The heading table and settings mapping of every layout but the extract's.
-    fn headings(self, settings: &Settings) -> Option<(&'static Headings, &Mapping)> {
+    pub(crate) fn headings(self, settings: &Settings) -> Option<(&'static Headings, &Mapping)> {
         let [auditors, history, audits, moderation] = settings.layout_columns();
         match self {
             Kind::Cases => None,
@@ -58,6 +58,8 @@ pub(crate) struct Fit {
     /// What each known heading holds (a standard name or an element's key), in the
     /// file's column order.
     pub(crate) known: Vec<String>,
+    /// Per column: what its heading holds, if it is known.
+    pub(crate) held: Vec<Option<String>>,
     /// The required fields not found.
     pub(crate) missing: Vec<&'static str>,
     /// How many headings the file has.
@@ -95,7 +97,7 @@ impl Fit {
 
 /// The extract's standard fields. `standard` lists them by name only; the test
 /// below keeps this list in step with it.
-const EXTRACT: [Std; 12] = [
+pub(crate) const EXTRACT: [Std; 12] = [
     Std::CaseId,
     Std::Team,
     Std::Worker,
@@ -111,7 +113,7 @@ const EXTRACT: [Std; 12] = [
 ];
 
 /// The fields every extract must have (as the extract's schema requires them).
-const EXTRACT_REQUIRED: [Std; 2] = [Std::CaseId, Std::Team];
+pub(crate) const EXTRACT_REQUIRED: [Std; 2] = [Std::CaseId, Std::Team];
 
 /// How `headers` fit one layout.
 pub(crate) fn fit(kind: Kind, headers: &[String], settings: &Settings) -> Fit {
@@ -160,7 +162,8 @@ pub(crate) fn fit(kind: Kind, headers: &[String], settings: &Settings) -> Fit {
     };
     Fit {
         kind,
-        known: held.into_iter().flatten().collect(),
+        known: held.iter().flatten().cloned().collect(),
+        held,
         missing,
         headings: headers.len(),
     }

@@ -26,6 +26,7 @@ mod filter;
 mod fit;
 mod flow;
 mod grades;
+mod guess;
 mod keys;
 mod layouts;
 mod ledger;

@@ -100,6 +100,7 @@ impl ColorWhen {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     Demo(cmd::demo::Args),
+    Init(cmd::init::Args),
     Generate(cmd::generate::Args),
     Validate(cmd::validate::Args),
     Cases(cmd::cases::Args),

@@ -13,6 +13,7 @@ pub(crate) mod demo;
 pub(crate) mod dip;
 pub(crate) mod generate;
 pub(crate) mod history;
+pub(crate) mod init;
 pub(crate) mod moderate;
 pub(crate) mod plan;
 pub(crate) mod progress;
@@ -55,6 +56,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
             completions::completions(&args, <Cli as clap::CommandFactory>::command())
         }
         Command::Man(args) => completions::man(&args, <Cli as clap::CommandFactory>::command()),
+        // init writes the settings file, so it reads none: a broken one is what it replaces.
+        Command::Init(args) => init::run(&cli.global, &args),
         Command::Demo(args) => demo::run(&ctx()?, &args),
         Command::Generate(args) => generate::run(&ctx()?, &args),
         Command::Validate(args) => validate::run(&ctx()?, &args),
@@ -120,7 +123,7 @@ impl Context {
             encoding: g.encoding.or(settings.input.encoding).unwrap_or_default(),
             sheet: g.sheet.clone(),
             header_row: g.header_row.or(settings.input.header_row),
-            known: std::sync::Arc::new(known_headings(&settings)),
+            known: std::sync::Arc::new(settings.known_headings()),
         };
         Ok(Context {
             settings,
@@ -381,29 +384,4 @@ fn load_settings(explicit: Option<&Path>) -> Result<(Settings, Option<PathBuf>)>
         std::fs::read_to_string(&path).with_context(|| format!("cannot read settings {}", path.display()))?;
     let settings = Settings::parse(&text, &path.display().to_string()).map_err(Problems)?;
     Ok((settings, Some(path)))
-}
-
-/// Every heading of any layout, built in or mapped by the settings, as
-/// [`crate::values::heading_key`]s: what marks a file's header row.
-fn known_headings(settings: &crate::config::Settings) -> std::collections::HashSet<String> {
-    use crate::values::heading_key;
-    let extract = crate::extract::standard::known_headings();
-    let layouts = settings.layout_columns().into_iter().flat_map(|(headings, _)| {
-        headings
-            .fields
-            .iter()
-            .copied()
-            .chain(headings.aliases.iter().map(|(alias, _)| *alias))
-            .map(str::to_string)
-    });
-    let outputs = crate::layouts::sample::COLUMNS
-        .iter()
-        .chain(&crate::layouts::allocation::COLUMNS)
-        .map(|h| h.to_string());
-    extract
-        .chain(layouts)
-        .chain(outputs)
-        .chain(settings.mapped_headings())
-        .map(|h| heading_key(&h))
-        .collect()
 }

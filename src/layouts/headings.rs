@@ -212,9 +212,7 @@ const GENERIC: [&str; 11] = [
 ];
 
 /// The headings not held by another field that most look like `name` (or one of its
-/// aliases), best first: those sharing a telling word with it (`Staff Ref` for
-/// `auditor_id`, whose aliases include `Staff ID`), or spelt nearly as it is
-/// (`Auditer ID`).
+/// aliases), best first (see [`nearest_to`]).
 fn nearest(
     layout: &Headings,
     name: &str,
@@ -222,19 +220,21 @@ fn nearest(
     found: &Found,
     suggested: &[usize],
 ) -> Vec<usize> {
-    let words = |s: &str| -> Vec<String> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect()
-    };
     let wanted: Vec<&str> = layout.headings_of(name).collect();
+    nearest_to(&wanted, headers, |c| found.claims(c) || suggested.contains(&c))
+}
+
+/// The columns (at most three, best first) whose headings most look like one of
+/// `wanted` (a field's built-in headings), leaving out those `skip` says: headings
+/// sharing a telling word with them (`Staff Ref` for `auditor_id`, whose aliases
+/// include `Staff ID`), or spelt nearly as one is (`Auditer ID`).
+pub(crate) fn nearest_to(wanted: &[&str], headers: &[String], skip: impl Fn(usize) -> bool) -> Vec<usize> {
     let wanted_words: Vec<String> = wanted.iter().flat_map(|h| words(h)).collect();
     let wanted_keys: Vec<String> = wanted.iter().map(|h| heading_key(h)).collect();
     let mut scored: Vec<(usize, usize, usize, usize)> = headers
         .iter()
         .enumerate()
-        .filter(|(c, _)| !found.claims(*c) && !suggested.contains(c))
+        .filter(|(c, _)| !skip(*c))
         .filter_map(|(c, h)| {
             let own = words(h);
             let shared = |generic: bool| {
@@ -262,6 +262,38 @@ fn nearest(
         )
     });
     scored.into_iter().take(NEAREST).map(|(.., c)| c).collect()
+}
+
+/// A heading's words, lower case.
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether a heading plainly names a field: at least half of its telling words
+/// (those not in [`GENERIC`]) are words of `wanted` (the field's built-in
+/// headings), and it has every telling word of one of them. `Case Status` names
+/// `status`, not `end_date` (whose `case closure date` it shares a word with);
+/// `Age of Child (Years)` does not name `child_name`.
+pub(crate) fn plainly_names(heading: &str, wanted: &[&str]) -> bool {
+    let telling = |s: &str| -> Vec<String> {
+        words(s)
+            .into_iter()
+            .filter(|w| !GENERIC.contains(&w.as_str()))
+            .collect()
+    };
+    let own = telling(heading);
+    let wanted: Vec<Vec<String>> = wanted.iter().map(|w| telling(w)).collect();
+    let shared = own
+        .iter()
+        .filter(|w| wanted.iter().flatten().any(|x| x == *w))
+        .count();
+    let covers = wanted
+        .iter()
+        .any(|w| !w.is_empty() && w.iter().all(|x| own.contains(x)));
+    2 * shared >= own.len().max(1) && covers
 }
 
 /// Edits from one text to the other, by characters: insertions, deletions,

@@ -18,6 +18,7 @@ mod examples;
 mod generate;
 mod generated;
 mod history;
+mod init;
 mod layouts;
 mod moderate;
 mod packs;

@@ -384,18 +384,30 @@ pub(crate) fn file_options(path: &Path, opts: &InputOptions) -> Result<(InputOpt
     if opts.delimiter.is_some() || delimiter_for(path, opts) != b',' {
         return Ok((opts.clone(), None));
     }
-    // The first line, not counting delimiters inside quotes.
+    // Of the first lines, the one with the most delimiters (the header, below
+    // any title rows), not counting delimiters inside quotes.
     let mut counts = [0usize; DELIMITERS.len()];
+    let mut line = [0usize; DELIMITERS.len()];
     let mut quoted = false;
+    let mut lines = 0;
     for &b in text {
-        if !quoted && (b == b'\n' || b == b'\r') {
-            break;
-        }
-        if b == b'"' {
+        if !quoted && b == b'\n' {
+            if line.iter().sum::<usize>() > counts.iter().sum::<usize>() {
+                counts = line;
+            }
+            line = [0; DELIMITERS.len()];
+            lines += 1;
+            if lines == HEADER_SEARCH {
+                break;
+            }
+        } else if b == b'"' {
             quoted = !quoted;
         } else if !quoted && let Some(i) = DELIMITERS.iter().position(|(d, _)| *d == b) {
-            counts[i] += 1;
+            line[i] += 1;
         }
+    }
+    if line.iter().sum::<usize>() > counts.iter().sum::<usize>() {
+        counts = line;
     }
     let best = (1..DELIMITERS.len()).max_by_key(|&i| (counts[i], std::cmp::Reverse(i)));
     match best {

@@ -174,3 +174,17 @@ fn blank_lines_between_rows_keep_line_numbers() {
         .fails(1)
         .stderr_has("gaps.csv:6: column \"start_date\": \"31/02/2026\" is not a real date");
 }
+
+#[test]
+fn the_delimiter_is_found_below_a_title_row() {
+    let w = Workdir::new();
+    w.write(
+        "semi.csv",
+        "Open cases\n\nPerson ID;Team Name;Referral Date\nC1;North;01/01/2026\nC2;South;02/02/2026\n",
+    );
+    w.run(&["cases", "semi.csv", "--count"])
+        .ok()
+        .stdout_has("2")
+        .stderr_has("semi.csv: the header is separated by semicolons")
+        .stderr_has("semi.csv: the headings are on line 3");
+}

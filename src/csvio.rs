@@ -89,7 +89,7 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
         if let Some(census) = census_table(path)? {
             return Ok(vec![census]);
         }
-        let (opts, note) = file_options(path, opts)?;
+        let (mut opts, mut note) = file_options(path, opts)?;
         let (header, reader) = if path == Path::new("-") {
             // Standard input is read once: its head is read to find the header,
             // then read again from memory.
@@ -102,6 +102,14 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
             if crate::census::is_xml(&head) {
                 let xml = io::Cursor::new(head).chain(input);
                 return Ok(vec![census_input(display_name(path), path, xml)?]);
+            }
+            if opts.delimiter.is_none()
+                && let Some((delimiter, name)) = sniff_delimiter(&head)
+            {
+                opts.delimiter = Some(delimiter);
+                note = Some(format!(
+                    "<stdin>: the header is separated by {name}, so it is read so (give --delimiter to choose)"
+                ));
             }
             let header = find_header(&head, delimiter_for(path, &opts), &opts).context("reading <stdin>")?;
             let input: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(input));
@@ -384,8 +392,26 @@ pub(crate) fn file_options(path: &Path, opts: &InputOptions) -> Result<(InputOpt
     if opts.delimiter.is_some() || delimiter_for(path, opts) != b',' {
         return Ok((opts.clone(), None));
     }
-    // Of the first lines, the one with the most delimiters (the header, below
-    // any title rows), not counting delimiters inside quotes.
+    Ok(match sniff_delimiter(text) {
+        Some((delimiter, name)) => (
+            InputOptions {
+                delimiter: Some(delimiter),
+                ..opts.clone()
+            },
+            Some(format!(
+                "{}: the header is separated by {name}, so the file is read so (give --delimiter to choose)",
+                display_name(path)
+            )),
+        ),
+        None => (opts.clone(), None),
+    })
+}
+
+/// The delimiter of a table whose first bytes are `text`, when it is not the
+/// comma: of the first lines, the one with the most delimiters (the header, below
+/// any title rows) has no comma but semicolons, tabs or pipes. Delimiters inside
+/// quotes do not count.
+fn sniff_delimiter(text: &[u8]) -> Option<(u8, &'static str)> {
     let mut counts = [0usize; DELIMITERS.len()];
     let mut line = [0usize; DELIMITERS.len()];
     let mut quoted = false;
@@ -409,22 +435,8 @@ pub(crate) fn file_options(path: &Path, opts: &InputOptions) -> Result<(InputOpt
     if line.iter().sum::<usize>() > counts.iter().sum::<usize>() {
         counts = line;
     }
-    let best = (1..DELIMITERS.len()).max_by_key(|&i| (counts[i], std::cmp::Reverse(i)));
-    match best {
-        Some(i) if counts[0] == 0 && counts[i] > 0 => {
-            let (delimiter, name) = DELIMITERS[i];
-            let note = format!(
-                "{}: the header is separated by {name}, so the file is read so (give --delimiter to choose)",
-                display_name(path)
-            );
-            let opts = InputOptions {
-                delimiter: Some(delimiter),
-                ..opts.clone()
-            };
-            Ok((opts, Some(note)))
-        }
-        _ => Ok((opts.clone(), None)),
-    }
+    let best = (1..DELIMITERS.len()).max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))?;
+    (counts[0] == 0 && counts[best] > 0).then_some(DELIMITERS[best])
 }
 
 pub(crate) fn delimiter_for(path: &Path, opts: &InputOptions) -> u8 {
@@ -445,6 +457,17 @@ pub(crate) fn stdin_table(opts: &InputOptions) -> Result<(Input, Vec<String>)> {
     open_input(path, opts)?
         .read_to_end(&mut bytes)
         .context("reading <stdin>")?;
+    let mut opts = opts.clone();
+    let mut sniffed = None;
+    if opts.delimiter.is_none()
+        && let Some((delimiter, name)) = sniff_delimiter(&bytes[..bytes.len().min(64 << 10)])
+    {
+        opts.delimiter = Some(delimiter);
+        sniffed = Some(format!(
+            "<stdin>: the header is separated by {name}, so it is read so (give --delimiter to choose)"
+        ));
+    }
+    let opts = &opts;
     let builder = || {
         let mut b = csv::ReaderBuilder::new();
         b.delimiter(delimiter_for(path, opts))
@@ -454,8 +477,12 @@ pub(crate) fn stdin_table(opts: &InputOptions) -> Result<(Input, Vec<String>)> {
     };
     let header = find_header(&bytes, delimiter_for(path, opts), opts).context("reading <stdin>")?;
     let reader: Box<dyn Read> = Box::new(io::Cursor::new(bytes));
+    let notes: Vec<String> = sniffed
+        .into_iter()
+        .chain(header.note(&display_name(path)))
+        .collect();
     let table = Input {
-        note: header.note(&display_name(path)),
+        note: (!notes.is_empty()).then(|| notes.join("\n")),
         name: display_name(path),
         source: path.to_path_buf(),
         reader: builder().from_reader(reader),

@@ -168,6 +168,9 @@ fn check_file(
     // Standard input is read once, whole: its headings come from what was read.
     let tables: Vec<(csvio::Input, Option<Vec<String>>)> = if path == Path::new("-") {
         let (table, headings) = csvio::stdin_table(&ctx.input)?;
+        if let Some(n) = &table.note {
+            ctx.note(n);
+        }
         vec![(table, Some(headings))]
     } else {
         let tables = csvio::open_tables(path, &ctx.input)?;

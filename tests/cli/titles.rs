@@ -188,3 +188,38 @@ fn the_delimiter_is_found_below_a_title_row() {
         .stderr_has("semi.csv: the header is separated by semicolons")
         .stderr_has("semi.csv: the headings are on line 3");
 }
+
+#[test]
+fn standard_input_is_sniffed_too() {
+    use std::io::Write;
+    let w = Workdir::new();
+    for args in [
+        &["cases", "-", "--count"][..],
+        &["validate", "-", "--kind", "cases"][..],
+    ] {
+        let mut child = w
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"Open cases\n\nPerson ID;Team Name\nC1;North\nC2;South\n")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("<stdin>: the header is separated by semicolons"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("<stdin>: the headings are on line 3"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -1,82 +1,234 @@
-//! Excel workbooks (`.xlsx`, `.xlsm`, `.xls`, `.ods`) as inputs: each sheet becomes
-//! CSV text for the ordinary readers. Date cells become `yyyy-mm-dd`, formulas give
-//! their cached values, error cells (`#N/A`) stay as their text, so the rules for
-//! missing values apply. Sheet rows keep their numbers, so problems name the row.
+//! Excel workbooks (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) as inputs: each sheet
+//! becomes CSV text for the ordinary readers. Date cells become `yyyy-mm-dd`,
+//! formulas give their cached values, error cells (`#N/A`) stay as their text, so
+//! the rules for missing values apply. Sheet rows keep their numbers, so problems
+//! name the row.
+//!
+//! Workbooks are hand-edited and come from many hands, so reading one is bounded:
+//! `.xlsx` and `.xlsb` sheets are read as a stream of cells (memory grows with the
+//! cells that hold values, never with a sheet's dimensions or the unpacked size of
+//! its XML); a part that unpacks to more than 256 MiB and over 100 times its packed
+//! size, more than [`MAX_SHEETS`] sheets, or a cell over [`MAX_CELL_CHARS`]
+//! characters is refused with a message. Cells far from the table are left out
+//! with a note (see [`table`]).
+
+mod guard;
+mod table;
+mod xlsx;
 
 use crate::dates::{excel_serial_to_date, format_date};
-use anyhow::{Context, Result, anyhow};
-use calamine::{Data, Reader, open_workbook_auto};
+use anyhow::{Context, Result, anyhow, bail};
+use calamine::{Data, Reader, Xlsb, open_workbook, open_workbook_auto};
+use std::collections::HashMap;
 use std::path::Path;
+
+/// The most sheets read from one workbook.
+pub(crate) const MAX_SHEETS: usize = 1_000;
+/// The longest text a spreadsheet cell holds (Excel's own limit).
+pub(crate) const MAX_CELL_CHARS: usize = 32_767;
 
 /// Whether a path names a workbook (by extension).
 pub(crate) fn is_workbook(path: &Path) -> bool {
+    extension(path).is_some_and(|e| ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.as_str()))
+}
+
+fn extension(path: &Path) -> Option<String> {
     path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str()))
+        .map(str::to_ascii_lowercase)
 }
 
 /// One sheet, as CSV text whose line numbers are the sheet's row numbers.
 pub(crate) struct Sheet {
     pub(crate) name: String,
     pub(crate) csv: Vec<u8>,
+    /// What the user should hear of: cells left out as far from the table,
+    /// empty columns passed over. Each names the file and sheet.
+    pub(crate) notes: Vec<String>,
 }
+
+/// A cell that holds a value: its row and column (from 0) and its text.
+type Cell = (u32, u32, String);
 
 /// Reads the sheets of a workbook: the one named `only`, or every non-empty sheet.
-pub(crate) fn read_sheets(path: &Path, only: Option<&str>) -> Result<Vec<Sheet>> {
-    let mut book =
-        open_workbook_auto(path).with_context(|| format!("cannot read the workbook {}", path.display()))?;
-    let names = book.sheet_names();
-    let wanted: Vec<String> = match only {
-        Some(name) => {
-            let found = names
-                .iter()
-                .find(|n| n.trim().eq_ignore_ascii_case(name.trim()))
-                .ok_or_else(|| {
-                    anyhow!(
-                        "{} has no sheet \"{name}\" (its sheets: {})",
-                        path.display(),
-                        names.join(", ")
-                    )
-                })?;
-            vec![found.clone()]
-        }
-        None => names.clone(),
+/// `header` gives the sheet row (from 1) the readers would take the headings
+/// from, in a sheet's CSV: a value left or right of the headings is left out.
+pub(crate) fn read_sheets(
+    path: &Path,
+    only: Option<&str>,
+    header: &dyn Fn(&[u8]) -> Option<u64>,
+) -> Result<Vec<Sheet>> {
+    let file = path.display().to_string();
+    let read = match extension(path).as_deref() {
+        Some("xlsx" | "xlsm") => read_xlsx(path, &file, only)?,
+        Some("xlsb") => read_xlsb(path, &file, only)?,
+        _ => read_other(path, &file, only)?,
     };
-    let mut sheets = Vec::new();
-    for name in wanted {
-        let range = book
-            .worksheet_range(&name)
-            .with_context(|| format!("cannot read sheet \"{name}\" of {}", path.display()))?;
-        if range.is_empty() && only.is_none() {
-            continue;
-        }
-        sheets.push(Sheet {
-            csv: range_to_csv(&range)?,
-            name,
-        });
-    }
-    Ok(sheets)
+    Ok(read
+        .into_iter()
+        .filter(|(_, cells)| !cells.is_empty() || only.is_some())
+        .map(|(name, cells)| table::sheet(&format!("{file}[{name}]"), name, cells, header))
+        .collect())
 }
 
-fn range_to_csv(range: &calamine::Range<Data>) -> Result<Vec<u8>> {
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    // Blank lines before the first used row keep CSV line numbers equal to sheet rows
-    // (the CSV reader skips blank lines but counts them).
-    let mut out = vec![b'\n'; first_row as usize];
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(&mut out);
-    for row in range.rows() {
-        let mut cells: Vec<String> = std::iter::repeat_n(String::new(), first_col as usize).collect();
-        cells.extend(row.iter().map(cell_text));
-        // A row with nothing in it is written as a blank line, which readers skip.
-        if cells.iter().all(String::is_empty) {
-            w.write_record(None::<&[u8]>)?;
-            continue;
-        }
-        w.write_record(&cells)?;
+/// The indices of the sheets to read: the one named `only` (ignoring case and
+/// surrounding spaces), or all.
+fn wanted(names: &[String], only: Option<&str>, file: &str) -> Result<Vec<usize>> {
+    if names.len() > MAX_SHEETS {
+        bail!(
+            "{file} has {} sheets, more than the {MAX_SHEETS} caseaudit reads in one workbook; split it",
+            names.len()
+        );
     }
-    w.flush()?;
-    drop(w);
-    Ok(out)
+    let Some(name) = only else {
+        return Ok((0..names.len()).collect());
+    };
+    let found = names
+        .iter()
+        .position(|n| n.trim().eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| {
+            anyhow!(
+                "{file} has no sheet \"{name}\" (its sheets: {})",
+                names.join(", ")
+            )
+        })?;
+    Ok(vec![found])
+}
+
+fn read_xlsx(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+    let mut book = xlsx::Book::open(path, file)?;
+    let names = book.sheet_names();
+    let mut read = Vec::new();
+    for i in wanted(&names, only, file)? {
+        read.push((names[i].clone(), book.cells(i)?));
+    }
+    let mut needed: Vec<u32> = read
+        .iter()
+        .flat_map(|(_, cells)| cells.iter())
+        .filter_map(|(_, _, v)| match v {
+            xlsx::Value::Shared(n) => Some(*n),
+            xlsx::Value::Text(_) => None,
+        })
+        .collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let strings = if needed.is_empty() {
+        HashMap::new()
+    } else {
+        book.shared_strings(&needed)?
+    };
+    read.into_iter()
+        .map(|(name, cells)| {
+            let mut texts = Vec::with_capacity(cells.len());
+            for (row, col, value) in cells {
+                let text = match value {
+                    xlsx::Value::Text(t) => t,
+                    xlsx::Value::Shared(n) => strings.get(&n).cloned().ok_or_else(|| {
+                        anyhow!(
+                            "{file}[{name}]: cell {} refers to shared string {n}, which the workbook does not hold; it is not read",
+                            xlsx::cell_name(row, col)
+                        )
+                    })?,
+                };
+                if !text.is_empty() {
+                    texts.push((row, col, text));
+                }
+            }
+            Ok((name, texts))
+        })
+        .collect()
+}
+
+fn read_xlsb(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+    check_zip(path, file)?;
+    let mut book: Xlsb<_> =
+        open_workbook(path).with_context(|| format!("cannot read the workbook {file}"))?;
+    let names = book.sheet_names();
+    let mut read = Vec::new();
+    for i in wanted(&names, only, file)? {
+        let name = &names[i];
+        let mut cells = Vec::new();
+        let mut reader = book
+            .worksheet_cells_reader(name)
+            .with_context(|| format!("cannot read sheet \"{name}\" of {file}"))?;
+        while let Some(cell) = reader
+            .next_cell()
+            .with_context(|| format!("cannot read sheet \"{name}\" of {file}"))?
+        {
+            let (row, col) = cell.get_position();
+            push_cell(
+                &mut cells,
+                row,
+                col,
+                &Data::from(cell.get_value().clone()),
+                file,
+                name,
+            )?;
+        }
+        read.push((name.clone(), cells));
+    }
+    Ok(read)
+}
+
+/// `.xls` and `.ods`: calamine reads these whole, so only the packed sizes
+/// (`.ods`) and the number of sheets are checked before.
+fn read_other(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+    if extension(path).as_deref() == Some("ods") {
+        check_zip(path, file)?;
+    }
+    let mut book = open_workbook_auto(path).with_context(|| format!("cannot read the workbook {file}"))?;
+    let names = book.sheet_names();
+    let mut read = Vec::new();
+    for i in wanted(&names, only, file)? {
+        let name = &names[i];
+        let range = book
+            .worksheet_range(name)
+            .with_context(|| format!("cannot read sheet \"{name}\" of {file}"))?;
+        let (top, left) = range.start().unwrap_or((0, 0));
+        let mut cells = Vec::new();
+        for (row, col, value) in range.used_cells() {
+            push_cell(&mut cells, top + row as u32, left + col as u32, value, file, name)?;
+        }
+        read.push((name.clone(), cells));
+    }
+    Ok(read)
+}
+
+fn push_cell(cells: &mut Vec<Cell>, row: u32, col: u32, value: &Data, file: &str, sheet: &str) -> Result<()> {
+    let text = cell_text(value);
+    if text.chars().count() > MAX_CELL_CHARS {
+        bail!(
+            "{file}[{sheet}]: cell {} holds more than {MAX_CELL_CHARS} characters, more than a spreadsheet cell can; the workbook is not read",
+            xlsx::cell_name(row, col)
+        );
+    }
+    if !text.is_empty() {
+        cells.push((row, col, text));
+    }
+    Ok(())
+}
+
+/// Refuses a zip workbook one of whose parts says it unpacks to more than
+/// 256 MiB and over 100 times its packed size (calamine reads such parts whole).
+fn check_zip(path: &Path, file: &str) -> Result<()> {
+    let handle = std::fs::File::open(path).with_context(|| format!("cannot read the workbook {file}"))?;
+    let Ok(mut zip) = zip::ZipArchive::new(handle) else {
+        // Not a zip: calamine's own message says what is wrong.
+        return Ok(());
+    };
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index_raw(i) else {
+            continue;
+        };
+        if entry.size() > entry.compressed_size().saturating_mul(100).max(256 << 20) {
+            bail!(
+                "{file}: part {} unpacks to {} MiB, over 100 times its packed size, which no real workbook does; it is not read",
+                entry.name().unwrap_or_default(),
+                entry.size() >> 20
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A cell as the CSV readers expect it.
@@ -85,18 +237,21 @@ fn cell_text(cell: &Data) -> String {
         Data::Empty => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Int(i) => i.to_string(),
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                format!("{}", *f as i64)
-            } else {
-                f.to_string()
-            }
-        }
+        Data::Float(f) => number_text(*f),
         Data::Bool(b) => (if *b { "yes" } else { "no" }).to_string(),
         Data::DateTime(dt) => {
             let serial = dt.as_f64();
             excel_serial_to_date(serial.floor() as i64).map_or_else(|| serial.to_string(), format_date)
         }
         Data::Error(e) => e.to_string(),
+    }
+}
+
+/// A number as a cell shows it in General format: whole numbers without a point.
+fn number_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        f.to_string()
     }
 }

@@ -30,3 +30,4 @@ mod themes;
 mod titles;
 mod validate;
 mod workbook;
+mod workbook_limits;

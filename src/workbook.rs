@@ -60,15 +60,92 @@ pub(crate) fn read_sheets(
 ) -> Result<Vec<Sheet>> {
     let file = path.display().to_string();
     let read = match extension(path).as_deref() {
-        Some("xlsx" | "xlsm") => read_xlsx(path, &file, only)?,
+        Some("xlsx" | "xlsm") => {
+            let handle =
+                std::fs::File::open(path).with_context(|| format!("cannot read the workbook {file}"))?;
+            read_xlsx(xlsx::Book::open(Box::new(handle), &file)?, &file, only)?
+        }
         Some("xlsb") => read_xlsb(path, &file, only)?,
         _ => read_other(path, &file, only)?,
     };
-    Ok(read
-        .into_iter()
+    Ok(tables(read, &file, only, header))
+}
+
+fn tables(
+    read: Vec<(String, Vec<Cell>)>,
+    file: &str,
+    only: Option<&str>,
+    header: &dyn Fn(&[u8]) -> Option<u64>,
+) -> Vec<Sheet> {
+    read.into_iter()
         .filter(|(_, cells)| !cells.is_empty() || only.is_some())
         .map(|(name, cells)| table::sheet(&format!("{file}[{name}]"), name, cells, header))
-        .collect())
+        .collect()
+}
+
+/// For the fuzzer: reads an `.xlsx` workbook from memory, or one built around
+/// `bytes` by [`fuzz_book`], and gives each sheet's CSV to `each`.
+#[doc(hidden)]
+pub(crate) fn fuzz(bytes: &[u8], each: &mut dyn FnMut(&[u8])) {
+    let book = if bytes.starts_with(b"PK") {
+        bytes.to_vec()
+    } else {
+        fuzz_book(bytes)
+    };
+    let first_row = |_: &[u8]| Some(1);
+    let Ok(book) = xlsx::Book::open(Box::new(std::io::Cursor::new(book)), "fuzz.xlsx") else {
+        return;
+    };
+    if let Ok(read) = read_xlsx(book, "fuzz.xlsx", None) {
+        for sheet in tables(read, "fuzz.xlsx", None, &first_row) {
+            each(&sheet.csv);
+        }
+    }
+}
+
+/// A valid zip holding a workbook whose parts come from `bytes`, split at each
+/// NUL byte: the sheet's XML, then the shared strings, the styles and the
+/// workbook part (a standard one where there is no such part).
+#[doc(hidden)]
+pub(crate) fn fuzz_book(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut parts = bytes.split(|&b| b == 0);
+    let ns = "http://schemas.openxmlformats.org";
+    let rel = |id: &str, kind: &str, target: &str| {
+        format!(
+            "<Relationship Id=\"{id}\" Type=\"{ns}/officeDocument/2006/relationships/{kind}\" Target=\"{target}\"/>"
+        )
+    };
+    let rels = format!(
+        "<Relationships>{}{}{}</Relationships>",
+        rel("rId1", "worksheet", "worksheets/sheet1.xml"),
+        rel("rId2", "sharedStrings", "sharedStrings.xml"),
+        rel("rId3", "styles", "styles.xml")
+    );
+    let sheet = parts.next().unwrap_or_default().to_vec();
+    let strings = parts.next().map(<[u8]>::to_vec);
+    let styles = parts.next().map(<[u8]>::to_vec);
+    let workbook = parts.next().map_or_else(
+        || b"<workbook><sheets><sheet name=\"Sheet1\" r:id=\"rId1\"/></sheets></workbook>".to_vec(),
+        <[u8]>::to_vec,
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut add = |name: &str, data: &[u8]| {
+        // Writing to memory fails only on a repeated name, which there is not.
+        let _ = zip.start_file(name, stored);
+        let _ = zip.write_all(data);
+    };
+    add("xl/workbook.xml", &workbook);
+    add("xl/_rels/workbook.xml.rels", rels.as_bytes());
+    add("xl/worksheets/sheet1.xml", &sheet);
+    if let Some(strings) = strings {
+        add("xl/sharedStrings.xml", &strings);
+    }
+    if let Some(styles) = styles {
+        add("xl/styles.xml", &styles);
+    }
+    zip.finish().map(std::io::Cursor::into_inner).unwrap_or_default()
 }
 
 /// The indices of the sheets to read: the one named `only` (ignoring case and
@@ -95,8 +172,7 @@ fn wanted(names: &[String], only: Option<&str>, file: &str) -> Result<Vec<usize>
     Ok(vec![found])
 }
 
-fn read_xlsx(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
-    let mut book = xlsx::Book::open(path, file)?;
+fn read_xlsx(mut book: xlsx::Book, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
     let names = book.sheet_names();
     let mut read = Vec::new();
     for i in wanted(&names, only, file)? {
@@ -253,5 +329,63 @@ fn number_text(f: f64) -> String {
         format!("{}", f as i64)
     } else {
         f.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    const SEEDS: [&[u8]; 5] = [
+        include_bytes!("../fuzz/seeds/workbook/two_cases_shared_strings_dates"),
+        include_bytes!("../fuzz/seeds/workbook/last_cell_XFD1048576"),
+        include_bytes!("../fuzz/seeds/workbook/far_stray_J1000000"),
+        include_bytes!("../fuzz/seeds/workbook/no_references_bools_numbers"),
+        include_bytes!("../fuzz/seeds/workbook/last_cell_XFD1048576.xlsx"),
+    ];
+
+    fn sheets(bytes: &[u8]) -> Vec<String> {
+        let mut read = Vec::new();
+        super::fuzz(bytes, &mut |csv| {
+            read.push(String::from_utf8_lossy(csv).into_owned())
+        });
+        read
+    }
+
+    #[test]
+    fn the_seeds_read_as_tables() {
+        assert_eq!(
+            sheets(SEEDS[0]),
+            ["case_id,team,start_date\nC1, Duty & Assessment ,2025-12-09\nC2,#N/A,2023-03-15\n"]
+        );
+        for seed in &SEEDS[1..3] {
+            assert_eq!(sheets(seed), ["case_id,team\nC1,Duty\nC2,Duty\n"]);
+        }
+        assert_eq!(sheets(SEEDS[3]), ["case_id,flag\n1.5,yes\n"]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// What the fuzz target does, briefly: seeds with bytes changed,
+        /// inserted or removed never panic.
+        #[test]
+        fn mutated_workbooks_never_panic(
+            seed in 0..SEEDS.len(),
+            edits in proptest::collection::vec((any::<u16>(), any::<u8>(), 0..3u8), 0..12),
+        ) {
+            let mut bytes = SEEDS[seed].to_vec();
+            for (at, byte, how) in edits {
+                let at = usize::from(at) % (bytes.len() + 1);
+                match how {
+                    0 if at < bytes.len() => bytes[at] = byte,
+                    1 => bytes.insert(at, byte),
+                    _ if at < bytes.len() => {
+                        bytes.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+            crate::fuzz::workbook(&bytes);
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The `.xlsx`/`.xlsm` reader: each part is unpacked from the zip as a stream and
 //! parsed as it comes (through [`Guard`], which bounds both the unpacked size and
-//! the longest tag or text), so memory grows with the cells that hold values, not
-//! with the sheet's dimensions or the size of its XML. Shared strings are read
+//! the longest tag or text the parser holds), so memory grows with the cells that
+//! hold values, not with the sheet's dimensions or the size of its XML. Shared strings are read
 //! after the sheets, keeping only those the sheets use.
 
 use super::guard::{Guard, Refused};
@@ -11,9 +11,7 @@ use anyhow::{Result, anyhow, bail};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::BufReader;
-use std::path::Path;
+use std::io::{BufReader, Read, Seek};
 use zip::ZipArchive;
 use zip::read::ZipFile;
 
@@ -25,11 +23,15 @@ const MAX_RATIO: u64 = 100;
 const MAX_ROW: u32 = 1 << 20;
 const MAX_COL: u32 = 1 << 14;
 
-type Xml<'a> = Reader<BufReader<Guard<ZipFile<'a, File>>>>;
+/// Where a workbook's bytes come from: a file, or memory (for the fuzzer).
+pub(super) trait Source: Read + Seek {}
+impl<T: Read + Seek> Source for T {}
+
+type Xml<'a> = Reader<BufReader<Guard<ZipFile<'a, Box<dyn Source>>>>>;
 
 /// An open workbook: its sheets, and what reading their cells needs.
 pub(super) struct Book {
-    zip: ZipArchive<File>,
+    zip: ZipArchive<Box<dyn Source>>,
     file: String,
     /// Entry names (lower case, `/` separated) to their index in the zip.
     index: HashMap<String, usize>,
@@ -48,10 +50,10 @@ pub(super) enum Value {
 }
 
 impl Book {
-    /// Opens the zip and reads the list of sheets and the cell formats.
-    pub(super) fn open(path: &Path, file: &str) -> Result<Book> {
-        let handle = File::open(path).map_err(|e| anyhow!("cannot read the workbook {file}: {e}"))?;
-        let zip = ZipArchive::new(handle)
+    /// Opens the zip and reads the list of sheets and the cell formats. `file`
+    /// names the workbook in messages.
+    pub(super) fn open(source: Box<dyn Source>, file: &str) -> Result<Book> {
+        let zip = ZipArchive::new(source)
             .map_err(|e| anyhow!("cannot read the workbook {file}: it is not a valid .xlsx file ({e})"))?;
         let index = (0..zip.len())
             .filter_map(|i| Some((key(&zip.name_for_index(i)?.ok()?.replace('\\', "/")), i)))
@@ -163,8 +165,8 @@ impl Book {
             allowance,
         )));
         let config = xml.config_mut();
-        config.trim_text_start = true;
-        config.trim_text_end = false;
+        // Text is kept as it is: a value's spaces are part of it.
+        config.trim_text(false);
         config.check_end_names = false;
         config.expand_empty_elements = false;
         read(&mut xml).map(Some)
@@ -487,7 +489,8 @@ fn value(
             })
             .to_string(),
         ),
-        Some("str" | "inlineStr" | "e" | "d") => Value::Text(text.to_string()),
+        Some("str" | "inlineStr") => Value::Text(unescape_x(text)),
+        Some("e" | "d") => Value::Text(text.to_string()),
         _ => {
             let Ok(number) = text.trim().parse::<f64>() else {
                 return Ok(Some(Value::Text(text.to_string())));
@@ -538,7 +541,7 @@ fn read_strings(xml: &mut Xml<'_>, needed: &[u32]) -> Result<HashMap<u32, String
                 "rPh" => capture = Capture::None,
                 "si" => {
                     if keep {
-                        found.insert(n, std::mem::take(&mut text));
+                        found.insert(n, unescape_x(&std::mem::take(&mut text)));
                     }
                     if n >= last {
                         break;
@@ -556,6 +559,34 @@ fn read_strings(xml: &mut Xml<'_>, needed: &[u32]) -> Result<HashMap<u32, String
         }
     }
     Ok(found)
+}
+
+/// Text with Excel's escapes for characters XML cannot hold (`_x000D_` for a
+/// carriage return; `_x005F_` for the `_` of a literal `_x…_`) undone.
+fn unescape_x(text: &str) -> String {
+    if !text.contains("_x") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("_x") {
+        out.push_str(&rest[..at]);
+        let code = rest
+            .get(at + 2..at + 6)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()));
+        match code.filter(|_| rest.as_bytes().get(at + 6) == Some(&b'_')) {
+            Some(hex) => {
+                out.extend(u32::from_str_radix(hex, 16).ok().and_then(char::from_u32));
+                rest = &rest[at + 7..];
+            }
+            None => {
+                out.push_str("_x");
+                rest = &rest[at + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `B7` → (6, 1); `None` if it is not a cell of a sheet.
@@ -650,6 +681,14 @@ mod tests {
         for other in ["0.00", "#,##0", "\"days\" 0", "General", "0;[Red]-0", "@"] {
             assert!(!is_date_format(other), "{other}");
         }
+    }
+
+    #[test]
+    fn excel_escapes_are_undone() {
+        assert_eq!(unescape_x("a_x000D_b"), "a\rb");
+        assert_eq!(unescape_x("_x005F_x000D_"), "_x000D_");
+        assert_eq!(unescape_x("box_x1_ and _x"), "box_x1_ and _x");
+        assert_eq!(unescape_x("é_x00E9_"), "éé");
     }
 
     #[test]

@@ -180,11 +180,7 @@ fn read_xlsx(mut book: xlsx::Book, file: &str, only: Option<&str>) -> Result<Vec
     }
     let mut needed: Vec<u32> = read
         .iter()
-        .flat_map(|(_, cells)| cells.iter())
-        .filter_map(|(_, _, v)| match v {
-            xlsx::Value::Shared(n) => Some(*n),
-            xlsx::Value::Text(_) => None,
-        })
+        .flat_map(|(_, s)| s.shared.iter().map(|&(_, n)| n))
         .collect();
     needed.sort_unstable();
     needed.dedup();
@@ -194,23 +190,18 @@ fn read_xlsx(mut book: xlsx::Book, file: &str, only: Option<&str>) -> Result<Vec
         book.shared_strings(&needed)?
     };
     read.into_iter()
-        .map(|(name, cells)| {
-            let mut texts = Vec::with_capacity(cells.len());
-            for (row, col, value) in cells {
-                let text = match value {
-                    xlsx::Value::Text(t) => t,
-                    xlsx::Value::Shared(n) => strings.get(&n).cloned().ok_or_else(|| {
-                        anyhow!(
-                            "{file}[{name}]: cell {} refers to shared string {n}, which the workbook does not hold; it is not read",
-                            xlsx::cell_name(row, col)
-                        )
-                    })?,
-                };
-                if !text.is_empty() {
-                    texts.push((row, col, text));
-                }
+        .map(|(name, mut sheet)| {
+            for &(i, n) in &sheet.shared {
+                let cell = &mut sheet.cells[i];
+                cell.2 = strings.get(&n).cloned().ok_or_else(|| {
+                    anyhow!(
+                        "{file}[{name}]: cell {} refers to shared string {n}, which the workbook does not hold; it is not read",
+                        xlsx::cell_name(cell.0, cell.1)
+                    )
+                })?;
             }
-            Ok((name, texts))
+            sheet.cells.retain(|c| !c.2.is_empty());
+            Ok((name, sheet.cells))
         })
         .collect()
 }

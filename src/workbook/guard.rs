@@ -143,13 +143,15 @@ impl<R: Read> Guard<R> {
             },
         };
         self.run += 1;
-        (self.run > MAX_EVENT).then(|| {
-            format!(
-                "has a tag or text (or run of spaces) over {} MiB long (near byte {}), which no real workbook has",
-                MAX_EVENT >> 20,
-                self.read
-            )
-        })
+        (self.run > MAX_EVENT).then(|| self.too_long())
+    }
+
+    fn too_long(&self) -> String {
+        format!(
+            "has a tag or text (or run of spaces) over {} MiB long (near byte {}), which no real workbook has",
+            MAX_EVENT >> 20,
+            self.read
+        )
     }
 
     fn close(&mut self) -> Lex {
@@ -161,10 +163,29 @@ impl<R: Read> Guard<R> {
 impl<R: Read> Read for Guard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for &b in &buf[..n] {
-            self.read += 1;
-            if let Some(why) = self.step(b) {
-                return Err(self.refuse(why));
+        let mut i = 0;
+        while i < n {
+            // Text and tags are most of a part: pass over their ordinary bytes at
+            // once, then step through the byte that may change the state.
+            let plain = match self.lex {
+                Lex::Text => memchr::memchr(b'<', &buf[i..n]),
+                Lex::Tag { quote: None } => memchr::memchr3(b'>', b'"', b'\'', &buf[i..n]),
+                Lex::Tag { quote: Some(q) } => memchr::memchr(q, &buf[i..n]),
+                _ => Some(0),
+            }
+            .unwrap_or(n - i);
+            self.read += plain as u64;
+            self.run += plain as u64;
+            i += plain;
+            if self.run > MAX_EVENT {
+                return Err(self.refuse(self.too_long()));
+            }
+            if i < n {
+                self.read += 1;
+                if let Some(why) = self.step(buf[i]) {
+                    return Err(self.refuse(why));
+                }
+                i += 1;
             }
         }
         if self.read > self.allowance {

@@ -56,7 +56,11 @@ pub(super) fn sheet(
     let mut notes: Vec<String> = left_out(at, &far, "far from the table").into_iter().collect();
     // The headings' span, on the row the readers will take as the header.
     let columns = columns_of(&table);
-    let span = header(&write_csv(&table, &columns)).and_then(|line| {
+    // The readers look for a CSV file's header in its first 64 KiB: so here.
+    let head = table.partition_point(|c| c.0 <= table.get(4096).map_or(u32::MAX, |c| c.0));
+    let mut probe = write_csv(&table[..head], &columns);
+    probe.truncate(64 << 10);
+    let span = header(&probe).and_then(|line| {
         let row = u32::try_from(line.checked_sub(1)?).ok()?;
         let on_row = table.iter().filter(|c| c.0 == row);
         Some((on_row.clone().map(|c| c.1).min()?, on_row.map(|c| c.1).max()?))

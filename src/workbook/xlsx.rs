@@ -5,7 +5,7 @@
 //! after the sheets, keeping only those the sheets use.
 
 use super::guard::{Guard, Refused};
-use super::{MAX_CELL_CHARS, MAX_SHEETS, number_text};
+use super::{Cell, MAX_CELL_CHARS, MAX_SHEETS, number_text};
 use crate::dates::{excel_serial_to_date, format_date};
 use anyhow::{Result, anyhow, bail};
 use quick_xml::events::{BytesStart, Event};
@@ -44,9 +44,16 @@ pub(super) struct Book {
 }
 
 /// A value as read from a sheet: text, or the index of a shared string.
-pub(super) enum Value {
+enum Value {
     Text(String),
     Shared(u32),
+}
+
+/// A sheet's cells that hold values; a cell holding a shared string has empty
+/// text until [`Sheet::shared`] names it (cell index, string number).
+pub(super) struct Sheet {
+    pub(super) cells: Vec<Cell>,
+    pub(super) shared: Vec<(usize, u32)>,
 }
 
 impl Book {
@@ -110,10 +117,13 @@ impl Book {
     }
 
     /// The cells of sheet `n` that hold values, in the order the sheet gives them.
-    pub(super) fn cells(&mut self, n: usize) -> Result<Vec<(u32, u32, Value)>> {
+    pub(super) fn cells(&mut self, n: usize) -> Result<Sheet> {
         let (name, part) = self.sheets[n].clone();
         let Some(part) = part else {
-            return Ok(Vec::new());
+            return Ok(Sheet {
+                cells: Vec::new(),
+                shared: Vec::new(),
+            });
         };
         let (dates, date1904) = (std::mem::take(&mut self.dates), self.date1904);
         let at = format!("{}[{name}]", self.file);
@@ -387,8 +397,11 @@ fn event_text(event: &Event<'_>, out: &mut String, what: impl FnOnce() -> String
 
 /// The cells of a sheet's XML that hold values; `at` names the sheet in messages
 /// (`book.xlsx[Sheet1]`).
-fn read_sheet(xml: &mut Xml<'_>, at: &str, dates: &[bool], date1904: bool) -> Result<Vec<(u32, u32, Value)>> {
-    let mut cells = Vec::new();
+fn read_sheet(xml: &mut Xml<'_>, at: &str, dates: &[bool], date1904: bool) -> Result<Sheet> {
+    let mut sheet = Sheet {
+        cells: Vec::new(),
+        shared: Vec::new(),
+    };
     let mut buf = Vec::new();
     // The next row and column when a `<row>` or `<c>` gives none.
     let (mut row, mut col) = (0u32, 0u32);
@@ -418,16 +431,24 @@ fn read_sheet(xml: &mut Xml<'_>, at: &str, dates: &[bool], date1904: bool) -> Re
                         col = 0;
                     }
                     "c" => {
-                        let (r, c) = match attr(e, "r") {
+                        let (mut at_ref, mut kind, mut style) = (None, None, None);
+                        for a in e.attributes().with_checks(false).flatten() {
+                            match a.key.local_name().as_ref() {
+                                "r" => at_ref = Some(a.value),
+                                "t" => kind = Some(a.value.into_owned()),
+                                "s" => style = a.value.trim().parse().ok(),
+                                _ => {}
+                            }
+                        }
+                        let (r, c) = match at_ref {
                             Some(r) => parse_ref(&r).ok_or_else(|| {
                                 anyhow!("{at}: \"{r}\" is not a cell reference; it is not read")
                             })?,
                             None => (row, col),
                         };
                         (row, col) = (r, c + 1);
-                        let style = attr(e, "s").and_then(|s| s.trim().parse().ok());
                         text.clear();
-                        cell = (!empty).then(|| (r, c, attr(e, "t"), style));
+                        cell = (!empty).then_some((r, c, kind, style));
                     }
                     "v" | "t" if cell.is_some() && capture != Capture::Phonetic => capture = Capture::Value,
                     "rPh" => capture = Capture::Phonetic,
@@ -447,7 +468,14 @@ fn read_sheet(xml: &mut Xml<'_>, at: &str, dates: &[bool], date1904: bool) -> Re
                         && let Some(value) = value(&text, kind.as_deref(), style, dates, date1904)
                             .map_err(|why| anyhow!("{at}: cell {}: {why}", cell_name(r, c)))?
                     {
-                        cells.push((r, c, value));
+                        let text = match value {
+                            Value::Text(text) => text,
+                            Value::Shared(n) => {
+                                sheet.shared.push((sheet.cells.len(), n));
+                                String::new()
+                            }
+                        };
+                        sheet.cells.push((r, c, text));
                     }
                 }
                 "sheetData" => break,
@@ -461,7 +489,7 @@ fn read_sheet(xml: &mut Xml<'_>, at: &str, dates: &[bool], date1904: bool) -> Re
             _ => {}
         }
     }
-    Ok(cells)
+    Ok(sheet)
 }
 
 /// A cell's value as the CSV readers expect it; `None` for an empty cell.

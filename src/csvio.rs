@@ -139,7 +139,8 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
     if path.is_dir() {
         bail!("{} is a directory, not a file", path.display());
     }
-    let sheets = crate::workbook::read_sheets(path, opts.sheet.as_deref())?;
+    let header = |csv: &[u8]| find_header(csv, b',', opts).ok().map(|h| h.line);
+    let sheets = crate::workbook::read_sheets(path, opts.sheet.as_deref(), &header)?;
     sheets
         .into_iter()
         .map(|s| {
@@ -147,7 +148,11 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
             let header = find_header(&s.csv, b',', opts).with_context(|| format!("reading {name}"))?;
             let reader: Box<dyn Read> = Box::new(io::Cursor::new(s.csv));
             Ok(Input {
-                note: header.note(&name),
+                note: header
+                    .note(&name)
+                    .into_iter()
+                    .chain(s.notes)
+                    .reduce(|a, b| a + "\n" + &b),
                 name,
                 source: path.to_path_buf(),
                 reader: csv::ReaderBuilder::new()

@@ -133,6 +133,17 @@ pub mod fuzz {
         let _ = crate::census::read("fuzz", bytes);
     }
 
+    /// The workbook reader: `bytes` is an `.xlsx` file (when it starts `PK`), or
+    /// the parts of one separated by NUL bytes (sheet XML, shared strings,
+    /// styles, workbook), put in a valid zip. Each sheet read goes on to the
+    /// case extract reader.
+    pub fn workbook(bytes: &[u8]) {
+        let settings = Settings::default();
+        crate::workbook::fuzz(bytes, &mut |csv| {
+            let _ = crate::extract::read_bytes("fuzz", csv, &settings, as_of());
+        });
+    }
+
     /// Every CSV layout reader on the same bytes: extract (standard and Annex A),
     /// auditors, history, completed audits and moderation results.
     pub fn tables(bytes: &[u8]) {

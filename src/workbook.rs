@@ -1,82 +1,301 @@
-//! Excel workbooks (`.xlsx`, `.xlsm`, `.xls`, `.ods`) as inputs: each sheet becomes
-//! CSV text for the ordinary readers. Date cells become `yyyy-mm-dd`, formulas give
-//! their cached values, error cells (`#N/A`) stay as their text, so the rules for
-//! missing values apply. Sheet rows keep their numbers, so problems name the row.
+//! Excel workbooks (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) as inputs: each sheet
+//! becomes CSV text for the ordinary readers. Date cells become `yyyy-mm-dd`,
+//! formulas give their cached values, error cells (`#N/A`) stay as their text, so
+//! the rules for missing values apply. Sheet rows keep their numbers, so problems
+//! name the row.
+//!
+//! Workbooks are hand-edited and come from many hands, so reading one is bounded:
+//! `.xlsx` and `.xlsb` sheets are read as a stream of cells (memory grows with the
+//! cells that hold values, never with a sheet's dimensions or the unpacked size of
+//! its XML); a part that unpacks to more than 256 MiB and over 100 times its packed
+//! size, more than [`MAX_SHEETS`] sheets, or a cell over [`MAX_CELL_CHARS`]
+//! characters is refused with a message. Cells far from the table are left out
+//! with a note (see [`table`]).
+
+mod guard;
+mod table;
+mod xlsx;
 
 use crate::dates::{excel_serial_to_date, format_date};
-use anyhow::{Context, Result, anyhow};
-use calamine::{Data, Reader, open_workbook_auto};
+use anyhow::{Context, Result, anyhow, bail};
+use calamine::{Data, Reader, Xlsb, open_workbook, open_workbook_auto};
+use std::collections::HashMap;
 use std::path::Path;
+
+/// The most sheets read from one workbook.
+pub(crate) const MAX_SHEETS: usize = 1_000;
+/// The longest text a spreadsheet cell holds (Excel's own limit).
+pub(crate) const MAX_CELL_CHARS: usize = 32_767;
 
 /// Whether a path names a workbook (by extension).
 pub(crate) fn is_workbook(path: &Path) -> bool {
+    extension(path).is_some_and(|e| ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.as_str()))
+}
+
+fn extension(path: &Path) -> Option<String> {
     path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str()))
+        .map(str::to_ascii_lowercase)
 }
 
 /// One sheet, as CSV text whose line numbers are the sheet's row numbers.
 pub(crate) struct Sheet {
     pub(crate) name: String,
     pub(crate) csv: Vec<u8>,
+    /// What the user should hear of: cells left out as far from the table,
+    /// empty columns passed over. Each names the file and sheet.
+    pub(crate) notes: Vec<String>,
 }
+
+/// A cell that holds a value: its row and column (from 0) and its text.
+type Cell = (u32, u32, String);
 
 /// Reads the sheets of a workbook: the one named `only`, or every non-empty sheet.
-pub(crate) fn read_sheets(path: &Path, only: Option<&str>) -> Result<Vec<Sheet>> {
-    let mut book =
-        open_workbook_auto(path).with_context(|| format!("cannot read the workbook {}", path.display()))?;
-    let names = book.sheet_names();
-    let wanted: Vec<String> = match only {
-        Some(name) => {
-            let found = names
-                .iter()
-                .find(|n| n.trim().eq_ignore_ascii_case(name.trim()))
-                .ok_or_else(|| {
-                    anyhow!(
-                        "{} has no sheet \"{name}\" (its sheets: {})",
-                        path.display(),
-                        names.join(", ")
-                    )
-                })?;
-            vec![found.clone()]
+/// `header` gives the sheet row (from 1) the readers would take the headings
+/// from, in a sheet's CSV: a value left or right of the headings is left out.
+pub(crate) fn read_sheets(
+    path: &Path,
+    only: Option<&str>,
+    header: &dyn Fn(&[u8]) -> Option<u64>,
+) -> Result<Vec<Sheet>> {
+    let file = path.display().to_string();
+    let read = match extension(path).as_deref() {
+        Some("xlsx" | "xlsm") => {
+            let handle =
+                std::fs::File::open(path).with_context(|| format!("cannot read the workbook {file}"))?;
+            read_xlsx(xlsx::Book::open(Box::new(handle), &file)?, &file, only)?
         }
-        None => names.clone(),
+        Some("xlsb") => read_xlsb(path, &file, only)?,
+        _ => read_other(path, &file, only)?,
     };
-    let mut sheets = Vec::new();
-    for name in wanted {
-        let range = book
-            .worksheet_range(&name)
-            .with_context(|| format!("cannot read sheet \"{name}\" of {}", path.display()))?;
-        if range.is_empty() && only.is_none() {
-            continue;
-        }
-        sheets.push(Sheet {
-            csv: range_to_csv(&range)?,
-            name,
-        });
-    }
-    Ok(sheets)
+    Ok(tables(read, &file, only, header))
 }
 
-fn range_to_csv(range: &calamine::Range<Data>) -> Result<Vec<u8>> {
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    // Blank lines before the first used row keep CSV line numbers equal to sheet rows
-    // (the CSV reader skips blank lines but counts them).
-    let mut out = vec![b'\n'; first_row as usize];
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(&mut out);
-    for row in range.rows() {
-        let mut cells: Vec<String> = std::iter::repeat_n(String::new(), first_col as usize).collect();
-        cells.extend(row.iter().map(cell_text));
-        // A row with nothing in it is written as a blank line, which readers skip.
-        if cells.iter().all(String::is_empty) {
-            w.write_record(None::<&[u8]>)?;
-            continue;
+fn tables(
+    read: Vec<(String, Vec<Cell>)>,
+    file: &str,
+    only: Option<&str>,
+    header: &dyn Fn(&[u8]) -> Option<u64>,
+) -> Vec<Sheet> {
+    read.into_iter()
+        .filter(|(_, cells)| !cells.is_empty() || only.is_some())
+        .map(|(name, cells)| table::sheet(&format!("{file}[{name}]"), name, cells, header))
+        .collect()
+}
+
+/// For the fuzzer: reads an `.xlsx` workbook from memory, or one built around
+/// `bytes` by [`fuzz_book`], and gives each sheet's CSV to `each`.
+#[doc(hidden)]
+pub(crate) fn fuzz(bytes: &[u8], each: &mut dyn FnMut(&[u8])) {
+    let book = if bytes.starts_with(b"PK") {
+        bytes.to_vec()
+    } else {
+        fuzz_book(bytes)
+    };
+    let first_row = |_: &[u8]| Some(1);
+    let Ok(book) = xlsx::Book::open(Box::new(std::io::Cursor::new(book)), "fuzz.xlsx") else {
+        return;
+    };
+    if let Ok(read) = read_xlsx(book, "fuzz.xlsx", None) {
+        for sheet in tables(read, "fuzz.xlsx", None, &first_row) {
+            each(&sheet.csv);
         }
-        w.write_record(&cells)?;
     }
-    w.flush()?;
-    drop(w);
-    Ok(out)
+}
+
+/// A valid zip holding a workbook whose parts come from `bytes`, split at each
+/// NUL byte: the sheet's XML, then the shared strings, the styles and the
+/// workbook part (a standard one where there is no such part).
+#[doc(hidden)]
+pub(crate) fn fuzz_book(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut parts = bytes.split(|&b| b == 0);
+    let ns = "http://schemas.openxmlformats.org";
+    let rel = |id: &str, kind: &str, target: &str| {
+        format!(
+            "<Relationship Id=\"{id}\" Type=\"{ns}/officeDocument/2006/relationships/{kind}\" Target=\"{target}\"/>"
+        )
+    };
+    let rels = format!(
+        "<Relationships>{}{}{}</Relationships>",
+        rel("rId1", "worksheet", "worksheets/sheet1.xml"),
+        rel("rId2", "sharedStrings", "sharedStrings.xml"),
+        rel("rId3", "styles", "styles.xml")
+    );
+    let sheet = parts.next().unwrap_or_default().to_vec();
+    let strings = parts.next().map(<[u8]>::to_vec);
+    let styles = parts.next().map(<[u8]>::to_vec);
+    let workbook = parts.next().map_or_else(
+        || b"<workbook><sheets><sheet name=\"Sheet1\" r:id=\"rId1\"/></sheets></workbook>".to_vec(),
+        <[u8]>::to_vec,
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut add = |name: &str, data: &[u8]| {
+        // Writing to memory fails only on a repeated name, which there is not.
+        let _ = zip.start_file(name, stored);
+        let _ = zip.write_all(data);
+    };
+    add("xl/workbook.xml", &workbook);
+    add("xl/_rels/workbook.xml.rels", rels.as_bytes());
+    add("xl/worksheets/sheet1.xml", &sheet);
+    if let Some(strings) = strings {
+        add("xl/sharedStrings.xml", &strings);
+    }
+    if let Some(styles) = styles {
+        add("xl/styles.xml", &styles);
+    }
+    zip.finish().map(std::io::Cursor::into_inner).unwrap_or_default()
+}
+
+/// The indices of the sheets to read: the one named `only` (ignoring case and
+/// surrounding spaces), or all.
+fn wanted(names: &[String], only: Option<&str>, file: &str) -> Result<Vec<usize>> {
+    if names.len() > MAX_SHEETS {
+        bail!(
+            "{file} has {} sheets, more than the {MAX_SHEETS} caseaudit reads in one workbook; split it",
+            names.len()
+        );
+    }
+    let Some(name) = only else {
+        return Ok((0..names.len()).collect());
+    };
+    let found = names
+        .iter()
+        .position(|n| n.trim().eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| {
+            anyhow!(
+                "{file} has no sheet \"{name}\" (its sheets: {})",
+                names.join(", ")
+            )
+        })?;
+    Ok(vec![found])
+}
+
+fn read_xlsx(mut book: xlsx::Book, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+    let names = book.sheet_names();
+    let mut read = Vec::new();
+    for i in wanted(&names, only, file)? {
+        read.push((names[i].clone(), book.cells(i)?));
+    }
+    let mut needed: Vec<u32> = read
+        .iter()
+        .flat_map(|(_, s)| s.shared.iter().map(|&(_, n)| n))
+        .collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let strings = if needed.is_empty() {
+        HashMap::new()
+    } else {
+        book.shared_strings(&needed)?
+    };
+    read.into_iter()
+        .map(|(name, mut sheet)| {
+            for &(i, n) in &sheet.shared {
+                let cell = &mut sheet.cells[i];
+                cell.2 = strings.get(&n).cloned().ok_or_else(|| {
+                    anyhow!(
+                        "{file}[{name}]: cell {} refers to shared string {n}, which the workbook does not hold; it is not read",
+                        xlsx::cell_name(cell.0, cell.1)
+                    )
+                })?;
+            }
+            sheet.cells.retain(|c| !c.2.is_empty());
+            Ok((name, sheet.cells))
+        })
+        .collect()
+}
+
+fn read_xlsb(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+    check_zip(path, file)?;
+    let mut book: Xlsb<_> =
+        open_workbook(path).with_context(|| format!("cannot read the workbook {file}"))?;
+    let names = book.sheet_names();
+    let mut read = Vec::new();
+    for i in wanted(&names, only, file)? {
+        let name = &names[i];
+        let mut cells = Vec::new();
+        let mut reader = book
+            .worksheet_cells_reader(name)
+            .with_context(|| format!("cannot read sheet \"{name}\" of {file}"))?;
+        while let Some(cell) = reader
+            .next_cell()
+            .with_context(|| format!("cannot read sheet \"{name}\" of {file}"))?
+        {
+            let (row, col) = cell.get_position();
+            push_cell(
+                &mut cells,
+                row,
+                col,
+                &Data::from(cell.get_value().clone()),
+                file,
+                name,
+            )?;
+        }
+        read.push((name.clone(), cells));
+    }
+    Ok(read)
+}
+
+/// `.xls` and `.ods`: calamine reads these whole, so only the packed sizes
+/// (`.ods`) and the number of sheets are checked before.
+fn read_other(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+    if extension(path).as_deref() == Some("ods") {
+        check_zip(path, file)?;
+    }
+    let mut book = open_workbook_auto(path).with_context(|| format!("cannot read the workbook {file}"))?;
+    let names = book.sheet_names();
+    let mut read = Vec::new();
+    for i in wanted(&names, only, file)? {
+        let name = &names[i];
+        let range = book
+            .worksheet_range(name)
+            .with_context(|| format!("cannot read sheet \"{name}\" of {file}"))?;
+        let (top, left) = range.start().unwrap_or((0, 0));
+        let mut cells = Vec::new();
+        for (row, col, value) in range.used_cells() {
+            push_cell(&mut cells, top + row as u32, left + col as u32, value, file, name)?;
+        }
+        read.push((name.clone(), cells));
+    }
+    Ok(read)
+}
+
+fn push_cell(cells: &mut Vec<Cell>, row: u32, col: u32, value: &Data, file: &str, sheet: &str) -> Result<()> {
+    let text = cell_text(value);
+    if text.chars().count() > MAX_CELL_CHARS {
+        bail!(
+            "{file}[{sheet}]: cell {} holds more than {MAX_CELL_CHARS} characters, more than a spreadsheet cell can; the workbook is not read",
+            xlsx::cell_name(row, col)
+        );
+    }
+    if !text.is_empty() {
+        cells.push((row, col, text));
+    }
+    Ok(())
+}
+
+/// Refuses a zip workbook one of whose parts says it unpacks to more than
+/// 256 MiB and over 100 times its packed size (calamine reads such parts whole).
+fn check_zip(path: &Path, file: &str) -> Result<()> {
+    let handle = std::fs::File::open(path).with_context(|| format!("cannot read the workbook {file}"))?;
+    let Ok(mut zip) = zip::ZipArchive::new(handle) else {
+        // Not a zip: calamine's own message says what is wrong.
+        return Ok(());
+    };
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index_raw(i) else {
+            continue;
+        };
+        if entry.size() > entry.compressed_size().saturating_mul(100).max(256 << 20) {
+            bail!(
+                "{file}: part {} unpacks to {} MiB, over 100 times its packed size, which no real workbook does; it is not read",
+                entry.name().unwrap_or_default(),
+                entry.size() >> 20
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A cell as the CSV readers expect it.
@@ -85,18 +304,79 @@ fn cell_text(cell: &Data) -> String {
         Data::Empty => String::new(),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Int(i) => i.to_string(),
-        Data::Float(f) => {
-            if f.fract() == 0.0 && f.abs() < 1e15 {
-                format!("{}", *f as i64)
-            } else {
-                f.to_string()
-            }
-        }
+        Data::Float(f) => number_text(*f),
         Data::Bool(b) => (if *b { "yes" } else { "no" }).to_string(),
         Data::DateTime(dt) => {
             let serial = dt.as_f64();
             excel_serial_to_date(serial.floor() as i64).map_or_else(|| serial.to_string(), format_date)
         }
         Data::Error(e) => e.to_string(),
+    }
+}
+
+/// A number as a cell shows it in General format: whole numbers without a point.
+fn number_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        f.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    const SEEDS: [&[u8]; 5] = [
+        include_bytes!("../fuzz/seeds/workbook/two_cases_shared_strings_dates"),
+        include_bytes!("../fuzz/seeds/workbook/last_cell_XFD1048576"),
+        include_bytes!("../fuzz/seeds/workbook/far_stray_J1000000"),
+        include_bytes!("../fuzz/seeds/workbook/no_references_bools_numbers"),
+        include_bytes!("../fuzz/seeds/workbook/last_cell_XFD1048576.xlsx"),
+    ];
+
+    fn sheets(bytes: &[u8]) -> Vec<String> {
+        let mut read = Vec::new();
+        super::fuzz(bytes, &mut |csv| {
+            read.push(String::from_utf8_lossy(csv).into_owned())
+        });
+        read
+    }
+
+    #[test]
+    fn the_seeds_read_as_tables() {
+        assert_eq!(
+            sheets(SEEDS[0]),
+            ["case_id,team,start_date\nC1, Duty & Assessment ,2025-12-09\nC2,#N/A,2023-03-15\n"]
+        );
+        for seed in &SEEDS[1..3] {
+            assert_eq!(sheets(seed), ["case_id,team\nC1,Duty\nC2,Duty\n"]);
+        }
+        assert_eq!(sheets(SEEDS[3]), ["case_id,flag\n1.5,yes\n"]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// What the fuzz target does, briefly: seeds with bytes changed,
+        /// inserted or removed never panic.
+        #[test]
+        fn mutated_workbooks_never_panic(
+            seed in 0..SEEDS.len(),
+            edits in proptest::collection::vec((any::<u16>(), any::<u8>(), 0..3u8), 0..12),
+        ) {
+            let mut bytes = SEEDS[seed].to_vec();
+            for (at, byte, how) in edits {
+                let at = usize::from(at) % (bytes.len() + 1);
+                match how {
+                    0 if at < bytes.len() => bytes[at] = byte,
+                    1 => bytes.insert(at, byte),
+                    _ if at < bytes.len() => {
+                        bytes.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+            crate::fuzz::workbook(&bytes);
+        }
     }
 }

@@ -73,3 +73,8 @@ fn tables() {
 fn census() {
     replay("census", caseaudit::fuzz::census);
 }
+
+#[test]
+fn workbook() {
+    replay("workbook", caseaudit::fuzz::workbook);
+}

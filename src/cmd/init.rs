@@ -116,7 +116,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<()> {
 fn guess_file(path: &Path, plan: &Plan<'_>, known: &HashSet<String>) -> Result<Vec<guess::FileGuess>> {
     let name = csvio::display_name(path);
     if crate::workbook::is_workbook(path) && !path.is_dir() {
-        let sheets = crate::workbook::read_sheets(path, plan.sheet)?;
+        let sheets = crate::workbook::read_sheets(path, plan.sheet, &|_| None)?;
         if sheets.is_empty() {
             bail!("{name} has no sheet with anything in it");
         }

@@ -33,3 +33,4 @@ mod themes;
 mod titles;
 mod validate;
 mod workbook;
+mod workbook_limits;

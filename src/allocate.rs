@@ -11,6 +11,7 @@ use crate::keys::{hash64, splitmix64};
 use explain::{bound_group, bound_sentence, infeasible};
 
 mod explain;
+pub(crate) mod rules;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct AuditorInfo {
@@ -111,18 +112,28 @@ fn tidy(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A person's name as compared: normalised, and `Last, First` read as `First Last`.
+fn name_key(name: &str) -> String {
+    match name.split_once(',') {
+        Some((last, first)) if !first.trim().is_empty() => normalize(&format!("{first} {last}")),
+        _ => normalize(name),
+    }
+}
+
 /// Why `auditor` may not take `case` (`None`: eligible, capacity aside).
 pub(crate) fn barred(case: &CaseInfo, auditor: &AuditorInfo) -> Option<Bar> {
     let team = normalize(&case.team);
-    let worker = case.worker.as_deref().map(normalize).unwrap_or_default();
+    let worker = case.worker.as_deref().map(name_key).unwrap_or_default();
     let id = normalize(&auditor.id);
     if !auditor.active {
         Some(Bar::Inactive)
-    } else if normalize(&auditor.team) == team {
+    } else if !team.is_empty() && normalize(&auditor.team) == team {
         Some(Bar::OwnTeam)
-    } else if auditor.manages.iter().any(|m| normalize(m) == team) {
+    } else if !team.is_empty() && auditor.manages.iter().any(|m| normalize(m) == team) {
         Some(Bar::ManagesTeam)
-    } else if !worker.is_empty() && (worker == id || worker == normalize(&auditor.name)) {
+    } else if !worker.is_empty()
+        && (worker == id || worker == normalize(&auditor.id) || worker == name_key(&auditor.name))
+    {
         Some(Bar::IsWorker)
     } else if !id.is_empty() && case.previous_auditors.iter().any(|p| normalize(p) == id) {
         Some(Bar::AuditedBefore)

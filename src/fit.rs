@@ -14,16 +14,19 @@ pub(crate) enum Kind {
     Cases,
     Auditors,
     History,
+    Allocation,
     Audits,
     Moderation,
 }
 
 impl Kind {
-    /// Every layout, in the order that settles a tie.
-    pub(crate) const ALL: [Kind; 5] = [
+    /// Every layout, in the order that settles a tie (a history before an
+    /// allocation, whose columns it shares).
+    pub(crate) const ALL: [Kind; 6] = [
         Kind::Moderation,
         Kind::Audits,
         Kind::History,
+        Kind::Allocation,
         Kind::Auditors,
         Kind::Cases,
     ];
@@ -33,6 +36,7 @@ impl Kind {
             Kind::Cases => "case extract",
             Kind::Auditors => "auditors list",
             Kind::History => "audit history",
+            Kind::Allocation => "allocation",
             Kind::Audits => "completed audits",
             Kind::Moderation => "moderation results",
         }
@@ -45,11 +49,16 @@ impl Kind {
             Kind::Cases => None,
             Kind::Auditors => Some(auditors),
             Kind::History => Some(history),
+            Kind::Allocation => Some((&crate::layouts::allocation::HEADINGS, &NO_MAPPING)),
             Kind::Audits => Some(audits),
             Kind::Moderation => Some(moderation),
         }
     }
 }
+
+/// The mapping of a layout the settings cannot map (an allocation, which only
+/// `allocate` writes).
+static NO_MAPPING: Mapping = Mapping::new();
 
 /// How a file's headings fit one layout.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,7 +212,7 @@ pub(crate) fn best(headers: &[String], settings: &Settings) -> Result<Fit, Strin
         .map(|f| format!("as {} it would need {}", a(f.kind), and_list(&f.missing)))
         .collect();
     Err(format!(
-        "cannot tell what kind of file this is from its headings ({}): map its headings in caseaudit.toml ([auditors.columns] and the like; docs/vocabulary.md lists the headings known without it) or use --kind cases|auditors|history|audits|moderation|config",
+        "cannot tell what kind of file this is from its headings ({}): map its headings in caseaudit.toml ([auditors.columns] and the like; docs/vocabulary.md lists the headings known without it) or use --kind cases|auditors|history|allocation|audits|moderation|config",
         needs.join("; ")
     ))
 }
@@ -212,7 +221,7 @@ pub(crate) fn best(headers: &[String], settings: &Settings) -> Result<Fit, Strin
 fn a(kind: Kind) -> String {
     match kind {
         Kind::Audits | Kind::Moderation => kind.describe().to_string(),
-        Kind::Auditors | Kind::History => format!("an {}", kind.describe()),
+        Kind::Auditors | Kind::History | Kind::Allocation => format!("an {}", kind.describe()),
         Kind::Cases => format!("a {}", kind.describe()),
     }
 }

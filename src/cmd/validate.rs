@@ -38,6 +38,7 @@ pub(crate) enum Kind {
     Cases,
     Auditors,
     History,
+    Allocation,
     Audits,
     Moderation,
     Config,
@@ -56,6 +57,7 @@ impl Kind {
             Kind::Cases => Some(fit::Kind::Cases),
             Kind::Auditors => Some(fit::Kind::Auditors),
             Kind::History => Some(fit::Kind::History),
+            Kind::Allocation => Some(fit::Kind::Allocation),
             Kind::Audits => Some(fit::Kind::Audits),
             Kind::Moderation => Some(fit::Kind::Moderation),
             Kind::Config => None,
@@ -67,6 +69,7 @@ impl Kind {
             fit::Kind::Cases => Kind::Cases,
             fit::Kind::Auditors => Kind::Auditors,
             fit::Kind::History => Kind::History,
+            fit::Kind::Allocation => Kind::Allocation,
             fit::Kind::Audits => Kind::Audits,
             fit::Kind::Moderation => Kind::Moderation,
         }
@@ -234,6 +237,15 @@ fn check_file(
                     rows,
                 }
             }
+            Kind::Allocation => {
+                let (problems, rows) = check_allocation(&name, table.reader);
+                Checked {
+                    name,
+                    kind: Some(kind),
+                    problems,
+                    rows,
+                }
+            }
             Kind::Audits if path == Path::new("-") => {
                 bail!("completed audits are checked from files (with the moderation results they go with), not from standard input")
             }
@@ -312,6 +324,25 @@ fn frame_fields(ctx: &Context, schema: &Schema) -> Vec<usize> {
         }
     }
     fields
+}
+
+/// An allocation: its layout's checks, then the rules of independence on every
+/// row, as far as the allocation itself tells them (the auditor's team and name
+/// beside the case's team and worker; `record --auditors` checks the list too).
+fn check_allocation(name: &str, reader: csv::Reader<Box<dyn std::io::Read>>) -> (Vec<Problem>, u64) {
+    match crate::layouts::allocation::read(name, reader) {
+        Err(problems) => (problems, 0),
+        Ok((month, rows)) => {
+            let problems = crate::allocate::rules::breaches(month, &rows, None, &[])
+                .iter()
+                .map(|b| {
+                    let row = &rows[b.row];
+                    Problem::error(name, Some(row.line), Some("auditor_id"), b.describe(row))
+                })
+                .collect();
+            (problems, rows.len() as u64)
+        }
+    }
 }
 
 /// The configured frames checked against an extract's headings.

@@ -22,6 +22,14 @@ pub(crate) const COLUMNS: [&str; 8] = [
 /// The columns an allocation must have.
 pub(crate) const REQUIRED: [&str; 3] = ["month", "case_id", "auditor_id"];
 
+/// The allocation's fields, for telling an allocation from other files.
+pub(crate) const HEADINGS: super::headings::Headings = super::headings::Headings {
+    section: "allocation",
+    fields: &COLUMNS,
+    aliases: &[],
+    required: &REQUIRED,
+};
+
 /// One allocated case, as `allocate` wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Allocated {
@@ -30,6 +38,9 @@ pub(crate) struct Allocated {
     pub(crate) auditor_id: String,
     pub(crate) auditor_name: String,
     pub(crate) frame: String,
+    /// The case's worker, and the auditor's team, where the allocation gives them.
+    pub(crate) worker: String,
+    pub(crate) auditor_team: String,
     pub(crate) line: u64,
 }
 
@@ -53,6 +64,7 @@ pub(crate) fn read<R: Read>(
         col("auditor_name"),
         col("frame"),
     );
+    let (c_worker, c_auditor_team) = (col("worker"), col("auditor_team"));
     let heading = |c: Option<usize>| c.map(|i| reader.headers[i].clone());
     let (h_month, h_case, h_auditor) = (heading(c_month), heading(c_case), heading(c_auditor));
     let mut month: Option<(Month, u64)> = None;
@@ -108,6 +120,8 @@ pub(crate) fn read<R: Read>(
             auditor_id: auditor_id.to_string(),
             auditor_name: present(&rec, c_name).unwrap_or("").to_string(),
             frame: present(&rec, c_frame).unwrap_or("").to_string(),
+            worker: present(&rec, c_worker).unwrap_or("").to_string(),
+            auditor_team: present(&rec, c_auditor_team).unwrap_or("").to_string(),
             line,
         });
     }

@@ -10,10 +10,14 @@ use std::io::Read;
 
 pub(crate) const HEADER: [&str; 5] = ["month", "case_id", "team", "auditor_id", "frame"];
 
+/// Every field a history may have: [`HEADER`]'s, and a note `record` writes on a
+/// row recorded despite a rule (`--override`).
+pub(crate) const FIELDS: [&str; 6] = ["month", "case_id", "team", "auditor_id", "frame", "note"];
+
 /// The history's fields, and the headings a ledger kept by hand often has.
 pub(crate) const HEADINGS: Headings = Headings {
     section: "history",
-    fields: &HEADER,
+    fields: &FIELDS,
     aliases: &[
         ("Audit Month", "month"),
         ("Month Audited", "month"),
@@ -36,6 +40,8 @@ pub(crate) struct Entry {
     pub(crate) team: String,
     pub(crate) auditor_id: String,
     pub(crate) frame: String,
+    /// Why the row was recorded despite a rule; blank for nearly every row.
+    pub(crate) note: String,
     pub(crate) line: u64,
 }
 
@@ -87,6 +93,7 @@ pub(crate) fn read<R: Read>(
             team: present(&rec, cols[2]).unwrap_or("").to_string(),
             auditor_id: auditor_id.to_string(),
             frame: present(&rec, cols[4]).unwrap_or("").to_string(),
+            note: present(&rec, cols[5]).unwrap_or("").to_string(),
             line,
         });
     }

@@ -209,7 +209,7 @@ fn a_file_that_fits_no_layout_is_one_line() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 1, "{}", run.stdout);
     assert!(
-        lines[0].starts_with("shapes.csv:1: cannot tell what kind of file this is from its headings (as a case extract it would need case_id and team; as an auditors list it would need auditor_id, name and team; as an audit history it would need month, case_id and auditor_id; as completed audits it would need audit_id, case_id, month, auditor_id, team and overall; as moderation results it would need audit_id, moderator_id and overall)"),
+        lines[0].starts_with("shapes.csv:1: cannot tell what kind of file this is from its headings (as a case extract it would need case_id and team; as an auditors list it would need auditor_id, name and team; as an allocation it would need month, case_id and auditor_id; as an audit history it would need month, case_id and auditor_id; as completed audits it would need audit_id, case_id, month, auditor_id, team and overall; as moderation results it would need audit_id, moderator_id and overall)"),
         "{}",
         lines[0]
     );
@@ -228,7 +228,7 @@ fn a_mapped_history_still_reads_once_record_rewrites_it() {
     w.write(
         "alloc.csv",
         "month,case_id,team,worker,frame,auditor_id,auditor_name,auditor_team\n\
-         2026-12,C3,Team A,W,neglect,S101,Ann Example,Team A\n",
+         2026-12,C3,Team A,W,neglect,S101,Ann Example,Team B\n",
     );
     w.run(&["record", "alloc.csv", "--history", "history.csv"]).ok();
     assert!(

@@ -28,6 +28,7 @@ mod progress;
 mod record;
 mod report;
 mod rerun;
+mod rules;
 mod sample;
 mod themes;
 mod titles;

@@ -1,0 +1,103 @@
+//! The rules of independence hold wherever an allocation enters: a hand-edited
+//! allocation that breaks one is refused by `record` (and found by `validate`),
+//! unless `--override` gives the reason, which the history keeps.
+
+use crate::common::{Workdir, csv_rows};
+
+/// The demo month, and its allocation edited by hand: the first case (Locality
+/// Unit 5) given to Kit Alder of Locality Unit 5, the second case's worker
+/// written as its auditor's name, last name first.
+fn edited(w: &Workdir) -> String {
+    w.run(&["demo", "m", "-q"]).ok();
+    let text = w.read("m/allocation.csv");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    assert!(
+        lines[1].ends_with(",A0009,Ira Alder,Front Door 1"),
+        "{}",
+        lines[1]
+    );
+    lines[1] = lines[1].replace(
+        ",A0009,Ira Alder,Front Door 1",
+        ",A0011,Kit Alder,Locality Unit 5",
+    );
+    assert!(
+        lines[2].contains(",Ola Finch,") && lines[2].contains(",A0008,Hana Alder,"),
+        "{}",
+        lines[2]
+    );
+    lines[2] = lines[2].replace(",Ola Finch,", ",\"Alder, Hana\",");
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn record_refuses_a_hand_edited_breach_and_records_it_with_a_reason() {
+    let w = Workdir::new();
+    w.write("edited.csv", edited(&w));
+    let run = w
+        .run(&["record", "edited.csv", "--history", "new.csv"])
+        .fails(1)
+        .stderr_has("edited.csv:2: column \"auditor_id\": case \"CH0001091\" (team \"Locality Unit 5\"): auditor \"A0011\" (Kit Alder) works in the case's team; nothing was recorded")
+        .stderr_has("edited.csv:3: column \"auditor_id\": case \"CH0000732\" (team \"Leaving Care Team 1\"): auditor \"A0008\" (Hana Alder) is the case's worker");
+    assert!(!w.path("new.csv").exists(), "nothing written: {}", run.stderr);
+    w.run(&[
+        "record",
+        "edited.csv",
+        "--history",
+        "new.csv",
+        "--override",
+        "agreed with the service manager",
+    ])
+    .ok()
+    .stderr_has("edited.csv:2: recorded despite the rule, as --override says");
+    let rows = csv_rows(&w.read("new.csv"));
+    assert_eq!(
+        rows[0],
+        ["month", "case_id", "team", "auditor_id", "frame", "note"]
+    );
+    let noted: Vec<&str> = rows[1..]
+        .iter()
+        .filter(|r| !r[5].is_empty())
+        .map(|r| r[1].as_str())
+        .collect();
+    assert_eq!(noted, ["CH0001091", "CH0000732"]);
+    assert_eq!(rows[1][5], "override: agreed with the service manager");
+    // The history with its notes reads as any history.
+    w.run(&["history", "--history", "new.csv", "--case", "CH0001091"])
+        .ok()
+        .stdout_has("A0011");
+}
+
+#[test]
+fn the_auditors_list_is_checked_too() {
+    let w = Workdir::new();
+    w.run(&["demo", "m", "-q"]).ok();
+    // The allocation says Kit Alder is in Front Door 1; the list says Locality Unit 5.
+    let text = w.read("m/allocation.csv").replacen(
+        ",A0009,Ira Alder,Front Door 1",
+        ",A0011,Kit Alder,Front Door 1",
+        1,
+    );
+    w.write("stale.csv", text);
+    w.run(&["record", "stale.csv", "--history", "h1.csv"]).ok();
+    w.run(&[
+        "record",
+        "stale.csv",
+        "--history",
+        "h2.csv",
+        "--auditors",
+        "m/auditors.csv",
+    ])
+    .fails(1)
+    .stderr_has("auditor \"A0011\" (Kit Alder) works in the case's team");
+}
+
+#[test]
+fn validate_finds_the_breach_in_an_allocation() {
+    let w = Workdir::new();
+    w.write("edited.csv", edited(&w));
+    w.run(&["validate", "edited.csv"])
+        .fails(1)
+        .stderr_has("edited.csv: read as allocation")
+        .stdout_has("edited.csv:2: column \"auditor_id\": case \"CH0001091\" (team \"Locality Unit 5\"): auditor \"A0011\" (Kit Alder) works in the case's team");
+    w.run(&["validate", "m/allocation.csv"]).ok();
+}

@@ -85,3 +85,144 @@ pub(crate) fn breaches(
     }
     found
 }
+
+/// A team an auditor belongs to or manages, as the auditors list writes it, that
+/// is no team of the cases or the history but looks like one: the rules compare
+/// team names exactly, so `North CIN` does not keep its auditor from `North CIN
+/// Team`'s cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TeamMiss {
+    /// The auditor's index in the list.
+    pub(crate) auditor: usize,
+    /// `team` or `manages`.
+    pub(crate) field: &'static str,
+    pub(crate) written: String,
+    pub(crate) nearest: String,
+}
+
+/// The auditors' teams and managed teams that match no team in `known` (the
+/// cases' and the history's) but nearly match one.
+pub(crate) fn team_misses(auditors: &[Auditor], known: &[String]) -> Vec<TeamMiss> {
+    let keys: Vec<String> = known.iter().map(|t| super::normalize(t)).collect();
+    let mut misses = Vec::new();
+    for (i, a) in auditors.iter().enumerate() {
+        let written = std::iter::once(("team", &a.team)).chain(a.manages.iter().map(|m| ("manages", m)));
+        for (field, team) in written {
+            let key = super::normalize(team);
+            if key.is_empty() || keys.contains(&key) {
+                continue;
+            }
+            if let Some(at) = keys.iter().position(|k| looks_like(&key, k)) {
+                misses.push(TeamMiss {
+                    auditor: i,
+                    field,
+                    written: team.clone(),
+                    nearest: known[at].clone(),
+                });
+            }
+        }
+    }
+    misses
+}
+
+/// Whether two different team names (normalised) are likely one team: one holds
+/// the other as whole words (`north cin` in `north cin team`), or they are a
+/// couple of letters apart.
+fn looks_like(a: &str, b: &str) -> bool {
+    let within = |short: &str, long: &str| {
+        short.len() >= 3
+            && long
+                .split(' ')
+                .collect::<Vec<_>>()
+                .windows(short.split(' ').count())
+                .any(|w| w.join(" ") == short)
+    };
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if within(short, long) {
+        return true;
+    }
+    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    short.len() >= 5 && edits(&x, &y) <= 2
+}
+
+/// The Levenshtein distance.
+fn edits(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auditor(team: &str, manages: &[&str]) -> Auditor {
+        Auditor {
+            id: "A1".into(),
+            name: "Zoe Able".into(),
+            team: team.into(),
+            role: String::new(),
+            capacity: None,
+            active: true,
+            manages: manages.iter().map(|m| (*m).to_string()).collect(),
+            email: String::new(),
+            line: 2,
+        }
+    }
+
+    #[test]
+    fn near_team_names_are_found_and_exact_or_unrelated_ones_are_not() {
+        let known: Vec<String> = ["North CIN Team", "Locality Unit 1", "Duty Team 2"]
+            .map(String::from)
+            .to_vec();
+        let misses = team_misses(
+            &[
+                auditor(
+                    "North CIN",
+                    &["Locality  unit 1", "Locality Unit 11", "Fostering"],
+                ),
+                auditor("Duty Team 3", &[]),
+                auditor("Adoption", &[]),
+            ],
+            &known,
+        );
+        let got: Vec<(&str, &str, &str)> = misses
+            .iter()
+            .map(|m| (m.field, m.written.as_str(), m.nearest.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("team", "North CIN", "North CIN Team"),
+                ("manages", "Locality Unit 11", "Locality Unit 1"),
+                ("team", "Duty Team 3", "Duty Team 2"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_worker_written_last_name_first_is_the_auditor() {
+        let case = CaseInfo {
+            case_id: "C1".into(),
+            team: "T".into(),
+            worker: Some("Able,  Zoe".into()),
+            previous_auditors: Vec::new(),
+        };
+        let auditor = AuditorInfo {
+            id: "A1".into(),
+            name: "Zoe Able".into(),
+            team: "U".into(),
+            active: true,
+            ..AuditorInfo::default()
+        };
+        assert_eq!(barred(&case, &auditor), Some(Bar::IsWorker));
+    }
+}

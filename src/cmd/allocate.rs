@@ -115,6 +115,32 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         })
         .collect();
     ctx.warn(&unknown);
+    // Team names are compared exactly: one that nearly matches a team of the
+    // cases or the history is most likely that team, mistyped.
+    let teams: Vec<String> = sampled
+        .iter()
+        .map(|c| c.team.clone())
+        .chain(entries.iter().map(|e| e.team.clone()))
+        .filter(|t| !t.is_empty())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let misses: Vec<crate::problem::Problem> = crate::allocate::rules::team_misses(&list, &teams)
+        .into_iter()
+        .map(|m| {
+            let a = &list[m.auditor];
+            crate::problem::Problem::warning(
+                &input.name,
+                Some(a.line),
+                Some(m.field),
+                format!(
+                    "auditor \"{}\": \"{}\" is no team of the sample or the history; did you mean \"{}\"? (team names are compared exactly, so the rules do not see them as one)",
+                    a.id, m.written, m.nearest
+                ),
+            )
+        })
+        .collect();
+    ctx.warn(&misses);
     let mut previous: HashMap<&str, Vec<String>> = HashMap::new();
     let mut recent: HashMap<&str, BTreeSet<String>> = HashMap::new();
     let rotate = i64::from(ctx.settings.allocation.rotate_months);

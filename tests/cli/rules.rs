@@ -101,3 +101,18 @@ fn validate_finds_the_breach_in_an_allocation() {
         .stdout_has("edited.csv:2: column \"auditor_id\": case \"CH0001091\" (team \"Locality Unit 5\"): auditor \"A0011\" (Kit Alder) works in the case's team");
     w.run(&["validate", "m/allocation.csv"]).ok();
 }
+
+#[test]
+fn a_team_written_nearly_as_the_cases_team_is_warned_of() {
+    let w = Workdir::new();
+    w.run(&["demo", "m", "-q"]).ok();
+    let auditors = w.read("m/auditors.csv").replacen(
+        "A0011,Kit Alder,Locality Unit 5,",
+        "A0011,Kit Alder,Locality Unit 5 Team,",
+        1,
+    );
+    w.write("auditors.csv", auditors);
+    w.run(&["allocate", "m/sample.csv", "--auditors", "auditors.csv", "--history", "m/history.csv"])
+        .ok()
+        .stderr_has("auditors.csv:12: warning: column \"team\": auditor \"A0011\": \"Locality Unit 5 Team\" is no team of the sample or the history; did you mean \"Locality Unit 5\"?");
+}

@@ -189,7 +189,7 @@ impl Prepared {
                 repeat[t][a] = recent.contains(key);
             }
             let id = normalize(&aud.id);
-            for key in [id.clone(), normalize(&aud.name)]
+            for key in [id.clone(), name_key(&aud.name)]
                 .into_iter()
                 .filter(|k| !k.is_empty())
             {
@@ -201,7 +201,7 @@ impl Prepared {
         let mut classes: Vec<Class> = Vec::new();
         for (c, case) in p.cases.iter().enumerate() {
             let t = case_team[c];
-            let worker = case.worker.as_deref().map(normalize).unwrap_or_default();
+            let worker = case.worker.as_deref().map(name_key).unwrap_or_default();
             let mut excluded: Vec<usize> = by_name.get(&worker).cloned().unwrap_or_default();
             for prev in case
                 .previous_auditors

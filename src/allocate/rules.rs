@@ -224,5 +224,27 @@ mod tests {
             ..AuditorInfo::default()
         };
         assert_eq!(barred(&case, &auditor), Some(Bar::IsWorker));
+        // The solver keeps the same bar: the only other auditor takes the case.
+        let other = AuditorInfo {
+            id: "A2".into(),
+            name: "Yan Best".into(),
+            team: "U".into(),
+            active: true,
+            capacity: 5,
+            ..AuditorInfo::default()
+        };
+        let instance = crate::allocate::Instance {
+            cases: vec![case],
+            auditors: vec![
+                AuditorInfo {
+                    capacity: 5,
+                    ..auditor
+                },
+                other,
+            ],
+            seed: 1,
+        };
+        let solved = crate::allocate::solve(&instance).expect("A2 may take it");
+        assert_eq!(solved.auditor_of, [1]);
     }
 }

@@ -24,7 +24,34 @@ fn completions_and_man_page() {
 #[test]
 fn help_and_version() {
     let w = Workdir::new();
-    w.run(&["--version"]).ok().stdout_has(env!("CARGO_PKG_VERSION"));
+    let version = w.run(&["--version"]).ok();
+    assert!(
+        version.stdout.contains(env!("CARGO_PKG_VERSION")),
+        "{}",
+        version.stdout
+    );
+    // Built from a git checkout (as CI and `cargo install --path .` are), the
+    // commit too; and a sample's manifest records the same.
+    let commit = env!("CASEAUDIT_COMMIT");
+    if !commit.is_empty() {
+        assert!(
+            version.stdout.contains(&format!("(commit {commit})")),
+            "{}",
+            version.stdout
+        );
+        w.write(
+            "x.csv",
+            "case_id,team
+C1,A
+",
+        );
+        w.run(&["sample", "x.csv", "--seed", "1", "-o", "s.csv"]).ok();
+        let manifest = w.read("s.csv.manifest.json");
+        assert!(
+            manifest.contains(&format!("\"commit\": \"{commit}\"")),
+            "{manifest}"
+        );
+    }
     let run = w.run(&["cases", "--help"]).ok();
     assert!(run.stdout.contains("Examples:") && run.stdout.contains("--where"));
     w.run(&["nonsense"]).fails(2);

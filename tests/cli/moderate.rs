@@ -213,6 +213,36 @@ fn select_refuses_bad_rates_rules_and_months() {
     .fails(1)
     .stderr_has("key \"moderation.always\"")
     .stderr_has("unknown field \"grade\"");
+    w.write("window.toml", "[moderation]\nauditor_window_months = 0\n");
+    w.run(&[
+        "-c",
+        "window.toml",
+        "moderate",
+        "select",
+        "audits.csv",
+        "--seed",
+        "1",
+    ])
+    .fails(1)
+    .stderr_has("key \"moderation.auditor_window_months\": 0 is not a number of months from 1 to 120");
+    w.run(&["moderate", "select", "audits.csv", "--auditor-window-months", "0"])
+        .fails(2);
+    // The months of the window are read from the audits: a month with none is named.
+    w.write("moderation.csv", format!("{MODERATION}\nO1,H,,Good,no,\n"));
+    w.run(&[
+        "moderate",
+        "select",
+        "audits.csv",
+        "--seed",
+        "1",
+        "--moderation",
+        "moderation.csv",
+        "--auditor-window-months",
+        "4",
+    ])
+    .ok()
+    .stderr_has("1 earlier moderation result counted toward who is due (2026-08 to 2026-10)")
+    .stderr_has("the audits hold none of 2026-08, 2026-09: give those months' audits too");
 }
 
 /// Audits and moderation from (auditor, moderator) overall grades; every fourth challenged.

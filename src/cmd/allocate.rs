@@ -9,6 +9,7 @@ use crate::layouts::{self, auditors, history};
 use crate::output;
 use crate::problem::Problems;
 use crate::render::{Cell, RowWriter, render};
+use crate::values::counted;
 use anyhow::{Result, bail};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
@@ -290,8 +291,8 @@ fn write_summary(
             )?;
             output::write_file_atomic(path, &buf, ctx.force)?;
             ctx.note(format!(
-                "allocated {} cases; summary in {}",
-                sampled.len(),
+                "allocated {}; summary in {}",
+                counted(sampled.len() as u64, "case", "cases"),
                 path.display()
             ));
         }
@@ -299,9 +300,13 @@ fn write_summary(
             let mut err = std::io::stderr().lock();
             writeln!(
                 err,
-                "allocated {} cases to {} auditors:",
-                sampled.len(),
-                solution.loads.iter().filter(|l| **l > 0).count()
+                "allocated {} to {}:",
+                counted(sampled.len() as u64, "case", "cases"),
+                counted(
+                    solution.loads.iter().filter(|l| **l > 0).count() as u64,
+                    "auditor",
+                    "auditors"
+                )
             )?;
             render(
                 crate::output::Format::Table,

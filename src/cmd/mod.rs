@@ -171,7 +171,7 @@ impl Context {
         if let Some(path) = &self.output_path {
             refuse_an_input(path)?;
         }
-        Output::open(self.output_path.as_deref(), self.force)
+        Ok(Output::open(self.output_path.as_deref(), self.force)?.announced(!self.quiet))
     }
 
     /// The history file: the one given, else `[history] path`.

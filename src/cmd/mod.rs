@@ -90,6 +90,8 @@ pub(crate) struct Context {
     pub(crate) output_path: Option<PathBuf>,
     pub(crate) force: bool,
     pub(crate) format: Format,
+    /// Whether `-f` chose the format (rather than `-o`'s extension or the default).
+    pub(crate) format_given: bool,
     pub(crate) render: RenderOptions,
     pub(crate) quiet: bool,
     pub(crate) verbose: bool,
@@ -155,6 +157,7 @@ impl Context {
             output_path: g.output.clone(),
             force: g.force,
             format: Format::resolve(g.format, g.output.as_deref()),
+            format_given: g.format.is_some(),
             render: RenderOptions {
                 raw: g.raw,
                 color,

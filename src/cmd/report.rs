@@ -66,15 +66,50 @@ pub(crate) struct Args {
     per_team: Option<PathBuf>,
 }
 
+/// The report's format: HTML or Markdown, by `-f`, else by `-o`'s extension
+/// (`.html`, `.htm`, `.md`, `.markdown`), else Markdown. Anything else is refused
+/// rather than written as Markdown under another name.
+fn report_format(ctx: &Context) -> Result<Format> {
+    const ACCEPTED: &str =
+        "the report is HTML or Markdown: -f html or -f markdown, or -o FILE.html or FILE.md";
+    let extension = ctx
+        .output_path
+        .as_deref()
+        .filter(|p| *p != std::path::Path::new("-"))
+        .map(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        });
+    if let Some(ext) = &extension
+        && !["html", "htm", "md", "markdown"].contains(&ext.as_str())
+    {
+        let shown = if ext.is_empty() {
+            "no extension".to_string()
+        } else {
+            format!(".{ext}")
+        };
+        return Err(usage(format!("cannot write the report as {shown}: {ACCEPTED}")));
+    }
+    match ctx.format {
+        Format::Html => Ok(Format::Html),
+        Format::Markdown => Ok(Format::Markdown),
+        // No -f and no -o: standard output gets Markdown.
+        Format::Table | Format::Csv if !ctx.format_given && extension.is_none() => Ok(Format::Markdown),
+        other => Err(usage(format!(
+            "cannot write the report as {}: {ACCEPTED}",
+            format!("{other:?}").to_lowercase()
+        ))),
+    }
+}
+
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
-    let format = match ctx.format {
-        Format::Html => Format::Html,
-        Format::Markdown | Format::Table | Format::Csv => Format::Markdown,
-        other => {
-            return Err(usage(
-                format!("report writes markdown or html, not {other:?}").to_lowercase(),
-            ));
-        }
+    // Team packs are written in both formats, whatever -f says.
+    let format = if args.per_team.is_some() {
+        Format::Html
+    } else {
+        report_format(ctx)?
     };
     if args.per_team.is_some() && ctx.output_path.is_some() {
         return Err(usage(

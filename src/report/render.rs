@@ -18,21 +18,22 @@ fn shown(cell: &Cell) -> String {
 
 /// The report as Markdown.
 pub(crate) fn markdown(report: &Report) -> String {
-    let mut out = format!("# {}\n\n{}\n", report.title, report.subtitle);
+    let e = escape_markup;
+    let mut out = format!("# {}\n\n{}\n", e(&report.title), e(&report.subtitle));
     for section in &report.sections {
-        let _ = write!(out, "\n## {}\n", section.title);
+        let _ = write!(out, "\n## {}\n", e(&section.title));
         for block in &section.blocks {
             out.push('\n');
             match block {
                 Block::Para(p) => {
-                    let _ = writeln!(out, "{p}");
+                    let _ = writeln!(out, "{}", e(p));
                 }
                 Block::Omitted(p) => {
-                    let _ = writeln!(out, "_{p}_");
+                    let _ = writeln!(out, "_{}_", e(p));
                 }
                 Block::Figures(figures) => {
                     for (label, value) in figures {
-                        let _ = writeln!(out, "- **{label}:** {value}");
+                        let _ = writeln!(out, "- **{}:** {}", e(label), e(value));
                     }
                 }
                 Block::Table {
@@ -40,8 +41,19 @@ pub(crate) fn markdown(report: &Report) -> String {
                     columns,
                     rows,
                 } => {
-                    let _ = writeln!(out, "**{caption}**\n");
-                    out.push_str(&crate::render::markdown(columns, rows));
+                    let _ = writeln!(out, "**{}**\n", e(caption));
+                    let rows: Vec<Vec<Cell>> = rows
+                        .iter()
+                        .map(|r| {
+                            r.iter()
+                                .map(|c| match c {
+                                    Cell::Text(t) => Cell::Text(e(t).into_owned()),
+                                    other => other.clone(),
+                                })
+                                .collect()
+                        })
+                        .collect();
+                    out.push_str(&crate::render::markdown(columns, &rows));
                 }
                 // Charts have their figures in the tables beside them.
                 Block::Bars { .. } | Block::Lines { .. } => {
@@ -166,4 +178,17 @@ fn table(caption: &str, columns: &[String], rows: &[Vec<Cell>]) -> String {
     }
     out.push_str("</tbody>\n</table>\n");
     out
+}
+
+/// Text for Markdown with its HTML made harmless: a Markdown viewer renders
+/// `<script>` in a team's name as text, not as markup.
+fn escape_markup(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['<', '>', '&']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;"),
+    )
 }

@@ -236,3 +236,56 @@ fn markdown_snapshot() {
     let expected = std::fs::read_to_string(path).expect("the snapshot exists");
     assert_eq!(report, expected, "the report differs from its snapshot");
 }
+
+#[test]
+fn the_report_is_html_or_markdown_and_nothing_else() {
+    let w = Workdir::new();
+    w.write("audits.csv", audits());
+    let base = ["report", "--month", "2026-11", "--audits", "audits.csv"];
+    for extra in [
+        &["-o", "report.pdf"][..],
+        &["-o", "report.docx"][..],
+        &["-o", "report.csv"][..],
+        &["-o", "report"][..],
+        &["-f", "csv"][..],
+        &["-f", "json"][..],
+        &["-f", "html", "-o", "report.pdf"][..],
+    ] {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        w.run(&args)
+            .fails(2)
+            .stderr_has("the report is HTML or Markdown: -f html or -f markdown, or -o FILE.html or FILE.md");
+    }
+    for name in ["report.pdf", "report.docx", "report.csv", "report"] {
+        assert!(!w.path(name).exists(), "{name} not written");
+    }
+    let args: Vec<&str> = base.iter().chain(&["-o", "report.md"]).copied().collect();
+    w.run(&args).ok().stderr_has("wrote report.md");
+    assert!(w.read("report.md").starts_with("# "));
+}
+
+#[test]
+fn markdown_escapes_html_in_every_value() {
+    let w = Workdir::new();
+    w.write(
+        "audits.csv",
+        audits().replace("Team A", "<script>alert(1)</script>"),
+    );
+    let run = w
+        .run(&[
+            "report",
+            "--month",
+            "2026-11",
+            "--audits",
+            "audits.csv",
+            "-f",
+            "markdown",
+        ])
+        .ok();
+    assert!(!run.stdout.contains("<script>"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{}",
+        run.stdout
+    );
+}

@@ -358,12 +358,12 @@ fn reallocate(
     let solution = match allocate::solve(&moving) {
         Ok(s) => s,
         Err(infeasible) => {
-            say!(
-                "error: the {} cases of {} cannot all be reallocated (short by {}):",
-                moving.cases.len(),
-                unavailable.iter().copied().collect::<Vec<_>>().join(", "),
-                infeasible.short_by()
-            );
+            let whose = unavailable.iter().copied().collect::<Vec<_>>().join(", ");
+            let what = match moving.cases.len() {
+                1 => format!("the case of {whose} cannot be reallocated"),
+                k => format!("the {k} cases of {whose} cannot all be reallocated"),
+            };
+            say!("error: {what} (short by {}):", infeasible.short_by());
             for line in infeasible.explain(&moving).lines() {
                 say!("  {line}");
             }

@@ -46,6 +46,8 @@ pub(crate) struct Audit {
     pub(crate) action_owner: String,
     pub(crate) action_due: Option<NaiveDate>,
     pub(crate) action_done: bool,
+    /// The date the action was done, where the file gives one.
+    pub(crate) action_done_on: Option<NaiveDate>,
     pub(crate) safeguarding_concern: bool,
     /// Per column of [`Layout::extras`].
     pub(crate) extras: Vec<String>,

@@ -249,6 +249,9 @@ impl Default for AllocationSettings {
 pub(crate) struct ModerationSettings {
     pub(crate) rate: f64,
     pub(crate) min_per_auditor: u32,
+    /// `min_per_auditor` is reached over this many months: the month chosen for
+    /// and the ones before it.
+    pub(crate) auditor_window_months: u32,
     pub(crate) always: Spanned<String>,
     /// standard name → heading in the user's moderation results
     pub(crate) columns: Mapping,
@@ -259,6 +262,7 @@ impl Default for ModerationSettings {
         ModerationSettings {
             rate: 0.10,
             min_per_auditor: 1,
+            auditor_window_months: 3,
             always: Spanned::new(0..0, "overall = Inadequate".into()),
             columns: Mapping::new(),
         }
@@ -391,6 +395,16 @@ impl Settings {
                 format!(
                     "{} is not a share between 0 and 1 (e.g. 0.10)",
                     self.moderation.rate
+                ),
+            );
+        }
+        if !(1..=120).contains(&self.moderation.auditor_window_months) {
+            problem(
+                None,
+                "moderation.auditor_window_months",
+                format!(
+                    "{} is not a number of months from 1 to 120 (e.g. 3: the month and the two before it)",
+                    self.moderation.auditor_window_months
                 ),
             );
         }

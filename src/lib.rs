@@ -10,6 +10,29 @@ macro_rules! say {
     }};
 }
 
+/// The version and the commit the program was built from (empty when it was not
+/// built from a git checkout): `0.1.0 (commit abc123def456)`.
+pub(crate) fn build() -> String {
+    let commit = env!("CASEAUDIT_COMMIT");
+    if commit.is_empty() {
+        env!("CARGO_PKG_VERSION").to_string()
+    } else {
+        format!("{} (commit {commit})", env!("CARGO_PKG_VERSION"))
+    }
+}
+
+/// `--version`'s text: the version and the commit.
+const VERSION: &str = if env!("CASEAUDIT_COMMIT").is_empty() {
+    env!("CARGO_PKG_VERSION")
+} else {
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (commit ",
+        env!("CASEAUDIT_COMMIT"),
+        ")"
+    )
+};
+
 mod actions;
 mod allocate;
 mod annex_a;

@@ -7,6 +7,10 @@ use std::collections::BTreeMap;
 pub(crate) struct Manifest {
     pub(crate) tool: String,
     pub(crate) version: String,
+    /// The commit the program was built from, where known, so that the same
+    /// program can be built again to re-derive the sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) commit: Option<String>,
     pub(crate) method: String,
     pub(crate) seed: u64,
     /// Whether the seed was chosen at random (no `--seed` given).

@@ -21,8 +21,8 @@ mod summary;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use select::{Reason, select};
-pub(crate) use summary::{By, MIN_PAIRS, SummaryRow, Trend, summarise};
+pub(crate) use select::{Reason, Rules, Selection, select};
+pub(crate) use summary::{By, MIN_PAIRS, Months, SummaryRow, Trend, summarise, summarise_months};
 
 /// The columns of a moderation file other than re-graded elements.
 pub(crate) const FIELDS: [&str; 6] = [

@@ -53,6 +53,8 @@ impl Format {
 /// file destination is a temp file that vanishes if the command fails.
 pub(crate) struct Output {
     sink: Sink,
+    /// Say on stderr where the file went, once it is there.
+    announce: bool,
 }
 
 enum Sink {
@@ -71,6 +73,7 @@ impl Output {
         match path.filter(|p| *p != Path::new("-")) {
             None => Ok(Output {
                 sink: Sink::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout().lock())),
+                announce: false,
             }),
             Some(path) => {
                 check_target(path, force)?;
@@ -86,13 +89,21 @@ impl Output {
                         path: path.to_path_buf(),
                         force,
                     },
+                    announce: false,
                 })
             }
         }
     }
 
     /// Flushes, syncs and moves the file into place.
+    /// Says on stderr where the file went when it is committed (`wrote PATH`).
+    pub(crate) fn announced(mut self, announce: bool) -> Output {
+        self.announce = announce;
+        self
+    }
+
     pub(crate) fn commit(self) -> Result<()> {
+        let announce = self.announce;
         match self.sink {
             Sink::Stdout(mut w) => w.flush().context("writing to standard output"),
             Sink::File { writer, path, force } => {
@@ -113,6 +124,9 @@ impl Output {
                         anyhow::Error::new(e.error).context(format!("cannot write {}", path.display()))
                     }
                 })?;
+                if announce {
+                    say!("wrote {}", path.display());
+                }
                 Ok(())
             }
         }

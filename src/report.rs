@@ -486,10 +486,7 @@ fn methodology(inputs: &Inputs<'_>) -> Section {
     let mut figures = vec![
         ("As of".to_string(), format_date(inputs.as_of)),
         ("Month".to_string(), inputs.month.to_string()),
-        (
-            "Tool".to_string(),
-            format!("caseaudit {}", env!("CARGO_PKG_VERSION")),
-        ),
+        ("Tool".to_string(), format!("caseaudit {}", crate::build())),
     ];
     if let Some(s) = &inputs.sampling {
         figures.push(("Sample seed".to_string(), s.manifest.seed.to_string()));

@@ -265,6 +265,7 @@ impl Columns {
         };
         let completed_on = date(Field::CompletedOn);
         let action_due = date(Field::ActionDue);
+        let action_done_on = present(rec, self.col(Field::ActionDone)).and_then(parse_date);
         let action_done = match present(rec, self.col(Field::ActionDone)) {
             None => false,
             Some(cell) => match parse_yes_no(cell) {
@@ -328,6 +329,7 @@ impl Columns {
             action: self.text(rec, Field::Action),
             action_owner: self.text(rec, Field::ActionOwner),
             action_due,
+            action_done_on,
             action_done,
             safeguarding_concern,
             extras,

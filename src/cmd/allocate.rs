@@ -9,6 +9,7 @@ use crate::layouts::{self, auditors, history};
 use crate::output;
 use crate::problem::Problems;
 use crate::render::{Cell, RowWriter, render};
+use crate::values::counted;
 use anyhow::{Result, bail};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::Write;
@@ -231,9 +232,13 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         .zip(sampled.iter().map(|c| c.team.as_str()))
         .collect();
     let headline = format!(
-        "allocated {} cases to {} auditors:",
-        sampled.len(),
-        solution.loads.iter().filter(|l| **l > 0).count()
+        "allocated {} to {}:",
+        counted(sampled.len() as u64, "case", "cases"),
+        counted(
+            solution.loads.iter().filter(|l| **l > 0).count() as u64,
+            "auditor",
+            "auditors"
+        )
     );
     write_summary(
         ctx,
@@ -411,12 +416,16 @@ fn reallocate(
         .collect();
     // The summary shows each auditor's whole capacity, not what was left beside the kept cases.
     let headline = format!(
-        "reallocated {} of {} cases ({} kept, {} deferred) over {} auditors:",
+        "reallocated {} of {} ({} kept, {} deferred) over {}:",
         moves.len(),
-        staying.len(),
+        counted(staying.len() as u64, "case", "cases"),
         staying.len() - moves.len(),
         rows.len() - staying.len(),
-        solution.loads.iter().filter(|l| **l > 0).count()
+        counted(
+            solution.loads.iter().filter(|l| **l > 0).count() as u64,
+            "auditor",
+            "auditors"
+        )
     );
     write_summary(
         ctx,

@@ -4,6 +4,7 @@ use super::Context;
 use crate::exit::usage;
 use crate::extract::{self, Case, CaseRow, Fold, Schema};
 use crate::filter::{self, FieldKind, Filter, RowFilter, Value};
+use crate::output::Format;
 use crate::render::{Cell, RowWriter, render};
 use crate::values::list_items;
 use crate::vocab::strip_label_prefix;
@@ -217,9 +218,19 @@ impl Sink {
                     ctx.render.clone(),
                 )?,
                 Some((_, _, name)) => {
+                    // A blank value is a group of its own, named where people read it;
+                    // CSV and JSON keep it blank for the scripts that read them.
+                    let for_people = !matches!(ctx.format, Format::Csv | Format::Json);
                     let rows = groups
                         .into_iter()
-                        .map(|(k, n)| vec![Cell::text(k), Cell::from(n)])
+                        .map(|(k, n)| {
+                            let k = if k.is_empty() && for_people {
+                                format!("(no {name})")
+                            } else {
+                                k
+                            };
+                            vec![Cell::text(k), Cell::from(n)]
+                        })
                         .collect();
                     render(
                         ctx.format,

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "caseaudit",
-    version,
+    version = crate::VERSION,
     about,
     long_about,
     propagate_version = true,

@@ -140,6 +140,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     }
     let month = Month::of(ctx.as_of);
     let audits = write_audit_returns(dir, &mut demo, month, ctx.force)?;
+    write_earlier_moderation(dir, &mut demo, &audits, ctx.force)?;
     let month_text = month.to_string();
     let this_month = format!("month = {month_text}");
     let audit_steps: Vec<(&str, Vec<&str>)> = vec![
@@ -168,6 +169,8 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
                 "audits.csv",
                 "--month",
                 &month_text,
+                "--moderation",
+                "moderation.csv",
                 "--seed",
                 &seed,
                 "-o",
@@ -178,7 +181,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     for (what, step) in &audit_steps {
         run_step(ctx, dir, what, step)?;
     }
-    write_moderation(dir, &mut demo, &audits, ctx.force)?;
+    write_moderation(dir, &mut demo, &audits)?;
     let report_args = |out: &'static str| {
         vec![
             "report",
@@ -265,12 +268,24 @@ fn write_audit_returns(dir: &Path, demo: &mut Demo, month: Month, force: bool) -
     Ok(returns)
 }
 
-/// Writes moderation.csv: results for the audits `moderate select` chose this month,
-/// and for about one in four audits of each earlier month.
-fn write_moderation(dir: &Path, demo: &mut Demo, returns: &Returns, force: bool) -> Result<()> {
+/// Writes moderation.csv as it stands before this month's moderation: the results
+/// of the earlier months, which `moderate select` reads to know who is due.
+fn write_earlier_moderation(dir: &Path, demo: &mut Demo, returns: &Returns, force: bool) -> Result<()> {
+    let text = demo.earlier_moderation(returns);
+    write_file_atomic(&dir.join("moderation.csv"), &text, force)?;
+    let results = text.iter().filter(|&&b| b == b'\n').count().saturating_sub(1);
+    show!("\n# Earlier months' moderation results (synthetic: {results} results)");
+    show!("  moderation.csv   {:>7} bytes", text.len());
+    Ok(())
+}
+
+/// Writes moderation.csv again: the earlier months' results, then results for the
+/// audits `moderate select` chose this month.
+fn write_moderation(dir: &Path, demo: &mut Demo, returns: &Returns) -> Result<()> {
     let chosen = std::fs::read(dir.join("moderation-sample.csv")).context("reading the moderation sample")?;
     let text = demo.moderation(returns, &chosen);
-    write_file_atomic(&dir.join("moderation.csv"), &text, force)?;
+    // The file written a moment ago is replaced, whatever --force says.
+    write_file_atomic(&dir.join("moderation.csv"), &text, true)?;
     let results = text.iter().filter(|&&b| b == b'\n').count().saturating_sub(1);
     show!("\n# Moderators re-grade the chosen audits (synthetic: {results} results)");
     show!("  moderation.csv   {:>7} bytes", text.len());

@@ -22,6 +22,7 @@ use std::path::PathBuf;
   caseaudit dip extract.csv --per worker --n 3 --where \"status = open\" --seed 11
   caseaudit dip extract.csv --per team --n 5 -o dip.csv")]
 pub(crate) struct Args {
+    /// The case extract(s) to draw from (CSV files or workbooks; several are merged per case id)
     #[arg(required = true, value_name = "EXTRACT")]
     inputs: Vec<PathBuf>,
     /// Group by worker or team
@@ -90,9 +91,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         .map(|s| s.value.as_str())
         .collect();
     ctx.note(format!(
-        "dip sample: {} cases from {} groups",
-        draw.cases.len(),
-        strata.len()
+        "dip sample: {} from {}",
+        crate::values::counted(draw.cases.len() as u64, "case", "cases"),
+        crate::values::counted(strata.len() as u64, "group", "groups")
     ));
     if !short.is_empty() {
         ctx.note(format!("  fewer than {} cases in: {}", args.n, short.join(", ")));

@@ -44,7 +44,12 @@ use std::path::{Path, PathBuf};
 /// Runs the parsed command line.
 pub(crate) fn run(cli: Cli) -> Result<()> {
     // Completions and the man page need no settings: they work anywhere, even beside a broken settings file.
-    let ctx = || Context::new(&cli.global);
+    // Commands whose answers depend on the settings say when there are none.
+    let tells = !matches!(
+        cli.command,
+        Command::Demo(_) | Command::Generate(_) | Command::Verify(_) | Command::Plan(_)
+    );
+    let ctx = || Context::new(&cli.global, tells);
     let is_report = matches!(cli.command, Command::Report(_));
     if !is_report && Format::resolve(cli.global.format, cli.global.output.as_deref()) == Format::Html {
         return Err(crate::exit::usage(
@@ -100,14 +105,32 @@ pub(crate) type Checked<T> = (Option<(Audits, T)>, Vec<Problem>);
 const DEFAULT_SETTINGS: &str = "caseaudit.toml";
 
 impl Context {
-    fn new(g: &GlobalArgs) -> Result<Context> {
-        let (settings, settings_path) = load_settings(g.config.as_deref())?;
+    /// `tell_settings`: say on stderr which settings are in use when there is no
+    /// settings file (commands whose answers depend on the settings).
+    fn new(g: &GlobalArgs, tell_settings: bool) -> Result<Context> {
+        let (settings, settings_path, empty) = load_settings(g.config.as_deref())?;
         let redact = redact_key(g.redact, &settings)?;
-        if g.verbose {
-            match &settings_path {
-                Some(p) => say!("settings: {}", p.display()),
-                None => say!("settings: built-in defaults (no caseaudit.toml here)"),
+        match &settings_path {
+            Some(p) if empty && !g.quiet => say!(
+                "warning: {} sets nothing (it is empty or only comments): the built-in defaults are used",
+                p.display()
+            ),
+            Some(p) if g.verbose => say!("settings: {}", p.display()),
+            None if (tell_settings || g.verbose) && !g.quiet => {
+                say!("settings: the built-in defaults (no caseaudit.toml here; `caseaudit init` writes one)")
             }
+            _ => {}
+        }
+        let today = chrono::Local::now().date_naive();
+        if let Some(as_of) = g.as_of
+            && as_of > today + chrono::Days::new(31)
+            && !g.quiet
+        {
+            say!(
+                "warning: --as-of {} is more than a month after today ({}): a typo?",
+                crate::dates::format_date(as_of),
+                crate::dates::format_date(today)
+            );
         }
         let color = match g.color {
             ColorWhen::Always => true,
@@ -148,7 +171,7 @@ impl Context {
         if let Some(path) = &self.output_path {
             refuse_an_input(path)?;
         }
-        Output::open(self.output_path.as_deref(), self.force)
+        Ok(Output::open(self.output_path.as_deref(), self.force)?.announced(!self.quiet))
     }
 
     /// The history file: the one given, else `[history] path`.
@@ -277,6 +300,7 @@ impl Context {
         Ok(match audits::read(files, layout, &scale) {
             Ok((audits, warnings)) => {
                 problems.extend(warnings);
+                problems.extend(future_dates(&audits, self.as_of));
                 (Some((audits, prepared)), problems)
             }
             Err(errors) => {
@@ -374,14 +398,60 @@ pub(crate) fn refuse_an_input(output: &Path) -> Result<()> {
     Ok(())
 }
 
-fn load_settings(explicit: Option<&Path>) -> Result<(Settings, Option<PathBuf>)> {
+/// The settings, the file they came from (none: the built-in defaults), and
+/// whether that file sets nothing (empty, or only comments).
+fn load_settings(explicit: Option<&Path>) -> Result<(Settings, Option<PathBuf>, bool)> {
     let path = match explicit {
         Some(p) => p.to_path_buf(),
         None if Path::new(DEFAULT_SETTINGS).is_file() => PathBuf::from(DEFAULT_SETTINGS),
-        None => return Ok((Settings::default(), None)),
+        None => return Ok((Settings::default(), None, false)),
     };
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("cannot read settings {}", path.display()))?;
     let settings = Settings::parse(&text, &path.display().to_string()).map_err(Problems)?;
-    Ok((settings, Some(path)))
+    let empty = text
+        .lines()
+        .map(str::trim)
+        .all(|l| l.is_empty() || l.starts_with('#'));
+    Ok((settings, Some(path), empty))
+}
+
+/// Dates in completed audits that cannot be right on `as_of`: an audit completed
+/// after it, an action done before the audit that set it was completed.
+fn future_dates(audits: &audits::Audits, as_of: chrono::NaiveDate) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for a in &audits.list {
+        let file = audits.layout.files.get(a.file).map_or("", String::as_str);
+        if let Some(done) = a.completed_on
+            && done > as_of
+        {
+            problems.push(Problem::warning(
+                file,
+                Some(a.line),
+                Some("completed_on"),
+                format!(
+                    "audit \"{}\" is completed on {}, after --as-of ({}): a date in the future?",
+                    a.audit_id,
+                    crate::dates::format_date(done),
+                    crate::dates::format_date(as_of)
+                ),
+            ));
+        }
+        if let (Some(done), Some(set)) = (a.action_done_on, a.completed_on)
+            && done < set
+        {
+            problems.push(Problem::warning(
+                file,
+                Some(a.line),
+                Some("action_done"),
+                format!(
+                    "audit \"{}\": its action is done on {}, before the audit that set it was completed ({})",
+                    a.audit_id,
+                    crate::dates::format_date(done),
+                    crate::dates::format_date(set)
+                ),
+            ));
+        }
+    }
+    problems
 }

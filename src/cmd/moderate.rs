@@ -8,7 +8,7 @@ use crate::dates::Month;
 use crate::exit::usage;
 use crate::filter::Filter;
 use crate::layouts::reader::RecordReader;
-use crate::moderation::{self, By, MIN_PAIRS, Reason, SummaryRow, Trend};
+use crate::moderation::{self, By, MIN_PAIRS, Months, Reason, Rules, Selection, SummaryRow, Trend};
 use crate::output::Format;
 use crate::render::{Cell, RowWriter};
 use anyhow::{Result, anyhow, bail};
@@ -30,29 +30,41 @@ enum Sub {
 
 /// Choose which of a month's completed audits to moderate.
 ///
-/// Reads the audits file(s). Chooses every audit matching `[moderation] always`
-/// (default: overall = Inadequate), then at least --min-per-auditor audits of each
-/// auditor, then a random share --rate of the month's audits from the rest. Random
-/// means smallest keys, where an audit's key is the first 8 bytes of
-/// SHA-256("<seed>:<audit_id>"), so the same seed always chooses the same audits.
-/// Writes audit_id, case_id, auditor_id, reason (always, auditor-minimum, random).
+/// Reads the audits file(s) and, with --moderation, the moderation results of
+/// earlier months. Chooses every audit matching `[moderation] always` (default:
+/// overall = Inadequate), then audits of each auditor who is due: fewer than
+/// --min-per-auditor audits moderated within --auditor-window-months (this month
+/// and the ones before it), then a random share --rate of the month's audits from
+/// the rest. Without --moderation every auditor is due. Only results of audits of
+/// months before this one count, so choosing again after this month's moderation
+/// chooses the same audits. Random means smallest keys, where an audit's key is
+/// the first 8 bytes of SHA-256("<seed>:<audit_id>"), so the same seed always
+/// chooses the same audits. Writes audit_id, case_id, auditor_id, reason (always,
+/// auditor-due, random).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
-  caseaudit moderate select audits.csv --month 2026-11 --seed 20261 -o to-moderate.csv
+  caseaudit moderate select audits.csv --month 2026-11 --moderation moderation.csv --seed 20261 -o to-moderate.csv
+  caseaudit moderate select audits-*.csv --moderation moderation-*.csv --auditor-window-months 6
   caseaudit moderate select audits.csv --rate 0.2 --min-per-auditor 2")]
 struct SelectArgs {
-    /// Completed audits file(s)
+    /// Completed audits file(s), with the earlier months whose moderation counts
     #[arg(required = true, value_name = "AUDITS")]
     inputs: Vec<PathBuf>,
     /// The month whose audits to choose from (YYYY-MM). Default: the latest month in the audits
     #[arg(long, value_name = "YYYY-MM")]
     month: Option<Month>,
+    /// Moderation results of earlier months: auditors moderated enough within the window are not due
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    moderation: Vec<PathBuf>,
     /// Share of the month's audits to choose at random, 0 to 1. Default: [moderation] rate
     #[arg(long, value_name = "R", value_parser = parse_rate)]
     rate: Option<f64>,
-    /// Choose at least K audits of every auditor. Default: [moderation] min_per_auditor
+    /// Moderate at least K audits of every auditor within the window. Default: [moderation] min_per_auditor
     #[arg(long, value_name = "K")]
     min_per_auditor: Option<u32>,
+    /// Months of the window, this one included. Default: [moderation] auditor_window_months
+    #[arg(long, value_name = "M", value_parser = clap::value_parser!(u32).range(1..=120))]
+    auditor_window_months: Option<u32>,
     /// Seed of the keyed hash. Default: chosen at random and printed
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
@@ -67,10 +79,13 @@ struct SelectArgs {
 /// over every pair of auditor and moderator grades: exact, within one grade, and
 /// Cohen's kappa with linear and quadratic weights over every grade of the scale.
 /// Kappa is blank where it is undefined. --by month adds the direction of change
-/// month on month (changed_trend, challenged_trend: fewer, same, more).
+/// month on month (changed_trend, challenged_trend: fewer, same, more). --month,
+/// or --from and --to, keep the audits of those months (the audit's month).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   caseaudit moderate summary audits.csv moderation.csv
+  caseaudit moderate summary audits.csv moderation.csv --month 2026-11 --by auditor
+  caseaudit moderate summary audits.csv moderation.csv --from 2026-06 --to 2026-11 --by month
   caseaudit moderate summary audits-*.csv moderation.csv --by month -f markdown
   caseaudit moderate summary audits.csv moderation.csv --by auditor")]
 struct SummaryArgs {
@@ -83,6 +98,15 @@ struct SummaryArgs {
     /// One row per month, auditor, element or team (default: one row for all)
     #[arg(long, value_name = "FIELD")]
     by: Option<SummaryBy>,
+    /// Only the audits of this month (YYYY-MM)
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to"])]
+    month: Option<Month>,
+    /// Only the audits of this month (YYYY-MM) and later
+    #[arg(long, value_name = "YYYY-MM")]
+    from: Option<Month>,
+    /// Only the audits of this month (YYYY-MM) and earlier
+    #[arg(long, value_name = "YYYY-MM")]
+    to: Option<Month>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -129,24 +153,46 @@ fn run_select(ctx: &Context, args: &SelectArgs) -> Result<()> {
         Some(s) => (s, false),
         None => (rand::random_range(1..=999_999_999), true),
     };
-    let rate = args.rate.unwrap_or(settings.rate);
-    let k = args.min_per_auditor.unwrap_or(settings.min_per_auditor);
+    let moderated = if args.moderation.is_empty() {
+        None
+    } else {
+        let mut all = Vec::new();
+        for path in &args.moderation {
+            all.extend(ctx.read_moderation(path, &audits)?);
+        }
+        Some(all)
+    };
     let always = always.for_rows(&audits.layout);
     let matches = |a: &Audit| always.matches(a);
-    let s = moderation::select(&audits, month, &matches, rate, k, seed);
+    let rules = Rules {
+        month,
+        always: &matches,
+        rate: args.rate.unwrap_or(settings.rate),
+        min_per_auditor: args.min_per_auditor.unwrap_or(settings.min_per_auditor),
+        window_months: args
+            .auditor_window_months
+            .unwrap_or(settings.auditor_window_months),
+        seed,
+    };
+    let s = moderation::select(&audits, &rules, moderated.as_deref());
     if s.in_month == 0 {
         bail!("no audits for {month} in {}", audits.layout.files.join(", "));
     }
     if random {
         say!("seed: {seed} (chosen at random; give --seed {seed} to choose the same audits again)");
     }
+    for line in select_notes(&rules, &s, moderated.is_some()) {
+        ctx.note(line);
+    }
     ctx.note(format!(
-        "moderation sample for {month} (seed {seed}): {} of {} audits: {} always ({rule}), {} auditor-minimum (at least {k} each), {} random ({rate} of {})",
+        "moderation sample for {month} (seed {seed}): {} of {} audits: {} always ({rule}), {} auditor-due ({}), {} random ({} of {})",
         s.picks.len(),
         s.in_month,
         s.count(Reason::Always),
-        s.count(Reason::AuditorMinimum),
+        s.count(Reason::AuditorDue),
+        due_text(&rules, &s, moderated.is_some()),
         s.count(Reason::Random),
+        rules.rate,
         s.in_month,
     ));
     let mut out = ctx.open_output()?;
@@ -166,6 +212,64 @@ fn run_select(ctx: &Context, args: &SelectArgs) -> Result<()> {
     w.finish()?;
     out.flush()?;
     out.commit()
+}
+
+/// Which auditors were due, for the summary line.
+fn due_text(rules: &Rules<'_>, s: &Selection, given: bool) -> String {
+    let k = rules.min_per_auditor;
+    let within = match rules.window_months {
+        1 => "this month".to_string(),
+        w => format!("{w} months"),
+    };
+    let (n, of) = (s.due.len(), s.auditors);
+    let due = if n == 0 {
+        format!("none of {of} auditors due")
+    } else if !given {
+        format!("{n} of {of} auditors due, none known to be moderated")
+    } else {
+        format!("{n} of {of} auditors due: {}", s.due.join(", "))
+    };
+    format!("at least {k} each within {within}; {due}")
+}
+
+/// What the earlier moderation results did, or that none were given.
+fn select_notes(rules: &Rules<'_>, s: &Selection, given: bool) -> Vec<String> {
+    let mut notes = Vec::new();
+    let month = rules.month;
+    if !given {
+        if rules.window_months > 1 && rules.min_per_auditor > 0 {
+            notes.push(format!(
+                "every auditor is due: give the earlier moderation results with --moderation to spread the minimum over {} months ({} to {month})",
+                rules.window_months,
+                rules.window_start(),
+            ));
+        }
+        return notes;
+    }
+    if rules.window_months > 1 {
+        notes.push(format!(
+            "{} earlier moderation result{} counted toward who is due ({} to {})",
+            s.counted,
+            if s.counted == 1 { "" } else { "s" },
+            rules.window_start(),
+            month.previous(),
+        ));
+    }
+    if !s.months_without_audits.is_empty() {
+        let months: Vec<String> = s.months_without_audits.iter().map(ToString::to_string).collect();
+        notes.push(format!(
+            "the audits hold none of {}: give those months' audits too, or their moderation cannot count",
+            months.join(", ")
+        ));
+    }
+    if s.left_out > 0 {
+        notes.push(format!(
+            "{} moderation result{} of audits of {month} or later left out: only earlier months decide who is due, so choosing again gives the same audits",
+            s.left_out,
+            if s.left_out == 1 { "" } else { "s" },
+        ));
+    }
+    notes
 }
 
 fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
@@ -199,7 +303,33 @@ fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
         Some(SummaryBy::Element) => By::Element,
         Some(SummaryBy::Team) => By::Team,
     };
-    let rows = moderation::summarise(&audits, &moderations, by);
+    let months = match args.month {
+        Some(m) => Months {
+            from: Some(m),
+            to: Some(m),
+        },
+        None => Months {
+            from: args.from,
+            to: args.to,
+        },
+    };
+    if let (Some(from), Some(to)) = (months.from, months.to)
+        && from > to
+    {
+        return Err(usage(format!("--from {from} is after --to {to}")));
+    }
+    if months != Months::ALL {
+        let kept = audits.list.iter().filter(|a| months.contains(a.month)).count();
+        let range = match (months.from, months.to) {
+            (Some(f), Some(t)) if f == t => format!("of {f}"),
+            (Some(f), Some(t)) => format!("of {f} to {t}"),
+            (Some(f), None) => format!("of {f} or later"),
+            (None, Some(t)) => format!("of {t} or earlier"),
+            (None, None) => String::new(),
+        };
+        ctx.note(format!("{kept} audits {range} (of {} read)", audits.list.len()));
+    }
+    let rows = moderation::summarise_months(&audits, &moderations, by, months);
     let undefined: Vec<&str> = rows
         .iter()
         .filter(|r| r.moderated > 0 && r.agreement.kappa_linear.is_none())

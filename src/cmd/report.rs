@@ -144,9 +144,6 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     out.commit()?;
-    if let Some(path) = &ctx.output_path {
-        ctx.note(format!("report: {}", path.display()));
-    }
     Ok(())
 }
 
@@ -208,8 +205,8 @@ fn write_packs(
         }
     }
     ctx.note(format!(
-        "team packs for {month}: {} teams, HTML and Markdown, in {}",
-        teams.len(),
+        "team packs for {month}: {}, HTML and Markdown, in {}",
+        crate::values::counted(teams.len() as u64, "team", "teams"),
         dir.display()
     ));
     Ok(())

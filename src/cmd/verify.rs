@@ -87,6 +87,17 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     };
     // A draw reads only the history's months before the sample's month, so that
     // `record` adding the month's own allocation changes no sample.
+    let made_by = match &manifest.commit {
+        Some(commit) => format!("{} (commit {commit})", manifest.version),
+        None => manifest.version.clone(),
+    };
+    if made_by != crate::build() {
+        ctx.note(format!(
+            "the sample was drawn by caseaudit {made_by}; this is caseaudit {}, whose draw follows the same method ({})",
+            crate::build(),
+            manifest.method
+        ));
+    }
     let (again, _) = draw(&job, &mut |n| ctx.note(n))?;
     let mut differences = manifest.differences(&again);
     let mut note = "inputs unchanged";

@@ -223,7 +223,8 @@ fn summarise_no_team(problems: &mut Vec<Problem>, cases: u64) {
         None,
         problems[first].column.as_deref(),
         format!(
-            "no case has a team ({count} cases): none can be allocated, and samples leave them out; give a file of case ids and teams with it (they are merged per case id), or map the team column in caseaudit.toml"
+            "no case has a team ({}): none can be allocated, and samples leave them out; give a file of case ids and teams with it (they are merged per case id), or map the team column in caseaudit.toml",
+            crate::values::counted(count, "case", "cases")
         ),
     );
     problems[first] = summary;

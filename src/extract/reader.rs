@@ -7,7 +7,7 @@ use super::row::CaseRow;
 use super::schema::Schema;
 use super::standard::Std;
 use crate::config::Settings;
-use crate::dates::{Day, date_problem, parse_day};
+use crate::dates::{Day, date_problem, format_date, parse_day};
 use crate::problem::Problem;
 use crate::values::{clean, is_missing};
 use chrono::NaiveDate;
@@ -32,6 +32,8 @@ pub(crate) struct ExtractReader<R: Read> {
     /// Warn of a row without a team (off where rows are folded into cases, whose
     /// team may come from another row).
     warn_no_team: bool,
+    /// `--as-of`, to question an episode that starts after it.
+    as_of: Option<Day>,
 }
 
 /// Opens an extract again from its start.
@@ -124,7 +126,10 @@ impl<R: Read> ExtractReader<R> {
     /// A reader of rows after a header already read as `schema`, checking case ids
     /// row by row.
     fn with_schema(file: &str, records: Records<R>, schema: Schema) -> Self {
+        use chrono::Datelike;
+        let as_of = Day::new(schema.as_of.year(), schema.as_of.month(), schema.as_of.day());
         ExtractReader {
+            as_of,
             file: file.to_string(),
             records,
             schema,
@@ -385,6 +390,21 @@ impl<R: Read> ExtractReader<R> {
                 Some(line),
                 Some(col),
                 "the end date is before the start date",
+            ));
+        }
+        if let (Some(s), Some(as_of)) = (row.start, self.as_of)
+            && s > as_of
+        {
+            let col = &headers[self.schema.col(Std::StartDate).expect("start date was read")];
+            self.problems.push(Problem::warning(
+                file,
+                Some(line),
+                Some(col),
+                format!(
+                    "the episode starts on {}, after --as-of ({}): a date in the future?",
+                    format_date(s.date()),
+                    format_date(self.schema.as_of)
+                ),
             ));
         }
         true

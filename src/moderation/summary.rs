@@ -4,6 +4,7 @@
 
 use super::Moderation;
 use crate::audits::{Audit, Audits};
+use crate::dates::Month;
 use crate::stats::{self, Agreement};
 use std::collections::BTreeMap;
 
@@ -105,8 +106,50 @@ impl Tally {
     }
 }
 
+/// The audits' months a summary covers, both ends included; `None` is open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Months {
+    pub(crate) from: Option<Month>,
+    pub(crate) to: Option<Month>,
+}
+
+impl Months {
+    /// Every month.
+    pub(crate) const ALL: Months = Months { from: None, to: None };
+
+    pub(crate) fn contains(self, m: Month) -> bool {
+        self.from.is_none_or(|f| f <= m) && self.to.is_none_or(|t| m <= t)
+    }
+}
+
 /// The summary per group, groups in order (months chronologically).
 pub(crate) fn summarise(audits: &Audits, moderations: &[Moderation], by: By) -> Vec<SummaryRow> {
+    summarise_months(audits, moderations, by, Months::ALL)
+}
+
+/// The summary of the audits of `months` only. By month, each month's trend is
+/// still against the month before it, in the range or not.
+pub(crate) fn summarise_months(
+    audits: &Audits,
+    moderations: &[Moderation],
+    by: By,
+    months: Months,
+) -> Vec<SummaryRow> {
+    let mut rows = summarise_where(audits, moderations, by, &|a| {
+        by == By::Month || months.contains(a.month)
+    });
+    if by == By::Month {
+        rows.retain(|r| r.group.parse().is_ok_and(|m| months.contains(m)));
+    }
+    rows
+}
+
+fn summarise_where(
+    audits: &Audits,
+    moderations: &[Moderation],
+    by: By,
+    keep: &dyn Fn(&Audit) -> bool,
+) -> Vec<SummaryRow> {
     let mut of_audit: Vec<Option<&Moderation>> = vec![None; audits.list.len()];
     for m in moderations {
         if let Some(i) = m.audit {
@@ -114,10 +157,10 @@ pub(crate) fn summarise(audits: &Audits, moderations: &[Moderation], by: By) -> 
         }
     }
     let groups = if by == By::Element {
-        by_element(audits, &of_audit)
+        by_element(audits, &of_audit, keep)
     } else {
         let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
-        for (a, m) in audits.list.iter().zip(&of_audit) {
+        for (a, m) in audits.list.iter().zip(&of_audit).filter(|(a, _)| keep(a)) {
             let t = groups.entry(group_of(by, a)).or_default();
             t.audits += 1;
             let Some(m) = m else { continue };
@@ -188,10 +231,14 @@ fn group_of(by: By, a: &Audit) -> String {
 }
 
 /// One tally per element (overall first) over the audits that graded it.
-fn by_element(audits: &Audits, of_audit: &[Option<&Moderation>]) -> Vec<(String, Tally)> {
+fn by_element(
+    audits: &Audits,
+    of_audit: &[Option<&Moderation>],
+    keep: &dyn Fn(&Audit) -> bool,
+) -> Vec<(String, Tally)> {
     let elements = &audits.layout.elements;
     let mut tallies: Vec<Tally> = elements.iter().map(|_| Tally::default()).collect();
-    for (a, m) in audits.list.iter().zip(of_audit) {
+    for (a, m) in audits.list.iter().zip(of_audit).filter(|(a, _)| keep(a)) {
         for (e, t) in tallies.iter_mut().enumerate() {
             let Some(x) = a.grade(e) else { continue };
             t.audits += 1;

@@ -144,6 +144,19 @@ fn inadequate(a: &Audit) -> bool {
     a.overall() == Some(3)
 }
 
+/// The November choice with no earlier moderation given.
+fn pick(a: &Audits, rate: f64, k: u32, seed: u64) -> Selection {
+    let rules = Rules {
+        month: month(),
+        always: &inadequate,
+        rate,
+        min_per_auditor: k,
+        window_months: 3,
+        seed,
+    };
+    select(a, &rules, None)
+}
+
 /// `n` audits in November by auditors TM0..TM{k-1}; every seventh is Inadequate;
 /// a few from October.
 fn many(n: usize, auditors: usize) -> Audits {
@@ -157,9 +170,9 @@ fn many(n: usize, auditors: usize) -> Audits {
 }
 
 #[test]
-fn selection_takes_always_then_auditor_minimum_then_random() {
+fn selection_takes_always_then_auditor_due_then_random() {
     let a = many(60, 9);
-    let s = select(&a, month(), &inadequate, 0.10, 2, 42);
+    let s = pick(&a, 0.10, 2, 42);
     assert_eq!(s.in_month, 60, "October's audit is not a candidate");
     let always: Vec<usize> = s
         .picks
@@ -189,9 +202,9 @@ fn selection_takes_always_then_auditor_minimum_then_random() {
 #[test]
 fn selection_is_reproducible_from_the_seed() {
     let a = many(80, 5);
-    let first = select(&a, month(), &inadequate, 0.2, 1, 7);
-    assert_eq!(first, select(&a, month(), &inadequate, 0.2, 1, 7));
-    let other = select(&a, month(), &inadequate, 0.2, 1, 8);
+    let first = pick(&a, 0.2, 1, 7);
+    assert_eq!(first, pick(&a, 0.2, 1, 7));
+    let other = pick(&a, 0.2, 1, 8);
     assert_ne!(first.picks, other.picks);
     // The random picks are the smallest keys of the rest (docs/method.md#keys, on the audit id).
     let chosen: Vec<usize> = first.picks.iter().map(|p| p.0).collect();
@@ -213,7 +226,7 @@ proptest! {
     #[test]
     fn selection_rules_always_hold(n in 0usize..60, auditors in 1usize..8, k in 0u32..4, rate in 0.0f64..=1.0, seed in any::<u64>()) {
         let a = many(n, auditors);
-        let s = select(&a, month(), &inadequate, rate, k, seed);
+        let s = pick(&a, rate, k, seed);
         let mut seen = std::collections::HashSet::new();
         for &(i, reason, _) in &s.picks {
             prop_assert!(seen.insert(i));
@@ -229,6 +242,167 @@ proptest! {
         let rest = n - (s.picks.len() - s.count(Reason::Random));
         prop_assert_eq!(s.count(Reason::Random), s.random_target.min(rest));
         prop_assert_eq!(s.random_target, (rate * n as f64).round() as usize);
+    }
+}
+
+fn rules(month: &str, k: u32, window_months: u32) -> Rules<'static> {
+    Rules {
+        month: month.parse().unwrap(),
+        always: &inadequate,
+        rate: 0.0,
+        min_per_auditor: k,
+        window_months,
+        seed: 5,
+    }
+}
+
+#[test]
+fn the_window_is_the_months_before_the_month_chosen_for_across_a_new_year() {
+    let r = rules("2027-01", 1, 3);
+    assert_eq!(r.window_start().to_string(), "2026-11");
+    let counts = |m: &str| r.counts_toward_due(m.parse().unwrap());
+    assert!(counts("2026-12") && counts("2026-11"));
+    assert!(
+        !counts("2026-10"),
+        "three months back is outside a 3-month window"
+    );
+    assert!(!counts("2027-01"), "the month's own results never count");
+    assert!(!counts("2027-02") && !counts("2025-12"));
+    let one = rules("2027-01", 1, 1);
+    assert_eq!(one.window_start().to_string(), "2027-01");
+    assert!(!one.counts_toward_due("2026-12".parse().unwrap()));
+    let year = rules("2027-03", 1, 12);
+    assert_eq!(year.window_start().to_string(), "2026-04");
+    assert!(year.counts_toward_due("2026-04".parse().unwrap()));
+    assert!(!year.counts_toward_due("2026-03".parse().unwrap()));
+}
+
+/// January 2027 audits of TM1..TM5 (TM5's Inadequate), and one earlier audit each
+/// of TM1 (December), TM2 (November) and TM3 (October).
+fn new_year() -> Audits {
+    audits_from(
+        "J1,C1,2027-01,TM1,T,Good,,\nJ2,C2,2027-01,TM2,T,Good,,\nJ3,C3,2027-01,TM3,T,Good,,\n\
+         J4,C4,2027-01,TM4,T,Good,,\nJ5,C5,2027-01,TM4,T,Good,,\nJ6,C6,2027-01,TM5,T,Inadequate,,\n\
+         D1,C7,2026-12,TM1,T,Good,,\nV1,C8,2026-11,TM2,T,Good,,\nO1,C9,2026-10,TM3,T,Good,,\n",
+        &Settings::default(),
+    )
+}
+
+fn picked(a: &Audits, s: &Selection) -> Vec<(String, Reason)> {
+    s.picks
+        .iter()
+        .map(|&(i, r, _)| (a.list[i].audit_id.clone(), r))
+        .collect()
+}
+
+#[test]
+fn only_auditors_not_moderated_within_the_window_are_due() {
+    let a = new_year();
+    let (earlier, _) = moderate(&a, "", "D1,H,,Good,no,\nV1,H,,Good,no,\nO1,H,,Good,no,\n").unwrap();
+    let r = rules("2027-01", 1, 3);
+    let s = select(&a, &r, Some(&earlier));
+    // TM1 (December) and TM2 (November) were moderated in the window; TM3's was
+    // October, outside it; TM4 never; TM5's Inadequate audit is this month's.
+    assert_eq!(s.due, ["TM3", "TM4"]);
+    assert_eq!((s.counted, s.left_out, s.auditors), (2, 0, 5));
+    let mut got = picked(&a, &s);
+    got.sort();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert!(got.contains(&("J3".into(), Reason::AuditorDue)));
+    assert!(got.contains(&("J6".into(), Reason::Always)));
+    assert_eq!(got.iter().filter(|(id, _)| id == "J4" || id == "J5").count(), 1);
+    // A window of four months takes October in; a window of one leaves everyone due.
+    assert_eq!(select(&a, &rules("2027-01", 1, 4), Some(&earlier)).due, ["TM4"]);
+    let one = select(&a, &rules("2027-01", 1, 1), Some(&earlier));
+    assert_eq!(one.due, ["TM1", "TM2", "TM3", "TM4"]);
+    // Two each: everyone of the month is due, TM1 and TM2 for one more audit only.
+    let two = select(&a, &rules("2027-01", 2, 3), Some(&earlier));
+    assert_eq!(two.due, ["TM1", "TM2", "TM3", "TM4", "TM5"]);
+    assert_eq!(
+        two.count(Reason::AuditorDue),
+        5,
+        "J1 J2 J3 J4 J5; TM5 has one audit"
+    );
+    // Without earlier results, every auditor is due, as if none had been moderated.
+    let none = select(&a, &r, None);
+    assert_eq!(none.due, ["TM1", "TM2", "TM3", "TM4"]);
+    assert!(none.months_without_audits.is_empty());
+}
+
+#[test]
+fn the_months_own_results_are_left_out_so_choosing_again_chooses_the_same() {
+    let a = new_year();
+    let before = "D1,H,,Good,no,\nV1,H,,Good,no,\n";
+    let (earlier, _) = moderate(&a, "", before).unwrap();
+    let r = Rules {
+        rate: 0.5,
+        ..rules("2027-01", 1, 3)
+    };
+    let first = select(&a, &r, Some(&earlier));
+    let mut after = before.to_string();
+    for &(i, ..) in &first.picks {
+        after.push_str(&format!("{},H,,Good,no,\n", a.list[i].audit_id));
+    }
+    let (with_january, _) = moderate(&a, "", &after).unwrap();
+    let again = select(&a, &r, Some(&with_january));
+    assert_eq!(again.picks, first.picks);
+    assert_eq!(again.due, first.due);
+    assert_eq!((again.left_out, again.counted), (first.picks.len(), 2));
+}
+
+#[test]
+fn window_months_without_audits_are_named() {
+    let a = audits_from(
+        "J1,C1,2027-01,TM1,T,Good,,\nO1,C9,2026-11,TM1,T,Good,,\n",
+        &Settings::default(),
+    );
+    let s = select(&a, &rules("2027-01", 1, 4), Some(&[]));
+    let missing: Vec<String> = s.months_without_audits.iter().map(ToString::to_string).collect();
+    assert_eq!(missing, ["2026-10", "2026-12"]);
+    assert_eq!(s.due, ["TM1"]);
+}
+
+proptest! {
+    #[test]
+    fn the_due_are_exactly_those_short_of_the_minimum(
+        earlier in proptest::collection::vec(0usize..24, 0..24),
+        k in 0u32..3,
+        window in 1u32..5,
+        seed in any::<u64>(),
+    ) {
+        // Six auditors, four months of four audits each (2026-11 .. 2027-02).
+        let months = ["2026-11", "2026-12", "2027-01", "2027-02"];
+        let mut rows = String::new();
+        for (m, month) in months.iter().enumerate() {
+            for j in 0..6 {
+                rows.push_str(&format!("A{m}{j},C{m}{j},{month},TM{},T,Good,,\n", (j + m) % 6));
+            }
+        }
+        let a = audits_from(&rows, &Settings::default());
+        let mut text = String::new();
+        let mut ids: Vec<usize> = earlier;
+        ids.sort_unstable();
+        ids.dedup();
+        for i in ids {
+            text.push_str(&format!("{},H,,Good,no,\n", a.list[i].audit_id));
+        }
+        let (moderated, _) = moderate(&a, "", &text).unwrap();
+        let r = Rules { seed, ..rules("2027-02", k, window) };
+        let s = select(&a, &r, Some(&moderated));
+        for t in 0..6 {
+            let id = format!("TM{t}");
+            let before = moderated
+                .iter()
+                .filter(|m| {
+                    let x = &a.list[m.audit.unwrap()];
+                    x.auditor_id == id && r.counts_toward_due(x.month)
+                })
+                .count();
+            let has = a.list.iter().filter(|x| x.month == r.month && x.auditor_id == id).count();
+            let forced = s.picks.iter().filter(|p| a.list[p.0].auditor_id == id).count();
+            prop_assert_eq!(s.due.contains(&id), has > 0 && before < k as usize);
+            prop_assert_eq!(forced, has.min((k as usize).saturating_sub(before)));
+        }
     }
 }
 

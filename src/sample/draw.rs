@@ -185,6 +185,9 @@ pub(crate) fn draw(
     let manifest = Manifest {
         tool: "caseaudit".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        commit: Some(env!("CASEAUDIT_COMMIT"))
+            .filter(|c| !c.is_empty())
+            .map(String::from),
         method: METHOD.into(),
         seed: job.seed,
         seed_chosen_at_random: job.seed_chosen_at_random,

@@ -9,7 +9,7 @@ use super::audits::{
 use super::{Authority, Spec, Table};
 use crate::dates::{Month, format_date};
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 
 /// The demo's authority: 1,500 cases in twelve teams (the size of a small English
@@ -30,6 +30,9 @@ pub(crate) fn preset(seed: u64, as_of: NaiveDate) -> Spec {
     }
 }
 
+/// The index of Inadequate in the demo's grades, always moderated.
+const INADEQUATE: usize = 3;
+
 /// The commented settings file the demo writes.
 pub(crate) const CONFIG_TOML: &str = include_str!("../../data/caseaudit.toml");
 
@@ -45,6 +48,8 @@ pub(crate) struct DemoFiles {
 pub(crate) struct Demo {
     authority: Authority,
     pub(crate) files: DemoFiles,
+    /// The moderation results of the months before the demo month, once drawn.
+    earlier: Vec<u8>,
 }
 
 /// One completed audit of the demo month, with what moderating it needs.
@@ -81,7 +86,11 @@ impl Demo {
         in_memory(authority.write_extract(&mut files.extract_csv));
         in_memory(authority.write_auditors(&mut files.auditors_csv));
         in_memory(authority.write_history(&mut files.history_csv));
-        Demo { authority, files }
+        Demo {
+            authority,
+            files,
+            earlier: Vec::new(),
+        }
     }
 
     /// The auditors' returns: an audit of every case of the history, in its month,
@@ -137,15 +146,70 @@ impl Demo {
         }
     }
 
-    /// Moderation results for the audits `moderate select` chose this month (the
-    /// `audit_id`s of `chosen_csv`) and for one in four of each earlier month's,
-    /// moderated by the as-of date at the latest.
+    /// Moderation results of the months before this one, chosen as `moderate
+    /// select` chooses with the demo's settings (every Inadequate audit, one audit
+    /// of each auditor with none moderated in the two months before, about one in
+    /// ten of the rest), moderated by the as-of date at the latest. Kept: the
+    /// results of [`Demo::moderation`] follow them.
+    pub(crate) fn earlier_moderation(&mut self, returns: &Returns) -> Vec<u8> {
+        let mut chosen: Vec<usize> = Vec::new();
+        let mut last_moderated: HashMap<&str, Month> = HashMap::new();
+        let months: BTreeSet<Month> = returns.list.iter().map(|a| a.month).collect();
+        let rng = &mut self.authority.rng;
+        for &month in months.iter().filter(|&&m| m != returns.month) {
+            let of_month: Vec<usize> = (0..returns.list.len())
+                .filter(|&i| returns.list[i].month == month)
+                .collect();
+            let mut picked: Vec<usize> = of_month
+                .iter()
+                .copied()
+                .filter(|&i| returns.list[i].overall == INADEQUATE)
+                .collect();
+            for &i in &of_month {
+                let auditor = returns.list[i].auditor();
+                let due = last_moderated
+                    .get(auditor)
+                    .is_none_or(|m| month.months_since(*m) >= 3);
+                let covered = picked.iter().any(|&j| returns.list[j].auditor() == auditor);
+                if due && !covered {
+                    picked.push(i);
+                }
+            }
+            for &i in &of_month {
+                if !picked.contains(&i) && rng.percent(10) {
+                    picked.push(i);
+                }
+            }
+            for &i in &picked {
+                last_moderated.insert(returns.list[i].auditor(), month);
+            }
+            chosen.extend(picked);
+        }
+        let ids: Vec<String> = chosen.iter().map(|&i| returns.list[i].cells[0].clone()).collect();
+        self.earlier = self.results(returns, &ids);
+        self.earlier.clone()
+    }
+
+    /// The results of [`Demo::earlier_moderation`], then results for the audits
+    /// `moderate select` chose this month (the `audit_id`s of `chosen_csv`).
     pub(crate) fn moderation(&mut self, returns: &Returns, chosen_csv: &[u8]) -> Vec<u8> {
-        let chosen = read_rows(chosen_csv)
+        let chosen: Vec<String> = read_rows(chosen_csv)
             .into_iter()
-            .filter_map(|r| r.get("audit_id").cloned());
-        let earlier = returns.list.iter().filter(|a| a.month != returns.month);
-        let earlier = earlier.step_by(4).map(|a| a.cells[0].clone());
+            .filter_map(|r| r.get("audit_id").cloned())
+            .collect();
+        let this_month = self.results(returns, &chosen);
+        let mut out = if self.earlier.is_empty() {
+            self.results(returns, &[])
+        } else {
+            self.earlier.clone()
+        };
+        let header_end = this_month.iter().position(|&b| b == b'\n').map_or(0, |n| n + 1);
+        out.extend_from_slice(&this_month[header_end..]);
+        out
+    }
+
+    /// A moderation file with a result for each audit of `ids` found in the returns.
+    fn results(&mut self, returns: &Returns, ids: &[String]) -> Vec<u8> {
         let Authority {
             spec,
             rng,
@@ -155,8 +219,8 @@ impl Demo {
         } = &mut self.authority;
         let mut out = Vec::new();
         let mut table = in_memory(Table::new(&mut out, &moderation_columns()));
-        for id in chosen.chain(earlier) {
-            let Some(audit) = returns.list.iter().find(|a| a.cells[0] == id) else {
+        for id in ids {
+            let Some(audit) = returns.list.iter().find(|a| &a.cells[0] == id) else {
                 continue;
             };
             let team = teams.iter().position(|t| t.name == audit.team);
@@ -164,10 +228,16 @@ impl Demo {
             let team = team.map_or(u32::MAX, |t| t as u32);
             let mut result = moderate(rng, auditors, team, audit.overall, audit.completed);
             result.on = result.on.min(spec.as_of);
-            in_memory(result.write(&mut table, &id, auditors));
+            in_memory(result.write(&mut table, id, auditors));
         }
         in_memory(table.finish());
         out
+    }
+}
+
+impl Return {
+    fn auditor(&self) -> &str {
+        &self.cells[3]
     }
 }
 

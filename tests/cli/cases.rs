@@ -428,8 +428,11 @@ fn a_closed_pipe_exits_quietly() {
         "stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Only the note that no settings file is in use.
     assert!(
-        out.stderr.is_empty(),
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .all(|l| l.starts_with("settings: the built-in defaults")),
         "quiet on a closed pipe: {}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -698,4 +701,27 @@ fn a_bad_cell_in_a_column_nothing_reads_is_a_warning() {
         .fails(1)
         .stderr_has("x.csv:2: column \"dob\"");
     w.run(&["validate", "x.csv"]).fails(1);
+}
+
+#[test]
+fn a_blank_group_is_named_where_people_read_it() {
+    let w = Workdir::new();
+    w.write("x.csv", "case_id,team\nC1,A\nC2,\nC3,A\n");
+    w.run(&[
+        "cases", "x.csv", "--count", "--by", "team", "-f", "markdown", "-q",
+    ])
+    .ok()
+    .stdout_has("| (no team) | 1 |");
+    // CSV keeps it blank for scripts.
+    w.run(&["cases", "x.csv", "--count", "--by", "team", "-f", "csv", "-q"])
+        .ok()
+        .stdout_has("team,count\n,1\nA,2\n");
+    // Every -o says where it wrote; -q keeps it quiet.
+    for out in ["n.csv", "n.xlsx", "n.md"] {
+        w.run(&["cases", "x.csv", "--count", "-o", out])
+            .ok()
+            .stderr_has(&format!("wrote {out}"));
+    }
+    let run = w.run(&["cases", "x.csv", "--count", "-o", "q.csv", "-q"]).ok();
+    assert!(!run.stderr.contains("wrote"), "{}", run.stderr);
 }

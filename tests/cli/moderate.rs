@@ -213,6 +213,36 @@ fn select_refuses_bad_rates_rules_and_months() {
     .fails(1)
     .stderr_has("key \"moderation.always\"")
     .stderr_has("unknown field \"grade\"");
+    w.write("window.toml", "[moderation]\nauditor_window_months = 0\n");
+    w.run(&[
+        "-c",
+        "window.toml",
+        "moderate",
+        "select",
+        "audits.csv",
+        "--seed",
+        "1",
+    ])
+    .fails(1)
+    .stderr_has("key \"moderation.auditor_window_months\": 0 is not a number of months from 1 to 120");
+    w.run(&["moderate", "select", "audits.csv", "--auditor-window-months", "0"])
+        .fails(2);
+    // The months of the window are read from the audits: a month with none is named.
+    w.write("moderation.csv", format!("{MODERATION}\nO1,H,,Good,no,\n"));
+    w.run(&[
+        "moderate",
+        "select",
+        "audits.csv",
+        "--seed",
+        "1",
+        "--moderation",
+        "moderation.csv",
+        "--auditor-window-months",
+        "4",
+    ])
+    .ok()
+    .stderr_has("1 earlier moderation result counted toward who is due (2026-08 to 2026-10)")
+    .stderr_has("the audits hold none of 2026-08, 2026-09: give those months' audits too");
 }
 
 /// Audits and moderation from (auditor, moderator) overall grades; every fourth challenged.
@@ -509,7 +539,11 @@ fn moderation_errors_are_located_and_validate_knows_the_layout() {
         ),
     );
     let run = w.run(&["moderate", "summary", "audits.csv", "bad.csv"]).fails(1);
-    let lines: Vec<&str> = run.stderr.lines().collect();
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| !l.starts_with("settings:"))
+        .collect();
     assert_eq!(
         lines[0],
         "error: bad.csv:3: column \"audit_id\": audit id \"A7\" is not in the audits (audits.csv)"
@@ -589,4 +623,232 @@ fn the_report_has_a_moderation_section_with_the_trend() {
         ])
         .ok();
     assert!(without.stdout.contains("Moderation is left out"));
+}
+
+/// Six months (2026-06 .. 2026-11) of audits by 20 auditors, one or two each a
+/// month; a few Inadequate (never TM05's).
+fn six_months(w: &Workdir) -> Vec<(String, String, String)> {
+    let mut s = String::from(AUDITS);
+    let mut list = Vec::new();
+    for (m, month) in SIX_MONTHS.iter().enumerate() {
+        for t in 0..20 {
+            for j in 0..1 + (t + m) % 2 {
+                let id = format!("A{}-{t:02}-{j}", &month[5..]);
+                let g = if (t + m) % 8 == 0 && j == 0 && t != 5 {
+                    "Inadequate"
+                } else {
+                    "Good"
+                };
+                s.push_str(&format!(
+                    "{id},C{m}{t:02}{j},{month},TM{t:02},Team {},{g},,\n",
+                    t % 4
+                ));
+                list.push((id, month.to_string(), format!("TM{t:02}")));
+            }
+        }
+    }
+    w.write("audits.csv", s);
+    list
+}
+
+const SIX_MONTHS: [&str; 6] = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"];
+
+/// `moderate select` for a month, with the results so far.
+fn select_month(w: &Workdir, month: &str) -> crate::common::Run {
+    w.run(&[
+        "moderate",
+        "select",
+        "audits.csv",
+        "--month",
+        month,
+        "--moderation",
+        "moderation.csv",
+        "--seed",
+        "7",
+    ])
+    .ok()
+}
+
+/// Appends a result (agreed, not challenged) for every audit chosen.
+fn moderate_chosen(w: &Workdir, chosen: &str) {
+    let mut text = w.read("moderation.csv");
+    for r in records(chosen) {
+        text.push_str(&format!("{},HOS1,,Good,no,\n", r["audit_id"]));
+    }
+    w.write("moderation.csv", text);
+}
+
+#[test]
+fn the_minimum_is_spread_over_the_window_and_the_rate_is_honoured() {
+    let w = Workdir::new();
+    let audits = six_months(&w);
+    w.write("moderation.csv", format!("{MODERATION}\n"));
+    for month in &SIX_MONTHS[..5] {
+        moderate_chosen(&w, &select_month(&w, month).stdout);
+    }
+    // TM05's September and October audits were not moderated after all.
+    let of = |id: &str| audits.iter().find(|a| a.0 == id).cloned();
+    let in_window = |a: &(String, String, String)| a.1 == "2026-09" || a.1 == "2026-10";
+    let kept: String = w
+        .read("moderation.csv")
+        .lines()
+        .filter(|l| of(l.split(',').next().unwrap()).is_none_or(|a| !(a.2 == "TM05" && in_window(&a))))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    w.write("moderation.csv", kept);
+    let run = select_month(&w, "2026-11");
+    let rows = records(&run.stdout);
+    let november = audits.iter().filter(|a| a.1 == "2026-11").count();
+    let count = |reason: &str| rows.iter().filter(|r| r["reason"] == reason).count();
+    let random = (0.1 * november as f64).round() as usize;
+    assert_eq!(count("random"), random, "{}", run.stderr);
+    // Far fewer than all: the rate, the always-moderated and the due.
+    assert!(
+        rows.len() <= november / 2,
+        "{} of {november}\n{}",
+        rows.len(),
+        run.stderr
+    );
+    assert_eq!(rows.len(), count("always") + count("auditor-due") + random);
+    // An auditor is due exactly when none of their September or October audits
+    // was moderated (and they have no Inadequate audit in November).
+    let moderated: Vec<(String, String, String)> = records(&w.read("moderation.csv"))
+        .iter()
+        .filter_map(|r| of(&r["audit_id"]))
+        .collect();
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("moderation sample for 2026-11"))
+        .unwrap();
+    for r in rows.iter().filter(|r| r["reason"] == "auditor-due") {
+        let a = &r["auditor_id"];
+        assert!(
+            !moderated.iter().any(|m| &m.2 == a && in_window(m)),
+            "{a} was moderated in the window"
+        );
+        assert!(line.contains(a.as_str()), "{a} not named due in {line}");
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r["auditor_id"] == "TM05" && r["reason"] == "auditor-due"),
+        "TM05, not moderated in the window, is forced in:\n{}",
+        run.stdout
+    );
+    let run = run.stderr_has("earlier moderation results counted toward who is due (2026-09 to 2026-10)");
+    // Without the results every auditor is due, as before, with a note saying why.
+    let all = w
+        .run(&["moderate", "select", "audits.csv", "--seed", "7"])
+        .ok()
+        .stderr_has("every auditor is due: give the earlier moderation results with --moderation")
+        .stderr_has("of 20 auditors due, none known to be moderated");
+    assert!(records(&all.stdout).len() > rows.len() + 5);
+    // Once November is moderated, choosing again chooses the same audits, byte for byte.
+    moderate_chosen(&w, &run.stdout);
+    let again = select_month(&w, "2026-11");
+    assert_eq!(again.stdout, run.stdout);
+    again.stderr_has(&format!(
+        "{} moderation results of audits of 2026-11 or later left out",
+        rows.len()
+    ));
+    // A window of one month: every auditor is due every month, whatever was moderated.
+    let one = w
+        .run(&[
+            "moderate",
+            "select",
+            "audits.csv",
+            "--moderation",
+            "moderation.csv",
+            "--seed",
+            "7",
+            "--auditor-window-months",
+            "1",
+        ])
+        .ok();
+    assert_eq!(one.stdout, all.stdout);
+}
+
+#[test]
+fn summary_keeps_the_audits_of_a_month_or_a_range_of_months() {
+    let w = Workdir::new();
+    w.write(
+        "audits.csv",
+        format!(
+            "{AUDITS}S1,C1,2026-09,TM1,T,Good,,\nS2,C2,2026-09,TM1,T,Good,,\n\
+             O1,C3,2026-10,TM1,T,Good,,\nO2,C4,2026-10,TM2,T,RI,,\nO3,C5,2026-10,TM2,T,Good,,\nO4,C6,2026-10,TM2,T,Good,,\n\
+             N1,C7,2026-11,TM1,T,Good,,\nN2,C8,2026-11,TM3,T,Good,,\n"
+        ),
+    );
+    w.write(
+        "moderation.csv",
+        format!(
+            "{MODERATION}\nS1,H,,RI,yes,\nS2,H,,Good,no,\n\
+             O1,H,,Good,no,\nO2,H,,Good,yes,\nO3,H,,Good,no,\n\
+             N1,H,,RI,no,\nN2,H,,Good,no,\n"
+        ),
+    );
+    let summary = |extra: &[&str]| {
+        let mut args = vec!["moderate", "summary", "audits.csv", "moderation.csv"];
+        args.extend(extra);
+        w.run(&args).ok()
+    };
+    let run = summary(&["--month", "2026-10"]);
+    let run = run.stderr_has("4 audits of 2026-10 (of 8 read)");
+    let r = &records(&run.stdout)[0];
+    let seen = [
+        &r["group"],
+        &r["audits"],
+        &r["moderated"],
+        &r["changed_up"],
+        &r["challenged"],
+    ];
+    assert_eq!(seen, ["all", "4", "3", "1", "1"]);
+    // By month, the first month of the range keeps its trend against the month before.
+    let rows = records(&summary(&["--from", "2026-10", "--by", "month"]).stdout);
+    let months: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["group"].as_str(),
+                r["moderated"].as_str(),
+                r["changed_trend"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(months, [("2026-10", "3", "fewer"), ("2026-11", "2", "more")]);
+    let rows = records(&summary(&["--from", "2026-10", "--to", "2026-11", "--by", "auditor"]).stdout);
+    let auditors: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["group"].as_str(), r["audits"].as_str()))
+        .collect();
+    assert_eq!(auditors, [("TM1", "2"), ("TM2", "3"), ("TM3", "1")]);
+    let rows = records(&summary(&["--to", "2026-09", "--by", "element"]).stdout);
+    assert_eq!(
+        (rows[0]["group"].as_str(), rows[0]["audits"].as_str()),
+        ("overall", "2")
+    );
+    w.run(&[
+        "moderate",
+        "summary",
+        "audits.csv",
+        "moderation.csv",
+        "--from",
+        "2026-11",
+        "--to",
+        "2026-10",
+    ])
+    .fails(2)
+    .stderr_has("--from 2026-11 is after --to 2026-10");
+    w.run(&[
+        "moderate",
+        "summary",
+        "audits.csv",
+        "moderation.csv",
+        "--month",
+        "2026-11",
+        "--from",
+        "2026-10",
+    ])
+    .fails(2)
+    .stderr_has("cannot be used with");
 }

@@ -252,16 +252,21 @@ fn returns_so_far_are_two_in_three_of_this_months() {
 }
 
 #[test]
-fn moderation_reads_cleanly_for_the_chosen_audits_and_a_quarter_of_the_rest() {
+fn moderation_reads_cleanly_for_the_earlier_months_and_the_chosen_audits() {
     let mut demo = Demo::new(5, as_of());
     let returns = demo.returns(&allocation(&demo, 25));
     let audits = read(&returns.csv());
-    let (this_month, before) = returns.counts();
+    let (this_month, _) = returns.counts();
     let this_month_ids = audits.list.iter().filter(|a| a.month == Month::of(as_of()));
     let chosen: Vec<&str> = this_month_ids.map(|a| a.audit_id.as_str()).step_by(2).collect();
     let lines: String = chosen.iter().map(|id| format!("{id},always\n")).collect();
     let chosen_csv = format!("audit_id,reason\n{lines}");
+    let earlier = demo.earlier_moderation(&returns);
     let text = demo.moderation(&returns, chosen_csv.as_bytes());
+    assert!(
+        text.starts_with(&earlier),
+        "the earlier months' results come first, unchanged"
+    );
     let csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(&text[..]);
@@ -275,22 +280,48 @@ fn moderation_reads_cleanly_for_the_chosen_audits_and_a_quarter_of_the_rest() {
     )
     .unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
-    assert_eq!(mods.len(), this_month.div_ceil(2) + before.div_ceil(4));
-    let got: Vec<&str> = mods
-        .iter()
-        .take(chosen.len())
-        .map(|m| m.audit_id.as_str())
-        .collect();
+    let before = mods.len() - chosen.len();
+    assert_eq!(before, earlier.iter().filter(|&&b| b == b'\n').count() - 1);
+    let got: Vec<&str> = mods[before..].iter().map(|m| m.audit_id.as_str()).collect();
     assert_eq!(got, chosen);
+    assert!(chosen.len() == this_month.div_ceil(2));
     for m in &mods {
         let a = &audits.list[m.audit.unwrap()];
         let on = m.moderated_on.unwrap();
         assert!(on >= a.completed_on.unwrap() && on <= as_of(), "{m:?}");
         assert!(m.overall.is_some());
     }
+    // The earlier months as `moderate select` would have chosen them: every
+    // Inadequate audit, and every auditor within each three months.
+    let moderated: Vec<&crate::audits::Audit> = mods[..before]
+        .iter()
+        .map(|m| &audits.list[m.audit.unwrap()])
+        .collect();
+    for a in audits.list.iter().filter(|a| a.month < Month::of(as_of())) {
+        if a.overall() == Some(3) {
+            assert!(
+                moderated.iter().any(|m| m.audit_id == a.audit_id),
+                "{}",
+                a.audit_id
+            );
+        }
+        assert!(
+            moderated
+                .iter()
+                .any(|m| m.auditor_id == a.auditor_id && (0..3).contains(&a.month.months_since(m.month))),
+            "{} moderated in the three months to {}",
+            a.auditor_id,
+            a.month
+        );
+    }
+    assert!(
+        before < (audits.list.len() - this_month) / 2,
+        "{before}: far from all"
+    );
     // Deterministic for a seed.
     let mut again = Demo::new(5, as_of());
     let returns_again = again.returns(&allocation(&again, 25));
     assert_eq!(returns_again.csv(), returns.csv());
+    assert_eq!(again.earlier_moderation(&returns_again), earlier);
     assert_eq!(again.moderation(&returns_again, chosen_csv.as_bytes()), text);
 }

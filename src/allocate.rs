@@ -8,9 +8,10 @@ use std::fmt;
 
 use crate::flow::{EdgeId, Network};
 use crate::keys::{hash64, splitmix64};
-use explain::{bound_group, bound_sentence, infeasible};
+use explain::{bound_group, bound_sentence, infeasible, kept_sentence};
 
 mod explain;
+pub(crate) mod keep;
 pub(crate) mod rules;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,9 +22,13 @@ pub(crate) struct AuditorInfo {
     pub(crate) active: bool,
     /// Teams the auditor line-manages: barred like their own team.
     pub(crate) manages: Vec<String>,
+    /// Cases the auditor may take (besides any `base` cases they keep).
     pub(crate) capacity: u32,
     /// Teams audited within the rotation window: allowed, but avoided where the load allows.
     pub(crate) recent_teams: Vec<String>,
+    /// Cases the auditor keeps from an earlier allocation of the month (a reallocation): they
+    /// count in the loads the objective evens out and the bound proves, but are not in `cases`.
+    pub(crate) base: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,7 +74,7 @@ impl fmt::Display for Bar {
 pub(crate) struct Allocation {
     /// Per case, the index of its auditor in `Instance::auditors`.
     pub(crate) auditor_of: Vec<usize>,
-    /// Per auditor, the number of cases allocated.
+    /// Per auditor, the number of cases allocated, counting the `base` cases they keep.
     pub(crate) loads: Vec<u32>,
     pub(crate) sum_of_squares: u64,
     /// Cases given to an auditor who audited the case's team recently.
@@ -302,7 +307,8 @@ struct Built {
 /// Builds the network. A hub stands for one block of about √m auditors open to one team, so a
 /// class links to a block with one arc unless it excludes someone in it: that cuts the arcs
 /// several-fold when history makes most cases a class of their own. With `scale`, arcs carry
-/// costs and each auditor's k-th case is a unit arc of cost (2k − 1) load units (sum of squares).
+/// costs and each auditor's k-th case is a unit arc of cost (2k − 1) load units (sum of squares);
+/// after `base` kept cases, the k-th new case costs 2(base + k) − 1, the step to the total load.
 fn build(p: &Instance, prep: &Prepared, caps: &[u32], scale: Option<&CostScale>) -> Built {
     let (m, n) = (p.auditors.len(), p.cases.len() as i64);
     let first_auditor = 2 + prep.classes.len();
@@ -339,9 +345,9 @@ fn build(p: &Instance, prep: &Prepared, caps: &[u32], scale: Option<&CostScale>)
         class_edges.push(edges);
     }
     for (a, &cap) in caps.iter().enumerate() {
-        let cap = i64::from(cap).min(n);
+        let (cap, base) = (i64::from(cap).min(n), i64::from(p.auditors[a].base));
         let arcs: Vec<(i64, i64)> = match scale {
-            Some(s) => (1..=cap).map(|k| (1, (2 * k - 1) * s.load)).collect(),
+            Some(s) => (1..=cap).map(|k| (1, (2 * (base + k) - 1) * s.load)).collect(),
             None => vec![(cap, 0)],
         };
         for (cap, cost) in arcs {
@@ -427,7 +433,14 @@ fn solve_scaled(p: &Instance) -> Result<(Allocation, CostScale), Infeasible> {
     if let Some(groups) = shortfalls(p, &prep, &full) {
         return Err(infeasible(p, groups));
     }
-    let capped = |limit: u32| full.iter().map(|&c| c.min(limit)).collect::<Vec<u32>>();
+    let base: Vec<u32> = p.auditors.iter().map(|a| a.base).collect();
+    let most_kept = base.iter().copied().max().unwrap_or(0);
+    // A cap on the total load leaves an auditor who keeps cases that many fewer new ones.
+    let capped = |limit: u32| {
+        (full.iter().zip(&base))
+            .map(|(&c, &b)| c.min(limit.saturating_sub(b)))
+            .collect::<Vec<u32>>()
+    };
     // The optimal largest load is the smallest cap that still covers every case; capping the
     // unit arcs there keeps the cost network small whatever capacities say.
     let mut usable = vec![false; m];
@@ -435,12 +448,16 @@ fn solve_scaled(p: &Instance) -> Result<(Allocation, CostScale), Infeasible> {
         .iter()
         .flat_map(|c| &c.eligible)
         .for_each(|&a| usable[a] = full[a] > 0);
-    let (count, most) = (0..m)
-        .filter(|&a| usable[a])
-        .fold((0, 0), |(k, x), a| (k + 1, x.max(full[a])));
+    let (count, kept, most) = (0..m).filter(|&a| usable[a]).fold((0, 0, 0), |(k, b, x), a| {
+        (k + 1, b + base[a] as usize, x.max(full[a] + base[a]))
+    });
+    // Below the average over the auditors who can take a case, or a load someone keeps, no cap
+    // covers every case.
     let (mut lo, mut hi) = (
-        (n.div_ceil(count.max(1)) as u32).clamp(n.min(1) as u32, most),
-        most,
+        ((n + kept).div_ceil(count.max(1)) as u32)
+            .clamp(n.min(1) as u32, most)
+            .max(most_kept),
+        most.max(most_kept),
     );
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
@@ -450,11 +467,17 @@ fn solve_scaled(p: &Instance) -> Result<(Allocation, CostScale), Infeasible> {
             lo = mid + 1;
         }
     }
-    let largest = if n == 0 { 0 } else { lo };
-    let bound_group = if largest >= 2 {
+    let largest = if n == 0 { most_kept } else { lo };
+    // A load someone keeps needs no proof; any other needs a group that cannot be covered below it.
+    let bound_group = if largest >= 2 && most_kept < largest {
         bound_group(p, &prep, &capped(largest - 1))
     } else {
         None
+    };
+    let bound_reason = match &bound_group {
+        Some(g) => Some(bound_sentence(p, g, largest)),
+        None if largest >= 2 => Some(kept_sentence(p, largest)),
+        None => None,
     };
 
     // Hubs are at most one per team and auditor, which bounds the node count.
@@ -507,7 +530,7 @@ fn solve_scaled(p: &Instance) -> Result<(Allocation, CostScale), Infeasible> {
             (0..f).for_each(|_| auditor_of[next.next().expect("class flow equals its size")] = a);
         }
     }
-    let mut loads = vec![0u32; m];
+    let mut loads = base.clone();
     auditor_of.iter().for_each(|&a| loads[a] += 1);
     let rotation_repeats = (0..n)
         .filter(|&c| prep.repeat[prep.case_team[c]][auditor_of[c]])
@@ -515,9 +538,9 @@ fn solve_scaled(p: &Instance) -> Result<(Allocation, CostScale), Infeasible> {
     debug_assert_eq!(loads.iter().copied().max().unwrap_or(0), largest);
     debug_assert_eq!(
         outcome.cost,
-        (loads
-            .iter()
-            .map(|&l| i128::from(l) * i128::from(l) * i128::from(scale.load)))
+        (loads.iter().zip(&base).map(|(&l, &b)| {
+            (i128::from(l) * i128::from(l) - i128::from(b) * i128::from(b)) * i128::from(scale.load)
+        }))
         .chain((0..n).map(|c| i128::from(secondary(c, auditor_of[c]))))
         .sum::<i128>(),
         "the allocation handed out costs what the flow paid"
@@ -530,7 +553,7 @@ fn solve_scaled(p: &Instance) -> Result<(Allocation, CostScale), Infeasible> {
         largest_load: largest,
         // Proved by the search: the maximum flow with every cap at largest − 1 fell short.
         lower_bound: largest,
-        bound_reason: bound_group.as_ref().map(|g| bound_sentence(p, g, largest)),
+        bound_reason,
         bound_group,
     };
     Ok((allocation, scale))

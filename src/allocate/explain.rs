@@ -29,8 +29,14 @@ pub(super) fn bound_group(p: &Instance, prep: &Prepared, caps: &[u32]) -> Option
 
 pub(super) fn bound_sentence(p: &Instance, g: &Shortfall, largest: u32) -> String {
     let who = auditor_list(p, &g.auditors);
+    // Beside kept cases (a reallocation), the instance's cases are the ones that move.
+    let moving = if p.auditors.iter().any(|a| a.base > 0) {
+        " moving"
+    } else {
+        ""
+    };
     let subject = if g.cases.len() == p.cases.len() && g.cases.len() > 1 {
-        format!("all {} cases", g.cases.len())
+        format!("all {}{moving} cases", g.cases.len())
     } else {
         format!(
             "{} from {}",
@@ -39,8 +45,18 @@ pub(super) fn bound_sentence(p: &Instance, g: &Shortfall, largest: u32) -> Strin
         )
     };
     let k = g.auditors.len();
-    if k == 1 {
+    let kept: u32 = g.auditors.iter().map(|&a| p.auditors[a].base).sum();
+    if k == 1 && kept == 0 {
         format!("{subject} can only go to {who}, who must take {largest}")
+    } else if k == 1 {
+        format!("{subject} can only go to {who}, who keeps {kept} already and must have {largest} in all")
+    } else if kept > 0 {
+        let c = g.capacity;
+        format!(
+            "{subject} can only go to {k} auditors ({who}), who keep {} already and can take only {c} \
+             of them without anyone having {largest}: at least one must have {largest}",
+            count(kept as usize, "case")
+        )
     } else if g.auditors.iter().all(|&a| p.auditors[a].capacity >= largest - 1) {
         format!("{subject} can only go to {k} auditors ({who}): at least one must take {largest}")
     } else {
@@ -50,6 +66,15 @@ pub(super) fn bound_sentence(p: &Instance, g: &Shortfall, largest: u32) -> Strin
              anyone taking {largest}: at least one must take {largest}"
         )
     }
+}
+
+/// Why the largest load is what an auditor already keeps (a reallocation).
+pub(super) fn kept_sentence(p: &Instance, largest: u32) -> String {
+    let keepers: Vec<usize> = (0..p.auditors.len())
+        .filter(|&a| p.auditors[a].base >= largest)
+        .collect();
+    let verb = if keepers.len() == 1 { "keeps" } else { "keep" };
+    format!("{} {verb} {largest} already", auditor_list(p, &keepers))
 }
 
 pub(super) fn infeasible(p: &Instance, groups: Vec<Shortfall>) -> Infeasible {
@@ -118,9 +143,16 @@ impl Infeasible {
             } else {
                 "combined capacity"
             };
+            // In a reallocation the capacity is what is left beside the cases kept.
+            let kept: u32 = g.auditors.iter().map(|&a| p.auditors[a].base).sum();
+            let beside = if kept > 0 {
+                format!(" beside the {} they keep", count(kept as usize, "case"))
+            } else {
+                String::new()
+            };
             lines.push(format!(
-                "{} from {} can only be audited by {} ({capacity} {}): short by {}. Raise a capacity, \
-                 add an auditor outside {outside}, or defer {}.",
+                "{} from {} can only be audited by {} ({capacity} {}{beside}): short by {}. Raise a \
+                 capacity, add an auditor outside {outside}, or defer {}.",
                 count(g.cases.len(), "case"),
                 team_phrase(&teams),
                 auditor_list(p, &g.auditors),

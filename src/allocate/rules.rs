@@ -75,6 +75,7 @@ pub(crate) fn breaches(
                     manages: manages.clone(),
                     capacity: 1,
                     recent_teams: Vec::new(),
+                    base: 0,
                 };
                 bars.extend(barred(&case, &auditor));
             }

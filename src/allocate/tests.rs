@@ -35,7 +35,7 @@ fn problem(teams: &[(&str, usize)], auditors: Vec<AuditorInfo>) -> Instance {
 /// Every hard constraint, checked against the public `barred`.
 fn assert_valid(p: &Instance, a: &Allocation) {
     assert_eq!(a.auditor_of.len(), p.cases.len());
-    let mut loads = vec![0u32; p.auditors.len()];
+    let mut loads: Vec<u32> = p.auditors.iter().map(|x| x.base).collect();
     for (c, &x) in a.auditor_of.iter().enumerate() {
         assert_eq!(
             barred(&p.cases[c], &p.auditors[x]),
@@ -46,7 +46,10 @@ fn assert_valid(p: &Instance, a: &Allocation) {
     }
     assert_eq!(loads, a.loads);
     assert!(
-        loads.iter().zip(&p.auditors).all(|(&l, x)| l <= x.capacity),
+        loads
+            .iter()
+            .zip(&p.auditors)
+            .all(|(&l, x)| l - x.base <= x.capacity),
         "over capacity"
     );
     assert_eq!(a.largest_load, loads.iter().copied().max().unwrap_or(0));
@@ -218,6 +221,106 @@ fn nothing_to_allocate() {
     assert_eq!((a.largest_load, a.lower_bound, a.bound_reason), (0, 0, None));
 }
 
+fn keeping(mut a: AuditorInfo, base: u32) -> AuditorInfo {
+    a.base = base;
+    a
+}
+
+#[test]
+fn kept_cases_count_in_the_loads() {
+    // b1 keeps 2 and d1 keeps 1: the two moving cases even the totals out at 2, 2, 1 or 2, 1, 2.
+    let p = problem(
+        &[("Team A", 2)],
+        vec![
+            keeping(aud("b1", "Team B", 3), 2),
+            aud("c1", "Team C", 5),
+            keeping(aud("d1", "Team D", 4), 1),
+        ],
+    );
+    let a = solve(&p).unwrap();
+    assert_valid(&p, &a);
+    assert_eq!((sorted_desc(&a.loads), a.sum_of_squares), (vec![2, 2, 1], 9));
+    assert_eq!(a.loads[0], 2, "b1 already has 2: it takes none");
+    assert_eq!(a.largest_load, 2);
+    assert_eq!(a.bound_reason.as_deref(), Some("b1 keeps 2 already"));
+    assert_eq!(a.bound_group, None);
+}
+
+#[test]
+fn kept_cases_enter_the_bound_and_the_shortfall() {
+    // Team A's three cases can only go to b1 and c1, who keep one each: one must reach 3.
+    let mut d1 = aud("d1", "Team D", 5);
+    d1.manages = vec!["Team A".into()];
+    let auditors = vec![
+        aud("a1", "Team A", 5),
+        keeping(aud("b1", "Team B", 4), 1),
+        keeping(aud("c1", "Team C", 4), 1),
+        d1,
+    ];
+    let p = problem(&[("Team A", 3)], auditors);
+    let a = solve(&p).unwrap();
+    assert_valid(&p, &a);
+    assert_eq!((a.largest_load, a.lower_bound), (3, 3));
+    assert_eq!(
+        a.bound_reason.as_deref(),
+        Some(
+            "all 3 moving cases can only go to 2 auditors (b1, c1), who keep 2 cases already and \
+             can take only 2 of them without anyone having 3: at least one must have 3"
+        )
+    );
+    let g = a.bound_group.unwrap();
+    assert_eq!((g.auditors, g.capacity, g.short_by), (vec![1, 2], 2, 1));
+
+    let mut short = p.clone();
+    short.auditors[1].capacity = 1;
+    short.auditors[2].capacity = 1;
+    let err = solve(&short).unwrap_err();
+    assert_eq!(
+        err.explain(&short),
+        "3 cases from Team A can only be audited by b1, c1 (combined capacity 2 beside the 2 cases \
+         they keep): short by 1. Raise a capacity, add an auditor outside Team A, or defer 1 case."
+    );
+}
+
+#[test]
+fn reallocation_moves_only_the_unavailable_auditors_cases() {
+    let mut p = abc();
+    let first = solve(&p).unwrap();
+    let gone = 2; // b1
+    let mut later = p.clone();
+    later.auditors[gone].active = false;
+    let holder: Vec<Option<usize>> = first
+        .auditor_of
+        .iter()
+        .map(|&a| (a != gone).then_some(a))
+        .collect();
+    let (sub, moves) = keep::moving(&later, &holder);
+    assert_eq!(moves.len(), 3);
+    assert_eq!(
+        solve(&sub).unwrap_err().explain(&sub),
+        "3 cases from Team A can only be audited by c1 (capacity 2 beside the 3 cases they keep): \
+         short by 1. Raise a capacity, add an auditor outside Team A, or defer 1 case."
+    );
+    p.auditors[3].capacity = 6;
+    later.auditors[3].capacity = 6;
+    assert_eq!(
+        solve(&p).unwrap(),
+        first,
+        "c1's capacity was not what limited the first allocation"
+    );
+    let (sub, _) = keep::moving(&later, &holder);
+    let again = solve(&sub).unwrap();
+    assert_valid(&sub, &again);
+    // Team A's three cases of b1 can only go to c1, who keeps 3: the loads are 3, 3, 0, 6.
+    assert!(moves.iter().all(|&c| p.cases[c].team == "Team A"));
+    assert_eq!(again.loads, [3, 3, 0, 6]);
+    assert_eq!(again.auditor_of, [3, 3, 3]);
+    assert_eq!(
+        again.bound_reason.as_deref(),
+        Some("all 3 moving cases can only go to c1, who keeps 3 already and must have 6 in all")
+    );
+}
+
 /// `cases` cases and `teams` teams of ten auditors (capacities 2–10, some inactive or managing
 /// a second team, recent teams for rotation); one case in `history` has been audited before.
 fn instance(seed: u64, cases: u64, teams: u64, history: u64) -> Instance {
@@ -341,7 +444,8 @@ impl Brute<'_> {
             return;
         }
         for a in self.eligible[c].clone() {
-            if self.loads[a] < self.p.auditors[a].capacity {
+            let auditor = &self.p.auditors[a];
+            if self.loads[a] - auditor.base < auditor.capacity {
                 let t = self.prep.case_team[c];
                 let repeat = u32::from(self.prep.repeat[t][a]);
                 let cost = self.prep.secondary(self.p.seed, t, a, &self.scale);
@@ -402,7 +506,7 @@ fn brute(p: &Instance, scale: CostScale) -> Brute<'_> {
                 .collect()
         })
         .collect();
-    let loads = vec![0; p.auditors.len()];
+    let loads = p.auditors.iter().map(|x| x.base).collect();
     let mut b = Brute {
         p,
         prep: Prepared::new(p),
@@ -474,44 +578,99 @@ fn small_problem() -> impl Strategy<Value = Instance> {
     })
 }
 
+/// The solver's answer equals the brute force's: the best (sum of squares, repeats, tie-break)
+/// and the most even loads, kept loads included; a valid proof of the bound; or, when it finds
+/// no allocation, none exists and its shortfall is exactly what cannot be covered.
+fn check_against_brute(p: &Instance) -> Result<(), TestCaseError> {
+    let p = p.clone();
+    let n = p.cases.len();
+    match solve_scaled(&p) {
+        Ok((a, scale)) => {
+            assert_valid(&p, &a);
+            let b = brute(&p, scale);
+            let ties = (0..n).map(|c| {
+                let (t, x) = (b.prep.case_team[c], a.auditor_of[c]);
+                b.prep.secondary(p.seed, t, x, &scale) - i64::from(b.prep.repeat[t][x]) * scale.rotation
+            });
+            let ours = (a.sum_of_squares, a.rotation_repeats, ties.sum::<i64>());
+            prop_assert_eq!(Some(ours), b.best);
+            prop_assert_eq!(Some(sorted_desc(&a.loads)), b.lexmin);
+            let kept = p.auditors.iter().map(|x| x.base).max().unwrap_or(0);
+            if a.largest_load >= 2 && kept < a.largest_load {
+                let g = a.bound_group.as_ref().expect("a proof of the lower bound");
+                prop_assert!(violates_hall(&p, g, |x| x
+                    .capacity
+                    .min((a.largest_load - 1).saturating_sub(x.base))));
+                prop_assert!(a.bound_reason.is_some());
+            } else if a.largest_load >= 2 {
+                let reason = a.bound_reason.as_deref().unwrap_or_default();
+                let (one, many) = (
+                    format!("keeps {} already", a.largest_load),
+                    format!("keep {} already", a.largest_load),
+                );
+                let said = reason.ends_with(&one) || reason.ends_with(&many);
+                prop_assert!(said, "the reason names who keeps the largest load: {}", reason);
+            }
+        }
+        Err(inf) => {
+            let b = brute(&p, CostScale::choose(n, 10, 1));
+            prop_assert!(
+                b.best.is_none(),
+                "solver says infeasible but brute force allocates"
+            );
+            prop_assert_eq!(inf.short_by() as usize, n - b.coverable());
+            for (c, bars) in &inf.no_auditor {
+                let found: Option<Vec<Bar>> = p.auditors.iter().map(|x| barred(&p.cases[*c], x)).collect();
+                let mut found = found.expect("no auditor eligible");
+                found.sort_unstable();
+                found.dedup();
+                prop_assert_eq!(&found, bars);
+            }
+            for g in &inf.groups {
+                prop_assert!(violates_hall(&p, g, |x| x.capacity));
+            }
+            prop_assert!(!inf.explain(&p).is_empty());
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1024))]
     #[test]
     fn matches_brute_force(p in small_problem()) {
-        let n = p.cases.len();
-        match solve_scaled(&p) {
-            Ok((a, scale)) => {
-                assert_valid(&p, &a);
-                let b = brute(&p, scale);
-                let ties = (0..n).map(|c| {
-                    let (t, x) = (b.prep.case_team[c], a.auditor_of[c]);
-                    b.prep.secondary(p.seed, t, x, &scale) - i64::from(b.prep.repeat[t][x]) * scale.rotation
-                });
-                let ours = (a.sum_of_squares, a.rotation_repeats, ties.sum::<i64>());
-                prop_assert_eq!(Some(ours), b.best);
-                prop_assert_eq!(Some(sorted_desc(&a.loads)), b.lexmin);
-                if a.largest_load >= 2 {
-                    let g = a.bound_group.as_ref().expect("a proof of the lower bound");
-                    prop_assert!(violates_hall(&p, g, |x| x.capacity.min(a.largest_load - 1)));
-                    prop_assert!(a.bound_reason.is_some());
-                }
-            }
-            Err(inf) => {
-                let b = brute(&p, CostScale::choose(n, 10, 1));
-                prop_assert!(b.best.is_none(), "solver says infeasible but brute force allocates");
-                prop_assert_eq!(inf.short_by() as usize, n - b.coverable());
-                for (c, bars) in &inf.no_auditor {
-                    let found: Option<Vec<Bar>> = p.auditors.iter().map(|x| barred(&p.cases[*c], x)).collect();
-                    let mut found = found.expect("no auditor eligible");
-                    found.sort_unstable();
-                    found.dedup();
-                    prop_assert_eq!(&found, bars);
-                }
-                for g in &inf.groups {
-                    prop_assert!(violates_hall(&p, g, |x| x.capacity));
-                }
-                prop_assert!(!inf.explain(&p).is_empty());
-            }
-        }
+        check_against_brute(&p)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(384))]
+    /// Auditors who keep cases already: the k-th new case costs 2(base + k) − 1.
+    #[test]
+    fn matches_brute_force_with_kept_loads(
+        mut p in small_problem(),
+        bases in prop::collection::vec(0u32..4, 6),
+    ) {
+        p.auditors.iter_mut().zip(bases).for_each(|(x, b)| x.base = b);
+        check_against_brute(&p)?;
+    }
+
+    /// An auditor becomes unavailable: the kept cases stay, and the moving cases are allocated
+    /// as well as any allocation that keeps the rest could.
+    #[test]
+    fn reallocation_is_optimal_given_the_kept_cases(p in small_problem(), gone in 0usize..6) {
+        let Ok(first) = solve(&p) else { return Ok(()) };
+        let gone = gone % p.auditors.len();
+        let mut later = p.clone();
+        later.auditors[gone].active = false;
+        let holder: Vec<Option<usize>> =
+            first.auditor_of.iter().map(|&a| (a != gone).then_some(a)).collect();
+        let (sub, moves) = keep::moving(&later, &holder);
+        prop_assert_eq!(moves.len() as u32, first.loads[gone]);
+        let bases: Vec<u32> = sub.auditors.iter().map(|x| x.base).collect();
+        let mut kept = first.loads.clone();
+        kept[gone] = 0;
+        prop_assert_eq!(bases, kept);
+        check_against_brute(&sub)?;
     }
 }

@@ -27,10 +27,19 @@ use std::path::{Path, PathBuf};
 /// proof that the largest load cannot be smaller go to stderr (or --summary).
 /// When no complete allocation exists it writes nothing, exits 1, and says which
 /// cases cannot be covered, by whom, and by how much.
+///
+/// Mid-month, --keep ALLOCATION with --unavailable AUDITOR,… reallocates only the
+/// cases of auditors who cannot audit them (off sick, say): every other row is kept
+/// as it was, and the moving cases go where the month's total loads are most even
+/// given the kept ones. --defer CASE,… drops cases that cannot be audited this month
+/// (next month's sample is drawn afresh). The moves go to stderr, one line each.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   caseaudit allocate sample.csv --auditors auditors.csv --history history.csv -o allocation.csv
-  caseaudit record allocation.csv --history history.csv")]
+  caseaudit record allocation.csv --history history.csv
+  caseaudit allocate sample.csv --auditors auditors.csv --history history.csv \\
+      --keep allocation.csv --unavailable A0007 --defer CH0001234 -o allocation-2.csv
+  caseaudit record allocation-2.csv --history history.csv --replace")]
 pub(crate) struct Args {
     /// The sample to allocate (columns case_id, team; also month, worker, frame)
     #[arg(value_name = "SAMPLE")]
@@ -48,6 +57,15 @@ pub(crate) struct Args {
     /// Write the per-auditor summary to this file (CSV) instead of stderr
     #[arg(long, value_name = "FILE")]
     summary: Option<PathBuf>,
+    /// Keep this month's allocation but for the cases of --unavailable auditors and --defer cases
+    #[arg(long, value_name = "ALLOCATION")]
+    keep: Option<PathBuf>,
+    /// Auditors who cannot audit this month's cases after all: theirs move (with --keep)
+    #[arg(long, value_name = "AUDITOR", value_delimiter = ',', requires = "keep")]
+    unavailable: Vec<String>,
+    /// Cases that cannot be audited this month: left out, back to the pool (with --keep)
+    #[arg(long, value_name = "CASE", value_delimiter = ',', requires = "keep")]
+    defer: Vec<String>,
 }
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
@@ -180,12 +198,16 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
                     .get(a.id.as_str())
                     .map(|t| t.iter().cloned().collect())
                     .unwrap_or_default(),
+                base: 0,
             })
             .collect(),
         seed: args
             .seed
             .unwrap_or_else(|| u64::from(month.year.unsigned_abs()) * 100 + u64::from(month.month)),
     };
+    if let Some(path) = &args.keep {
+        return reallocate(ctx, args, path, month, &sampled, problem);
+    }
     let solution = match allocate::solve(&problem) {
         Ok(s) => s,
         Err(infeasible) => {
@@ -201,48 +223,250 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         }
     };
     let mut out = ctx.open_output()?;
-    let mut w = RowWriter::new(
+    let mut w = allocation_writer(ctx, &mut out)?;
+    for (case, &a) in sampled.iter().zip(&solution.auditor_of) {
+        w.write(new_row(month, case, &problem.auditors[a]))?;
+    }
+    w.finish()?;
+    let assigned: Vec<(usize, &str)> = (solution.auditor_of.iter().copied())
+        .zip(sampled.iter().map(|c| c.team.as_str()))
+        .collect();
+    let headline = format!(
+        "allocated {} to {}:",
+        counted(sampled.len() as u64, "case", "cases"),
+        counted(
+            solution.loads.iter().filter(|l| **l > 0).count() as u64,
+            "auditor",
+            "auditors"
+        )
+    );
+    write_summary(
+        ctx,
+        args.summary.as_deref(),
+        &problem,
+        &solution,
+        &assigned,
+        &headline,
+    )?;
+    out.commit()
+}
+
+fn allocation_writer<'w>(ctx: &Context, out: &'w mut dyn Write) -> Result<RowWriter<'w>> {
+    RowWriter::new(
         ctx.format,
         layouts::allocation::COLUMNS
             .iter()
             .map(|c| (*c).to_string())
             .collect(),
-        &mut out,
+        out,
         ctx.render.clone(),
-    )?;
-    for (case, &a) in sampled.iter().zip(&solution.auditor_of) {
-        let auditor = &problem.auditors[a];
-        w.write(vec![
-            Cell::text(month.to_string()),
-            Cell::text(&case.case_id),
-            Cell::text(&case.team),
-            Cell::text(&case.worker),
-            Cell::text(&case.frame),
-            Cell::text(&auditor.id),
-            Cell::text(&auditor.name),
-            Cell::text(&auditor.team),
-        ])?;
+    )
+}
+
+/// A row of the allocation: the sampled case and its auditor.
+fn new_row(month: Month, case: &layouts::sample::SampledCase, auditor: &AuditorInfo) -> Vec<Cell> {
+    vec![
+        Cell::text(month.to_string()),
+        Cell::text(&case.case_id),
+        Cell::text(&case.team),
+        Cell::text(&case.worker),
+        Cell::text(&case.frame),
+        Cell::text(&auditor.id),
+        Cell::text(&auditor.name),
+        Cell::text(&auditor.team),
+    ]
+}
+
+/// `--keep`: the kept allocation's rows stay as they were, but for the cases of
+/// unavailable auditors, which are allocated afresh given the kept loads, and the
+/// deferred cases, which are left out.
+fn reallocate(
+    ctx: &Context,
+    args: &Args,
+    path: &Path,
+    month: Month,
+    sampled: &[layouts::sample::SampledCase],
+    mut problem: Instance,
+) -> Result<()> {
+    let input = ctx.table(path)?;
+    let kept_name = input.name;
+    let (kept_month, rows) = layouts::allocation::read(&kept_name, input.reader).map_err(Problems)?;
+    if kept_month != month {
+        bail!(
+            "{kept_name} is the allocation of {kept_month}, but {} is the sample of {month}: keep the allocation made from this sample",
+            args.sample.display()
+        );
+    }
+    let sample_name = csvio::display_name(&args.sample);
+    let index: HashMap<&str, usize> = (sampled.iter().enumerate())
+        .map(|(i, c)| (c.case_id.as_str(), i))
+        .collect();
+    if let Some(row) = rows.iter().find(|r| !index.contains_key(r.case_id.as_str())) {
+        bail!(
+            "{kept_name}:{}: case \"{}\" is not in {sample_name}: keep the allocation made from this sample",
+            row.line,
+            row.case_id
+        );
+    }
+    let auditor_at: HashMap<&str, usize> = (problem.auditors.iter().enumerate())
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    let unavailable: BTreeSet<&str> = args.unavailable.iter().map(|s| s.trim()).collect();
+    for id in &unavailable {
+        if !auditor_at.contains_key(id) && !rows.iter().any(|r| r.auditor_id == *id) {
+            return Err(crate::exit::usage(format!(
+                "--unavailable: no auditor \"{id}\" in the auditors list or {kept_name}"
+            )));
+        }
+    }
+    let deferred: BTreeSet<&str> = args.defer.iter().map(|s| s.trim()).collect();
+    for id in &deferred {
+        if !rows.iter().any(|r| r.case_id == *id) {
+            return Err(crate::exit::usage(format!(
+                "--defer: no case \"{id}\" in {kept_name}"
+            )));
+        }
+    }
+    let absent = sampled.len() - rows.len();
+    if absent > 0 {
+        ctx.note(format!(
+            "{absent} cases of {sample_name} are not in {kept_name} (deferred before?): they stay out"
+        ));
+    }
+    // The cases still to audit this month, in the kept allocation's order, and who keeps each.
+    let mut staying = Vec::new();
+    let mut holder = Vec::new();
+    for row in rows.iter().filter(|r| !deferred.contains(r.case_id.as_str())) {
+        let keeper = if unavailable.contains(row.auditor_id.as_str()) {
+            None
+        } else {
+            let Some(&a) = auditor_at.get(row.auditor_id.as_str()) else {
+                bail!(
+                    "{kept_name}:{}: auditor \"{}\" is not in the auditors list: add them back, or name them in --unavailable",
+                    row.line,
+                    row.auditor_id
+                );
+            };
+            Some(a)
+        };
+        staying.push((row, index[row.case_id.as_str()]));
+        holder.push(keeper);
+    }
+    for a in &mut problem.auditors {
+        if unavailable.contains(a.id.as_str()) {
+            a.active = false;
+        }
+    }
+    let cases = std::mem::take(&mut problem.cases);
+    problem.cases = staying.iter().map(|&(_, i)| cases[i].clone()).collect();
+    let (moving, moves) = allocate::keep::moving(&problem, &holder);
+    let solution = match allocate::solve(&moving) {
+        Ok(s) => s,
+        Err(infeasible) => {
+            let whose = unavailable.iter().copied().collect::<Vec<_>>().join(", ");
+            let what = match moving.cases.len() {
+                1 => format!("the case of {whose} cannot be reallocated"),
+                k => format!("the {k} cases of {whose} cannot all be reallocated"),
+            };
+            say!("error: {what} (short by {}):", infeasible.short_by());
+            for line in infeasible.explain(&moving).lines() {
+                say!("  {line}");
+            }
+            return Err(crate::exit::AlreadyReported.into());
+        }
+    };
+    let mut to = holder.clone();
+    for (&c, &a) in moves.iter().zip(&solution.auditor_of) {
+        to[c] = Some(a);
+    }
+    let mut out = ctx.open_output()?;
+    let mut w = allocation_writer(ctx, &mut out)?;
+    for (((row, i), keeper), a) in staying.iter().zip(&holder).zip(&to) {
+        let a = a.expect("every staying case has an auditor");
+        if keeper.is_some() {
+            w.write(kept_row(month, row))?;
+        } else {
+            w.write(new_row(month, &sampled[*i], &problem.auditors[a]))?;
+        }
     }
     w.finish()?;
-    write_summary(ctx, args.summary.as_deref(), &problem, &solution, &sampled)?;
+    for row in rows.iter().filter(|r| deferred.contains(r.case_id.as_str())) {
+        ctx.note(format!(
+            "deferred case {} (was {}): left out of the allocation, back in the pool for next month's sample",
+            row.case_id, row.auditor_id
+        ));
+    }
+    for (&c, &a) in moves.iter().zip(&solution.auditor_of) {
+        let (row, new) = (staying[c].0, &problem.auditors[a]);
+        ctx.note(format!(
+            "moved case {} ({}) from {} to {}{}",
+            row.case_id,
+            row.team,
+            row.auditor_id,
+            new.id,
+            if new.name.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", new.name)
+            }
+        ));
+    }
+    let assigned: Vec<(usize, &str)> = (to.iter().flatten().copied())
+        .zip(staying.iter().map(|(r, _)| r.team.as_str()))
+        .collect();
+    // The summary shows each auditor's whole capacity, not what was left beside the kept cases.
+    let headline = format!(
+        "reallocated {} of {} ({} kept, {} deferred) over {}:",
+        moves.len(),
+        counted(staying.len() as u64, "case", "cases"),
+        staying.len() - moves.len(),
+        rows.len() - staying.len(),
+        counted(
+            solution.loads.iter().filter(|l| **l > 0).count() as u64,
+            "auditor",
+            "auditors"
+        )
+    );
+    write_summary(
+        ctx,
+        args.summary.as_deref(),
+        &problem,
+        &solution,
+        &assigned,
+        &headline,
+    )?;
     out.commit()
 }
 
+/// A kept row, written as the kept allocation has it.
+fn kept_row(month: Month, row: &layouts::allocation::Allocated) -> Vec<Cell> {
+    vec![
+        Cell::text(month.to_string()),
+        Cell::text(&row.case_id),
+        Cell::text(&row.team),
+        Cell::text(&row.worker),
+        Cell::text(&row.frame),
+        Cell::text(&row.auditor_id),
+        Cell::text(&row.auditor_name),
+        Cell::text(&row.auditor_team),
+    ]
+}
+
+/// The per-auditor loads (counting kept cases) and the teams of `assigned` (each
+/// case's auditor and team), the bound and the rotation repeats.
 fn write_summary(
     ctx: &Context,
     path: Option<&Path>,
     problem: &Instance,
     solution: &allocate::Allocation,
-    sampled: &[layouts::sample::SampledCase],
+    assigned: &[(usize, &str)],
+    headline: &str,
 ) -> Result<()> {
     let mut rows = Vec::new();
     for (ai, a) in problem.auditors.iter().enumerate() {
-        let teams: BTreeSet<&str> = solution
-            .auditor_of
-            .iter()
-            .zip(sampled)
-            .filter(|(x, _)| **x == ai)
-            .map(|(_, c)| c.team.as_str())
+        let teams: BTreeSet<&str> = (assigned.iter())
+            .filter(|(x, _)| *x == ai)
+            .map(|&(_, team)| team)
             .collect();
         rows.push(vec![
             Cell::text(&a.id),
@@ -273,10 +497,16 @@ fn write_summary(
             .map(|r| format!(": {r}"))
             .unwrap_or_default()
     );
+    let placed = solution.auditor_of.len();
     let rotation = format!(
-        "{} of {} cases go to an auditor who audited that team in the last {} months (the fewest possible at this load)",
+        "{} of {} {} go to an auditor who audited that team in the last {} months (the fewest possible at this load)",
         solution.rotation_repeats,
-        sampled.len(),
+        placed,
+        if placed == assigned.len() {
+            "cases"
+        } else {
+            "moved cases"
+        },
         ctx.settings.allocation.rotate_months
     );
     match path {
@@ -291,23 +521,14 @@ fn write_summary(
             )?;
             output::write_file_atomic(path, &buf, ctx.force)?;
             ctx.note(format!(
-                "allocated {}; summary in {}",
-                counted(sampled.len() as u64, "case", "cases"),
+                "{}; summary in {}",
+                headline.trim_end_matches(':'),
                 path.display()
             ));
         }
         None if !ctx.quiet => {
             let mut err = std::io::stderr().lock();
-            writeln!(
-                err,
-                "allocated {} to {}:",
-                counted(sampled.len() as u64, "case", "cases"),
-                counted(
-                    solution.loads.iter().filter(|l| **l > 0).count() as u64,
-                    "auditor",
-                    "auditors"
-                )
-            )?;
+            writeln!(err, "{headline}")?;
             render(
                 crate::output::Format::Table,
                 &columns,

@@ -4,7 +4,7 @@
 use super::Context;
 use crate::allocate::rules;
 use crate::csvio;
-use crate::dates::Month;
+use crate::dates::{Month, format_date};
 use crate::layouts::allocation::{self, Allocated};
 use crate::layouts::auditors;
 use crate::layouts::history::{self, HEADER};
@@ -26,7 +26,9 @@ use std::path::{Path, PathBuf};
 /// auditors list says too): a row that breaks one is refused, naming its line and
 /// the rule, unless --override gives the reason, which the history keeps. A month
 /// already in the history is refused unless --replace, which swaps that month's
-/// rows for the new ones; the same rows again are "already recorded". The history
+/// rows for the new ones: a row the new allocation changes or drops stays in the
+/// history marked with the day (replaced_on, from --as-of), and every command that
+/// reads the history passes over it. The same rows again are "already recorded". The history
 /// is changed under an exclusive lock (HISTORY.lock) and replaced atomically, so
 /// two runs at once lose nothing and a crash leaves it intact.
 #[derive(Debug, clap::Args)]
@@ -41,7 +43,8 @@ pub(crate) struct Args {
     /// The history file to append to (created if absent). Default: [history] path
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
-    /// Replace the rows of a month that is already recorded
+    /// Replace the rows of a month that is already recorded (a corrected
+    /// allocation); the replaced rows stay in the history, marked replaced_on
     #[arg(long)]
     replace: bool,
     /// The auditors list, to check the allocation against what it says of each
@@ -64,64 +67,80 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let lock = lock_history(&ledger)?;
     let mut entries = if ledger.exists() {
         let input = ctx.table(&ledger)?;
-        history::read(&input.name, input.reader, &ctx.settings.history.columns).map_err(Problems)?
+        history::read_ledger(&input.name, input.reader, &ctx.settings.history.columns).map_err(Problems)?
     } else {
         Vec::new()
     };
-    let new_rows = checked_rows(ctx, args, (&name, month, &allocated), &entries)?;
+    // Replaced rows are kept as a record but were never audits: the rules and the
+    // months recorded go by the current rows.
+    let current: Vec<history::Entry> = entries
+        .iter()
+        .filter(|e| e.replaced_on.is_none())
+        .cloned()
+        .collect();
+    let new_rows = checked_rows(ctx, args, (&name, month, &allocated), &current)?;
     let months: BTreeSet<Month> = new_rows.iter().map(|r| r.month).collect();
-    let recorded: BTreeSet<Month> = entries
+    let recorded: BTreeSet<Month> = current
         .iter()
         .map(|e| e.month)
         .filter(|m| months.contains(m))
         .collect();
-    if !recorded.is_empty() && !args.replace && same_rows(&entries, &new_rows, &months) {
-        let list: Vec<String> = months.iter().map(Month::to_string).collect();
+    let list: Vec<String> = months.iter().map(Month::to_string).collect();
+    let unchanged = || {
         ctx.note(format!(
             "{} already recorded in {}, row for row: nothing to change",
             list.join(", "),
             ledger.display()
         ));
+    };
+    if !recorded.is_empty() && !args.replace && same_rows(&current, &new_rows, &months) {
+        unchanged();
         return Ok(());
     }
     if !recorded.is_empty() && !args.replace {
-        let list: Vec<String> = recorded.iter().map(Month::to_string).collect();
         bail!(
             "{} already holds {}; nothing was changed (use --replace to swap that month's rows for these)",
             ledger.display(),
             list.join(", ")
         );
     }
-    let replaced = entries.iter().filter(|e| months.contains(&e.month)).count();
-    entries.retain(|e| !months.contains(&e.month));
-    entries.extend(new_rows);
-    // The note column only once a row has a note: most histories never need it.
-    let notes = entries.iter().any(|e| !e.note.is_empty());
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(if notes { &history::FIELDS[..] } else { &HEADER[..] })?;
-    for e in &entries {
-        let month = e.month.to_string();
-        let row = [
-            month.as_str(),
-            &e.case_id,
-            &e.team,
-            &e.auditor_id,
-            &e.frame,
-            &e.note,
-        ];
-        w.write_record(if notes { &row[..] } else { &row[..5] })?;
+    // A row the new allocation repeats stays as it is; every other current row of
+    // the month is marked replaced today, so the ledger shows what changed and when.
+    let mut fresh = new_rows;
+    let mut replaced = 0;
+    for e in entries
+        .iter_mut()
+        .filter(|e| e.replaced_on.is_none() && months.contains(&e.month))
+    {
+        match fresh.iter().position(|n| key(n) == key(e) && n.note == e.note) {
+            Some(i) => {
+                fresh.remove(i);
+            }
+            None => {
+                e.replaced_on = Some(ctx.as_of);
+                replaced += 1;
+            }
+        }
     }
-    let bytes = w.into_inner().map_err(|e| anyhow::Error::new(e.into_error()))?;
-    write_file_atomic(&ledger, &bytes, true)?;
+    if replaced == 0 && fresh.is_empty() {
+        unchanged();
+        return Ok(());
+    }
+    entries.extend(fresh);
+    write_ledger(&ledger, &entries)?;
     drop(lock);
-    let added = entries.iter().filter(|e| months.contains(&e.month)).count();
-    let list: Vec<String> = months.iter().map(Month::to_string).collect();
+    let held = (entries.iter())
+        .filter(|e| e.replaced_on.is_none() && months.contains(&e.month))
+        .count();
     ctx.note(format!(
-        "recorded {added} audits for {} in {}{}",
+        "recorded {held} audits for {} in {}{}",
         list.join(", "),
         ledger.display(),
         if replaced > 0 {
-            format!(" (replacing {replaced})")
+            format!(
+                " (replacing {replaced}: they stay in the history, marked replaced_on {})",
+                format_date(ctx.as_of)
+            )
         } else {
             String::new()
         }
@@ -129,17 +148,51 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     Ok(())
 }
 
+/// Writes the whole ledger atomically. The note and replaced_on columns appear
+/// only once a row has one: most histories never need them.
+fn write_ledger(path: &Path, entries: &[history::Entry]) -> Result<()> {
+    let notes = entries.iter().any(|e| !e.note.is_empty());
+    let replaced = entries.iter().any(|e| e.replaced_on.is_some());
+    let wanted = |i: usize| i < HEADER.len() || (i == 5 && notes) || (i == 6 && replaced);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header: Vec<&str> = (0..history::FIELDS.len())
+        .filter(|&i| wanted(i))
+        .map(|i| history::FIELDS[i])
+        .collect();
+    w.write_record(&header)?;
+    for e in entries {
+        let (month, day) = (
+            e.month.to_string(),
+            e.replaced_on.map(format_date).unwrap_or_default(),
+        );
+        let row = [
+            month.as_str(),
+            &e.case_id,
+            &e.team,
+            &e.auditor_id,
+            &e.frame,
+            &e.note,
+            &day,
+        ];
+        w.write_record((0..row.len()).filter(|&i| wanted(i)).map(|i| row[i]))?;
+    }
+    let bytes = w.into_inner().map_err(|e| anyhow::Error::new(e.into_error()))?;
+    write_file_atomic(path, &bytes, true)
+}
+
+/// What makes two ledger rows the same audit.
+fn key(e: &history::Entry) -> (Month, String, String, String, String) {
+    (
+        e.month,
+        e.case_id.clone(),
+        e.team.clone(),
+        e.auditor_id.clone(),
+        e.frame.clone(),
+    )
+}
+
 /// Whether the history's rows for `months` are exactly `new_rows` (in any order).
 fn same_rows(entries: &[history::Entry], new_rows: &[history::Entry], months: &BTreeSet<Month>) -> bool {
-    let key = |e: &history::Entry| {
-        (
-            e.month,
-            e.case_id.clone(),
-            e.team.clone(),
-            e.auditor_id.clone(),
-            e.frame.clone(),
-        )
-    };
     let mut held: Vec<_> = entries
         .iter()
         .filter(|e| months.contains(&e.month))
@@ -239,6 +292,7 @@ fn checked_rows(
             auditor_id: r.auditor_id.clone(),
             frame: r.frame.clone(),
             note,
+            replaced_on: None,
             line: r.line,
         })
         .collect())

@@ -291,6 +291,8 @@ fn count_allocated(ctx: &Context, path: &Path, month: Month) -> Result<Allocated
         .resolve(&history::HEADINGS, &ctx.settings.history.columns)
         .map_err(Problems)?;
     let (c_month, c_team) = (found.col("month"), found.col("team"));
+    // A ledger given here: its replaced rows were never audits.
+    let c_replaced = found.col("replaced_on");
     let mut counts = Allocated {
         total: 0,
         by_team: HashMap::new(),
@@ -298,7 +300,9 @@ fn count_allocated(ctx: &Context, path: &Path, month: Month) -> Result<Allocated
     let mut rec = csv::StringRecord::new();
     while let Some(next) = reader.next(&mut rec) {
         next.map_err(|p| Problems(vec![p]))?;
-        if present(&rec, c_month).and_then(|m| m.parse::<Month>().ok()) != Some(month) {
+        if present(&rec, c_month).and_then(|m| m.parse::<Month>().ok()) != Some(month)
+            || present(&rec, c_replaced).is_some()
+        {
             continue;
         }
         counts.total += 1;

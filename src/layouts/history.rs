@@ -1,18 +1,29 @@
 //! The audit history, or ledger (README.md#history-the-audit-ledger): one row per audit allocated in a past
-//! month, used to exclude recently audited cases and to rotate auditors.
+//! month, used to exclude recently audited cases and to rotate auditors. A row a corrected
+//! allocation replaced stays, marked with the day (`replaced_on`), and counts for nothing else.
 
 use crate::layouts::headings::{Headings, Mapping};
 use crate::layouts::reader::{RecordReader, present};
 
-use crate::dates::Month;
+use crate::dates::{Month, date_problem, parse_date};
 use crate::problem::Problem;
+use chrono::NaiveDate;
 use std::io::Read;
 
 pub(crate) const HEADER: [&str; 5] = ["month", "case_id", "team", "auditor_id", "frame"];
 
-/// Every field a history may have: [`HEADER`]'s, and a note `record` writes on a
-/// row recorded despite a rule (`--override`).
-pub(crate) const FIELDS: [&str; 6] = ["month", "case_id", "team", "auditor_id", "frame", "note"];
+/// Every field a history may have: [`HEADER`]'s, a note `record` writes on a row
+/// recorded despite a rule (`--override`), and the day a row was replaced by a
+/// corrected allocation (`--replace`).
+pub(crate) const FIELDS: [&str; 7] = [
+    "month",
+    "case_id",
+    "team",
+    "auditor_id",
+    "frame",
+    "note",
+    "replaced_on",
+];
 
 /// The history's fields, and the headings a ledger kept by hand often has.
 pub(crate) const HEADINGS: Headings = Headings {
@@ -42,13 +53,27 @@ pub(crate) struct Entry {
     pub(crate) frame: String,
     /// Why the row was recorded despite a rule; blank for nearly every row.
     pub(crate) note: String,
+    /// The day a corrected allocation replaced the row: it stays in the ledger as a
+    /// record, and no command counts it as an audit.
+    pub(crate) replaced_on: Option<NaiveDate>,
     pub(crate) line: u64,
 }
 
 /// Reads and checks a history file, its headings mapped by `columns`
 /// (`[history.columns]`): every row needs a month (`YYYY-MM`), a case id and an
-/// auditor id.
+/// auditor id. Rows marked replaced are left out: they were never audits.
 pub(crate) fn read<R: Read>(
+    file: &str,
+    csv: csv::Reader<R>,
+    columns: &Mapping,
+) -> Result<Vec<Entry>, Vec<Problem>> {
+    let mut entries = read_ledger(file, csv, columns)?;
+    entries.retain(|e| e.replaced_on.is_none());
+    Ok(entries)
+}
+
+/// Every row of the ledger, replaced ones too (for `record`, which rewrites it).
+pub(crate) fn read_ledger<R: Read>(
     file: &str,
     csv: csv::Reader<R>,
     columns: &Mapping,
@@ -87,6 +112,22 @@ pub(crate) fn read<R: Read>(
             ));
             continue;
         };
+        let replaced_on = match present(&rec, cols[6]) {
+            None => None,
+            Some(text) => match parse_date(text) {
+                Some(day) => Some(day),
+                None => {
+                    let heading = cols[6].map(|c| reader.headers[c].clone());
+                    problems.push(Problem::error(
+                        file,
+                        Some(line),
+                        heading.as_deref(),
+                        date_problem(text),
+                    ));
+                    continue;
+                }
+            },
+        };
         entries.push(Entry {
             month,
             case_id: case_id.to_string(),
@@ -94,6 +135,7 @@ pub(crate) fn read<R: Read>(
             auditor_id: auditor_id.to_string(),
             frame: present(&rec, cols[4]).unwrap_or("").to_string(),
             note: present(&rec, cols[5]).unwrap_or("").to_string(),
+            replaced_on,
             line,
         });
     }

@@ -25,6 +25,7 @@ mod packs;
 mod pipes;
 mod plan;
 mod progress;
+mod realloc;
 mod record;
 mod report;
 mod rerun;

@@ -34,10 +34,15 @@ fn creates_the_history_and_refuses_a_recorded_month() {
         .fails(1)
         .stderr_has("already holds 2026-11");
     assert_eq!(w.read("history.csv"), before, "history untouched");
+    // The two rows alloc2 repeats stay; the other three stay too, marked replaced.
     w.run(&["record", "alloc2.csv", "--history", "history.csv", "--replace"])
         .ok()
-        .stderr_has("replacing 5");
-    assert_eq!(csv_rows(&w.read("history.csv")).len(), 3);
+        .stderr_has("recorded 2 audits for 2026-11 in history.csv (replacing 3: they stay in the history, marked replaced_on 2026-11-26)");
+    let rows = csv_rows(&w.read("history.csv"));
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows[0].last().unwrap(), "replaced_on");
+    let marked: Vec<&str> = rows[1..].iter().map(|r| r[5].as_str()).collect();
+    assert_eq!(marked, ["", "", "2026-11-26", "2026-11-26", "2026-11-26"]);
 }
 
 #[test]

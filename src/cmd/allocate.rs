@@ -498,14 +498,18 @@ fn write_summary(
             .unwrap_or_default()
     );
     let placed = solution.auditor_of.len();
+    let of = if placed == assigned.len() {
+        counted(placed as u64, "case", "cases")
+    } else {
+        counted(placed as u64, "moved case", "moved cases")
+    };
     let rotation = format!(
-        "{} of {} {} go to an auditor who audited that team in the last {} months (the fewest possible at this load)",
+        "{} of {of} {} to an auditor who audited that team in the last {} months (the fewest possible at this load)",
         solution.rotation_repeats,
-        placed,
-        if placed == assigned.len() {
-            "cases"
+        if solution.rotation_repeats == 1 {
+            "goes"
         } else {
-            "moved cases"
+            "go"
         },
         ctx.settings.allocation.rotate_months
     );

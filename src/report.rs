@@ -94,6 +94,8 @@ pub(crate) struct Inputs<'a> {
     pub(crate) moderations: Option<&'a [Moderation]>,
     /// Pseudonymise case ids under this key (`--redact`).
     pub(crate) redact: Option<&'a str>,
+    /// Show case ids in the whole service's report (`--ids`); team packs always do.
+    pub(crate) ids: bool,
 }
 
 /// Fewest audits in a group for its percentage to be shown as a headline figure.
@@ -385,6 +387,10 @@ fn tags(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool, q: Query) -> Section
 fn escalations(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
     let audits = inputs.audits;
     let list = actions::list(audits, keep, inputs.as_of, false);
+    // A board paper may be published: the whole service's report names no case
+    // unless asked (`--ids`), or by a keyed pseudonym (`--redact`). A team pack,
+    // for the team's managers, names its cases.
+    let case_column = inputs.team.is_some() || inputs.ids || inputs.redact.is_some();
     let shown: Vec<Vec<Cell>> = list
         .iter()
         // This month's escalations, and every action still overdue whatever month raised it.
@@ -397,7 +403,7 @@ fn escalations(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
                 Some(key) => crate::privacy::pseudonym(key, &a.case_id),
                 None => a.case_id.clone(),
             };
-            vec![
+            let mut row = vec![
                 Cell::text(&a.audit_id),
                 Cell::text(case),
                 Cell::text(&a.team),
@@ -406,19 +412,27 @@ fn escalations(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
                 Cell::text(&a.action_owner),
                 Cell::text(a.action_due.map(format_date).unwrap_or_default()),
                 Cell::text(r.status.name()),
-            ]
+            ];
+            if !case_column {
+                row.remove(1);
+            }
+            row
         })
         .collect();
+    let mut columns: Vec<String> = [
+        "audit", "case", "team", "escalate", "action", "owner", "due", "status",
+    ]
+    .map(String::from)
+    .to_vec();
+    if !case_column {
+        columns.remove(1);
+    }
     let blocks = if shown.is_empty() {
         vec![Block::Para("No escalations and no overdue actions.".into())]
     } else {
         vec![Block::Table {
             caption: "This month's escalations (worst overall grade, safeguarding concerns) and every overdue action".into(),
-            columns: [
-                "audit", "case", "team", "escalate", "action", "owner", "due", "status",
-            ]
-            .map(String::from)
-            .to_vec(),
+            columns,
             rows: shown,
         }]
     };

@@ -64,6 +64,10 @@ pub(crate) struct Args {
     /// Write a pack for every team with audits in the month: DIR/<team>.html and .md
     #[arg(long, value_name = "DIR", conflicts_with = "team")]
     per_team: Option<PathBuf>,
+    /// Name cases by their ids in the whole service's report (a board paper may be
+    /// published, so by default it names none; team packs always do)
+    #[arg(long)]
+    ids: bool,
 }
 
 /// The report's format: HTML or Markdown, by `-f`, else by `-o`'s extension
@@ -164,6 +168,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
                 .map(|r| team_moderation_view(&audits, r, args.month, team)),
             moderations: results.as_deref(),
             redact: ctx.render.redact.as_deref(),
+            ids: args.ids,
         };
         report::build(&inputs)
     };

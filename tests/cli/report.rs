@@ -289,3 +289,42 @@ fn markdown_escapes_html_in_every_value() {
         run.stdout
     );
 }
+
+#[test]
+fn the_board_report_names_no_case_unless_asked() {
+    let w = Workdir::new();
+    w.run(&["demo", "m", "-q"]).ok();
+    let base = [
+        "report",
+        "--month",
+        "2026-11",
+        "--audits",
+        "m/audits.csv",
+        "--moderation",
+        "m/moderation.csv",
+        "-c",
+        "m/caseaudit.toml",
+    ];
+    let run = |extra: &[&str]| {
+        let args: Vec<&str> = base.iter().chain(extra).copied().collect();
+        w.run(&args).ok().stdout
+    };
+    let ids: Vec<String> = csv_rows(&w.read("m/extract.csv"))
+        .into_iter()
+        .skip(1)
+        .map(|r| r[0].clone())
+        .collect();
+    let named = |text: &str| ids.iter().filter(|id| text.contains(id.as_str())).count();
+    for format in ["html", "markdown"] {
+        assert_eq!(
+            named(&run(&["-f", format])),
+            0,
+            "{format}: no case id in the board report"
+        );
+    }
+    assert!(named(&run(&["-f", "markdown", "--ids"])) > 0, "--ids names them");
+    // A team pack, for the team's managers, names its cases.
+    let audits = w.read("m/audits.csv");
+    let team = csv_rows(&audits)[1][4].clone();
+    assert!(named(&run(&["-f", "markdown", "--team", &team])) > 0);
+}

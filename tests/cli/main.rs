@@ -13,6 +13,7 @@ mod census;
 mod corpus;
 mod demo;
 mod dip;
+mod docs;
 mod episodes;
 mod examples;
 mod generate;

@@ -18,6 +18,7 @@ mod episodes;
 mod examples;
 mod generate;
 mod generated;
+mod help_examples;
 mod history;
 mod init;
 mod layouts;

@@ -31,7 +31,7 @@ pub(crate) struct Args {
     #[arg(long)]
     overdue: bool,
     /// Only audits matching this expression, e.g. "team = 'Locality Unit 2'"
-    #[arg(long = "where", short = 'w', value_name = "EXPR")]
+    #[arg(long = "where", short = 'w', value_name = "EXPR", long_help = super::cli::WHERE_HELP)]
     filter: Option<String>,
 }
 

@@ -204,3 +204,33 @@ fn every_help_example_runs_on_the_demo_month() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn the_where_help_describes_the_language_and_its_examples_run() {
+    let w = Workdir::new();
+    prepare(&w);
+    for command in ["cases", "dip", "themes", "actions"] {
+        let help = w.run(&[command, "--help"]).ok().stdout;
+        for needle in [
+            "contains",
+            "within 6 months",
+            "and, or, not",
+            "\"Allocated Team\"",
+            "2026-11-01",
+        ] {
+            assert!(help.contains(needle), "{command} --help lacks {needle:?}");
+        }
+        assert!(!help.contains("see the README"), "{command}");
+    }
+    let help = w.run(&["cases", "--help"]).ok().stdout;
+    let examples: Vec<String> = help
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("--where "))
+        .map(|e| shell_words(e).unwrap().remove(0))
+        .collect();
+    assert_eq!(examples.len(), 2, "{help}");
+    for filter in examples {
+        w.run(&["cases", "month/extract.csv", "--where", &filter, "--count"])
+            .ok();
+    }
+}

@@ -138,6 +138,7 @@ impl Context {
                 raw: g.raw,
                 color,
                 redact,
+                width: crate::render::table_width(std::io::stdout().is_terminal()),
             },
             quiet: g.quiet,
             verbose: g.verbose,

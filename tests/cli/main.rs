@@ -32,6 +32,7 @@ mod report;
 mod rerun;
 mod rules;
 mod sample;
+mod tables;
 mod themes;
 mod titles;
 mod validate;

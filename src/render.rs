@@ -86,6 +86,25 @@ pub(crate) struct RenderOptions {
     pub(crate) color: bool,
     /// Replace case ids with keyed pseudonyms (`--redact`), under this key.
     pub(crate) redact: Option<String>,
+    /// The width terminal tables must fit, when it is known (see [`table_width`]);
+    /// `None` draws them at full width.
+    pub(crate) width: Option<usize>,
+}
+
+/// The width a terminal table must fit: the terminal's, or else `COLUMNS` (so
+/// `COLUMNS=100 caseaudit … | less` fits 100 columns). With neither, as under
+/// `script` or some editors' shells, none: the table is drawn at full width rather
+/// than squeezed into a guess.
+pub(crate) fn table_width(stdout_is_terminal: bool) -> Option<usize> {
+    let terminal = if stdout_is_terminal {
+        comfy_table::Table::new().width().map(usize::from)
+    } else {
+        None
+    };
+    terminal
+        .filter(|&w| w > 0)
+        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
+        .filter(|&w: &usize| w > 0)
 }
 
 /// Writes rows one at a time. CSV and JSON stream; tables and Markdown are laid out
@@ -177,7 +196,15 @@ impl<'w> RowWriter<'w> {
             Format::Markdown | Format::Html => {
                 out.write_all(markdown(&self.columns, &self.held).as_bytes())?
             }
-            Format::Table => out.write_all(table(&self.columns, &self.held, &self.opts).as_bytes())?,
+            Format::Table => {
+                let (text, note) = table(&self.columns, &self.held, &self.opts);
+                out.write_all(text.as_bytes())?;
+                if let Some(note) = note {
+                    // After the table, so the note is the last thing a terminal shows.
+                    out.flush()?;
+                    say!("{note}");
+                }
+            }
             Format::Xlsx => out.write_all(&xlsx(&self.columns, &self.held)?)?,
         }
         out.flush()?;
@@ -312,31 +339,119 @@ fn iso_date(s: &str) -> Option<(u16, u8, u8)> {
     ))
 }
 
-/// A terminal table; numeric columns are right-aligned.
-pub(crate) fn table(columns: &[String], rows: &[Vec<Cell>], opts: &RenderOptions) -> String {
+/// A terminal table; numeric columns are right-aligned, and no cell is ever
+/// wrapped (a number or an id broken over two lines reads as two values). With a
+/// known width that the table exceeds, headings are broken at `_` onto more lines,
+/// and if it is still too wide the columns that do not fit are left out, from the
+/// right; the second value is the note saying which, for standard error.
+pub(crate) fn table(
+    columns: &[String],
+    rows: &[Vec<Cell>],
+    opts: &RenderOptions,
+) -> (String, Option<String>) {
     use comfy_table::{Attribute, Cell as TCell, CellAlignment, ContentArrangement, Table, presets};
+    let shown: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(Cell::shown).collect()).collect();
+    let fit = Fit::new(columns, &shown, opts.width);
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    t.set_header(columns.iter().map(|c| {
-        let cell = TCell::new(c);
+        .set_content_arrangement(ContentArrangement::Disabled);
+    t.set_header(fit.kept.iter().map(|&i| {
+        let cell = TCell::new(&fit.headings[i]);
         if opts.color {
             cell.add_attribute(Attribute::Bold)
         } else {
             cell
         }
     }));
-    for row in rows {
-        t.add_row(row.iter().map(|cell| {
-            let c = TCell::new(cell.shown());
-            if cell.is_numeric() {
+    for (row, texts) in rows.iter().zip(&shown) {
+        t.add_row(fit.kept.iter().filter(|&&i| i < row.len()).map(|&i| {
+            let c = TCell::new(&texts[i]);
+            if row[i].is_numeric() {
                 c.set_alignment(CellAlignment::Right)
             } else {
                 c
             }
         }));
     }
-    format!("{t}\n")
+    let note = (fit.kept.len() < columns.len()).then(|| {
+        let left_out: Vec<&str> = (0..columns.len())
+            .filter(|i| !fit.kept.contains(i))
+            .map(|i| columns[i].as_str())
+            .collect();
+        format!(
+            "the table is wider than the terminal ({} columns): {} of its {} columns left out ({}); \
+             -f csv, -f markdown or -o FILE shows them all, and --columns (where a command has it) chooses them",
+            opts.width.unwrap_or_default(),
+            left_out.len(),
+            columns.len(),
+            left_out.join(", ")
+        )
+    });
+    (format!("{t}\n"), note)
+}
+
+/// Which columns of a table fit a width, and their headings.
+struct Fit {
+    /// Indexes of the columns drawn, in order.
+    kept: Vec<usize>,
+    /// Each column's heading as drawn: on one line, or broken at `_`.
+    headings: Vec<String>,
+}
+
+impl Fit {
+    fn new(columns: &[String], rows: &[Vec<String>], width: Option<usize>) -> Fit {
+        let len = |s: &str| s.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        let cells: Vec<usize> = (0..columns.len())
+            .map(|i| {
+                rows.iter()
+                    .filter_map(|r| r.get(i))
+                    .map(|s| len(s))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        // A table's frame: "│ " before the first column, " ┆ " between, " │" after.
+        let drawn = |widths: &[usize]| widths.iter().sum::<usize>() + 3 * widths.len() + 1;
+        let all: Vec<usize> = (0..columns.len()).collect();
+        let full: Vec<usize> = columns.iter().zip(&cells).map(|(c, &w)| w.max(len(c))).collect();
+        let Some(width) = width.filter(|&w| drawn(&full) > w) else {
+            return Fit {
+                kept: all,
+                headings: columns.to_vec(),
+            };
+        };
+        let headings: Vec<String> = columns
+            .iter()
+            .zip(&cells)
+            .map(|(c, &w)| break_heading(c, w))
+            .collect();
+        let narrow: Vec<usize> = headings.iter().zip(&cells).map(|(h, &w)| w.max(len(h))).collect();
+        // The first column always (it says what a row is), then every next one that fits.
+        let mut kept = Vec::new();
+        let mut used = 1;
+        for (i, &w) in narrow.iter().enumerate() {
+            if i == 0 || used + w + 3 <= width {
+                kept.push(i);
+                used += w + 3;
+            } else {
+                break;
+            }
+        }
+        Fit { kept, headings }
+    }
+}
+
+/// A heading broken at `_` into lines no wider than `width` where its words allow
+/// (`requires_improvement` over a column of numbers is `requires_` / `improvement`).
+fn break_heading(heading: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in heading.split_inclusive('_') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + word.chars().count() <= width => line.push_str(word),
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines.join("\n")
 }
 
 #[cfg(test)]
@@ -380,5 +495,26 @@ mod tests {
             vec![vec![Cell::text("a|b"), Cell::Num(66.666, 1)]],
         );
         assert_eq!(out, "| name | pct |\n|---|---:|\n| a\\|b | 66.7 |\n");
+    }
+
+    #[test]
+    fn headings_break_at_underscores_and_values_never() {
+        assert_eq!(break_heading("requires_improvement", 4), "requires_\nimprovement");
+        assert_eq!(break_heading("pct_changed", 4), "pct_\nchanged");
+        assert_eq!(break_heading("count", 1), "count");
+        let columns: Vec<String> = ["group", "overall_agreed", "kappa_linear"]
+            .map(String::from)
+            .to_vec();
+        let rows = vec![vec!["2026-05".to_string(), "12".to_string(), "0.718".to_string()]];
+        // Wide enough for all: one-line headings.
+        let fit = Fit::new(&columns, &rows, Some(80));
+        assert_eq!(fit.kept, [0, 1, 2]);
+        assert_eq!(fit.headings[1], "overall_agreed");
+        // group 7 + overall_ 8 + kappa_ 6, framed: 7+8+6+3*3+1 = 31.
+        assert_eq!(Fit::new(&columns, &rows, Some(31)).kept, [0, 1, 2]);
+        assert_eq!(Fit::new(&columns, &rows, Some(30)).kept, [0, 1]);
+        // No width: everything, as it is.
+        let fit = Fit::new(&columns, &rows, None);
+        assert_eq!((fit.kept.len(), fit.headings[1].as_str()), (3, "overall_agreed"));
     }
 }

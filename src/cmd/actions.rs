@@ -22,7 +22,7 @@ use std::path::PathBuf;
 #[command(after_long_help = "Examples:
   caseaudit actions audits.csv
   caseaudit actions audits-*.csv --overdue -o overdue.csv
-  caseaudit actions audits.csv --where \"team = 'Locality 1 Unit 2'\" -f markdown")]
+  caseaudit actions audits.csv --where \"team = 'Locality Unit 2'\" -f markdown")]
 pub(crate) struct Args {
     /// Completed audits file(s)
     #[arg(required = true, value_name = "AUDITS")]
@@ -30,8 +30,8 @@ pub(crate) struct Args {
     /// Only actions past their due date and not done
     #[arg(long)]
     overdue: bool,
-    /// Only audits matching this expression, e.g. "team = 'Locality 1 Unit 2'"
-    #[arg(long = "where", short = 'w', value_name = "EXPR")]
+    /// Only audits matching this expression, e.g. "team = 'Locality Unit 2'"
+    #[arg(long = "where", short = 'w', value_name = "EXPR", long_help = super::cli::WHERE_HELP)]
     filter: Option<String>,
 }
 

@@ -37,8 +37,7 @@ use std::path::{Path, PathBuf};
 #[command(after_long_help = "Examples:
   caseaudit allocate sample.csv --auditors auditors.csv --history history.csv -o allocation.csv
   caseaudit record allocation.csv --history history.csv
-  caseaudit allocate sample.csv --auditors auditors.csv --history history.csv \\
-      --keep allocation.csv --unavailable A0007 --defer CH0001234 -o allocation-2.csv
+  caseaudit allocate sample.csv --auditors auditors.csv --keep allocation.csv --unavailable A0009 -o allocation-2.csv
   caseaudit record allocation-2.csv --history history.csv --replace")]
 pub(crate) struct Args {
     /// The sample to allocate (columns case_id, team; also month, worker, frame)
@@ -506,11 +505,7 @@ fn write_summary(
     let rotation = format!(
         "{} of {of} {} to an auditor who audited that team in the last {} months (the fewest possible at this load)",
         solution.rotation_repeats,
-        if solution.rotation_repeats == 1 {
-            "goes"
-        } else {
-            "go"
-        },
+        if placed == 1 { "goes" } else { "go" },
         ctx.settings.allocation.rotate_months
     );
     match path {

@@ -30,8 +30,8 @@ pub(crate) struct Args {
     /// Case extract(s); `-` for standard input
     #[arg(required = true, value_name = "EXTRACT")]
     inputs: Vec<PathBuf>,
-    /// Only cases matching this expression (see the README's filter language)
-    #[arg(long = "where", short = 'w', value_name = "EXPR")]
+    /// Only cases matching this expression (`--help` for the language), e.g. "status = open"
+    #[arg(long = "where", short = 'w', value_name = "EXPR", long_help = super::cli::WHERE_HELP)]
     filter: Option<String>,
     /// Output these columns, in this order (standard names, derived fields or your headings)
     #[arg(long, value_delimiter = ',', value_name = "A,B")]

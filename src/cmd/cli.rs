@@ -79,6 +79,27 @@ pub(crate) struct GlobalArgs {
     pub(crate) redact: bool,
 }
 
+/// `--where`'s long help, shared by every command that filters: the filter
+/// language in brief, so `--help` is enough without the README.
+pub(crate) const WHERE_HELP: &str = "\
+Only rows matching EXPR, an expression in caseaudit's filter language:
+  FIELD = VALUE          also !=, <, <=, >, >=: text (ignoring case), numbers,
+                         dates (2026-11-01 or 01/11/2026)
+  FIELD contains WORD    an item of a list (risk_factors), or part of a text
+  FIELD in (A, B)        one of several; also FIELD is empty, FIELD is set
+  FIELD within 6 months  a date in the 6 months ending on --as-of (also days,
+                         weeks, years)
+  and, or, not, ( )      combine; a yes/no field alone (step_up) means yes
+  \"Allocated Team\" = 'Duty Team 1'
+                         quote a heading or a value that has spaces
+Fields: the standard ones (team, worker, service, start_date, end_date,
+risk_factors, overall, frame, …), the derived age, age_at_start, status, step_up,
+days_open, episodes, and any heading of the file. Grades compare by rank:
+overall > Good is worse than Good. A value missing from a row never matches.
+Examples:
+  --where \"status = closed and end_date within 6 months\"
+  --where \"risk_factors contains neglect and not service in (CLA, 'Leaving Care')\"";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ColorWhen {
     Auto,

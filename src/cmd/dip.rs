@@ -32,7 +32,7 @@ pub(crate) struct Args {
     #[arg(long, short = 'n', value_name = "K")]
     n: u32,
     /// Only cases matching this expression
-    #[arg(long = "where", short = 'w', value_name = "EXPR")]
+    #[arg(long = "where", short = 'w', value_name = "EXPR", long_help = super::cli::WHERE_HELP)]
     filter: Option<String>,
     /// Seed of the keyed hash. Default: chosen at random and printed
     #[arg(long, value_name = "N")]

@@ -26,9 +26,9 @@ use std::path::PathBuf;
 /// the same figures for all auditors together, for comparison.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
-  caseaudit history --history history.csv --case CH0042 --audits audits-*.csv --moderation moderation.csv
-  caseaudit history --history history.csv --team 'Locality 1' --since 2026-04 --audits audits.csv
-  caseaudit history --history history.csv --auditor TM07 --audits audits.csv --moderation moderation.csv")]
+  caseaudit history --history history.csv --case CH0001091 --audits audits-*.csv --moderation moderation.csv
+  caseaudit history --history history.csv --team 'Locality Unit 1' --since 2026-04 --audits audits.csv
+  caseaudit history --history history.csv --auditor A0011 --audits audits.csv --moderation moderation.csv")]
 pub(crate) struct Args {
     /// The audit ledger (month, case_id, team, auditor_id, frame). Default: [history] path
     #[arg(long, value_name = "FILE")]

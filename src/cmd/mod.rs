@@ -60,7 +60,9 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Completions(args) => {
             completions::completions(&args, <Cli as clap::CommandFactory>::command())
         }
-        Command::Man(args) => completions::man(&args, <Cli as clap::CommandFactory>::command()),
+        Command::Man(args) => {
+            completions::man(&args, cli.global.force, <Cli as clap::CommandFactory>::command())
+        }
         // init writes the settings file, so it reads none: a broken one is what it replaces.
         Command::Init(args) => init::run(&cli.global, &args),
         Command::Demo(args) => demo::run(&ctx()?, &args),
@@ -162,6 +164,7 @@ impl Context {
                 raw: g.raw,
                 color,
                 redact,
+                width: crate::render::table_width(std::io::stdout().is_terminal()),
             },
             quiet: g.quiet,
             verbose: g.verbose,

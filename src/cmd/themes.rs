@@ -35,7 +35,7 @@ pub(crate) struct Args {
     #[arg(long, value_name = "FIELD", default_value = "element")]
     by: By,
     /// Only audits matching this expression, e.g. "frame = neglect" or "overall = Inadequate"
-    #[arg(long = "where", short = 'w', value_name = "EXPR")]
+    #[arg(long = "where", short = 'w', value_name = "EXPR", long_help = super::cli::WHERE_HELP)]
     filter: Option<String>,
     /// Only this month (YYYY-MM), compared with the month before
     #[arg(long, value_name = "YYYY-MM")]

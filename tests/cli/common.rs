@@ -45,7 +45,9 @@ impl Workdir {
             .args(args)
             .arg("--as-of")
             .arg(AS_OF)
-            .env_remove("NO_COLOR");
+            .env_remove("NO_COLOR")
+            // Tables are drawn whole unless a test gives a width.
+            .env_remove("COLUMNS");
         c
     }
 

@@ -175,3 +175,49 @@ fn dates_in_the_future_are_questioned() {
         .stdout_has("audits.csv:2: warning: column \"action_done\": audit \"A1\": its action is done on 2026-11-05, before the audit that set it was completed (2026-11-10)")
         .stdout_has("audits.csv:3: warning: column \"completed_on\": audit \"A2\" is completed on 2026-12-10, after --as-of (2026-11-26): a date in the future?");
 }
+
+#[test]
+fn a_man_page_per_command() {
+    let w = Workdir::new();
+    let run = w.run(&["man", "sample"]).ok();
+    assert!(run.stdout.contains(".TH caseaudit-sample 1"), "{}", run.stdout);
+    assert!(run.stdout.contains("caseaudit\\-sample \\-"), "the NAME line");
+    let run = w.run(&["man", "moderate", "select"]).ok();
+    assert!(run.stdout.contains(".TH caseaudit-moderate-select 1"));
+    w.run(&["man", "nope"])
+        .fails(2)
+        .stderr_has("caseaudit has no command \"nope\"; its commands: demo, init,");
+    w.run(&["man", "plan", "x"]).fails(2);
+    w.run(&["man", "sample", "--all", "pages"]).fails(2);
+
+    w.run(&["man", "--all", "pages"])
+        .ok()
+        .stderr_has("wrote 22 man pages into pages");
+    let mut names: Vec<String> = std::fs::read_dir(w.path("pages"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for page in [
+        "caseaudit.1",
+        "caseaudit-sample.1",
+        "caseaudit-moderate.1",
+        "caseaudit-moderate-select.1",
+        "caseaudit-moderate-summary.1",
+        "caseaudit-man.1",
+    ] {
+        assert!(names.iter().any(|n| n == page), "{page} in {names:?}");
+    }
+    assert!(!names.iter().any(|n| n.contains("help")), "{names:?}");
+    // Each page is the one `caseaudit man COMMAND` prints.
+    assert_eq!(
+        w.read("pages/caseaudit-sample.1"),
+        w.run(&["man", "sample"]).ok().stdout
+    );
+    assert_eq!(w.read("pages/caseaudit.1"), w.run(&["man"]).ok().stdout);
+    // Pages already there are replaced only with --force.
+    w.run(&["man", "--all", "pages"])
+        .fails(2)
+        .stderr_has("already holds 22 of the pages");
+    w.run(&["man", "--all", "pages", "--force"]).ok();
+}

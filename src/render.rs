@@ -355,6 +355,12 @@ pub(crate) fn table(
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled);
+    // Colour is decided by --color (auto: a terminal without NO_COLOR); comfy-table
+    // would otherwise drop it whenever standard output is not a terminal, so that
+    // `--color always` into a pager coloured nothing.
+    if opts.color {
+        t.enforce_styling();
+    }
     t.set_header(fit.kept.iter().map(|&i| {
         let cell = TCell::new(&fit.headings[i]);
         if opts.color {

@@ -275,6 +275,8 @@ fn check_file(
 
 fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
     let name = input.name.clone();
+    // A file that stops with errors is still counted, from a plain reading of it.
+    let source = input.reopens().then(|| input.source.clone());
     let done = |problems, rows| Checked {
         name: name.clone(),
         kind: Some(Kind::Cases),
@@ -297,7 +299,10 @@ fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
     ) {
         Ok(folded) => folded,
         Err(e) => match e.downcast::<Problems>() {
-            Ok(Problems(problems)) => return Ok(done(problems, 0)),
+            Ok(Problems(problems)) => {
+                let rows = source.map_or(0, |path| data_rows(ctx, &path));
+                return Ok(done(problems, rows));
+            }
             Err(e) => return Err(e),
         },
     };
@@ -305,6 +310,20 @@ fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
     let mut problems = std::mem::take(&mut folded.fold.0);
     problems.append(&mut folded.problems);
     Ok(done(problems, rows))
+}
+
+/// The data rows of a CSV file (records below its header), however bad they are.
+fn data_rows(ctx: &Context, path: &Path) -> u64 {
+    let Ok(mut table) = csvio::open_table(path, &ctx.input) else {
+        return 0;
+    };
+    table.skip_titles();
+    let mut record = csv::ByteRecord::new();
+    let mut rows = 0u64;
+    while matches!(table.reader.read_byte_record(&mut record), Ok(true)) {
+        rows += 1;
+    }
+    rows.saturating_sub(1)
 }
 
 /// The fields a sample reads from an extract: its frames' filters and strata, and

@@ -725,3 +725,21 @@ fn a_blank_group_is_named_where_people_read_it() {
     let run = w.run(&["cases", "x.csv", "--count", "-o", "q.csv", "-q"]).ok();
     assert!(!run.stderr.contains("wrote"), "{}", run.stderr);
 }
+
+#[test]
+fn color_always_colours_even_when_piped() {
+    let w = Workdir::new();
+    w.write("x.csv", "case_id,team\nC1,A\n");
+    let coloured = w
+        .run(&[
+            "cases", "x.csv", "--count", "-f", "table", "--color", "always", "-q",
+        ])
+        .ok();
+    assert!(coloured.stdout.contains("\u{1b}["), "{:?}", coloured.stdout);
+    let plain = w
+        .run(&[
+            "cases", "x.csv", "--count", "-f", "table", "--color", "never", "-q",
+        ])
+        .ok();
+    assert!(!plain.stdout.contains('\u{1b}'), "{:?}", plain.stdout);
+}

@@ -190,3 +190,13 @@ fn standard_input_is_validated_as_a_file_is() {
         assert!(on_file.stderr.contains(file), "{}", on_file.stderr);
     }
 }
+
+#[test]
+fn rows_are_counted_even_when_some_have_errors() {
+    let w = Workdir::new();
+    // Repeated ids are read whole, and a short row stops that reading.
+    w.write("x.csv", "case_id,team\nC1,A\nC1,B\nC2\n");
+    w.run(&["validate", "x.csv", "--kind", "cases"])
+        .fails(1)
+        .stderr_has("x.csv: case extract, 3 rows: 1 error");
+}

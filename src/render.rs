@@ -298,8 +298,14 @@ pub(crate) fn xlsx(columns: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>> {
                 Cell::Int(i) => {
                     sheet.write_number(r, c, *i as f64)?;
                 }
-                Cell::Num(x, _) => {
-                    sheet.write_number(r, c, *x)?;
+                // Shown with the table's decimals, the cell keeps the full value.
+                Cell::Num(x, d) => {
+                    let shown = XFormat::new().set_num_format(if *d == 0 {
+                        "0".to_string()
+                    } else {
+                        format!("0.{}", "0".repeat(*d))
+                    });
+                    sheet.write_number_with_format(r, c, *x, &shown)?;
                 }
                 Cell::Text(s) => match iso_date(s) {
                     Some((y, m, d)) => {

@@ -541,3 +541,35 @@ fn annex_a_csv_lists_without_settings_name_each_item_once() {
         .ok()
         .stderr_has("cp.csv: case extract, 2 rows: ok");
 }
+
+#[test]
+fn percentages_show_one_decimal_in_a_workbook_and_keep_their_value() {
+    use std::io::Read;
+    let w = Workdir::new();
+    w.run(&["demo", "m", "-q"]).ok();
+    w.run(&[
+        "themes",
+        "m/audits.csv",
+        "--month",
+        "2026-11",
+        "-o",
+        "t.xlsx",
+        "-c",
+        "m/caseaudit.toml",
+    ])
+    .ok();
+    let file = std::fs::File::open(w.path("t.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+        text
+    };
+    assert!(
+        part("xl/styles.xml").contains("formatCode=\"0.0\""),
+        "one decimal shown"
+    );
+    // The cell itself keeps the full value (60.869… for 14 of 23, say), as CSV does.
+    let sheet = part("xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("<v>60.869565217391"), "full precision kept");
+}

@@ -235,7 +235,13 @@ fn write_packs(
         })
         .collect();
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
-    for ((team, stem), (html, md)) in teams.iter().zip(report::file_stems(&teams)).zip(built) {
+    let stems = report::file_stems(&teams);
+    output::write_file_atomic(
+        &dir.join("index.html"),
+        pack_index(month, &teams, &stems).as_bytes(),
+        ctx.force,
+    )?;
+    for ((team, stem), (html, md)) in teams.iter().zip(stems).zip(built) {
         for (ext, text) in [("html", html), ("md", md)] {
             let path = dir.join(format!("{stem}.{ext}"));
             output::write_file_atomic(&path, text.as_bytes(), ctx.force)?;
@@ -250,6 +256,23 @@ fn write_packs(
         dir.display()
     ));
     Ok(())
+}
+
+/// The packs' index: one link a team, for whoever hands them out.
+fn pack_index(month: Month, teams: &[String], stems: &[String]) -> String {
+    use crate::charts::esc;
+    let mut items = String::new();
+    for (team, stem) in teams.iter().zip(stems) {
+        items.push_str(&format!(
+            "<li><a href=\"{}.html\">{}</a> (<a href=\"{}.md\">Markdown</a>)</li>\n",
+            esc(stem),
+            esc(team),
+            esc(stem)
+        ));
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Team packs, {month}</title></head>\n<body style=\"font-family: Arial, sans-serif; max-width: 40rem; margin: 2rem auto\">\n<h1>Team packs, {month}</h1>\n<p>One pack a team with audits in the month: the team's audits and grades beside the whole service's. For the team's managers; each names its cases.</p>\n<ul>\n{items}</ul>\n</body></html>\n"
+    )
 }
 
 /// The manifest of a sample: the file itself when it is JSON, else SAMPLE.manifest.json.

@@ -114,6 +114,7 @@ fn every_pack_holds_only_its_own_teams_case_ids() {
             "cin-cp-north.md",
             "fostering.html",
             "fostering.md",
+            "index.html",
             "team-a-2.html",
             "team-a-2.md",
             "team-a.html",
@@ -289,7 +290,17 @@ fn redacted_packs_hold_no_case_ids_at_all() {
     args.push("--redact");
     w.run(&args).ok();
     for entry in std::fs::read_dir(w.path("packs")).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        if path.ends_with("index.html") {
+            assert!(
+                !all_case_ids()
+                    .values()
+                    .flatten()
+                    .any(|id| text.contains(id.as_str()))
+            );
+            continue;
+        }
         for cases in all_case_ids().values() {
             for id in cases {
                 // The action's own words name the case: only case id columns are pseudonymised.
@@ -299,4 +310,33 @@ fn redacted_packs_hold_no_case_ids_at_all() {
         }
         assert!(text.contains("R-"));
     }
+}
+
+#[test]
+fn per_team_writes_an_index_of_the_packs() {
+    let w = Workdir::new();
+    w.run(&["demo", "m", "-q"]).ok();
+    w.run(&[
+        "report",
+        "--month",
+        "2026-11",
+        "--audits",
+        "m/audits.csv",
+        "--per-team",
+        "packs",
+        "-c",
+        "m/caseaudit.toml",
+    ])
+    .ok();
+    let index = w.read("packs/index.html");
+    let html = scraper::Html::parse_document(&index);
+    let links: Vec<String> = html
+        .select(&scraper::Selector::parse("a").unwrap())
+        .filter_map(|a| a.value().attr("href").map(String::from))
+        .collect();
+    assert!(!links.is_empty(), "{index}");
+    for link in &links {
+        assert!(w.path(&format!("packs/{link}")).exists(), "{link} is written");
+    }
+    assert!(index.contains("Team packs, 2026-11"), "{index}");
 }

@@ -62,6 +62,8 @@ mod progress;
 mod render;
 mod report;
 mod sample;
+#[allow(dead_code)] // until `themes --trend` reads it
+mod spc;
 mod stats;
 mod synth;
 mod templates;

@@ -62,7 +62,6 @@ mod progress;
 mod render;
 mod report;
 mod sample;
-#[allow(dead_code)] // until `themes --trend` reads it
 mod spc;
 mod stats;
 mod synth;

@@ -62,6 +62,7 @@ mod progress;
 mod render;
 mod report;
 mod sample;
+mod spc;
 mod stats;
 mod synth;
 mod templates;

@@ -15,6 +15,7 @@ use crate::dates::{Month, format_date};
 use crate::manifest::Manifest;
 use crate::moderation::Moderation;
 use crate::render::Cell;
+use crate::spc;
 use crate::themes::{self, GroupBy, Query};
 use chrono::NaiveDate;
 
@@ -182,7 +183,13 @@ fn headline(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool, q: Query) -> Sec
                 "Change since last month".to_string(),
                 r.change.map_or_else(
                     || "no audits last month".to_string(),
-                    |c| format!("{c:+.1} points (was {})", pct(r.prev_pct)),
+                    |c| {
+                        format!(
+                            "{c:+.1} points (was {}): {}",
+                            pct(r.prev_pct),
+                            variation(inputs, keep)
+                        )
+                    },
                 ),
             ));
             if r.graded < themes::WIDE_BELOW {
@@ -203,6 +210,31 @@ fn headline(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool, q: Query) -> Sec
         title: "Headline".into(),
         blocks,
     }
+}
+
+/// How the month reads on the control chart of every month up to it: within the
+/// usual variation, or the special cause and its rules, so a month-on-month
+/// change is never read on its own.
+fn variation(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> String {
+    let to_month = |a: &Audit| a.month <= inputs.month && keep(a);
+    let Some((rows, chart)) = themes::trend(inputs.audits, &to_month) else {
+        return "no months to chart".to_string();
+    };
+    let Some(last) = rows.last().filter(|r| r.month == inputs.month) else {
+        return "no overall grades this month to chart".to_string();
+    };
+    let mut text = if last.point.rules.is_empty() {
+        "within the usual variation".to_string()
+    } else {
+        let rules: Vec<&str> = last.point.rules.iter().map(|r| r.as_str()).collect();
+        format!("{}: {}", last.point.label.as_str(), rules.join(", "))
+    };
+    text.push_str(&format!(" (chart of {} months", rows.len()));
+    if chart.provisional {
+        text.push_str(&format!("; {}", spc::PROVISIONAL_NOTE));
+    }
+    text.push(')');
+    text
 }
 
 fn profile(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {

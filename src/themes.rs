@@ -1,10 +1,12 @@
 //! Grade profiles and theme tags of completed audits (README.md#summaries-of-completed-audits): counts per
 //! grade for each group and element (the overall grade is element 0), the share
 //! good or better with its Wilson interval, the previous month's share, and how
-//! often each strength and learning tag is named. No I/O.
+//! often each strength and learning tag is named, and the monthly trend of the
+//! overall share on an XmR chart. No I/O.
 
 use crate::audits::{Audit, Audits};
 use crate::dates::Month;
+use crate::spc;
 use crate::stats;
 use crate::values::element_key;
 use crate::values::list_items;
@@ -166,6 +168,49 @@ pub(crate) fn profile(audits: &Audits, keep: &dyn Fn(&Audit) -> bool, q: Query) 
         }
     }
     rows
+}
+
+/// One month of the overall share good or better, and how it reads on the
+/// chart of all the months.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TrendRow {
+    pub(crate) month: Month,
+    /// Audits with an overall grade.
+    pub(crate) graded: u64,
+    pub(crate) good_or_better: u64,
+    /// The share good or better (0–100) as its chart point.
+    pub(crate) point: spc::Point,
+}
+
+/// The overall share good or better for each month with an overall grade, in
+/// month order, and its XmR chart (higher is better); `None` when no month has
+/// one.
+pub(crate) fn trend(audits: &Audits, keep: &dyn Fn(&Audit) -> bool) -> Option<(Vec<TrendRow>, spc::Chart)> {
+    let scale = &audits.scale;
+    let mut months: BTreeMap<Month, (u64, u64)> = BTreeMap::new();
+    for a in audits.list.iter().filter(|a| keep(a)) {
+        if let Some(Some(g)) = a.grades.first() {
+            let m = months.entry(a.month).or_default();
+            m.0 += 1;
+            m.1 += u64::from(scale.is_good_or_better(*g));
+        }
+    }
+    let pcts: Vec<f64> = months
+        .values()
+        .map(|&(graded, good)| 100.0 * good as f64 / graded as f64)
+        .collect();
+    let chart = spc::xmr(&pcts, spc::Direction::Up)?;
+    let rows = months
+        .into_iter()
+        .zip(&chart.points)
+        .map(|((month, (graded, good)), point)| TrendRow {
+            month,
+            graded,
+            good_or_better: good,
+            point: point.clone(),
+        })
+        .collect();
+    Some((rows, chart))
 }
 
 /// How often a tag is named.

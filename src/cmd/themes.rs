@@ -7,6 +7,7 @@ use crate::exit::usage;
 use crate::filter::Filter;
 use crate::output::Format;
 use crate::render::{Cell, RowWriter};
+use crate::spc;
 use crate::themes::{self, GroupBy, ProfileRow, Query, TagRow, WIDE_BELOW};
 use anyhow::Result;
 use std::io::Write;
@@ -20,13 +21,17 @@ use std::path::PathBuf;
 /// N/A) are left out of the figures. Writes one row per group and element, the
 /// overall grade first; with --month, only that month, beside the month before
 /// (prev_pct_good_or_better, change in percentage points). With --tags, how many
-/// audits name each strength and learning tag instead. In a table, rows with fewer
+/// audits name each strength and learning tag instead. With --trend, one row per
+/// month of the overall share good or better on a statistical process control
+/// (XmR) chart: the mean, the process limits and each month's signal, so a change
+/// can be read as within the usual variation or as a special cause. In a table, rows with fewer
 /// than 10 grades are marked: their interval is wide.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   caseaudit themes audits-*.csv --month 2026-11
   caseaudit themes audits.csv --by team --where \"frame = neglect\" -o neglect-by-team.csv
-  caseaudit themes audits.csv --tags --month 2026-11 -f markdown")]
+  caseaudit themes audits.csv --tags --month 2026-11 -f markdown
+  caseaudit themes audits.csv --trend")]
 pub(crate) struct Args {
     /// Completed audits file(s); several months may be given together
     #[arg(required = true, value_name = "AUDITS")]
@@ -43,6 +48,10 @@ pub(crate) struct Args {
     /// Count strengths and learning tags instead of grades
     #[arg(long)]
     tags: bool,
+    /// The overall share good or better month by month, with its mean, process
+    /// limits and special-cause signals (an XmR chart)
+    #[arg(long, conflicts_with_all = ["tags", "month", "by"])]
+    trend: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -95,7 +104,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     }
     ctx.note(format!("themes of {scope} (of {} read)", audits.list.len()));
     let mut out = ctx.open_output()?;
-    if args.tags {
+    if args.trend {
+        write_trend(ctx, &mut out, &audits, &keep)?;
+    } else if args.tags {
         write_tags(ctx, &mut out, &themes::tags(&audits, &keep, query))?;
     } else {
         write_profile(
@@ -165,6 +176,63 @@ fn write_profile(
         w.write(cells)?;
     }
     w.finish()
+}
+
+fn write_trend(
+    ctx: &Context,
+    out: &mut dyn Write,
+    audits: &Audits,
+    keep: &dyn Fn(&Audit) -> bool,
+) -> Result<()> {
+    let mut columns = ["month", "n", "good", "pct", "mean", "lower", "upper", "signal"]
+        .map(String::from)
+        .to_vec();
+    let notes = for_people(ctx.format);
+    if notes {
+        columns.push("note".to_string());
+    }
+    let mut w = RowWriter::new(ctx.format, columns, out, ctx.render.clone())?;
+    let Some((rows, chart)) = themes::trend(audits, keep) else {
+        ctx.note("no audit has an overall grade: no trend");
+        return w.finish();
+    };
+    for (i, r) in rows.iter().enumerate() {
+        let mut cells = vec![
+            Cell::text(r.month.to_string()),
+            Cell::from(r.graded),
+            Cell::from(r.good_or_better),
+            Cell::Num(r.point.value, 1),
+            Cell::Num(chart.mean, 1),
+            Cell::Num(chart.lower, 1),
+            Cell::Num(chart.upper, 1),
+            Cell::text(signal(&r.point)),
+        ];
+        if notes {
+            cells.push(if chart.provisional && i + 1 == rows.len() {
+                Cell::text(spc::PROVISIONAL_NOTE)
+            } else {
+                Cell::Empty
+            });
+        }
+        w.write(cells)?;
+    }
+    if let Some(last) = rows.last() {
+        let mut note = format!("{}: {}", last.month, chart.latest().as_str());
+        if chart.provisional {
+            note.push_str(&format!(" ({})", spc::PROVISIONAL_NOTE));
+        }
+        ctx.note(note);
+    }
+    w.finish()
+}
+
+/// A point's label, with the rules behind a special cause.
+fn signal(p: &spc::Point) -> String {
+    if p.rules.is_empty() {
+        return p.label.as_str().to_string();
+    }
+    let rules: Vec<&str> = p.rules.iter().map(|r| r.as_str()).collect();
+    format!("{} ({})", p.label.as_str(), rules.join(", "))
 }
 
 fn write_tags(ctx: &Context, out: &mut dyn Write, rows: &[TagRow]) -> Result<()> {

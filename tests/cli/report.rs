@@ -328,3 +328,53 @@ fn the_board_report_names_no_case_unless_asked() {
     let team = csv_rows(&audits)[1][4].clone();
     assert!(named(&run(&["-f", "markdown", "--team", &team])) > 0);
 }
+
+/// The headline's change since last month is read on the control chart of the
+/// months up to the report's: eleven steady months and a twelfth far above them
+/// (shares 50, 55, 50, 45, … , 95; limits 40.9 and 67.5 by a Python port of
+/// NHSRplotthedots) is a special cause; the eleventh month, charted without the
+/// twelfth, is within the usual variation on provisional limits.
+#[test]
+fn headline_change_is_read_against_the_usual_variation() {
+    let w = Workdir::new();
+    let mut s = format!("{HEADER}\n");
+    for (m, good) in [10, 11, 10, 9, 10, 11, 10, 9, 10, 11, 10, 19].iter().enumerate() {
+        for i in 0..20 {
+            let grade = if i < *good { "Good" } else { "Inadequate" };
+            let id = 100 * m + i;
+            s.push_str(&format!(
+                "A{id},C{id},2026-{:02},TM{},Team A,CP,neglect,,,,{grade},,,,,,,\n",
+                m + 1,
+                i % 5
+            ));
+        }
+    }
+    w.write("audits.csv", s);
+    let report = |month: &str| {
+        w.run(&[
+            "report",
+            "--month",
+            month,
+            "--audits",
+            "audits.csv",
+            "-f",
+            "markdown",
+        ])
+        .ok()
+        .stdout
+    };
+    assert!(
+        report("2026-12").contains(
+            "+45.0 points (was 50.0%): special cause improvement: outside the limits (chart of 12 months)\n"
+        ),
+        "{}",
+        report("2026-12")
+    );
+    assert!(
+        report("2026-11").contains(
+            "-5.0 points (was 55.0%): within the usual variation (chart of 11 months; fewer than 12 points: limits are provisional)\n"
+        ),
+        "{}",
+        report("2026-11")
+    );
+}

@@ -409,3 +409,92 @@ fn where_compares_grades_by_rank_and_refuses_unknown_grades() {
         .fails(2)
         .stderr_has("\"Inadequat\" is not a grade (accepted: Outstanding");
 }
+
+/// `--trend` on the demo month: the overall share good or better for each of its
+/// seven months, one chart over them all. The figures were checked with a
+/// Python port of NHSRplotthedots' calculation:
+///
+/// ```text
+/// y = [100*14/25, 100*16/24, 100*17/28, 100*15/28, 100*12/22, 100*13/26, 100*16/25]
+/// mean 57.9282622139765, limits 38.74018140589568 and 77.11634302205732,
+/// every point common cause
+/// ```
+#[test]
+fn trend_of_the_demo_month_is_common_cause_with_provisional_limits() {
+    let w = Workdir::new();
+    w.run(&["demo", "month", "--quiet"]).ok();
+    let run = w.run(&["themes", "month/audits.csv", "--trend"]).ok();
+    let rows = records(&run.stdout);
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| (r["month"].clone(), r["n"].clone(), r["good"].clone()))
+        .collect();
+    let want = [
+        ("2026-05", 25, 14),
+        ("2026-06", 24, 16),
+        ("2026-07", 28, 17),
+        ("2026-08", 28, 15),
+        ("2026-09", 22, 12),
+        ("2026-10", 26, 13),
+        ("2026-11", 25, 16),
+    ]
+    .map(|(m, n, g)| (m.to_string(), n.to_string(), g.to_string()));
+    assert_eq!(got, want, "{}", run.stdout);
+    for r in &rows {
+        assert!((num(&r["mean"]) - 57.928_262_213_976_5).abs() < 1e-9, "{r:?}");
+        assert!((num(&r["lower"]) - 38.740_181_405_895_68).abs() < 1e-9, "{r:?}");
+        assert!((num(&r["upper"]) - 77.116_343_022_057_32).abs() < 1e-9, "{r:?}");
+        assert_eq!(r["signal"], "common cause variation");
+    }
+    // The same shares as the month-by-month profile.
+    let by_month = records(
+        &w.run(&["themes", "month/audits.csv", "--by", "month"])
+            .ok()
+            .stdout,
+    );
+    for r in &rows {
+        let m = by_month
+            .iter()
+            .find(|p| p["group"] == r["month"] && p["element"] == "overall")
+            .expect("the month in --by month");
+        assert_eq!(num(&m["pct_good_or_better"]), num(&r["pct"]));
+    }
+    w.run(&["themes", "month/audits.csv", "--trend"])
+        .ok()
+        .stderr_has("2026-11: common cause variation (fewer than 12 points: limits are provisional)");
+}
+
+/// A month far above eleven steady ones is a special cause, and on the side
+/// that counts as improvement. Python port of the reference on the shares
+/// (50, 55, 50, 45, 50, 55, 50, 45, 50, 55, 50, 95): mean 54.166666666666664,
+/// limits 40.86666666666666 and 67.46666666666667, the last point Above UCL.
+#[test]
+fn trend_flags_a_month_outside_the_limits() {
+    let w = Workdir::new();
+    let mut body = String::new();
+    for (i, good) in [10, 11, 10, 9, 10, 11, 10, 9, 10, 11, 10, 19].iter().enumerate() {
+        let month = format!("2026-{:02}", i + 1);
+        body.push_str(&overall_file(&month, *good, 20, 100 * i));
+    }
+    w.write("audits.csv", format!("{HEADER}\n{body}"));
+    let run = w.run(&["themes", "audits.csv", "--trend"]).ok();
+    let rows = records(&run.stdout);
+    assert_eq!(rows.len(), 12, "{}", run.stdout);
+    assert_eq!(rows[0]["month"], "2026-01");
+    assert!((num(&rows[0]["upper"]) - 67.466_666_666_666_67).abs() < 1e-9);
+    assert!((num(&rows[0]["lower"]) - 40.866_666_666_666_66).abs() < 1e-9);
+    assert!(rows[..11].iter().all(|r| r["signal"] == "common cause variation"));
+    assert_eq!(
+        rows[11]["signal"],
+        "special cause improvement (outside the limits)"
+    );
+    assert!(!run.stderr.contains("provisional"), "{}", run.stderr);
+    // --where narrows the audits charted; --trend is its own summary.
+    let team = w
+        .run(&["themes", "audits.csv", "--trend", "--where", "team = \"Team 0\""])
+        .ok();
+    assert_eq!(records(&team.stdout).len(), 12);
+    w.run(&["themes", "audits.csv", "--trend", "--tags"]).fails(2);
+    w.run(&["themes", "audits.csv", "--trend", "--by", "team"])
+        .fails(2);
+}

@@ -158,7 +158,7 @@ exe 0 record "out files\\allocation dec.csv" --history history.csv
 has "$err" "already recorded"
 same history.csv "$run/history-recorded.csv"
 exe 0 record "out files\\allocation dec.csv" --history "$(win "$dec/history.csv")" --replace
-has "$err" "(replacing $allocated)"
+has "$err" "row for row: nothing to change"
 [[ $(rows history.csv) == $((before + allocated)) ]] || fail "--replace changed the row count"
 ls ./*.tmp* .tmp* >/dev/null 2>&1 && fail "a temporary file was left behind"
 

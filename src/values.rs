@@ -177,6 +177,29 @@ pub(crate) fn contains_ci(hay: &str, lower: &str) -> bool {
 }
 
 /// A count with its noun, singular or plural: `1 case`, `3 cases`.
+/// Edits from one text to the other, by characters: insertions, deletions,
+/// substitutions and swaps of two neighbours (`Nmae` is one edit from `Name`).
+/// Used to suggest the name meant (a heading, a field, a team).
+pub(crate) fn edits(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // Three rows of the table d[i][j] (edits from a[..i] to b[..j]).
+    let mut before: Vec<usize> = Vec::new();
+    let mut last: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (last[j - 1] + cost).min(last[j] + 1).min(row[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(before[j - 2] + 1);
+            }
+            row[j] = best;
+        }
+        before = std::mem::replace(&mut last, row);
+    }
+    last[b.len()]
+}
+
 pub(crate) fn counted(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
@@ -196,6 +219,28 @@ pub(crate) fn heading_key(heading: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn edits_counts_characters() {
+        assert_eq!(edits("auditor", "auditer"), 1);
+        assert_eq!(edits("", "abc"), 3);
+        assert_eq!(edits("abc", ""), 3);
+        assert_eq!(edits("kitten", "sitting"), 3);
+        assert_eq!(edits("nmae", "name"), 1);
+        assert_eq!(edits("ca", "abc"), 3);
+        assert_eq!(edits("Zoë", "Zoe"), 1);
+    }
+
+    proptest! {
+        #[test]
+        fn edits_are_a_distance_bounded_by_the_lengths(a in "[a-d]{0,8}", b in "[a-d]{0,8}") {
+            let d = edits(&a, &b);
+            prop_assert_eq!(d, edits(&b, &a));
+            prop_assert_eq!(d == 0, a == b);
+            prop_assert!(d <= a.len().max(b.len()));
+            prop_assert!(d >= a.len().abs_diff(b.len()));
+        }
+    }
 
     #[test]
     fn text_helpers() {

@@ -142,23 +142,7 @@ fn looks_like(a: &str, b: &str) -> bool {
     if within(short, long) {
         return true;
     }
-    let (x, y): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    short.len() >= 5 && edits(&x, &y) <= 2
-}
-
-/// The Levenshtein distance.
-fn edits(a: &[char], b: &[char]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
+    short.len() >= 5 && crate::values::edits(a, b) <= 2
 }
 
 #[cfg(test)]

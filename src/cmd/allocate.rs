@@ -264,16 +264,8 @@ fn allocation_writer<'w>(ctx: &Context, out: &'w mut dyn Write) -> Result<RowWri
 
 /// A row of the allocation: the sampled case and its auditor.
 fn new_row(month: Month, case: &layouts::sample::SampledCase, auditor: &AuditorInfo) -> Vec<Cell> {
-    vec![
-        Cell::text(month.to_string()),
-        Cell::text(&case.case_id),
-        Cell::text(&case.team),
-        Cell::text(&case.worker),
-        Cell::text(&case.frame),
-        Cell::text(&auditor.id),
-        Cell::text(&auditor.name),
-        Cell::text(&auditor.team),
-    ]
+    let given = [auditor.id.as_str(), &auditor.name, &auditor.team];
+    kept_row(month, &layouts::allocation::Allocated::of(case, given))
 }
 
 /// `--keep`: the kept allocation's rows stay as they were, but for the cases of
@@ -437,18 +429,10 @@ fn reallocate(
     out.commit()
 }
 
-/// A kept row, written as the kept allocation has it.
+/// A row of the allocation, in the layout's column order (kept rows as the kept
+/// allocation has them).
 fn kept_row(month: Month, row: &layouts::allocation::Allocated) -> Vec<Cell> {
-    vec![
-        Cell::text(month.to_string()),
-        Cell::text(&row.case_id),
-        Cell::text(&row.team),
-        Cell::text(&row.worker),
-        Cell::text(&row.frame),
-        Cell::text(&row.auditor_id),
-        Cell::text(&row.auditor_name),
-        Cell::text(&row.auditor_team),
-    ]
+    row.row(month).into_iter().map(Cell::text).collect()
 }
 
 /// The per-auditor loads (counting kept cases) and the teams of `assigned` (each

@@ -548,27 +548,13 @@ pub(super) fn kind_name(kind: FieldKind) -> &'static str {
 /// The known field nearest to a misspelt one (at most two edits away), for "did you mean".
 /// The known name one or two edits away from `name`, for "did you mean".
 pub(crate) fn closest<'k>(name: &str, known: &'k [String]) -> Option<&'k str> {
-    let a: Vec<char> = lowercase(name.trim()).chars().collect();
-    let distance = |k: &String| edit_distance(&a, &lowercase(k).chars().collect::<Vec<_>>());
+    let a = lowercase(name.trim());
+    let distance = |k: &String| crate::values::edits(&a, &lowercase(k));
     let near = known
         .iter()
         .map(|k| (distance(k), k))
-        .filter(|&(d, _)| d > 0 && d <= 2 && d < a.len());
+        .filter(|&(d, _)| d > 0 && d <= 2 && d < a.chars().count());
     near.min_by_key(|&(d, _)| d).map(|(_, k)| k.as_str())
-}
-
-pub(super) fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 // ---------------------------------------------------------------- evaluator

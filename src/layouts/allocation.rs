@@ -44,6 +44,37 @@ pub(crate) struct Allocated {
     pub(crate) line: u64,
 }
 
+impl Allocated {
+    /// A sampled case given to an auditor (id, name and team).
+    pub(crate) fn of(case: &super::sample::SampledCase, auditor: [&str; 3]) -> Allocated {
+        let [auditor_id, auditor_name, auditor_team] = auditor.map(str::to_owned);
+        Allocated {
+            case_id: case.case_id.clone(),
+            team: case.team.clone(),
+            worker: case.worker.clone(),
+            frame: case.frame.clone(),
+            auditor_id,
+            auditor_name,
+            auditor_team,
+            line: 0,
+        }
+    }
+
+    /// The case's row in `month`'s allocation, in the order of [`COLUMNS`].
+    pub(crate) fn row(&self, month: Month) -> [String; 8] {
+        [
+            month.to_string(),
+            self.case_id.clone(),
+            self.team.clone(),
+            self.worker.clone(),
+            self.frame.clone(),
+            self.auditor_id.clone(),
+            self.auditor_name.clone(),
+            self.auditor_team.clone(),
+        ]
+    }
+}
+
 /// Reads one month's allocation: every row needs a month, a case id and an
 /// auditor id; a case appears once; every row is of the same month.
 pub(crate) fn read<R: Read>(

@@ -247,7 +247,7 @@ pub(crate) fn nearest_to(wanted: &[&str], headers: &[String], skip: impl Fn(usiz
             // Edits per hundred characters to the nearest built-in heading.
             let distance = wanted_keys
                 .iter()
-                .map(|k| edits(&key, k) * 100 / k.len().max(key.len()).max(1))
+                .map(|k| crate::values::edits(&key, k) * 100 / k.len().max(key.len()).max(1))
                 .min()
                 .unwrap_or(100);
             (telling > 0 || distance <= 25).then_some((telling, generic, distance, c))
@@ -294,29 +294,6 @@ pub(crate) fn plainly_names(heading: &str, wanted: &[&str]) -> bool {
         .iter()
         .any(|w| !w.is_empty() && w.iter().all(|x| own.contains(x)));
     2 * shared >= own.len().max(1) && covers
-}
-
-/// Edits from one text to the other, by characters: insertions, deletions,
-/// substitutions and swaps of two neighbours (`Nmae` is one edit from `Name`).
-fn edits(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    // d[i][j]: edits from a[..i] to b[..j].
-    let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    d[0] = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j - 1] + cost).min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
 }
 
 /// `"a"`, `"a" and "b"`, `"a", "b" and "c"`.

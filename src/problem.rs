@@ -11,9 +11,20 @@ pub(crate) struct Problem {
     pub(crate) column: Option<String>,
     pub(crate) message: String,
     pub(crate) warning: bool,
+    /// What kind of problem it is, where a later step treats some kinds apart.
+    pub(crate) kind: Kind,
+}
+
+/// Kinds of problem that a later step treats apart from the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Any other problem.
+    Plain,
     /// A cell that does not parse: an error only where the command reads its
     /// column, else a warning (settled once the command's fields are known).
-    pub(crate) unparsed: bool,
+    Unparsed,
+    /// A case without a team: summarised in one line when no case has one.
+    NoTeam,
 }
 
 impl Problem {
@@ -29,7 +40,7 @@ impl Problem {
             column: column.map(str::to_string),
             message: message.into(),
             warning: false,
-            unparsed: false,
+            kind: Kind::Plain,
         }
     }
 
@@ -43,6 +54,17 @@ impl Problem {
             warning: true,
             ..Problem::error(file, line, column, message)
         }
+    }
+}
+
+impl Problem {
+    /// The problem, marked as of `kind`.
+    pub(crate) fn of_kind(self, kind: Kind) -> Self {
+        Problem { kind, ..self }
+    }
+
+    pub(crate) fn is(&self, kind: Kind) -> bool {
+        self.kind == kind
     }
 }
 

@@ -38,7 +38,7 @@ pub(crate) use standard::Std;
 use crate::annex_a;
 use crate::config::{ExtractLayout, RepeatedIds, Settings};
 use crate::csvio::{self, InputOptions};
-use crate::problem::{Problem, Problems};
+use crate::problem::{Kind, Problem, Problems};
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -196,11 +196,11 @@ fn fold_in_memory<F: Fold>(
 /// Cells that do not parse: errors in a column the command reads (`fields`, with
 /// the columns derived fields are read from), warnings in any other.
 fn settle_unparsed(problems: &mut [Problem], schema: &Schema, fields: &[usize]) {
-    if !problems.iter().any(|p| p.unparsed && !p.warning) {
+    if !problems.iter().any(|p| p.is(Kind::Unparsed) && !p.warning) {
         return;
     }
     let read = schema.columns_read(fields);
-    for p in problems.iter_mut().filter(|p| p.unparsed && !p.warning) {
+    for p in problems.iter_mut().filter(|p| p.is(Kind::Unparsed) && !p.warning) {
         let col = p.column.as_deref().and_then(|h| schema.column_of(h));
         if col.is_some_and(|c| !read.contains(&c)) {
             p.warning = true;
@@ -212,7 +212,7 @@ fn settle_unparsed(problems: &mut [Problem], schema: &Schema, fields: &[usize]) 
 /// Where no case has a team (a statutory return read alone, a blank column),
 /// one warning instead of one a case.
 fn summarise_no_team(problems: &mut Vec<Problem>, cases: u64) {
-    let is_no_team = |p: &Problem| p.warning && p.message.ends_with(reader::NO_TEAM);
+    let is_no_team = |p: &Problem| p.warning && p.is(Kind::NoTeam);
     let count = problems.iter().filter(|p| is_no_team(p)).count() as u64;
     if count < 2 || count < cases {
         return;

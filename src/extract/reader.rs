@@ -8,7 +8,7 @@ use super::schema::Schema;
 use super::standard::Std;
 use crate::config::Settings;
 use crate::dates::{Day, date_problem, format_date, parse_day};
-use crate::problem::Problem;
+use crate::problem::{Kind, Problem};
 use crate::values::{clean, is_missing};
 use chrono::NaiveDate;
 use std::io::Read;
@@ -189,7 +189,7 @@ impl<R: Read> ExtractReader<R> {
     /// Whether any error (not warning) has been found, not counting cells that
     /// do not parse, which are errors only where the command reads them.
     pub(crate) fn has_errors(&self) -> bool {
-        self.problems.iter().any(|p| !p.warning && !p.unparsed)
+        self.problems.iter().any(|p| !p.warning && !p.is(Kind::Unparsed))
     }
 
     /// Reads the next good row into `row`; rows with errors are recorded in
@@ -340,11 +340,9 @@ impl<R: Read> ExtractReader<R> {
                 Ok(d) => *day = d,
                 Err(cell) => {
                     // The row is kept without the date: the command decides
-                    // whether that is an error (see `Problem::unparsed`).
-                    let mut problem =
-                        Problem::error(file, Some(line), Some(&headers[col]), date_problem(cell));
-                    problem.unparsed = true;
-                    self.problems.push(problem);
+                    // whether that is an error (see `Kind::Unparsed`).
+                    let problem = Problem::error(file, Some(line), Some(&headers[col]), date_problem(cell));
+                    self.problems.push(problem.of_kind(Kind::Unparsed));
                 }
             }
         }
@@ -424,9 +422,6 @@ fn read_header<R: Read>(records: &mut Records<R>, header: &mut RawRecord) -> std
     }
 }
 
-/// How the warning for a case without a team ends.
-pub(super) const NO_TEAM: &str = ": it cannot be allocated and will be left out of samples";
-
 /// The warning for a case without a team.
 pub(super) fn no_team(file: &str, line: u64, schema: &Schema, id: &str) -> Problem {
     let col = &schema.headers[schema.col(Std::Team).expect("team is required")];
@@ -434,8 +429,9 @@ pub(super) fn no_team(file: &str, line: u64, schema: &Schema, id: &str) -> Probl
         file,
         Some(line),
         Some(col),
-        format!("case \"{id}\" has no team{NO_TEAM}"),
+        format!("case \"{id}\" has no team: it cannot be allocated and will be left out of samples"),
     )
+    .of_kind(Kind::NoTeam)
 }
 
 /// The date in a row's column: `None` when none is given, the cell when it is

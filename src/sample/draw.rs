@@ -111,7 +111,7 @@ pub(crate) fn draw(
     let unread: Vec<String> = folded
         .warnings()?
         .into_iter()
-        .filter(|w| w.unparsed)
+        .filter(|w| w.is(crate::problem::Kind::Unparsed))
         .map(|w| w.to_string())
         .collect();
     const SHOWN: usize = 5;

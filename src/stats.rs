@@ -152,6 +152,21 @@ pub(crate) fn wilson(successes: u64, n: u64, z: f64) -> Option<(f64, f64)> {
     Some((low, high))
 }
 
+/// The difference of two proportions, `x1`/`n1` − `x2`/`n2`, with its interval
+/// by Newcombe's hybrid score method (Newcombe 1998, method 10): the two Wilson
+/// intervals (l1, u1) and (l2, u2) at `z` give
+/// L = d − √((p1 − l1)² + (u2 − p2)²) and U = d + √((u1 − p1)² + (p2 − l2)²).
+/// `None` when either group is empty or its counts are impossible.
+pub(crate) fn newcombe_difference(x1: u64, n1: u64, x2: u64, n2: u64, z: f64) -> Option<(f64, f64, f64)> {
+    let (l1, u1) = wilson(x1, n1, z)?;
+    let (l2, u2) = wilson(x2, n2, z)?;
+    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    let d = p1 - p2;
+    let low = d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt();
+    let high = d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt();
+    Some((d, low.max(-1.0), high.min(1.0)))
+}
+
 /// How many cases to audit to estimate a proportion within ±`margin` at the
 /// given confidence, in a population of `population` cases:
 /// n0 = z²·p(1−p)/E², n = n0 / (1 + (n0 − 1)/N), rounded up.

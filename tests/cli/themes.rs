@@ -159,7 +159,7 @@ fn the_table_says_when_an_interval_is_wide() {
         "audits.csv",
         format!(
             "{HEADER}\n{}{}",
-            overall_file("2026-11", 5, 12, 0),
+            overall_file("2026-11", 5, 24, 0),
             "X1,CX,2026-11,TM1,Team Z,CP,neglect,,Good,,,Good,,,,,,,\n"
         ),
     );
@@ -167,14 +167,26 @@ fn the_table_says_when_an_interval_is_wide() {
         .run(&["themes", "audits.csv", "--by", "team", "-f", "table"])
         .ok();
     let lines: Vec<&str> = run.stdout.lines().collect();
-    let team_z: Vec<&&str> = lines.iter().filter(|l| l.contains("Team Z")).collect();
-    assert_eq!(team_z.len(), 2, "{}", run.stdout);
+    // Team 0 holds 8 of the 24: a share, marked wide.
+    let team_0: Vec<&&str> = lines.iter().filter(|l| l.contains("Team 0")).collect();
+    assert_eq!(team_0.len(), 1, "{}", run.stdout);
     assert!(
-        team_z.iter().all(|l| l.contains("wide interval: only 1 graded")),
+        team_0[0].contains("wide interval: only 8 graded"),
         "{}",
         run.stdout
     );
-    // Team 0 holds 4 of the 12: also wide. CSV keeps to the contract's columns.
+    assert!(team_0[0].contains("25.0"), "2 of 8 good: {}", run.stdout);
+    // Team Z's 1 audit is too few for a share at all, so no interval either.
+    let team_z: Vec<&&str> = lines.iter().filter(|l| l.contains("Team Z")).collect();
+    assert_eq!(team_z.len(), 2, "{}", run.stdout);
+    assert!(
+        team_z
+            .iter()
+            .all(|l| l.contains("too few (n=1)") && !l.contains("100.0") && !l.contains("wide")),
+        "{}",
+        run.stdout
+    );
+    // CSV keeps the figures and the contract's columns.
     let csv = w.run(&["themes", "audits.csv", "--by", "team"]).ok();
     assert!(!csv.stdout.contains("wide"), "{}", csv.stdout);
     assert!(!csv_rows(&csv.stdout)[0].contains(&"note".to_string()));

@@ -592,6 +592,42 @@ mod tests {
     }
 
     #[test]
+    fn a_learning_focus_names_a_month_and_an_element() {
+        let s = Settings::parse(
+            "[[focus]]\nmonth = \"2026-05\"\nelement = \"records\"\ntitle = \"Case recording\"\n",
+            "x.toml",
+        )
+        .unwrap();
+        assert_eq!(s.focus.len(), 1);
+        assert_eq!(s.focus[0].start(), Some("2026-05".parse().unwrap()));
+        assert_eq!(s.focus[0].title, "Case recording");
+        // An element of a template other than the default is a focus too.
+        let themed = "[templates.da]\n[[templates.da.elements]]\nkey = \"safety_plan\"\ntitle = \"Safety planning\"\n\n[[focus]]\nmonth = \"2026-05\"\nelement = \"Safety Plan\"\ntitle = \"Safety\"\n";
+        assert!(Settings::parse(themed, "x.toml").is_ok());
+    }
+
+    #[test]
+    fn a_bad_focus_names_its_key_and_line() {
+        let text = "[grades]\ngood_or_better = 2\n\n[[focus]]\nmonth = \"May 2026\"\nelement = \"chronology\"\ntitle = \" \"\n";
+        let err = Settings::parse(text, "x.toml").unwrap_err();
+        let said: Vec<(Option<u64>, &str)> = err.iter().map(|p| (p.line, p.message.as_str())).collect();
+        assert_eq!(err.len(), 3, "{said:?}");
+        assert_eq!(err[0].line, Some(5));
+        assert!(err[0].message.contains("key \"focus[0].month\""), "{said:?}");
+        assert!(err[0].message.contains("\"May 2026\" is not a month"), "{said:?}");
+        assert_eq!(err[1].line, Some(6));
+        assert!(
+            err[1].message.contains("key \"focus[0].element\": \"chronology\" is not an element of the audit template (its keys: risk,"),
+            "{said:?}"
+        );
+        assert!(err[2].message.contains("focus[0].title"), "{said:?}");
+        // A missing field is the TOML reader's error, with its line.
+        let err = Settings::parse("[[focus]]\nmonth = \"2026-05\"\n", "x.toml").unwrap_err();
+        assert!(err[0].message.contains("missing field"), "{:?}", err[0].message);
+        assert_eq!(err[0].line, Some(1));
+    }
+
+    #[test]
     fn unknown_keys_name_their_line() {
         let err = Settings::parse(
             "[sampling]\nexclude_audited_within_months = 6\nbogus = 1\n",

@@ -249,10 +249,10 @@ fn headline(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool, q: Query) -> Sec
             figures.push((
                 "Overall good or better".to_string(),
                 format!(
-                    "{} ({} of {})",
-                    themes::too_few(r.graded),
+                    "{} of {}, {} for a percentage",
                     r.good_or_better,
-                    r.graded
+                    r.graded,
+                    themes::too_few(r.graded)
                 ),
             ));
         }

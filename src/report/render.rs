@@ -172,7 +172,16 @@ pub(crate) fn html(report: &Report) -> String {
 
 /// Columns whose values are identifiers, dates or signals: they never wrap, so an
 /// id reads as one word and a signal as one phrase.
-const UNBROKEN: [&str; 7] = ["audit", "case", "auditor", "due", "completed", "month", "signal"];
+const UNBROKEN: [&str; 8] = [
+    "audit",
+    "case",
+    "auditor",
+    "due",
+    "completed",
+    "month",
+    "signal",
+    "95% CI",
+];
 
 fn table(caption: &str, columns: &[String], rows: &[Vec<Cell>]) -> String {
     let mut out = format!("<table>\n<caption>{}</caption>\n<thead><tr>", esc(caption));

@@ -376,4 +376,11 @@ fn a_pack_is_subtitled_as_one_and_says_too_few() {
         .map(|c| c.text().collect())
         .collect();
     assert_eq!(listed, ["AU3-0", "AU3-1"]);
+    // The headline too: no percentage of 2 audits.
+    let md = w.read("packs/fostering.md");
+    assert!(
+        md.contains("- **Overall good or better:** 1 of 2, too few (n=2) for a percentage\n"),
+        "{md}"
+    );
+    assert!(!md.contains("95% confidence interval"), "{md}");
 }

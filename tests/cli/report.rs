@@ -445,8 +445,17 @@ fn the_demos_board_report_reads_as_a_board_paper() {
 
     // Each element row and each team row has its chart's signal: a mark and the
     // words, with the months charted (7, under the 12 for settled limits).
-    let signals = text_of("section#profile td.nowrap");
-    assert!(signals.len() >= 10 + 12, "{signals:?}");
+    // (The signal is the last column of both tables in the board report.)
+    let last_cells: Vec<_> = doc
+        .select(&sel("section#profile tbody tr td:last-child"))
+        .collect();
+    assert!(
+        last_cells
+            .iter()
+            .all(|c| c.value().attr("class") == Some("nowrap"))
+    );
+    let signals: Vec<String> = last_cells.iter().map(|c| c.text().collect()).collect();
+    assert_eq!(signals.len(), 10 + 12, "{signals:?}");
     for s in &signals {
         let marked = [
             "▲ special cause improvement",

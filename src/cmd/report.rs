@@ -19,8 +19,17 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The monthly report: headline figures, grade profiles, moderation, themes,
-/// escalations, sampling coverage and methodology.
+/// The monthly report: headline figures, the learning focus, grade profiles,
+/// moderation, themes, escalations, sampling coverage and methodology.
+///
+/// Every trend is read on a control chart: the headline's change since last
+/// month, and each element's and team's row (special cause improvement or
+/// concern, or common cause). A share or change on fewer than 5 audits shows as
+/// "too few (n=…)". The whole service's report names no case (unless --ids) and
+/// counts the overdue actions by team and by how long overdue (--actions all
+/// lists them); printed, it is meant to fit on four A4 pages. Each [[focus]] of
+/// the settings gets a row: its element before and since, the difference with its
+/// 95% interval, and the signal since.
 ///
 /// Reads the month's completed audits (and earlier months' for the change since
 /// last month), and optionally the moderation results (--moderation), the sample (its manifest

@@ -174,6 +174,7 @@ impl Layout {
         let mut elements = vec![Element {
             key: OVERALL.to_string(),
             title: "Overall grade".to_string(),
+            short_title: Some("Overall".to_string()),
         }];
         let mut extras: Vec<String> = Vec::new();
         for f in files {

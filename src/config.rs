@@ -30,6 +30,29 @@ pub(crate) struct Settings {
     pub(crate) auditors: LayoutSettings,
     pub(crate) history: HistorySettings,
     pub(crate) audits: LayoutSettings,
+    /// `[[focus]]`: the months' learning focus, for the report's *Learning focus*
+    /// section and `themes --focus`.
+    pub(crate) focus: Vec<Focus>,
+}
+
+/// One learning focus: from `month` on, the service concentrates on `element`,
+/// and the report shows that element before and since.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Focus {
+    /// `YYYY-MM`, the first month of the focus.
+    pub(crate) month: Spanned<String>,
+    /// The key of an element of the audit template.
+    pub(crate) element: Spanned<String>,
+    /// What the focus is called, e.g. "Chronologies".
+    pub(crate) title: String,
+}
+
+impl Focus {
+    /// The first month, once checked by [`Settings::parse`].
+    pub(crate) fn start(&self) -> Option<crate::dates::Month> {
+        self.month.get_ref().parse().ok()
+    }
 }
 
 /// The settings of a layout other than the extract's: its heading mapping.
@@ -131,6 +154,16 @@ pub(crate) struct Template {
 pub(crate) struct Element {
     pub(crate) key: String,
     pub(crate) title: String,
+    /// What charts print where the title is long (the title when not given).
+    #[serde(default)]
+    pub(crate) short_title: Option<String>,
+}
+
+impl Element {
+    /// The short title where one is set, else the title.
+    pub(crate) fn short(&self) -> &str {
+        self.short_title.as_deref().unwrap_or(&self.title)
+    }
 }
 
 /// The nine elements of practice of the monthly audit (docs/vocabulary.md#elements-of-practice).
@@ -169,6 +202,7 @@ impl Default for Template {
                 .map(|(k, t)| Element {
                     key: (*k).to_string(),
                     title: (*t).to_string(),
+                    short_title: None,
                 })
                 .collect(),
         }
@@ -360,6 +394,36 @@ impl Settings {
                 }
             }
         }
+        for (i, f) in self.focus.iter().enumerate() {
+            let key = format!("focus[{i}]");
+            if let Err(e) = f.month.get_ref().parse::<crate::dates::Month>() {
+                problem(Some(f.month.span()), &format!("{key}.month"), e);
+            }
+            let wanted = crate::values::element_key(f.element.get_ref());
+            let known = std::iter::once(&self.template)
+                .chain(self.templates.values())
+                .flat_map(|t| &t.elements)
+                .any(|e| crate::values::element_key(&e.key) == wanted);
+            if !known {
+                let keys: Vec<&str> = self.template.elements.iter().map(|e| e.key.as_str()).collect();
+                problem(
+                    Some(f.element.span()),
+                    &format!("{key}.element"),
+                    format!(
+                        "\"{}\" is not an element of the audit template (its keys: {})",
+                        f.element.get_ref(),
+                        keys.join(", ")
+                    ),
+                );
+            }
+            if f.title.trim().is_empty() {
+                problem(
+                    Some(f.element.span()),
+                    &format!("{key}.title"),
+                    "the focus needs a title".into(),
+                );
+            }
+        }
         if self.templates.contains_key("default") {
             problem(
                 None,
@@ -525,6 +589,42 @@ mod tests {
         assert_eq!(s.template.elements.len(), 9);
         assert_eq!(s.sampling.frames.len(), 3);
         assert_eq!(s.grades.good_or_better, 2);
+    }
+
+    #[test]
+    fn a_learning_focus_names_a_month_and_an_element() {
+        let s = Settings::parse(
+            "[[focus]]\nmonth = \"2026-05\"\nelement = \"records\"\ntitle = \"Case recording\"\n",
+            "x.toml",
+        )
+        .unwrap();
+        assert_eq!(s.focus.len(), 1);
+        assert_eq!(s.focus[0].start(), Some("2026-05".parse().unwrap()));
+        assert_eq!(s.focus[0].title, "Case recording");
+        // An element of a template other than the default is a focus too.
+        let themed = "[templates.da]\n[[templates.da.elements]]\nkey = \"safety_plan\"\ntitle = \"Safety planning\"\n\n[[focus]]\nmonth = \"2026-05\"\nelement = \"Safety Plan\"\ntitle = \"Safety\"\n";
+        assert!(Settings::parse(themed, "x.toml").is_ok());
+    }
+
+    #[test]
+    fn a_bad_focus_names_its_key_and_line() {
+        let text = "[grades]\ngood_or_better = 2\n\n[[focus]]\nmonth = \"May 2026\"\nelement = \"chronology\"\ntitle = \" \"\n";
+        let err = Settings::parse(text, "x.toml").unwrap_err();
+        let said: Vec<(Option<u64>, &str)> = err.iter().map(|p| (p.line, p.message.as_str())).collect();
+        assert_eq!(err.len(), 3, "{said:?}");
+        assert_eq!(err[0].line, Some(5));
+        assert!(err[0].message.contains("key \"focus[0].month\""), "{said:?}");
+        assert!(err[0].message.contains("\"May 2026\" is not a month"), "{said:?}");
+        assert_eq!(err[1].line, Some(6));
+        assert!(
+            err[1].message.contains("key \"focus[0].element\": \"chronology\" is not an element of the audit template (its keys: risk,"),
+            "{said:?}"
+        );
+        assert!(err[2].message.contains("focus[0].title"), "{said:?}");
+        // A missing field is the TOML reader's error, with its line.
+        let err = Settings::parse("[[focus]]\nmonth = \"2026-05\"\n", "x.toml").unwrap_err();
+        assert!(err[0].message.contains("missing field"), "{:?}", err[0].message);
+        assert_eq!(err[0].line, Some(1));
     }
 
     #[test]

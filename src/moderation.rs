@@ -110,6 +110,7 @@ impl<'a> Against<'a> {
         let mut elements = vec![Element {
             key: OVERALL.to_string(),
             title: "Overall grade".to_string(),
+            short_title: Some("Overall".to_string()),
         }];
         for t in std::iter::once(&settings.template).chain(settings.templates.values()) {
             for e in &t.elements {

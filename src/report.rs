@@ -3,13 +3,14 @@
 //! summary` and the sample manifest — one source of truth — then rendered as
 //! Markdown or self-contained HTML (`report/render.rs`). No I/O here.
 
+mod escalations;
+mod focus;
 mod pack;
 mod render;
 
 pub(crate) use pack::file_stems;
 pub(crate) use render::{html, markdown};
 
-use crate::actions;
 use crate::audits::{Audit, Audits};
 use crate::dates::{Month, format_date};
 use crate::manifest::Manifest;
@@ -38,6 +39,8 @@ pub(crate) struct Section {
 #[derive(Debug, Clone)]
 pub(crate) enum Block {
     Para(String),
+    /// A reading note under a table or chart, in smaller type.
+    Note(String),
     /// Headline figures: label, value.
     Figures(Vec<(String, String)>),
     Table {
@@ -97,6 +100,11 @@ pub(crate) struct Inputs<'a> {
     pub(crate) redact: Option<&'a str>,
     /// Show case ids in the whole service's report (`--ids`); team packs always do.
     pub(crate) ids: bool,
+    /// List every overdue action in the whole service's report (`--actions all`)
+    /// rather than count them by team and age.
+    pub(crate) all_actions: bool,
+    /// The learning focus of the settings (`[[focus]]`).
+    pub(crate) foci: &'a [crate::config::Focus],
 }
 
 /// Fewest audits in a group for its percentage to be shown as a headline figure.
@@ -116,20 +124,28 @@ pub(crate) fn build(inputs: &Inputs<'_>) -> Report {
         Some(t) => format!("Case file audit: {t}, {}", month_name(inputs.month)),
         None => format!("Case file audit report, {}", month_name(inputs.month)),
     };
+    let audience = match inputs.team {
+        Some(_) => "Team pack for the team's managers: it names the team's cases, so keep it within the team",
+        None => "Monthly report to the Improvement Board",
+    };
     let subtitle = format!(
-        "Monthly report to the Improvement Board. Figures as of {}; caseaudit {}.",
+        "{audience}. Figures as of {}; caseaudit {}.",
         format_date(inputs.as_of),
         env!("CARGO_PKG_VERSION")
     );
     let mut sections = vec![
         headline(inputs, &in_team, month_q),
+        focus::section(inputs, &in_team),
         profile(inputs, &in_team),
         moderation(inputs),
         tags(inputs, &in_team, month_q),
-        escalations(inputs, &in_team),
+        escalations::section(inputs, &in_team),
         sampling(inputs),
         methodology(inputs),
     ];
+    if inputs.foci.is_empty() {
+        sections.retain(|s| s.id != "focus");
+    }
     if inputs.team.is_some() {
         // A team pack lists the team's own audits, for its managers.
         sections.insert(1, pack::audits(inputs, &in_team));
@@ -148,6 +164,65 @@ fn month_name(m: Month) -> String {
 fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "–".to_string(), |p| format!("{p:.1}%"))
 }
+
+/// A share on `n` audits as a table cell: the percentage, or "too few (n=…)".
+fn share_cell(v: Option<f64>, n: u64) -> Cell {
+    if v.is_some() && n < themes::TOO_FEW_BELOW {
+        Cell::text(themes::too_few(n))
+    } else {
+        Cell::opt_num(v, 1)
+    }
+}
+
+/// A change between shares on `n` and `prev_n` audits: the points, or "too few"
+/// with the smaller count.
+fn change_cell(change: Option<f64>, n: u64, prev_n: u64) -> Cell {
+    match change {
+        Some(_) if n.min(prev_n) < themes::TOO_FEW_BELOW => Cell::text(themes::too_few(n.min(prev_n))),
+        other => Cell::opt_num(other, 1),
+    }
+}
+
+/// A Wilson interval as a table cell, left empty when the share is too few to show.
+fn ci_cell(ci: Option<(f64, f64)>, n: u64) -> Cell {
+    match ci {
+        Some((l, h)) if n >= themes::TOO_FEW_BELOW => Cell::text(format!("{l:.1}–{h:.1}")),
+        _ => Cell::Empty,
+    }
+}
+
+/// How the chart of one element's share good or better, month by month up to
+/// the report's, reads this month: a symbol that reads in greyscale, the words,
+/// and the months charted when too few for settled limits.
+fn signal_cell(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool, element: usize) -> Cell {
+    let to_month = |a: &Audit| a.month <= inputs.month && keep(a);
+    match themes::element_trend(inputs.audits, &to_month, element) {
+        Some((rows, chart)) if rows.last().is_some_and(|r| r.month == inputs.month) => {
+            Cell::text(signal_text(chart.latest(), rows.len(), chart.provisional))
+        }
+        _ => Cell::text("not charted"),
+    }
+}
+
+/// A chart's reading in a table cell: "▲ special cause improvement", "● common
+/// cause (7 months)" — the months said when too few for settled limits.
+pub(crate) fn signal_text(label: spc::Label, months: usize, provisional: bool) -> String {
+    let words = match label {
+        spc::Label::Common => "common cause",
+        other => other.as_str(),
+    };
+    let mut text = format!("{} {words}", label.symbol());
+    if provisional {
+        text.push_str(&format!(
+            " ({})",
+            crate::values::counted(months as u64, "month", "months")
+        ));
+    }
+    text
+}
+
+/// The note under a table with a signal column.
+const SIGNAL_NOTE: &str = "Signal: how the row's control chart of the months so far reads this month: ▲ special cause improvement, ▼ special cause concern, ● common cause variation (no more than the usual month-to-month variation). Under 12 months charted, the limits are provisional.";
 
 fn headline(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool, q: Query) -> Section {
     let audits = inputs.audits;
@@ -170,6 +245,17 @@ fn headline(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool, q: Query) -> Sec
     ];
     let mut blocks = Vec::new();
     match overall {
+        Some(r) if r.graded < themes::TOO_FEW_BELOW => {
+            figures.push((
+                "Overall good or better".to_string(),
+                format!(
+                    "{} of {}, {} for a percentage",
+                    r.good_or_better,
+                    r.graded,
+                    themes::too_few(r.graded)
+                ),
+            ));
+        }
         Some(r) => {
             figures.push((
                 "Overall good or better".to_string(),
@@ -181,16 +267,17 @@ fn headline(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool, q: Query) -> Sec
             ));
             figures.push((
                 "Change since last month".to_string(),
-                r.change.map_or_else(
-                    || "no audits last month".to_string(),
-                    |c| {
-                        format!(
-                            "{c:+.1} points (was {}): {}",
-                            pct(r.prev_pct),
-                            variation(inputs, keep)
-                        )
-                    },
-                ),
+                match r.change {
+                    None => "no audits last month".to_string(),
+                    Some(_) if r.prev_graded < themes::TOO_FEW_BELOW => {
+                        format!("last month's share is on {}", themes::too_few(r.prev_graded))
+                    }
+                    Some(c) => format!(
+                        "{c:+.1} points (was {}): {}",
+                        pct(r.prev_pct),
+                        variation(inputs, keep)
+                    ),
+                },
             ));
             if r.graded < themes::WIDE_BELOW {
                 blocks.push(Block::Para(format!(
@@ -257,7 +344,7 @@ fn profile(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
             blocks,
         };
     }
-    let element_name = |e: usize| audits.layout.elements[e].title.clone();
+    let element_short = |e: usize| audits.layout.elements[e].short().to_string();
     blocks.push(Block::Bars {
         title: "Grades by element of practice".into(),
         desc: format!(
@@ -267,7 +354,7 @@ fn profile(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
         series: labels.clone(),
         categories: rows
             .iter()
-            .map(|r| (audits.layout.elements[r.element].key.clone(), r.counts.clone()))
+            .map(|r| (element_short(r.element), r.counts.clone()))
             .collect(),
     });
     let service = inputs.team.map(|_| themes::profile(audits, &|_| true, q));
@@ -277,6 +364,7 @@ fn profile(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
         "% good or better".to_string(),
         "95% CI".to_string(),
         "change".to_string(),
+        "signal".to_string(),
     ]);
     if service.is_some() {
         columns.push("whole service".to_string());
@@ -284,18 +372,17 @@ fn profile(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
     let table_rows = rows
         .iter()
         .map(|r| {
-            let mut cells = vec![Cell::text(element_name(r.element)), Cell::from(r.graded)];
+            let mut cells = vec![Cell::text(element_short(r.element)), Cell::from(r.graded)];
             cells.extend(r.counts.iter().map(|&c| Cell::from(c)));
-            cells.push(Cell::opt_num(r.pct, 1));
-            cells.push(Cell::text(
-                r.ci.map(|(l, h)| format!("{l:.1}–{h:.1}")).unwrap_or_default(),
-            ));
-            cells.push(Cell::opt_num(r.change, 1));
+            cells.push(share_cell(r.pct, r.graded));
+            cells.push(ci_cell(r.ci, r.graded));
+            cells.push(change_cell(r.change, r.graded, r.prev_graded));
+            cells.push(signal_cell(inputs, keep, r.element));
             if let Some(all) = &service {
-                cells.push(Cell::opt_num(
-                    all.iter().find(|s| s.element == r.element).and_then(|s| s.pct),
-                    1,
-                ));
+                cells.push(match all.iter().find(|s| s.element == r.element) {
+                    Some(s) => share_cell(s.pct, s.graded),
+                    None => Cell::Empty,
+                });
             }
             cells
         })
@@ -326,23 +413,27 @@ fn profile(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
         });
         blocks.push(Block::Table {
             caption: "Overall grade by team, this month".into(),
-            columns: ["team", "graded", "% good or better", "95% CI", "change"]
+            columns: ["team", "graded", "% good or better", "95% CI", "change", "signal"]
                 .map(String::from)
                 .to_vec(),
             rows: overall
                 .iter()
                 .map(|r| {
+                    let team = crate::values::header_key(&r.group);
+                    let in_team = |a: &Audit| crate::values::header_key(&a.team) == team && keep(a);
                     vec![
                         Cell::text(&r.group),
                         Cell::from(r.graded),
-                        Cell::opt_num(r.pct, 1),
-                        Cell::text(r.ci.map(|(l, h)| format!("{l:.1}–{h:.1}")).unwrap_or_default()),
-                        Cell::opt_num(r.change, 1),
+                        share_cell(r.pct, r.graded),
+                        ci_cell(r.ci, r.graded),
+                        change_cell(r.change, r.graded, r.prev_graded),
+                        signal_cell(inputs, &in_team, 0),
                     ]
                 })
                 .collect(),
         });
     }
+    blocks.push(Block::Note(SIGNAL_NOTE.into()));
     Section {
         id: "profile",
         title: "Grade profile".into(),
@@ -397,7 +488,13 @@ fn tags(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool, q: Query) -> Section
             .iter()
             .filter(|r| r.kind == kind)
             .take(TOP_TAGS)
-            .map(|r| vec![Cell::text(&r.tag), Cell::from(r.audits), Cell::Num(r.pct, 1)])
+            .map(|r| {
+                vec![
+                    Cell::text(&r.tag),
+                    Cell::from(r.audits),
+                    share_cell(Some(r.pct), r.of),
+                ]
+            })
             .collect();
         if top.is_empty() {
             blocks.push(Block::Omitted(format!("No {kind} tags in this month's audits.")));
@@ -412,65 +509,6 @@ fn tags(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool, q: Query) -> Section
     Section {
         id: "themes",
         title: "Themes".into(),
-        blocks,
-    }
-}
-
-fn escalations(inputs: &Inputs<'_>, keep: &dyn Fn(&Audit) -> bool) -> Section {
-    let audits = inputs.audits;
-    let list = actions::list(audits, keep, inputs.as_of, false);
-    // A board paper may be published: the whole service's report names no case
-    // unless asked (`--ids`), or by a keyed pseudonym (`--redact`). A team pack,
-    // for the team's managers, names its cases.
-    let case_column = inputs.team.is_some() || inputs.ids || inputs.redact.is_some();
-    let shown: Vec<Vec<Cell>> = list
-        .iter()
-        // This month's escalations, and every action still overdue whatever month raised it.
-        .filter(|r| {
-            (r.audit.month == inputs.month && !r.escalate.is_empty()) || r.status == actions::Status::Overdue
-        })
-        .map(|r| {
-            let a = r.audit;
-            let case = match inputs.redact {
-                Some(key) => crate::privacy::pseudonym(key, &a.case_id),
-                None => a.case_id.clone(),
-            };
-            let mut row = vec![
-                Cell::text(&a.audit_id),
-                Cell::text(case),
-                Cell::text(&a.team),
-                Cell::text(&r.escalate),
-                Cell::text(&a.action),
-                Cell::text(&a.action_owner),
-                Cell::text(a.action_due.map(format_date).unwrap_or_default()),
-                Cell::text(r.status.name()),
-            ];
-            if !case_column {
-                row.remove(1);
-            }
-            row
-        })
-        .collect();
-    let mut columns: Vec<String> = [
-        "audit", "case", "team", "escalate", "action", "owner", "due", "status",
-    ]
-    .map(String::from)
-    .to_vec();
-    if !case_column {
-        columns.remove(1);
-    }
-    let blocks = if shown.is_empty() {
-        vec![Block::Para("No escalations and no overdue actions.".into())]
-    } else {
-        vec![Block::Table {
-            caption: "This month's escalations (worst overall grade, safeguarding concerns) and every overdue action".into(),
-            columns,
-            rows: shown,
-        }]
-    };
-    Section {
-        id: "escalations",
-        title: "Escalations and overdue actions".into(),
         blocks,
     }
 }
@@ -543,11 +581,12 @@ fn methodology(inputs: &Inputs<'_>) -> Section {
     let blocks = vec![
         Block::Figures(figures),
         Block::Para(format!(
-            "Good or better means a grade of {}. Grades not given (N/A) are left out of every figure. Intervals are 95% Wilson score intervals. A grade is changed when the moderator's overall grade differs from the auditor's; an audit is challenged when the moderator sent it back to the auditor. Agreement pools the overall grade and every element the moderator re-graded; weighted kappa uses every level of the scale.",
-            good.join(" or ")
+            "Good or better means a grade of {}. Grades not given (N/A) are left out of every figure. A share or a change on fewer than {} audits is shown as too few, with the count: one audit more or less would move it by 20 points or more. Intervals are 95% Wilson score intervals; the difference a learning focus made has a 95% interval by Newcombe's hybrid score method, from the two Wilson intervals. Trends are read on control charts (XmR) as NHS England's Making Data Count asks: the mean, process limits at the mean ± 2.66 mean moving ranges, and a special cause when a month is outside the limits, 7 months run on one side of the mean or rise or fall in a row, or 2 of 3 months are near a limit. A grade is changed when the moderator's overall grade differs from the auditor's; an audit is challenged when the moderator sent it back to the auditor. Agreement pools the overall grade and every element the moderator re-graded; weighted kappa uses every level of the scale.",
+            good.join(" or "),
+            themes::TOO_FEW_BELOW
         )),
         Block::Para(
-            "The sample is drawn by keyed hash: each case's key is the first 8 bytes of SHA-256(\"seed:case_id\"), and each frame takes the eligible cases with the smallest keys. Anyone can re-derive it with `caseaudit verify MANIFEST`."
+            "The sample is drawn by keyed hash: each case's key is the first 8 bytes of SHA-256(\"seed:case_id\"), and each frame takes the eligible cases with the smallest keys. Anyone can re-derive it by running caseaudit verify on the sample's manifest."
                 .into(),
         ),
     ];

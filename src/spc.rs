@@ -71,6 +71,16 @@ impl Label {
             Label::Common => "common cause variation",
         }
     }
+
+    /// A mark that reads without colour, printed beside the words: ▲ improvement,
+    /// ▼ concern, ● common cause.
+    pub(crate) fn symbol(self) -> &'static str {
+        match self {
+            Label::Improvement => "▲",
+            Label::Concern => "▼",
+            Label::Common => "●",
+        }
+    }
 }
 
 /// One point of the chart.

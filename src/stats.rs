@@ -152,6 +152,21 @@ pub(crate) fn wilson(successes: u64, n: u64, z: f64) -> Option<(f64, f64)> {
     Some((low, high))
 }
 
+/// The difference of two proportions, `x1`/`n1` − `x2`/`n2`, with its interval
+/// by Newcombe's hybrid score method (Newcombe 1998, method 10): the two Wilson
+/// intervals (l1, u1) and (l2, u2) at `z` give
+/// L = d − √((p1 − l1)² + (u2 − p2)²) and U = d + √((u1 − p1)² + (p2 − l2)²).
+/// `None` when either group is empty or its counts are impossible.
+pub(crate) fn newcombe_difference(x1: u64, n1: u64, x2: u64, n2: u64, z: f64) -> Option<(f64, f64, f64)> {
+    let (l1, u1) = wilson(x1, n1, z)?;
+    let (l2, u2) = wilson(x2, n2, z)?;
+    let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
+    let d = p1 - p2;
+    let low = d - ((p1 - l1).powi(2) + (u2 - p2).powi(2)).sqrt();
+    let high = d + ((u1 - p1).powi(2) + (p2 - l2).powi(2)).sqrt();
+    Some((d, low.max(-1.0), high.min(1.0)))
+}
+
 /// How many cases to audit to estimate a proportion within ±`margin` at the
 /// given confidence, in a population of `population` cases:
 /// n0 = z²·p(1−p)/E², n = n0 / (1 + (n0 − 1)/N), rounded up.
@@ -334,6 +349,70 @@ mod tests {
         assert_eq!(inverse_normal(0.5), 0.0);
         assert_eq!(inverse_normal(0.0), f64::NEG_INFINITY);
         assert!(inverse_normal(1.5).is_nan());
+    }
+
+    #[test]
+    fn newcombe_difference_matches_newcombe_1998_table_ii() {
+        // Newcombe RG (1998), "Interval estimation for the difference between
+        // independent proportions: comparison of eleven methods", Statistics in
+        // Medicine 17:873-890, Table II, method 10 (score, no continuity
+        // correction), published to 4 decimals.
+        let published = [
+            ((56, 70, 48, 80), (0.0524, 0.3339)),
+            ((9, 10, 3, 10), (0.1705, 0.8090)),
+            ((6, 7, 2, 7), (0.0582, 0.8062)),
+            ((5, 56, 0, 29), (-0.0381, 0.1926)),
+            ((0, 10, 0, 20), (-0.1611, 0.2775)),
+            ((10, 10, 0, 20), (0.6791, 1.0000)),
+            ((10, 10, 0, 10), (0.6075, 1.0000)),
+        ];
+        for ((x1, n1, x2, n2), (low, high)) in published {
+            let (d, l, h) = newcombe_difference(x1, n1, x2, n2, Z95).unwrap();
+            close(d, x1 as f64 / n1 as f64 - x2 as f64 / n2 as f64, 1e-12);
+            close(l, low, 5e-5);
+            close(h, high, 5e-5);
+        }
+    }
+
+    #[test]
+    fn newcombe_difference_matches_statsmodels() {
+        // An independent implementation: statsmodels 0.14,
+        // confint_proportions_2indep(x1, n1, x2, n2, method="newcomb",
+        // compare="diff"), run once and pasted here.
+        let reference = [
+            ((56, 70, 48, 80), (0.05243147240236498, 0.33387265403690614)),
+            ((9, 10, 3, 10), (0.1705227239345029, 0.809017973535488)),
+            ((6, 7, 2, 7), (0.05822792748231209, 0.8062496375242278)),
+            ((5, 56, 0, 29), (-0.038137147903536936, 0.19256001385511165)),
+            ((0, 10, 0, 20), (-0.1611251580528194, 0.27753279986288926)),
+            ((10, 10, 0, 20), (0.6790860371419145, 1.0)),
+            ((53, 96, 40, 72), (-0.15114176870637275, 0.14580408764095454)),
+        ];
+        for ((x1, n1, x2, n2), (low, high)) in reference {
+            let (_, l, h) = newcombe_difference(x1, n1, x2, n2, Z95).unwrap();
+            close(l, low, 1e-9);
+            close(h, high, 1e-9);
+        }
+    }
+
+    #[test]
+    fn newcombe_difference_needs_two_groups() {
+        assert_eq!(newcombe_difference(0, 0, 3, 10, Z95), None);
+        assert_eq!(newcombe_difference(3, 10, 0, 0, Z95), None);
+        assert_eq!(newcombe_difference(11, 10, 3, 10, Z95), None);
+    }
+
+    proptest! {
+        /// The interval holds the difference, stays within [-1, 1], and swapping
+        /// the groups mirrors it.
+        #[test]
+        fn newcombe_difference_brackets_and_mirrors(n1 in 1u64..200, n2 in 1u64..200, a in 0u64..200, b in 0u64..200) {
+            let (x1, x2) = (a % (n1 + 1), b % (n2 + 1));
+            let (d, l, h) = newcombe_difference(x1, n1, x2, n2, Z95).unwrap();
+            prop_assert!(-1.0 <= l && l <= d + 1e-12 && d <= h + 1e-12 && h <= 1.0);
+            let (md, ml, mh) = newcombe_difference(x2, n2, x1, n1, Z95).unwrap();
+            prop_assert!((md + d).abs() < 1e-12 && (ml + h).abs() < 1e-12 && (mh + l).abs() < 1e-12);
+        }
     }
 
     #[test]

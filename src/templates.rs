@@ -68,6 +68,7 @@ mod tests {
                     .map(|k| Element {
                         key: (*k).into(),
                         title: format!("About {k}"),
+                        short_title: None,
                     })
                     .collect(),
             },

@@ -16,6 +16,15 @@ use std::collections::BTreeMap;
 /// Fewer grades than this make an interval too wide to read as a precise figure.
 pub(crate) const WIDE_BELOW: u64 = 10;
 
+/// A share or a change on fewer audits than this is shown as "too few" rather
+/// than as a percentage: one audit more or less would move it by 20 points or more.
+pub(crate) const TOO_FEW_BELOW: u64 = 5;
+
+/// How a share on `n` audits is shown when `n` is below [`TOO_FEW_BELOW`].
+pub(crate) fn too_few(n: u64) -> String {
+    format!("too few (n={n})")
+}
+
 /// The group label when nothing is grouped (`--by element`).
 pub(crate) const ALL: &str = "all";
 
@@ -74,6 +83,8 @@ pub(crate) struct ProfileRow {
     /// Wilson 95% interval, 0–100.
     pub(crate) ci: Option<(f64, f64)>,
     pub(crate) prev_pct: Option<f64>,
+    /// Grades the previous month's share is taken from (0 when not compared).
+    pub(crate) prev_graded: u64,
     /// Percentage points since the previous month.
     pub(crate) change: Option<f64>,
 }
@@ -150,10 +161,10 @@ pub(crate) fn profile(audits: &Audits, keep: &dyn Fn(&Audit) -> bool, q: Query) 
             if graded == 0 {
                 continue;
             }
-            let prev_pct = previous
+            let (prev_graded, _, prev_pct) = previous
                 .get(&prev_group)
-                .and_then(|p| share(&p[element]).2)
-                .filter(|_| q.compares());
+                .filter(|_| q.compares())
+                .map_or((0, 0, None), |p| share(&p[element]));
             rows.push(ProfileRow {
                 group: group.clone(),
                 element,
@@ -163,6 +174,7 @@ pub(crate) fn profile(audits: &Audits, keep: &dyn Fn(&Audit) -> bool, q: Query) 
                 pct,
                 ci: stats::wilson(good, graded, z).map(|(l, h)| (100.0 * l, 100.0 * h)),
                 prev_pct,
+                prev_graded,
                 change: pct.zip(prev_pct).map(|(p, q)| p - q),
             });
         }
@@ -186,10 +198,19 @@ pub(crate) struct TrendRow {
 /// month order, and its XmR chart (higher is better); `None` when no month has
 /// one.
 pub(crate) fn trend(audits: &Audits, keep: &dyn Fn(&Audit) -> bool) -> Option<(Vec<TrendRow>, spc::Chart)> {
+    element_trend(audits, keep, 0)
+}
+
+/// As [`trend`], for one element (0 = the overall grade).
+pub(crate) fn element_trend(
+    audits: &Audits,
+    keep: &dyn Fn(&Audit) -> bool,
+    element: usize,
+) -> Option<(Vec<TrendRow>, spc::Chart)> {
     let scale = &audits.scale;
     let mut months: BTreeMap<Month, (u64, u64)> = BTreeMap::new();
     for a in audits.list.iter().filter(|a| keep(a)) {
-        if let Some(Some(g)) = a.grades.first() {
+        if let Some(Some(g)) = a.grades.get(element) {
             let m = months.entry(a.month).or_default();
             m.0 += 1;
             m.1 += u64::from(scale.is_good_or_better(*g));
@@ -225,6 +246,8 @@ pub(crate) struct TagRow {
     pub(crate) audits: u64,
     /// Share of the group's audits naming it, 0–100.
     pub(crate) pct: f64,
+    /// Audits in the group.
+    pub(crate) of: u64,
 }
 
 /// Strength and learning tags by how many audits name them, most named first.
@@ -272,11 +295,15 @@ pub(crate) fn tags(audits: &Audits, keep: &dyn Fn(&Audit) -> bool, q: Query) -> 
                 tag: c.spelling,
                 audits: c.audits,
                 pct: 100.0 * c.audits as f64 / total as f64,
+                of: total,
             }));
         }
     }
     rows
 }
+
+mod focus;
+pub(crate) use focus::{FocusRow, focus};
 
 #[cfg(test)]
 mod tests;

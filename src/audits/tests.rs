@@ -142,10 +142,12 @@ fn themed_files_use_their_own_template() {
                 Element {
                     key: "safety_plan".into(),
                     title: "Safety planning".into(),
+                    short_title: None,
                 },
                 Element {
                     key: "voice".into(),
                     title: "Voice of the child".into(),
+                    short_title: None,
                 },
             ],
         },

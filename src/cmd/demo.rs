@@ -4,7 +4,7 @@
 use super::Context;
 use crate::dates::{Month, format_date};
 use crate::output::write_file_atomic;
-use crate::synth::demo::{CONFIG_TOML, Demo, Returns};
+use crate::synth::demo::{Demo, Returns, config_for};
 use anyhow::{Context as _, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -43,8 +43,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     prepare_dir(dir, ctx.force)?;
     let mut demo = Demo::new(args.seed, ctx.as_of);
     let files = &demo.files;
+    let settings = config_for(Month::of(ctx.as_of));
     let written: [(&str, &[u8]); 4] = [
-        ("caseaudit.toml", CONFIG_TOML.as_bytes()),
+        ("caseaudit.toml", settings.as_bytes()),
         ("extract.csv", &files.extract_csv),
         ("auditors.csv", &files.auditors_csv),
         ("history.csv", &files.history_csv),

@@ -13,13 +13,23 @@ use crate::output::{self, Format};
 use crate::problem::Problems;
 use crate::render::Cell;
 use crate::report::{self, Inputs, ModerationView, Sampling};
+use crate::themes;
 use anyhow::{Context as _, Result, bail};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The monthly report: headline figures, grade profiles, moderation, themes,
-/// escalations, sampling coverage and methodology.
+/// The monthly report: headline figures, the learning focus, grade profiles,
+/// moderation, themes, escalations, sampling coverage and methodology.
+///
+/// Every trend is read on a control chart: the headline's change since last
+/// month, and each element's and team's row (special cause improvement or
+/// concern, or common cause). A share or change on fewer than 5 audits shows as
+/// "too few (n=…)". The whole service's report names no case (unless --ids) and
+/// counts the overdue actions by team and by how long overdue (--actions all
+/// lists them); printed, it is meant to fit on four A4 pages. Each [[focus]] of
+/// the settings gets a row: its element before and since, the difference with its
+/// 95% interval, and the signal since.
 ///
 /// Reads the month's completed audits (and earlier months' for the change since
 /// last month), and optionally the moderation results (--moderation), the sample (its manifest
@@ -38,6 +48,7 @@ use std::path::{Path, PathBuf};
 #[command(after_long_help = "Examples:
   caseaudit report --month 2026-11 --audits audits.csv --sample sample.csv --allocation allocation.csv -o report.html
   caseaudit report --month 2026-11 --audits audits.csv -f markdown > report.md
+  caseaudit report --month 2026-11 --audits audits.csv --actions all -o report-all-actions.html
   caseaudit report --month 2026-11 --audits audits.csv --moderation moderation.csv --per-team packs")]
 pub(crate) struct Args {
     /// The month reported on (YYYY-MM)
@@ -68,6 +79,16 @@ pub(crate) struct Args {
     /// published, so by default it names none; team packs always do)
     #[arg(long)]
     ids: bool,
+    /// Overdue actions in the whole service's report: counted by team and how long
+    /// overdue (summary), or listed one by one (all); team packs list them
+    #[arg(long, value_name = "WHICH", default_value = "summary")]
+    actions: Actions,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Actions {
+    Summary,
+    All,
 }
 
 /// The report's format: HTML or Markdown, by `-f`, else by `-o`'s extension
@@ -169,6 +190,8 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             moderations: results.as_deref(),
             redact: ctx.render.redact.as_deref(),
             ids: args.ids,
+            all_actions: args.actions == Actions::All,
+            foci: &ctx.settings.focus,
         };
         report::build(&inputs)
     };
@@ -373,6 +396,15 @@ fn moderation_view(audits: &Audits, results: &[Moderation], month: Month) -> Mod
         .filter(|r| r.group.parse::<Month>().is_ok_and(|m| m <= month) && r.moderated > 0)
         .collect();
     let pct = |p: Option<f64>| p.map_or_else(|| "–".to_string(), |x| format!("{x:.1}%"));
+    // A share of fewer than a handful of moderated audits says little: the count
+    // of them instead.
+    let count_of = |k: u64, p: Option<f64>, n: u64| {
+        if n < themes::TOO_FEW_BELOW {
+            format!("{k} of {n}, {} for a percentage", themes::too_few(n))
+        } else {
+            format!("{k} ({})", pct(p))
+        }
+    };
     let kappa = |k: Option<f64>| k.map_or_else(|| "undefined".to_string(), |x| format!("{x:.2}"));
     let summary = match rows.iter().find(|r| r.group == month.to_string()) {
         None => vec![("Audits moderated".to_string(), format!("none in {month}"))],
@@ -386,16 +418,15 @@ fn moderation_view(audits: &Audits, results: &[Moderation], month: Month) -> Mod
                 (
                     "Overall grades changed".to_string(),
                     format!(
-                        "{} ({}): {} up, {} down",
-                        r.changed,
-                        pct(r.pct_changed),
+                        "{}: {} up, {} down",
+                        count_of(r.changed, r.pct_changed, r.moderated),
                         r.up,
                         r.down
                     ),
                 ),
                 (
                     "Audits challenged".to_string(),
-                    format!("{} ({})", r.challenged, pct(r.pct_challenged)),
+                    count_of(r.challenged, r.pct_challenged, r.moderated),
                 ),
                 (
                     "Auditor and moderator agree".to_string(),
@@ -426,12 +457,12 @@ fn moderation_view(audits: &Audits, results: &[Moderation], month: Month) -> Mod
     };
     let columns = [
         "month",
-        "moderated",
-        "pct_changed",
-        "changed_trend",
-        "pct_challenged",
-        "challenged_trend",
-        "kappa_quadratic",
+        "audits moderated",
+        "% grades changed",
+        "changed, against the month before",
+        "% challenged",
+        "challenged, against the month before",
+        "agreement (weighted kappa)",
     ]
     .map(String::from)
     .to_vec();
@@ -439,12 +470,19 @@ fn moderation_view(audits: &Audits, results: &[Moderation], month: Month) -> Mod
     let table = rows
         .iter()
         .map(|r| {
+            let share = |p: Option<f64>| {
+                if r.moderated < themes::TOO_FEW_BELOW {
+                    Cell::text(themes::too_few(r.moderated))
+                } else {
+                    Cell::opt_num(p, 1)
+                }
+            };
             vec![
                 Cell::text(&r.group),
                 Cell::from(r.moderated),
-                Cell::opt_num(r.pct_changed, 1),
+                share(r.pct_changed),
                 trend_cell(r.changed_trend),
-                Cell::opt_num(r.pct_challenged, 1),
+                share(r.pct_challenged),
                 trend_cell(r.challenged_trend),
                 Cell::opt_num(r.agreement.kappa_quadratic, 2),
             ]

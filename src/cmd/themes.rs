@@ -24,14 +24,20 @@ use std::path::PathBuf;
 /// audits name each strength and learning tag instead. With --trend, one row per
 /// month of the overall share good or better on a statistical process control
 /// (XmR) chart: the mean, the process limits and each month's signal, so a change
-/// can be read as within the usual variation or as a special cause. In a table, rows with fewer
-/// than 10 grades are marked: their interval is wide.
+/// can be read as within the usual variation or as a special cause. With --focus,
+/// one row per learning focus of the settings ([[focus]]): the element's share good
+/// or better before and since the focus began, the difference with its 95%
+/// interval (Newcombe's hybrid score method) and the element's control chart
+/// signal since. In a table, rows with fewer than 10 grades are marked: their
+/// interval is wide; a share or change on fewer than 5 audits is shown as
+/// "too few (n=…)". CSV and JSON keep every figure for scripts, beside its count.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   caseaudit themes audits-*.csv --month 2026-11
   caseaudit themes audits.csv --by team --where \"frame = neglect\" -o neglect-by-team.csv
   caseaudit themes audits.csv --tags --month 2026-11 -f markdown
-  caseaudit themes audits.csv --trend")]
+  caseaudit themes audits.csv --trend
+  caseaudit themes audits.csv --focus")]
 pub(crate) struct Args {
     /// Completed audits file(s); several months may be given together
     #[arg(required = true, value_name = "AUDITS")]
@@ -52,6 +58,10 @@ pub(crate) struct Args {
     /// limits and special-cause signals (an XmR chart)
     #[arg(long, conflicts_with_all = ["tags", "month", "by"])]
     trend: bool,
+    /// Each learning focus of the settings ([[focus]]): its element before and
+    /// since, the difference with its 95% interval, and the signal since
+    #[arg(long, conflicts_with_all = ["tags", "month", "by", "trend"])]
+    focus: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -106,6 +116,8 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let mut out = ctx.open_output()?;
     if args.trend {
         write_trend(ctx, &mut out, &audits, &keep)?;
+    } else if args.focus {
+        write_focus(ctx, &mut out, &audits, &keep)?;
     } else if args.tags {
         write_tags(ctx, &mut out, &themes::tags(&audits, &keep, query))?;
     } else {
@@ -149,6 +161,15 @@ fn write_profile(
     if notes {
         columns.push("note".to_string());
     }
+    // For people, a share or a change on too few audits is said as such; scripts
+    // get the figures beside the counts they rest on.
+    let share = |pct: Option<f64>, n: u64| {
+        if notes && pct.is_some() && n < themes::TOO_FEW_BELOW {
+            Cell::text(themes::too_few(n))
+        } else {
+            Cell::opt_num(pct, 1)
+        }
+    };
     let mut w = RowWriter::new(ctx.format, columns, out, ctx.render.clone())?;
     for r in rows {
         let mut cells = vec![
@@ -157,17 +178,32 @@ fn write_profile(
             Cell::from(r.graded),
         ];
         cells.extend(r.counts.iter().map(|&c| Cell::from(c)));
+        let hidden = notes && r.graded < themes::TOO_FEW_BELOW;
         cells.extend([
             Cell::from(r.good_or_better),
-            Cell::opt_num(r.pct, 1),
-            Cell::opt_num(r.ci.map(|c| c.0), 1),
-            Cell::opt_num(r.ci.map(|c| c.1), 1),
+            share(r.pct, r.graded),
+            if hidden {
+                Cell::Empty
+            } else {
+                Cell::opt_num(r.ci.map(|c| c.0), 1)
+            },
+            if hidden {
+                Cell::Empty
+            } else {
+                Cell::opt_num(r.ci.map(|c| c.1), 1)
+            },
         ]);
         if query.compares() {
-            cells.extend([Cell::opt_num(r.prev_pct, 1), Cell::opt_num(r.change, 1)]);
+            let change = match r.change {
+                Some(_) if notes && r.graded.min(r.prev_graded) < themes::TOO_FEW_BELOW => {
+                    Cell::text(themes::too_few(r.graded.min(r.prev_graded)))
+                }
+                other => Cell::opt_num(other, 1),
+            };
+            cells.extend([share(r.prev_pct, r.prev_graded), change]);
         }
         if notes {
-            cells.push(if r.graded < WIDE_BELOW {
+            cells.push(if r.graded < WIDE_BELOW && r.graded >= themes::TOO_FEW_BELOW {
                 Cell::text(format!("wide interval: only {} graded", r.graded))
             } else {
                 Cell::Empty
@@ -226,6 +262,97 @@ fn write_trend(
     w.finish()
 }
 
+/// One row per learning focus of the settings.
+fn write_focus(
+    ctx: &Context,
+    out: &mut dyn Write,
+    audits: &Audits,
+    keep: &dyn Fn(&Audit) -> bool,
+) -> Result<()> {
+    let foci = &ctx.settings.focus;
+    if foci.is_empty() {
+        return Err(usage(
+            "no learning focus in the settings: add a [[focus]] block (month, element, title) to the settings file",
+        ));
+    }
+    let rows = themes::focus(audits, keep, foci, None);
+    for f in foci {
+        if !rows
+            .iter()
+            .any(|r| r.element == *f.element.get_ref() && r.title == f.title)
+        {
+            ctx.note(format!(
+                "warning: focus \"{}\": no audits file holds the element \"{}\"",
+                f.title,
+                f.element.get_ref()
+            ));
+        }
+    }
+    let notes = for_people(ctx.format);
+    let columns = [
+        "focus",
+        "element",
+        "from",
+        "before_graded",
+        "before_good",
+        "before_pct",
+        "since_graded",
+        "since_good",
+        "since_pct",
+        "difference",
+        "ci_low",
+        "ci_high",
+        "signal",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut w = RowWriter::new(ctx.format, columns, out, ctx.render.clone())?;
+    for r in &rows {
+        let (before, since) = r.pcts();
+        let few = notes && r.before.1.min(r.since.1) < themes::TOO_FEW_BELOW;
+        let share = |pct: Option<f64>, n: u64| {
+            if notes && n < themes::TOO_FEW_BELOW {
+                Cell::text(themes::too_few(n))
+            } else {
+                Cell::opt_num(pct, 1)
+            }
+        };
+        let part = |pick: fn(&(f64, f64, f64)) -> f64| {
+            if few {
+                Cell::Empty
+            } else {
+                Cell::opt_num(r.difference.as_ref().map(pick), 1)
+            }
+        };
+        w.write(vec![
+            Cell::text(&r.title),
+            Cell::text(&r.element),
+            Cell::text(r.start.to_string()),
+            Cell::from(r.before.1),
+            Cell::from(r.before.0),
+            share(before, r.before.1),
+            Cell::from(r.since.1),
+            Cell::from(r.since.0),
+            share(since, r.since.1),
+            if few {
+                Cell::text(themes::too_few(r.before.1.min(r.since.1)))
+            } else {
+                part(|d| d.0)
+            },
+            part(|d| d.1),
+            part(|d| d.2),
+            Cell::text(r.signal.map_or_else(String::new, |s| {
+                let mut text = s.label.as_str().to_string();
+                if s.provisional {
+                    text.push_str(&format!(" ({} months: provisional)", s.months));
+                }
+                text
+            })),
+        ])?;
+    }
+    w.finish()
+}
+
 /// A point's label, with the rules behind a special cause.
 fn signal(p: &spc::Point) -> String {
     if p.rules.is_empty() {
@@ -239,6 +366,7 @@ fn write_tags(ctx: &Context, out: &mut dyn Write, rows: &[TagRow]) -> Result<()>
     let columns = ["group", "kind", "tag", "audits", "pct_audits"]
         .map(String::from)
         .to_vec();
+    let notes = for_people(ctx.format);
     let mut w = RowWriter::new(ctx.format, columns, out, ctx.render.clone())?;
     for r in rows {
         w.write(vec![
@@ -246,7 +374,11 @@ fn write_tags(ctx: &Context, out: &mut dyn Write, rows: &[TagRow]) -> Result<()>
             Cell::text(r.kind),
             Cell::text(&r.tag),
             Cell::from(r.audits),
-            Cell::Num(r.pct, 1),
+            if notes && r.of < themes::TOO_FEW_BELOW {
+                Cell::text(themes::too_few(r.of))
+            } else {
+                Cell::Num(r.pct, 1)
+            },
         ])?;
     }
     w.finish()

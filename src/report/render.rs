@@ -25,7 +25,7 @@ pub(crate) fn markdown(report: &Report) -> String {
         for block in &section.blocks {
             out.push('\n');
             match block {
-                Block::Para(p) => {
+                Block::Para(p) | Block::Note(p) => {
                     let _ = writeln!(out, "{}", e(p));
                 }
                 Block::Omitted(p) => {
@@ -77,11 +77,22 @@ th, td { border: 1px solid #bbb; padding: .25rem .5rem; vertical-align: top; }
 th { background: #eef3f8; text-align: left; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 p.omitted { color: #555; font-style: italic; }
 figure { margin: 1rem 0; } svg { max-width: 100%; height: auto; }
+.nowrap { white-space: nowrap; }
+section#themes { display: flex; flex-wrap: wrap; gap: 0 2rem; align-items: flex-start; }
+section#themes > h2 { flex-basis: 100%; }
+p.note { font-size: .85rem; color: #444; }
 @media print {
-  @page { size: A4; margin: 15mm; }
-  body { max-width: none; margin: 0; font-size: 10pt; }
-  section { break-before: page; } section:first-of-type { break-before: auto; }
-  table, figure { break-inside: avoid; }
+  @page { size: A4; margin: 12mm; }
+  body { max-width: none; margin: 0; font-size: 8.5pt; line-height: 1.3; }
+  h1 { font-size: 15pt; } h2 { font-size: 11.5pt; margin: .9rem 0 .3rem; }
+  /* No section starts a page with only its heading, and no chart, table or
+     list of figures splits across pages. */
+  h1, h2, caption { break-after: avoid; page-break-after: avoid; }
+  table, figure, dl, p.note { break-inside: avoid; page-break-inside: avoid; }
+  table { margin: .3rem 0 .5rem; font-size: 8pt; }
+  th, td { padding: .08rem .3rem; }
+  figure { margin: .3rem 0; } figure svg { width: 72%; }
+  p { margin: .3rem 0; } p.note { font-size: 7.5pt; }
   th { background: #eee; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   svg { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -108,6 +119,9 @@ pub(crate) fn html(report: &Report) -> String {
             match block {
                 Block::Para(p) => {
                     let _ = writeln!(out, "<p>{}</p>", esc(p));
+                }
+                Block::Note(p) => {
+                    let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(p));
                 }
                 Block::Omitted(p) => {
                     let _ = writeln!(out, "<p class=\"omitted\">{}</p>", esc(p));
@@ -156,22 +170,39 @@ pub(crate) fn html(report: &Report) -> String {
     out
 }
 
+/// Columns whose values are identifiers, dates or signals: they never wrap, so an
+/// id reads as one word and a signal as one phrase.
+const UNBROKEN: [&str; 8] = [
+    "audit",
+    "case",
+    "auditor",
+    "due",
+    "completed",
+    "month",
+    "signal",
+    "95% CI",
+];
+
 fn table(caption: &str, columns: &[String], rows: &[Vec<Cell>]) -> String {
     let mut out = format!("<table>\n<caption>{}</caption>\n<thead><tr>", esc(caption));
     for c in columns {
         let _ = write!(out, "<th scope=\"col\">{}</th>", esc(c));
     }
+    let unbroken: Vec<bool> = columns.iter().map(|c| UNBROKEN.contains(&c.as_str())).collect();
     out.push_str("</tr></thead>\n<tbody>\n");
     for row in rows {
         out.push_str("<tr>");
         for (i, cell) in row.iter().enumerate() {
             let numeric = matches!(cell, Cell::Int(_) | Cell::Num(..));
+            let class = match (numeric, unbroken.get(i).copied().unwrap_or(false)) {
+                (true, _) => " class=\"num\"",
+                (false, true) => " class=\"nowrap\"",
+                (false, false) => "",
+            };
             if i == 0 {
-                let _ = write!(out, "<th scope=\"row\">{}</th>", esc(&shown(cell)));
-            } else if numeric {
-                let _ = write!(out, "<td class=\"num\">{}</td>", esc(&shown(cell)));
+                let _ = write!(out, "<th scope=\"row\"{class}>{}</th>", esc(&shown(cell)));
             } else {
-                let _ = write!(out, "<td>{}</td>", esc(&shown(cell)));
+                let _ = write!(out, "<td{class}>{}</td>", esc(&shown(cell)));
             }
         }
         out.push_str("</tr>\n");

@@ -36,6 +36,25 @@ const INADEQUATE: usize = 3;
 /// The commented settings file the demo writes.
 pub(crate) const CONFIG_TOML: &str = include_str!("../../data/caseaudit.toml");
 
+/// The demo's settings for a month: [`CONFIG_TOML`] with a learning focus on case
+/// records that began three months before, so the report's *Learning focus*
+/// section has months on both sides of it.
+pub(crate) fn config_for(month: Month) -> String {
+    let start = month.previous().previous().previous();
+    format!(
+        "{CONFIG_TOML}
+# A learning focus: from its month on, the service concentrates on one element of
+# the template. The report's \"Learning focus\" section (and `themes --focus`)
+# shows the element's share good or better before and since, and the difference
+# with its 95% interval. Add one [[focus]] block a focus.
+[[focus]]
+month = \"{start}\"
+element = \"records\"
+title = \"Case recording\"
+"
+    )
+}
+
 /// The files the demo starts its month with, as bytes ready to write.
 pub(crate) struct DemoFiles {
     pub(crate) extract_csv: Vec<u8>,

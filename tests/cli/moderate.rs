@@ -603,11 +603,11 @@ fn the_report_has_a_moderation_section_with_the_trend() {
         .ok();
     for line in [
         "- **Audits moderated:** 2 of 3",
-        "- **Overall grades changed:** 1 (50.0%): 0 up, 1 down",
-        "- **Audits challenged:** 0 (0.0%)",
+        "- **Overall grades changed:** 1 of 2, too few (n=2) for a percentage: 0 up, 1 down",
+        "- **Audits challenged:** 0 of 2, too few (n=2) for a percentage",
         "- **Since the month before:** fewer grades changed, fewer audits challenged",
-        "| 2026-10 | 2 | 100.0 |  | 50.0 |  |",
-        "| 2026-11 | 2 | 50.0 | fewer | 0.0 | fewer |",
+        "| 2026-10 | 2 | too few (n=2) |  | too few (n=2) |  |",
+        "| 2026-11 | 2 | too few (n=2) | fewer | too few (n=2) | fewer |",
     ] {
         assert!(run.stdout.contains(line), "missing {line:?} in\n{}", run.stdout);
     }

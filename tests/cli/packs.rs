@@ -171,7 +171,11 @@ fn every_pack_holds_only_its_own_teams_case_ids() {
             .map(|(dt, dd)| (dt.text().collect(), dd.text().collect()))
             .collect();
         assert_eq!(figures["Audits moderated"], format!("2 of {n}"), "{team}");
-        assert_eq!(figures["Audits challenged"], "1 (50.0%)", "{team}");
+        // Of 2 moderated audits, no percentage: too few.
+        assert_eq!(
+            figures["Audits challenged"], "1 of 2, too few (n=2) for a percentage",
+            "{team}"
+        );
         // Allocated: this team's cases only.
         assert!(md.contains(&format!("- **Audits allocated:** {n}")), "{md}");
         // Beside the whole service's figures.
@@ -339,4 +343,44 @@ fn per_team_writes_an_index_of_the_packs() {
         assert!(w.path(&format!("packs/{link}")).exists(), "{link} is written");
     }
     assert!(index.contains("Team packs, 2026-11"), "{index}");
+}
+
+/// A pack says it is a team pack, lists every overdue action of its team, and
+/// gives its team's shares on fewer than 5 audits as too few, beside the whole
+/// service's share of 14.
+#[test]
+fn a_pack_is_subtitled_as_one_and_says_too_few() {
+    let w = Workdir::new();
+    write_inputs(&w);
+    w.run(&packs_args("packs")).ok();
+    let sel = |s: &str| Selector::parse(s).unwrap();
+    let doc = Html::parse_document(&w.read("packs/fostering.html"));
+    let sub: String = doc.select(&sel("p.sub")).next().unwrap().text().collect();
+    assert!(sub.starts_with("Team pack for the team's managers"), "{sub}");
+    assert!(!sub.contains("Improvement Board"), "{sub}");
+    // Fostering: 2 audits, the first Inadequate. The whole service: 14 audits,
+    // 4 Inadequate, so 10 of 14 good or better.
+    let overall: Vec<String> = doc
+        .select(&sel("section#profile tbody tr"))
+        .next()
+        .unwrap()
+        .select(&sel("th, td"))
+        .map(|c| c.text().collect())
+        .collect();
+    assert_eq!(overall[0], "Overall", "{overall:?}");
+    assert!(overall.contains(&"too few (n=2)".to_string()), "{overall:?}");
+    assert_eq!(overall.last().unwrap(), "71.4", "{overall:?}");
+    // Both of its actions are overdue (due 10 November) and listed.
+    let listed: Vec<String> = doc
+        .select(&sel("section#escalations tbody tr th"))
+        .map(|c| c.text().collect())
+        .collect();
+    assert_eq!(listed, ["AU3-0", "AU3-1"]);
+    // The headline too: no percentage of 2 audits.
+    let md = w.read("packs/fostering.md");
+    assert!(
+        md.contains("- **Overall good or better:** 1 of 2, too few (n=2) for a percentage\n"),
+        "{md}"
+    );
+    assert!(!md.contains("95% confidence interval"), "{md}");
 }

@@ -378,3 +378,222 @@ fn headline_change_is_read_against_the_usual_variation() {
         report("2026-11")
     );
 }
+
+/// The demo month's own board report, parsed: it names no case, charts and
+/// tables speak in titles and words, nothing of Markdown leaks into the HTML,
+/// ids and signals do not wrap, rows carry their chart's signal, the learning
+/// focus has its row, and figures on a handful of audits are said as too few.
+#[test]
+fn the_demos_board_report_reads_as_a_board_paper() {
+    let w = Workdir::new();
+    w.run(&["demo", "m", "-q"]).ok();
+    let html = w.read("m/report.html");
+    let doc = Html::parse_document(&html);
+    let sel = |s: &str| Selector::parse(s).unwrap();
+    let text_of = |s: &str| -> Vec<String> {
+        doc.select(&sel(s))
+            .map(|e| e.text().collect::<String>())
+            .collect()
+    };
+    let all_text: String = doc.root_element().text().collect();
+
+    // No case id of the extract anywhere in the board report.
+    let ids: Vec<String> = csv_rows(&w.read("m/extract.csv"))
+        .into_iter()
+        .skip(1)
+        .map(|r| r[0].clone())
+        .collect();
+    assert!(ids.len() > 1000);
+    let named: Vec<&String> = ids.iter().filter(|id| all_text.contains(id.as_str())).collect();
+    assert!(named.is_empty(), "case ids in the board report: {named:?}");
+    assert!(text_of("th[scope=col]").iter().all(|h| h != "case"));
+
+    // No Markdown syntax in the page's text.
+    for mark in ["`", "**", "](", "_Moderation"] {
+        assert!(!all_text.contains(mark), "{mark:?} in the HTML's text");
+    }
+
+    // The grade chart labels its bars with the elements' short titles, never
+    // their keys.
+    let chart_labels = text_of("section#profile figure svg text[text-anchor=end]");
+    for label in [
+        "Overall",
+        "Risk and need",
+        "Partner professionals",
+        "Case records",
+    ] {
+        assert!(
+            chart_labels.iter().any(|l| l == label),
+            "{label}: {chart_labels:?}"
+        );
+    }
+    for key in ["partners", "records", "risk", "overall"] {
+        assert!(!chart_labels.iter().any(|l| l == key), "{key}: {chart_labels:?}");
+    }
+
+    // Moderation headings are words, not column names.
+    let headings = text_of("section#moderation th[scope=col]");
+    assert!(headings.contains(&"% grades changed".to_string()), "{headings:?}");
+    for raw in [
+        "pct_changed",
+        "kappa_quadratic",
+        "pct_challenged",
+        "changed_trend",
+    ] {
+        assert!(!html.contains(raw), "{raw} in the report");
+    }
+
+    // Each element row and each team row has its chart's signal: a mark and the
+    // words, with the months charted (7, under the 12 for settled limits).
+    // (The signal is the last column of both tables in the board report.)
+    let last_cells: Vec<_> = doc
+        .select(&sel("section#profile tbody tr td:last-child"))
+        .collect();
+    assert!(
+        last_cells
+            .iter()
+            .all(|c| c.value().attr("class") == Some("nowrap"))
+    );
+    let signals: Vec<String> = last_cells.iter().map(|c| c.text().collect()).collect();
+    assert_eq!(signals.len(), 10 + 12, "{signals:?}");
+    for s in &signals {
+        let marked = [
+            "▲ special cause improvement",
+            "▼ special cause concern",
+            "● common cause",
+        ]
+        .iter()
+        .any(|m| s.starts_with(m));
+        assert!(marked, "{s}");
+        assert!(s.ends_with("months)"), "{s}");
+    }
+    assert!(html.contains(".nowrap { white-space: nowrap; }"));
+
+    // The demo's 25 audits over 12 teams: no team has 5, so no team's share or
+    // change is shown as a percentage.
+    let team_rows: Vec<Vec<String>> = doc
+        .select(&sel("section#profile table"))
+        .nth(1)
+        .unwrap()
+        .select(&sel("tbody tr"))
+        .map(|r| r.select(&sel("th, td")).map(|c| c.text().collect()).collect())
+        .collect();
+    assert_eq!(team_rows.len(), 12);
+    for row in &team_rows {
+        let n: u64 = row[1].parse().unwrap();
+        assert!(n < 5, "{row:?}");
+        assert_eq!(row[2], format!("too few (n={n})"), "{row:?}");
+        assert!(!row[4].contains('.'), "a change on too few audits: {row:?}");
+    }
+
+    // The learning focus of the demo's settings, with its interval and signal.
+    let focus = text_of("section#focus tbody tr");
+    assert_eq!(focus.len(), 1, "{focus:?}");
+    assert!(
+        focus[0].starts_with("Case recording (from 2026-08)Case records"),
+        "{focus:?}"
+    );
+    assert!(
+        focus[0].contains(" points (") && focus[0].contains("common cause"),
+        "{focus:?}"
+    );
+
+    // Overdue actions are counted, not listed; this month's escalations are.
+    let captions = text_of("section#escalations caption");
+    assert!(
+        captions[0].starts_with("This month's escalations"),
+        "{captions:?}"
+    );
+    assert!(captions[1].starts_with("Overdue actions by team"), "{captions:?}");
+    let subtitle = text_of("p.sub");
+    assert!(subtitle[0].starts_with("Monthly report to the Improvement Board"));
+
+    // A team pack says it is one.
+    let pack = Html::parse_document(&w.read("m/packs/duty-team-1.html"));
+    let sub: String = pack.select(&sel("p.sub")).next().unwrap().text().collect();
+    assert!(sub.starts_with("Team pack for the team's managers"), "{sub}");
+}
+
+/// `--actions all` lists every overdue action in the board report; by default
+/// they are counted by team and by how long overdue. A team pack lists them.
+#[test]
+fn overdue_actions_are_counted_unless_all_are_asked_for() {
+    let w = Workdir::new();
+    w.write("audits.csv", audits());
+    let report = |extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "--month",
+            "2026-11",
+            "--audits",
+            "audits.csv",
+            "-f",
+            "markdown",
+        ];
+        args.extend(extra);
+        w.run(&args).ok().stdout
+    };
+    // Seven November actions, due 10 to 16 November, none done: as of 26
+    // November all overdue, 10 to 16 days, so all in the first band.
+    let summary = report(&[]);
+    assert!(
+        summary.contains(
+            "| Team A | 4 | 0 | 0 | 4 |\n| Team B | 3 | 0 | 0 | 3 |\n| all teams | 7 | 0 | 0 | 7 |\n"
+        ),
+        "{summary}"
+    );
+    // The one escalation is listed; the other overdue actions are not.
+    assert!(
+        summary.contains("| N4 | Team A | inadequate, safeguarding |"),
+        "{summary}"
+    );
+    assert!(!summary.contains("| N0 |"), "{summary}");
+    let all = report(&["--actions", "all"]);
+    for id in ["N0", "N1", "N2", "N3", "N4", "N5", "N6"] {
+        assert!(all.contains(&format!("| {id} |")), "{id}: {all}");
+    }
+    assert!(all.contains("and every overdue action"), "{all}");
+    assert!(!all.contains("Overdue actions by team"), "{all}");
+    let pack = report(&["--team", "Team B"]);
+    for id in ["N1", "N3", "N5"] {
+        assert!(pack.contains(&format!("| {id} |")), "{id}: {pack}");
+    }
+    w.run(&[
+        "report",
+        "--month",
+        "2026-11",
+        "--audits",
+        "audits.csv",
+        "--actions",
+        "some",
+    ])
+    .fails(2);
+}
+
+/// A team with 1 audit shows no percentage and no change of -100: too few.
+#[test]
+fn a_team_with_one_audit_shows_too_few() {
+    let w = Workdir::new();
+    let mut s = audits();
+    s.push_str("Z0,E0,2026-11,TM9,Team Z,CIN,neglect,2026-11-05,Good,Inadequate,Inadequate,,,,,,,no\n");
+    s.push_str("Y0,E1,2026-10,TM9,Team Z,CIN,neglect,2026-10-05,Good,Good,Good,,,,,,,no\n");
+    w.write("audits.csv", s);
+    let md = w
+        .run(&[
+            "report",
+            "--month",
+            "2026-11",
+            "--audits",
+            "audits.csv",
+            "-f",
+            "markdown",
+        ])
+        .ok()
+        .stdout;
+    let row = md.lines().find(|l| l.starts_with("| Team Z |")).unwrap();
+    assert!(
+        row.starts_with("| Team Z | 1 | too few (n=1) |  | too few (n=1) |"),
+        "{row}"
+    );
+    assert!(!md.contains("-100.0"), "{md}");
+}

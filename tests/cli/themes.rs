@@ -159,7 +159,7 @@ fn the_table_says_when_an_interval_is_wide() {
         "audits.csv",
         format!(
             "{HEADER}\n{}{}",
-            overall_file("2026-11", 5, 12, 0),
+            overall_file("2026-11", 5, 24, 0),
             "X1,CX,2026-11,TM1,Team Z,CP,neglect,,Good,,,Good,,,,,,,\n"
         ),
     );
@@ -167,14 +167,26 @@ fn the_table_says_when_an_interval_is_wide() {
         .run(&["themes", "audits.csv", "--by", "team", "-f", "table"])
         .ok();
     let lines: Vec<&str> = run.stdout.lines().collect();
-    let team_z: Vec<&&str> = lines.iter().filter(|l| l.contains("Team Z")).collect();
-    assert_eq!(team_z.len(), 2, "{}", run.stdout);
+    // Team 0 holds 8 of the 24: a share, marked wide.
+    let team_0: Vec<&&str> = lines.iter().filter(|l| l.contains("Team 0")).collect();
+    assert_eq!(team_0.len(), 1, "{}", run.stdout);
     assert!(
-        team_z.iter().all(|l| l.contains("wide interval: only 1 graded")),
+        team_0[0].contains("wide interval: only 8 graded"),
         "{}",
         run.stdout
     );
-    // Team 0 holds 4 of the 12: also wide. CSV keeps to the contract's columns.
+    assert!(team_0[0].contains("25.0"), "2 of 8 good: {}", run.stdout);
+    // Team Z's 1 audit is too few for a share at all, so no interval either.
+    let team_z: Vec<&&str> = lines.iter().filter(|l| l.contains("Team Z")).collect();
+    assert_eq!(team_z.len(), 2, "{}", run.stdout);
+    assert!(
+        team_z
+            .iter()
+            .all(|l| l.contains("too few (n=1)") && !l.contains("100.0") && !l.contains("wide")),
+        "{}",
+        run.stdout
+    );
+    // CSV keeps the figures and the contract's columns.
     let csv = w.run(&["themes", "audits.csv", "--by", "team"]).ok();
     assert!(!csv.stdout.contains("wide"), "{}", csv.stdout);
     assert!(!csv_rows(&csv.stdout)[0].contains(&"note".to_string()));
@@ -497,4 +509,162 @@ fn trend_flags_a_month_outside_the_limits() {
     w.run(&["themes", "audits.csv", "--trend", "--tags"]).fails(2);
     w.run(&["themes", "audits.csv", "--trend", "--by", "team"])
         .fails(2);
+}
+
+/// Six months of 10 audits each; the child's voice is Good in 4, 5, 3 of them
+/// before the focus began in 2026-04, and in 7, 9, 8 since: 12 of 30 before, 24
+/// of 30 since.
+fn focus_inputs(w: &Workdir) {
+    let mut body = String::new();
+    for (m, good) in [4, 5, 3, 7, 9, 8].into_iter().enumerate() {
+        for i in 0..10 {
+            let voice = if i < good { "Good" } else { "Requires improvement" };
+            let id = 100 * m + i;
+            body.push_str(&format!(
+                "A{id},C{id},2026-{:02},TM{},Team {},CP,neglect,,,,{voice},Good,,,,,,,\n",
+                m + 1,
+                i % 7,
+                i % 3
+            ));
+        }
+    }
+    w.write("audits.csv", format!("{HEADER}\n{body}"));
+    w.write(
+        "focus.toml",
+        "[[focus]]\nmonth = \"2026-04\"\nelement = \"voice\"\ntitle = \"Voice of the child\"\n\n\
+         [[focus]]\nmonth = \"2026-04\"\nelement = \"risk\"\ntitle = \"Risk\"\n",
+    );
+}
+
+#[test]
+fn focus_rows_give_before_since_and_the_newcombe_interval() {
+    let w = Workdir::new();
+    focus_inputs(&w);
+    let run = w
+        .run(&["themes", "audits.csv", "--focus", "-c", "focus.toml"])
+        .ok();
+    let rows = records(&run.stdout);
+    assert_eq!(rows.len(), 2, "{}", run.stdout);
+    let voice = &rows[0];
+    assert_eq!(
+        (
+            voice["focus"].as_str(),
+            voice["element"].as_str(),
+            voice["from"].as_str()
+        ),
+        ("Voice of the child", "voice", "2026-04")
+    );
+    assert_eq!(
+        [
+            &voice["before_graded"],
+            &voice["before_good"],
+            &voice["since_graded"],
+            &voice["since_good"]
+        ],
+        ["30", "12", "30", "24"]
+    );
+    assert!((num(&voice["before_pct"]) - 40.0).abs() < 1e-9);
+    assert!((num(&voice["since_pct"]) - 80.0).abs() < 1e-9);
+    assert!((num(&voice["difference"]) - 40.0).abs() < 1e-9);
+    // statsmodels 0.14, confint_proportions_2indep(24, 30, 12, 30,
+    // method="newcomb", compare="diff"), run once: 0.1526021847476514 to
+    // 0.5864380640306239.
+    assert!(
+        (num(&voice["ci_low"]) - 15.260_218_474_765_14).abs() < 1e-7,
+        "{voice:?}"
+    );
+    assert!(
+        (num(&voice["ci_high"]) - 58.643_806_403_062_39).abs() < 1e-7,
+        "{voice:?}"
+    );
+    // Shares 40, 50, 30, 70, 90, 80: mean 60, mean moving range 20, limits 6.8
+    // to 113.2 by hand; no rule fires.
+    assert_eq!(voice["signal"], "common cause variation (6 months: provisional)");
+    // No audit grades risk: nothing to compare, and CSV leaves the figures empty.
+    let risk = &rows[1];
+    assert_eq!(
+        (risk["before_graded"].as_str(), risk["since_graded"].as_str()),
+        ("0", "0")
+    );
+    assert_eq!(
+        (risk["before_pct"].as_str(), risk["difference"].as_str()),
+        ("", "")
+    );
+    // For people, the same rows, the empty shares said as too few.
+    let table = w
+        .run(&[
+            "themes",
+            "audits.csv",
+            "--focus",
+            "-c",
+            "focus.toml",
+            "-f",
+            "table",
+        ])
+        .ok();
+    let risk_line = table.stdout.lines().find(|l| l.contains("Risk")).unwrap();
+    assert!(risk_line.contains("too few (n=0)"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("40.0") && table.stdout.contains("15.3"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn focus_needs_a_focus_in_the_settings() {
+    let w = Workdir::new();
+    focus_inputs(&w);
+    w.run(&["themes", "audits.csv", "--focus"])
+        .fails(2)
+        .stderr_has("no learning focus in the settings: add a [[focus]] block");
+}
+
+#[test]
+fn shares_on_fewer_than_five_audits_are_too_few_in_tables_and_kept_in_csv() {
+    let w = Workdir::new();
+    // October: 12 audits, all Good, 4 a team. November: one audit a team, Good in
+    // Team 0 only, so Team 1 and Team 2 fall from 100% to 0%.
+    w.write(
+        "audits.csv",
+        format!(
+            "{HEADER}\n{}{}",
+            overall_file("2026-10", 12, 12, 0),
+            overall_file("2026-11", 1, 3, 99)
+        ),
+    );
+    let table = w
+        .run(&[
+            "themes",
+            "audits.csv",
+            "--by",
+            "team",
+            "--month",
+            "2026-11",
+            "-f",
+            "table",
+        ])
+        .ok();
+    for line in table.stdout.lines().filter(|l| l.contains("Team ")) {
+        assert!(line.contains("too few (n=1)"), "{}", table.stdout);
+        assert!(
+            !line.contains("-100.0") && !line.contains("100.0"),
+            "{}",
+            table.stdout
+        );
+    }
+    let csv = records(
+        &w.run(&["themes", "audits.csv", "--by", "team", "--month", "2026-11"])
+            .ok()
+            .stdout,
+    );
+    let team_1 = csv.iter().find(|r| r["group"] == "Team 1").unwrap();
+    assert_eq!(
+        (
+            team_1["graded"].as_str(),
+            team_1["pct_good_or_better"].as_str(),
+            team_1["change"].as_str()
+        ),
+        ("1", "0", "-100")
+    );
 }

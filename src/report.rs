@@ -221,6 +221,13 @@ pub(crate) fn signal_text(label: spc::Label, months: usize, provisional: bool) -
     text
 }
 
+/// How the share of moderated audits with a grade changed reads on its control
+/// chart, for the latest of `pcts` (one a month, in order): fewer changed is better.
+pub(crate) fn changed_signal(pcts: &[f64]) -> Option<String> {
+    let chart = spc::xmr(pcts, spc::Direction::Down)?;
+    Some(signal_text(chart.latest(), pcts.len(), chart.provisional))
+}
+
 /// The note under a table with a signal column.
 const SIGNAL_NOTE: &str = "Signal: how the row's control chart of the months so far reads this month: ▲ special cause improvement, ▼ special cause concern, ● common cause variation (no more than the usual month-to-month variation). Under 12 months charted, the limits are provisional.";
 
@@ -594,5 +601,31 @@ fn methodology(inputs: &Inputs<'_>) -> Section {
         id: "methodology",
         title: "Methodology".into(),
         blocks,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fewer_grades_changed_is_an_improvement() {
+        // Seven months each lower than the one before: a trend, downwards.
+        let falling = [40.0, 35.0, 30.0, 26.0, 22.0, 18.0, 15.0];
+        assert_eq!(
+            changed_signal(&falling).as_deref(),
+            Some("▲ special cause improvement (7 months)")
+        );
+        let rising: Vec<f64> = falling.iter().rev().copied().collect();
+        assert_eq!(
+            changed_signal(&rising).as_deref(),
+            Some("▼ special cause concern (7 months)")
+        );
+        // Twelve months of usual variation: limits settled, no months said.
+        let steady = [
+            20.0, 25.0, 18.0, 22.0, 24.0, 19.0, 21.0, 23.0, 20.0, 22.0, 19.0, 21.0,
+        ];
+        assert_eq!(changed_signal(&steady).as_deref(), Some("● common cause"));
+        assert_eq!(changed_signal(&[]), None);
     }
 }

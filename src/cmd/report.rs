@@ -446,11 +446,24 @@ fn moderation_view(audits: &Audits, results: &[Moderation], month: Month) -> Mod
                     ),
                 ),
             ];
-            if let (Some(c), Some(h)) = (r.changed_trend, r.challenged_trend) {
-                figures.push((
-                    "Since the month before".to_string(),
-                    format!("{} grades changed, {} audits challenged", c.name(), h.name()),
-                ));
+            // A month against the one before, each of a handful of audits, says
+            // nothing; a change is read against the usual variation.
+            let at = rows.iter().position(|x| x.group == r.group).expect("found above");
+            let before = at.checked_sub(1).map(|b| rows[b].moderated);
+            let few = |n: u64| n < themes::TOO_FEW_BELOW;
+            if let (Some(c), Some(h), Some(b)) = (r.changed_trend, r.challenged_trend, before) {
+                let words = if few(r.moderated) || few(b) {
+                    format!("too few to compare (n={b}, then n={})", r.moderated)
+                } else {
+                    format!("{} grades changed, {} audits challenged", c.name(), h.name())
+                };
+                figures.push(("Since the month before".to_string(), words));
+            }
+            let changed: Vec<f64> = rows[..=at].iter().filter_map(|r| r.pct_changed).collect();
+            if !few(r.moderated)
+                && let Some(signal) = report::changed_signal(&changed)
+            {
+                figures.push(("Grades changed, on its control chart".to_string(), signal));
             }
             figures
         }

@@ -605,12 +605,14 @@ fn the_report_has_a_moderation_section_with_the_trend() {
         "- **Audits moderated:** 2 of 3",
         "- **Overall grades changed:** 1 of 2, too few (n=2) for a percentage: 0 up, 1 down",
         "- **Audits challenged:** 0 of 2, too few (n=2) for a percentage",
-        "- **Since the month before:** fewer grades changed, fewer audits challenged",
+        "- **Since the month before:** too few to compare (n=2, then n=2)",
         "| 2026-10 | 2 | too few (n=2) |  | too few (n=2) |  |",
         "| 2026-11 | 2 | too few (n=2) | fewer | too few (n=2) | fewer |",
     ] {
         assert!(run.stdout.contains(line), "missing {line:?} in\n{}", run.stdout);
     }
+    // Two moderated audits a month are not charted.
+    assert!(!run.stdout.contains("on its control chart"), "{}", run.stdout);
     let without = w
         .run(&[
             "report",

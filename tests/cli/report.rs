@@ -469,6 +469,18 @@ fn the_demos_board_report_reads_as_a_board_paper() {
     }
     assert!(html.contains(".nowrap { white-space: nowrap; }"));
 
+    // Moderation's month-on-month words come with the share changed read on its
+    // own chart (fewer changed is better), 14 audits moderated this month.
+    let moderation: String = doc
+        .select(&sel("section#moderation"))
+        .flat_map(|e| e.text())
+        .collect();
+    assert!(
+        moderation.contains("Grades changed, on its control chart")
+            && moderation.contains("common cause (7 months)"),
+        "{moderation}"
+    );
+
     // The demo's 25 audits over 12 teams: no team has 5, so no team's share or
     // change is shown as a percentage.
     let team_rows: Vec<Vec<String>> = doc

@@ -4,6 +4,7 @@
 //! accessible (`<title>`, `<desc>`, `role="img"`), and readable in greyscale (the
 //! grades differ in lightness and the worst is hatched; the lines differ in marker).
 
+use crate::themes::{TOO_FEW_BELOW, too_few};
 use std::fmt::Write;
 
 /// Fill colours for the grades, best first: dark to light, then a hatched red.
@@ -26,6 +27,8 @@ fn fill(i: usize) -> &'static str {
 const DEFS: &str = r##"<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#f4cccc"/><line x1="0" y1="0" x2="0" y2="6" stroke="#a61c00" stroke-width="3"/></pattern></defs>"##;
 
 /// A stacked horizontal bar per category: the share of each grade, with counts.
+/// A bar of fewer than [`TOO_FEW_BELOW`] is drawn faint and labelled too few:
+/// its shares say little.
 pub(crate) fn stacked_bars(
     title: &str,
     desc: &str,
@@ -33,7 +36,7 @@ pub(crate) fn stacked_bars(
     categories: &[(String, Vec<u64>)],
 ) -> String {
     let (label_w, bar_w, row_h, top) = (190.0, 420.0, 22.0, 34.0);
-    let width = label_w + bar_w + 70.0;
+    let width = label_w + bar_w + 110.0;
     let height = top + row_h * categories.len() as f64 + 40.0;
     let mut svg = String::new();
     let _ = write!(
@@ -57,6 +60,7 @@ pub(crate) fn stacked_bars(
     for (r, (label, counts)) in categories.iter().enumerate() {
         let y = top + row_h * r as f64;
         let total: u64 = counts.iter().sum();
+        let few = total > 0 && total < TOO_FEW_BELOW;
         let _ = write!(
             svg,
             r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#,
@@ -65,6 +69,9 @@ pub(crate) fn stacked_bars(
             esc(label)
         );
         let mut x = label_w;
+        if few {
+            svg.push_str(r#"<g opacity="0.35">"#);
+        }
         for (i, &n) in counts.iter().enumerate() {
             if n == 0 || total == 0 {
                 continue;
@@ -88,11 +95,15 @@ pub(crate) fn stacked_bars(
             }
             x += w;
         }
+        if few {
+            svg.push_str("</g>");
+        }
         let _ = write!(
             svg,
-            r##"<text x="{}" y="{}" fill="#333">n={total}</text>"##,
+            r##"<text x="{}" y="{}" fill="#333">{}</text>"##,
             label_w + bar_w + 6.0,
-            y + 14.0
+            y + 14.0,
+            if few { too_few(total) } else { format!("n={total}") }
         );
     }
     svg.push_str("</svg>");
@@ -250,7 +261,11 @@ mod tests {
         );
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("<title>Grades by element</title>") && svg.contains("<desc>"));
-        assert!(svg.contains("Bad &lt;x&gt;") && svg.contains("n=4") && svg.contains("Good: 3 of 4"));
+        assert!(svg.contains("Bad &lt;x&gt;") && svg.contains("Good: 3 of 4"));
+        // Four is too few: the bar is faint and says so.
+        assert!(svg.contains(r#"<g opacity="0.35">"#) && svg.contains(">too few (n=4)<"));
+        let five = stacked_bars("T", "D", &["Good".to_string()], &[("a".to_string(), vec![5])]);
+        assert!(five.contains(">n=5<") && !five.contains("opacity"));
     }
 
     #[test]

@@ -30,6 +30,41 @@ pub(crate) struct Settings {
     pub(crate) auditors: LayoutSettings,
     pub(crate) history: HistorySettings,
     pub(crate) audits: LayoutSettings,
+    /// `[forms]`: what the audit forms offer in their dropdowns.
+    pub(crate) forms: FormsSettings,
+}
+
+/// `[forms]`: the theme tags the forms' strengths and learning offer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct FormsSettings {
+    /// Theme tags, in the order the dropdown lists them; an auditor may also
+    /// type their own words after a tag.
+    pub(crate) tags: Vec<String>,
+}
+
+/// Common themes of case file audits, offered when `[forms] tags` is not set.
+const DEFAULT_TAGS: [&str; 12] = [
+    "child-voice",
+    "chronology",
+    "supervision",
+    "planning",
+    "multi-agency",
+    "timeliness",
+    "recording",
+    "direct-work",
+    "family-engagement",
+    "risk-analysis",
+    "genogram",
+    "contingency-planning",
+];
+
+impl Default for FormsSettings {
+    fn default() -> Self {
+        FormsSettings {
+            tags: DEFAULT_TAGS.iter().map(|t| (*t).to_string()).collect(),
+        }
+    }
 }
 
 /// The settings of a layout other than the extract's: its heading mapping.

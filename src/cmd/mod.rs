@@ -8,9 +8,11 @@ pub(crate) mod actions;
 pub(crate) mod allocate;
 pub(crate) mod cases;
 pub(crate) mod cli;
+pub(crate) mod collect;
 pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod dip;
+pub(crate) mod forms;
 pub(crate) mod generate;
 pub(crate) mod history;
 pub(crate) mod init;
@@ -81,6 +83,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Actions(args) => actions::run(&ctx()?, &args),
         Command::Moderate(args) => moderate::run(&ctx()?, &args),
         Command::History(args) => history::run(&ctx()?, &args),
+        Command::Forms(args) => forms::run(&ctx()?, &args),
+        Command::Collect(args) => collect::run(&ctx()?, &args),
     }
 }
 

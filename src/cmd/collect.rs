@@ -1,0 +1,452 @@
+//! `collect`: returned audit forms read back into the audits file.
+
+use super::Context;
+use crate::audits::fields::audit_field_named;
+use crate::csvio::{self, neutralise};
+use crate::forms::{self, Collected, Returned};
+use crate::output::Output;
+use crate::problem::{Problem, Problems};
+use crate::render::{Cell, RowWriter};
+use crate::values::element_key;
+use anyhow::{Context as _, Result, bail};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Read returned audit forms into the audits file.
+///
+/// Reads the workbooks written by `forms` once the auditors have filled them
+/// in (any file names, saved by Excel or LibreOffice; a folder means every
+/// .xlsx file in it). Each answer is found by the key in the form's hidden
+/// column, so rows moved or restyled read the same. Writes the audits in the
+/// standard layout (audit_id, case_id, month, auditor_id, team, service,
+/// frame, completed_on, the elements, overall, strengths, learning, action,
+/// action_owner, action_due, action_done, safeguarding_concern), ready for
+/// `themes`, `moderate`, `progress` and `report`; with --evidence, each
+/// element's evidence too. Every problem names the file, sheet and cell, and
+/// nothing is written while there is one. A form without an overall grade is
+/// outstanding, counted on stderr, not written. With --allocation, a form for a
+/// case not allocated that month, or by another auditor than the allocated
+/// one, is an error. With --append FILE the audits are added to FILE at once
+/// (an audit already there is skipped if the same, refused if not).
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit collect forms -o audits-2026-11.csv
+  caseaudit collect forms --allocation allocation.csv --append audits.csv
+  caseaudit collect forms/A0007-2026-11.xlsx forms/A0012-2026-11.xlsx -f table")]
+pub(crate) struct Args {
+    /// Returned forms (.xlsx), or folders of them
+    #[arg(required = true, value_name = "DIR|FILE")]
+    inputs: Vec<PathBuf>,
+    /// The month's allocation: every form must be of an allocated case, by its auditor
+    #[arg(long, value_name = "FILE")]
+    allocation: Option<PathBuf>,
+    /// Add the audits to this audits file (atomically) instead of writing them out
+    #[arg(long, value_name = "FILE")]
+    append: Option<PathBuf>,
+    /// Also write each element's evidence, as a column <element>_evidence
+    #[arg(long)]
+    evidence: bool,
+}
+
+pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
+    if args.append.is_some() && ctx.output_path.is_some() {
+        return Err(crate::exit::usage(
+            "--append FILE writes into FILE: give it or -o, not both",
+        ));
+    }
+    let scale = ctx.scale()?;
+    let files = workbooks(&args.inputs)?;
+    let mut problems = Vec::new();
+    let mut audits: Vec<Returned> = Vec::new();
+    let mut outstanding = 0usize;
+    for path in &files {
+        let file = path.display().to_string();
+        let mut forms_in_file = 0;
+        for (sheet, cells) in crate::workbook::read_cells(path)? {
+            match forms::read_sheet(&file, &sheet, &cells, &scale) {
+                None => {}
+                Some(Err(found)) => {
+                    forms_in_file += 1;
+                    problems.extend(found);
+                }
+                Some(Ok(Collected::Outstanding { .. })) => {
+                    forms_in_file += 1;
+                    outstanding += 1;
+                }
+                Some(Ok(Collected::Audit(a))) => {
+                    forms_in_file += 1;
+                    audits.push(*a);
+                }
+            }
+        }
+        if forms_in_file == 0 {
+            problems.push(Problem::error(
+                &file,
+                None,
+                None,
+                "holds no audit form (no sheet written by `caseaudit forms`)",
+            ));
+        }
+    }
+    let mut warnings = Vec::new();
+    let audits = once_each(audits, &mut problems, &mut warnings);
+    if let Some(path) = &args.allocation {
+        check_allocation(ctx, path, &audits, &mut problems)?;
+    }
+    if problems.iter().any(|p| !p.warning) {
+        problems.extend(warnings);
+        return Err(Problems(problems).into());
+    }
+    ctx.warn(&warnings);
+    let columns = columns(ctx, &audits, args.evidence);
+    let rows: Vec<Vec<String>> = audits.iter().map(|a| row(a, &columns)).collect();
+    match &args.append {
+        Some(path) => append(ctx, path, &columns, &rows)?,
+        None => {
+            let mut out = ctx.open_output()?;
+            let mut w = RowWriter::new(ctx.format, columns.clone(), &mut out, ctx.render.clone())?;
+            for r in &rows {
+                w.write(r.iter().map(|c| Cell::text(c.as_str())).collect())?;
+            }
+            w.finish()?;
+            out.commit()?;
+        }
+    }
+    ctx.note(format!(
+        "collected {} audit{} from {} workbook{}; {outstanding} form{} not filled in yet (no overall grade): outstanding, not written",
+        audits.len(),
+        if audits.len() == 1 { "" } else { "s" },
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        if outstanding == 1 { "" } else { "s" },
+    ));
+    Ok(())
+}
+
+/// The workbooks given, a folder standing for the `.xlsx` files in it (by
+/// name; Excel's `~$` lock files left out).
+fn workbooks(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
+                .with_context(|| format!("cannot read the folder {}", input.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    let xlsx = Path::new(name)
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+                    xlsx && !name.starts_with("~$") && !name.starts_with('.') && p.is_file()
+                })
+                .collect();
+            if found.is_empty() {
+                bail!("{} holds no .xlsx workbook", input.display());
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Each audit once: a form returned twice is kept once with a warning when the
+/// copies agree, and is an error when they do not.
+fn once_each(
+    audits: Vec<Returned>,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<Problem>,
+) -> Vec<Returned> {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut kept: Vec<Returned> = Vec::new();
+    for a in audits {
+        match first.get(&a.audit_id) {
+            None => {
+                first.insert(a.audit_id.clone(), kept.len());
+                kept.push(a);
+            }
+            Some(&i) => {
+                let earlier = &kept[i];
+                let same = Returned {
+                    at: earlier.at.clone(),
+                    ..a.clone()
+                } == *earlier;
+                let at = format!("{}, cell {} (Audit id)", a.at, a.id_cell);
+                if same {
+                    warnings.push(Problem::warning(
+                        &at,
+                        None,
+                        None,
+                        format!(
+                            "audit \"{}\" is returned again, the same as in {}: read once",
+                            a.audit_id, earlier.at
+                        ),
+                    ));
+                } else {
+                    problems.push(Problem::error(
+                        &at,
+                        None,
+                        None,
+                        format!(
+                            "audit \"{}\" is returned again, differently from {}: keep the right copy only",
+                            a.audit_id, earlier.at
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    kept
+}
+
+/// Every audit must be of a case of the allocation's month, by its auditor.
+fn check_allocation(
+    ctx: &Context,
+    path: &Path,
+    audits: &[Returned],
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
+    let csvio::Input { name, reader, .. } = ctx.table(path)?;
+    let (month, allocation) = crate::layouts::allocation::read(&name, reader).map_err(Problems)?;
+    let by_case: HashMap<&str, &str> = allocation
+        .iter()
+        .map(|a| (a.case_id.as_str(), a.auditor_id.as_str()))
+        .collect();
+    for a in audits {
+        let at = format!("{}, cell {} (Case)", a.at, a.case_cell);
+        match by_case.get(a.case_id.as_str()) {
+            _ if a.month != month => problems.push(Problem::error(
+                &at,
+                None,
+                None,
+                format!("the form is of {}, but {name} allocates {month}", a.month),
+            )),
+            None => problems.push(Problem::error(
+                &at,
+                None,
+                None,
+                format!(
+                    "case \"{}\" is not in {name} (not allocated in {month})",
+                    a.case_id
+                ),
+            )),
+            Some(&allocated) if allocated != a.auditor_id => problems.push(Problem::error(
+                &at,
+                None,
+                None,
+                format!(
+                    "case \"{}\" is allocated to {allocated} in {name}, but this form is {}'s",
+                    a.case_id, a.auditor_id
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The audits file's columns: the case, the elements (those of the settings'
+/// templates in their order, then any other), the findings, and with
+/// `evidence` each element's evidence.
+fn columns(ctx: &Context, audits: &[Returned], evidence: bool) -> Vec<String> {
+    let known: Vec<&str> = ctx
+        .settings
+        .template
+        .elements
+        .iter()
+        .chain(ctx.settings.templates.values().flat_map(|t| &t.elements))
+        .map(|e| e.key.as_str())
+        .collect();
+    let mut elements: Vec<String> = Vec::new();
+    for a in audits {
+        for (key, ..) in &a.elements {
+            if !elements.iter().any(|e| element_key(e) == element_key(key)) {
+                elements.push(key.clone());
+            }
+        }
+    }
+    let rank = |k: &str| {
+        known
+            .iter()
+            .position(|x| element_key(x) == element_key(k))
+            .unwrap_or(usize::MAX)
+    };
+    elements.sort_by_key(|k| rank(k)); // stable: others keep their order
+    let case = [
+        "audit_id",
+        "case_id",
+        "month",
+        "auditor_id",
+        "team",
+        "service",
+        "frame",
+        "completed_on",
+    ];
+    let findings = [
+        "overall",
+        "strengths",
+        "learning",
+        "action",
+        "action_owner",
+        "action_due",
+        "action_done",
+        "safeguarding_concern",
+    ];
+    let mut columns: Vec<String> = case.iter().map(|c| (*c).to_string()).collect();
+    columns.extend(elements.iter().cloned());
+    columns.extend(findings.iter().map(|c| (*c).to_string()));
+    if evidence {
+        columns.extend(elements.iter().map(|e| format!("{e}_evidence")));
+    }
+    columns
+}
+
+/// An audit's cells under `columns`.
+fn row(a: &Returned, columns: &[String]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|c| {
+            let element = |k: &str| {
+                a.elements
+                    .iter()
+                    .find(|(key, ..)| element_key(key) == element_key(k))
+            };
+            match c.as_str() {
+                "audit_id" => a.audit_id.clone(),
+                "case_id" => a.case_id.clone(),
+                "month" => a.month.to_string(),
+                "auditor_id" => a.auditor_id.clone(),
+                "team" => a.team.clone(),
+                "service" => a.service.clone(),
+                "frame" => a.frame.clone(),
+                "completed_on"
+                | "overall"
+                | "strengths"
+                | "learning"
+                | "action"
+                | "action_owner"
+                | "action_due"
+                | "action_done"
+                | "safeguarding_concern" => a.finding(c).to_string(),
+                _ => match c.strip_suffix("_evidence").and_then(element) {
+                    Some((_, _, evidence)) if element(c).is_none() => evidence.clone(),
+                    _ => element(c).map_or(String::new(), |(_, grade, _)| grade.clone()),
+                },
+            }
+        })
+        .collect()
+}
+
+/// Adds the rows to an existing audits file, written again whole and renamed
+/// into place: an audit id already there with the same cells is skipped, one
+/// with other cells refused; a column the file lacks must be blank.
+fn append(ctx: &Context, path: &Path, columns: &[String], rows: &[Vec<String>]) -> Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file = path.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let headers: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("reading {file}"))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    // Where each of our columns is in the file: by standard name, alias or element key.
+    let standard = |h: &str| audit_field_named(h).map_or_else(|| element_key(h), element_key);
+    let at: Vec<Option<usize>> = columns
+        .iter()
+        .map(|c| headers.iter().position(|h| standard(h) == element_key(c)))
+        .collect();
+    let Some(id_col) = at[0] else {
+        bail!("{file} has no audit_id column: is it an audits file?");
+    };
+    let mut there: HashMap<String, (u64, csv::StringRecord)> = HashMap::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.with_context(|| format!("reading {file}"))?;
+        if let Some(id) = rec.get(id_col).filter(|id| !id.trim().is_empty()) {
+            there.insert(id.trim().to_string(), (i as u64 + 2, rec));
+        }
+    }
+    let mut problems = Vec::new();
+    let mut added = Vec::new();
+    let mut skipped = 0;
+    for r in rows {
+        for (i, c) in columns.iter().enumerate() {
+            if at[i].is_none() && !r[i].is_empty() {
+                problems.push(Problem::error(
+                    &file,
+                    Some(1),
+                    None,
+                    format!("has no column \"{c}\", which audit \"{}\" fills in; add the column, or write to a new file with -o", r[0]),
+                ));
+            }
+        }
+        match there.get(&r[0]) {
+            None => added.push(r),
+            Some((line, rec)) => {
+                let differs: Vec<&str> = columns
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| at[i].is_some_and(|col| rec.get(col).unwrap_or("").trim() != r[i]))
+                    .map(|(_, c)| c.as_str())
+                    .collect();
+                if differs.is_empty() {
+                    skipped += 1;
+                } else {
+                    problems.push(Problem::error(
+                        &file,
+                        Some(*line),
+                        None,
+                        format!(
+                            "audit \"{}\" is already here with other {}: {}; nothing is added (correct one of them)",
+                            r[0],
+                            if differs.len() == 1 { "content" } else { "contents" },
+                            differs.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    let mut out = Output::open(Some(path), true)?;
+    out.write_all(&bytes)?;
+    if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+        out.write_all(b"\n")?;
+    }
+    {
+        let mut w = csv::WriterBuilder::new().from_writer(&mut out);
+        for r in &added {
+            let mut cells = vec![String::new(); headers.len()];
+            for (i, col) in at.iter().enumerate() {
+                if let Some(col) = col {
+                    cells[*col] = if ctx.render.raw {
+                        r[i].clone()
+                    } else {
+                        neutralise(&r[i]).into_owned()
+                    };
+                }
+            }
+            w.write_record(&cells)?;
+        }
+        w.flush()?;
+    }
+    out.commit()?;
+    ctx.note(format!(
+        "added {} audit{} to {file}{}",
+        added.len(),
+        if added.len() == 1 { "" } else { "s" },
+        if skipped > 0 {
+            format!(" ({skipped} already there, the same: skipped)")
+        } else {
+            String::new()
+        }
+    ));
+    Ok(())
+}

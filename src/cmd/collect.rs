@@ -374,17 +374,24 @@ fn append(ctx: &Context, path: &Path, columns: &[String], rows: &[Vec<String>]) 
     let mut problems = Vec::new();
     let mut added = Vec::new();
     let mut skipped = 0;
+    let lacking: Vec<&str> = columns
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| at[i].is_none() && rows.iter().any(|r| !r[i].is_empty()))
+        .map(|(_, c)| c.as_str())
+        .collect();
+    if !lacking.is_empty() {
+        problems.push(Problem::error(
+            &file,
+            Some(1),
+            None,
+            format!(
+                "has no column {}, which the forms fill in; add the columns, or write to a new file with -o",
+                lacking.join(", ")
+            ),
+        ));
+    }
     for r in rows {
-        for (i, c) in columns.iter().enumerate() {
-            if at[i].is_none() && !r[i].is_empty() {
-                problems.push(Problem::error(
-                    &file,
-                    Some(1),
-                    None,
-                    format!("has no column \"{c}\", which audit \"{}\" fills in; add the column, or write to a new file with -o", r[0]),
-                ));
-            }
-        }
         match there.get(&r[0]) {
             None => added.push(r),
             Some((line, rec)) => {

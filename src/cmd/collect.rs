@@ -90,7 +90,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         }
     }
     let mut warnings = Vec::new();
-    let audits = once_each(audits, &mut problems, &mut warnings);
+    let mut audits = once_each(audits, &mut problems, &mut warnings);
+    // In audit id order, whatever the files are called: a month's in allocation order.
+    audits.sort_by(|a, b| a.audit_id.cmp(&b.audit_id));
     if let Some(path) = &args.allocation {
         check_allocation(ctx, path, &audits, &mut problems)?;
     }
@@ -101,6 +103,20 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     ctx.warn(&warnings);
     let columns = columns(ctx, &audits, args.evidence);
     let rows: Vec<Vec<String>> = audits.iter().map(|a| row(a, &columns)).collect();
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    ctx.note(format!(
+        "collected {} from {}{}",
+        plural(audits.len(), "audit"),
+        plural(files.len(), "workbook"),
+        if outstanding == 0 {
+            " (every form filled in)".to_string()
+        } else {
+            format!(
+                "; {} not filled in yet (no overall grade): outstanding, left out",
+                plural(outstanding, "form")
+            )
+        }
+    ));
     match &args.append {
         Some(path) => append(ctx, path, &columns, &rows)?,
         None => {
@@ -113,14 +129,6 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             out.commit()?;
         }
     }
-    ctx.note(format!(
-        "collected {} audit{} from {} workbook{}; {outstanding} form{} not filled in yet (no overall grade): outstanding, not written",
-        audits.len(),
-        if audits.len() == 1 { "" } else { "s" },
-        files.len(),
-        if files.len() == 1 { "" } else { "s" },
-        if outstanding == 1 { "" } else { "s" },
-    ));
     Ok(())
 }
 

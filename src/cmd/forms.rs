@@ -27,7 +27,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   caseaudit forms allocation.csv --extract extract.csv -o forms
-  caseaudit forms allocation-2.csv --extract extract.csv -o forms --force")]
+  caseaudit forms allocation.csv --extract extract.csv -o /tmp/forms-2026-11")]
 pub(crate) struct Args {
     /// The month's allocation (as written by `allocate`)
     #[arg(value_name = "ALLOCATION")]

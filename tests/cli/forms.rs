@@ -170,7 +170,7 @@ fn forms_filled_by_another_program_come_back_cell_for_cell() {
     let run = w
         .run(&["collect", "forms", "--allocation", "allocation.csv", "--evidence", "-o", "audits.csv"])
         .ok()
-        .stderr_has("collected 1 audit from 2 workbooks; 2 forms not filled in yet (no overall grade): outstanding, not written");
+        .stderr_has("collected 1 audit from 2 workbooks; 2 forms not filled in yet (no overall grade): outstanding, left out");
     let audits = records(&w.read("audits.csv"));
     assert_eq!(audits.len(), 1, "{}", run.stderr);
     assert_eq!(audits[0], expected_c1());

@@ -6,6 +6,7 @@
 //! given to it; opens no files.
 
 pub(crate) mod keys;
+pub(crate) mod moderation;
 pub(crate) mod read;
 pub(crate) mod write;
 

@@ -3,6 +3,7 @@
 use super::Context;
 use crate::audits::fields::audit_field_named;
 use crate::csvio::{self, neutralise};
+use crate::forms::moderation::{self, Moderated};
 use crate::forms::{self, Collected, Returned};
 use crate::output::Output;
 use crate::problem::{Problem, Problems};
@@ -29,11 +30,16 @@ use std::path::{Path, PathBuf};
 /// case not allocated that month, or by another auditor than the allocated
 /// one, is an error. With --append FILE the audits are added to FILE at once
 /// (an audit already there is skipped if the same, refused if not).
+///
+/// With --moderation, reads the moderation forms of `forms --moderation` into
+/// moderation results (audit_id, moderator_id, moderated_on, overall,
+/// challenged, note, and the elements the moderators re-graded).
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   caseaudit collect forms -o audits-2026-11.csv
   caseaudit collect forms --allocation allocation.csv --append audits.csv
-  caseaudit collect forms/A0007-2026-11.xlsx forms/A0012-2026-11.xlsx -f table")]
+  caseaudit collect forms/A0007-2026-11.xlsx forms/A0012-2026-11.xlsx -f table
+  caseaudit collect --moderation moderation-forms -o moderation-2026-11.csv")]
 pub(crate) struct Args {
     /// Returned forms (.xlsx), or folders of them
     #[arg(required = true, value_name = "DIR|FILE")]
@@ -47,6 +53,9 @@ pub(crate) struct Args {
     /// Also write each element's evidence, as a column <element>_evidence
     #[arg(long)]
     evidence: bool,
+    /// Read moderation forms (of `forms --moderation`) into moderation results
+    #[arg(long, conflicts_with_all = ["allocation", "evidence"])]
+    moderation: bool,
 }
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
@@ -57,6 +66,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     }
     let scale = ctx.scale()?;
     let files = workbooks(&args.inputs)?;
+    if args.moderation {
+        return collect_moderation(ctx, args, &files, &scale);
+    }
     let mut problems = Vec::new();
     let mut audits: Vec<Returned> = Vec::new();
     let mut outstanding = 0usize;
@@ -118,7 +130,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         }
     ));
     match &args.append {
-        Some(path) => append(ctx, path, &columns, &rows)?,
+        Some(path) => append(ctx, path, &columns, &rows, &|h| {
+            audit_field_named(h).map_or_else(|| element_key(h), element_key)
+        })?,
         None => {
             let mut out = ctx.open_output()?;
             let mut w = RowWriter::new(ctx.format, columns.clone(), &mut out, ctx.render.clone())?;
@@ -351,7 +365,14 @@ fn row(a: &Returned, columns: &[String]) -> Vec<String> {
 /// Adds the rows to an existing audits file, written again whole and renamed
 /// into place: an audit id already there with the same cells is skipped, one
 /// with other cells refused; a column the file lacks must be blank.
-fn append(ctx: &Context, path: &Path, columns: &[String], rows: &[Vec<String>]) -> Result<()> {
+/// `standard` gives a heading of the file in the form our column names take.
+fn append(
+    ctx: &Context,
+    path: &Path,
+    columns: &[String],
+    rows: &[Vec<String>],
+    standard: &dyn Fn(&str) -> String,
+) -> Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file = path.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
@@ -364,13 +385,12 @@ fn append(ctx: &Context, path: &Path, columns: &[String], rows: &[Vec<String>]) 
         .map(str::to_string)
         .collect();
     // Where each of our columns is in the file: by standard name, alias or element key.
-    let standard = |h: &str| audit_field_named(h).map_or_else(|| element_key(h), element_key);
     let at: Vec<Option<usize>> = columns
         .iter()
         .map(|c| headers.iter().position(|h| standard(h) == element_key(c)))
         .collect();
     let Some(id_col) = at[0] else {
-        bail!("{file} has no audit_id column: is it an audits file?");
+        bail!("{file} has no audit_id column: it is not an audits or moderation file");
     };
     let mut there: HashMap<String, (u64, csv::StringRecord)> = HashMap::new();
     for (i, rec) in reader.records().enumerate() {
@@ -464,4 +484,193 @@ fn append(ctx: &Context, path: &Path, columns: &[String], rows: &[Vec<String>]) 
         }
     ));
     Ok(())
+}
+
+/// `collect --moderation`: moderation forms into moderation results.
+fn collect_moderation(
+    ctx: &Context,
+    args: &Args,
+    files: &[PathBuf],
+    scale: &crate::grades::Scale,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    let mut results: Vec<Moderated> = Vec::new();
+    let mut outstanding = 0usize;
+    for path in files {
+        let file = path.display().to_string();
+        let mut forms_in_file = 0;
+        for (sheet, cells) in crate::workbook::read_cells(path)? {
+            match moderation::read_sheet(&file, &sheet, &cells, scale) {
+                None => continue,
+                Some(Err(found)) => problems.extend(found),
+                Some(Ok(Moderated::Outstanding)) => outstanding += 1,
+                Some(Ok(result)) => results.push(result),
+            }
+            forms_in_file += 1;
+        }
+        if forms_in_file == 0 {
+            problems.push(Problem::error(
+                &file,
+                None,
+                None,
+                "holds no moderation form (no sheet written by `caseaudit forms --moderation`)",
+            ));
+        }
+    }
+    // Each audit once: a copy that agrees is read once, one that differs is an error.
+    let mut warnings = Vec::new();
+    let mut kept: Vec<Moderated> = Vec::new();
+    for r in results {
+        let Moderated::Result {
+            audit_id,
+            at,
+            id_cell,
+            fields,
+            elements,
+        } = &r
+        else {
+            continue;
+        };
+        let earlier = kept.iter().find_map(|k| match k {
+            Moderated::Result {
+                audit_id: id,
+                at,
+                fields: f,
+                elements: e,
+                ..
+            } if id == audit_id => Some((at.clone(), f == fields && e == elements)),
+            _ => None,
+        });
+        match earlier {
+            None => kept.push(r),
+            Some((first, same)) => {
+                let here = format!("{at}, cell {id_cell} (Audit id)");
+                let message = format!(
+                    "the moderation of audit \"{audit_id}\" is returned again, {} {first}",
+                    if same {
+                        "the same as in"
+                    } else {
+                        "differently from"
+                    }
+                );
+                if same {
+                    warnings.push(Problem::warning(
+                        &here,
+                        None,
+                        None,
+                        format!("{message}: read once"),
+                    ));
+                } else {
+                    problems.push(Problem::error(
+                        &here,
+                        None,
+                        None,
+                        format!("{message}: keep the right copy only"),
+                    ));
+                }
+            }
+        }
+    }
+    if problems.iter().any(|p| !p.warning) {
+        problems.extend(warnings);
+        return Err(Problems(problems).into());
+    }
+    ctx.warn(&warnings);
+    kept.sort_by(|a, b| id_of(a).cmp(id_of(b)));
+    // The standard columns, then each element some moderator re-graded, in the settings' order.
+    let mut columns: Vec<String> = crate::moderation::FIELDS
+        .iter()
+        .map(|c| (*c).to_string())
+        .collect();
+    let known = ctx
+        .settings
+        .template
+        .elements
+        .iter()
+        .chain(ctx.settings.templates.values().flat_map(|t| &t.elements));
+    let mut regraded: Vec<String> = Vec::new();
+    for key in known
+        .map(|e| e.key.clone())
+        .chain(kept.iter().flat_map(|r| match r {
+            Moderated::Result { elements, .. } => elements.iter().map(|(k, _)| k.clone()).collect(),
+            Moderated::Outstanding => Vec::new(),
+        }))
+    {
+        let graded = kept.iter().any(|r| match r {
+            Moderated::Result { elements, .. } => elements
+                .iter()
+                .any(|(k, g)| element_key(k) == element_key(&key) && !g.is_empty()),
+            Moderated::Outstanding => false,
+        });
+        if graded && !regraded.iter().any(|x| element_key(x) == element_key(&key)) {
+            regraded.push(key);
+        }
+    }
+    columns.extend(regraded);
+    let rows: Vec<Vec<String>> = kept
+        .iter()
+        .filter_map(|r| match r {
+            Moderated::Result {
+                audit_id,
+                fields,
+                elements,
+                ..
+            } => Some(
+                columns
+                    .iter()
+                    .map(|c| {
+                        if c == "audit_id" {
+                            return audit_id.clone();
+                        }
+                        fields
+                            .iter()
+                            .find(|(k, _)| k == c)
+                            .map(|(_, v)| v.clone())
+                            .or_else(|| {
+                                elements
+                                    .iter()
+                                    .find(|(k, _)| element_key(k) == element_key(c))
+                                    .map(|(_, g)| g.clone())
+                            })
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            ),
+            Moderated::Outstanding => None,
+        })
+        .collect();
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    ctx.note(format!(
+        "collected {} from {}{}",
+        plural(rows.len(), "moderation result"),
+        plural(files.len(), "workbook"),
+        if outstanding == 0 {
+            String::new()
+        } else {
+            format!(
+                "; {} not filled in yet (no overall grade): left out",
+                plural(outstanding, "form")
+            )
+        }
+    ));
+    match &args.append {
+        Some(path) => append(ctx, path, &columns, &rows, &|h| element_key(h))?,
+        None => {
+            let mut out = ctx.open_output()?;
+            let mut w = RowWriter::new(ctx.format, columns.clone(), &mut out, ctx.render.clone())?;
+            for r in &rows {
+                w.write(r.iter().map(|c| Cell::text(c.as_str())).collect())?;
+            }
+            w.finish()?;
+            out.commit()?;
+        }
+    }
+    Ok(())
+}
+
+fn id_of(r: &Moderated) -> &str {
+    match r {
+        Moderated::Result { audit_id, .. } => audit_id,
+        Moderated::Outstanding => "",
+    }
 }

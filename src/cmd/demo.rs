@@ -201,6 +201,18 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
                 "moderation-sample.csv",
             ],
         ),
+        (
+            "Write the moderation forms: the auditor's grades beside the moderator's",
+            vec![
+                "forms",
+                "--moderation",
+                "moderation-sample.csv",
+                "--audits",
+                "audits.csv",
+                "-o",
+                "moderation-forms",
+            ],
+        ),
     ];
     for (what, step) in &audit_steps {
         run_step(ctx, dir, what, step)?;

@@ -3,12 +3,14 @@
 use super::Context;
 use crate::csvio;
 use crate::extract::{self, Case, Fold, Schema, Std};
-use crate::forms::{self, Choices, FormCase, write::Form};
+use crate::forms::{self, Choices, FormCase, moderation::ModerationCase, write::Form};
+use crate::layouts::reader::{RecordReader, present};
 use crate::output::write_file_atomic;
+use crate::problem::Problem;
 use crate::problem::Problems;
 use anyhow::{Context as _, Result, bail};
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Write the month's audit forms: one Excel workbook per auditor, a sheet per case.
 ///
@@ -24,17 +26,30 @@ use std::path::PathBuf;
 /// and the date completed. Audit ids are AUD-<month>-<n>, n the case's row in
 /// the allocation. Children's names and dates of birth are never written.
 /// Send each auditor their workbook; read the returned ones with `collect`.
+///
+/// With --moderation MODERATION-SAMPLE (as `moderate select` wrote it) and
+/// --audits, writes instead DIR/moderation-<YYYY-MM>.xlsx, a sheet per audit
+/// chosen: the auditor's grades shown beside a dropdown for the moderator's,
+/// per element and overall, whether the audit is challenged, a note, the
+/// moderator's id and the date; `collect --moderation` reads them back.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   caseaudit forms allocation.csv --extract extract.csv -o forms
-  caseaudit forms allocation.csv --extract extract.csv -o /tmp/forms-2026-11")]
+  caseaudit forms allocation.csv --extract extract.csv -o /tmp/forms-2026-11
+  caseaudit forms --moderation to-moderate.csv --audits audits.csv -o moderation-forms")]
 pub(crate) struct Args {
     /// The month's allocation (as written by `allocate`)
-    #[arg(value_name = "ALLOCATION")]
-    allocation: PathBuf,
+    #[arg(value_name = "ALLOCATION", required_unless_present = "moderation")]
+    allocation: Option<PathBuf>,
     /// The case extract(s) the sample was drawn from (for service and worker)
-    #[arg(long, value_name = "EXTRACT", required = true, num_args = 1..)]
+    #[arg(long, value_name = "EXTRACT", num_args = 1.., required_unless_present = "moderation")]
     extract: Vec<PathBuf>,
+    /// Write moderation forms for the audits of this moderation sample
+    #[arg(long, value_name = "MODERATION-SAMPLE", requires = "audits", conflicts_with_all = ["allocation", "extract"])]
+    moderation: Option<PathBuf>,
+    /// With --moderation: the completed audits, whose grades the forms show
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    audits: Vec<PathBuf>,
 }
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
@@ -43,7 +58,14 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             "forms needs the folder to write them into: -o DIR (e.g. -o forms)",
         ));
     };
-    let csvio::Input { name, reader, .. } = ctx.table(&args.allocation)?;
+    if let Some(sample) = &args.moderation {
+        return moderation_forms(ctx, sample, &args.audits, &dir);
+    }
+    let allocation = args
+        .allocation
+        .as_deref()
+        .expect("clap requires it without --moderation");
+    let csvio::Input { name, reader, .. } = ctx.table(allocation)?;
     let (month, allocation) = crate::layouts::allocation::read(&name, reader).map_err(Problems)?;
     let wanted: HashSet<String> = allocation.iter().map(|a| a.case_id.clone()).collect();
     let tables = ctx.extract_tables(&args.extract)?;
@@ -94,13 +116,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             not_in_extract.join(", ")
         ));
     }
-    let scale = ctx.scale()?;
-    let choices = Choices {
-        grades: (0..scale.len())
-            .map(|g| scale.label(g as u8).to_string())
-            .collect(),
-        tags: ctx.settings.forms.tags.clone(),
-    };
+    let choices = choices(ctx)?;
     // Every workbook is made before any is written, and none is written over.
     let mut books = Vec::new();
     for (auditor, cases) in &by_auditor {
@@ -109,8 +125,33 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             forms::workbook(&list, &choices).with_context(|| format!("making the forms of {auditor}"))?;
         books.push((dir.join(forms::file_name(auditor, month)), bytes, cases.len()));
     }
+    write_all(ctx, &dir, &books)?;
+    ctx.note(format!(
+        "wrote {} forms for {month} into {} ({} workbooks, one per auditor; due {})",
+        allocation.len(),
+        dir.display(),
+        books.len(),
+        crate::dates::format_date(due)
+    ));
+    Ok(())
+}
+
+/// What the dropdowns offer: the settings' scale and theme tags.
+fn choices(ctx: &Context) -> Result<Choices> {
+    let scale = ctx.scale()?;
+    Ok(Choices {
+        grades: (0..scale.len())
+            .map(|g| scale.label(g as u8).to_string())
+            .collect(),
+        tags: ctx.settings.forms.tags.clone(),
+    })
+}
+
+/// Writes the workbooks made (path, bytes, forms in it) into `dir`, none of
+/// them over a file already there unless --force.
+fn write_all(ctx: &Context, dir: &Path, books: &[(PathBuf, Vec<u8>, usize)]) -> Result<()> {
     if !dir.exists() {
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     if !dir.is_dir() {
         bail!(
@@ -130,15 +171,80 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             if there.len() == 1 { "s" } else { "" }
         );
     }
-    for (path, bytes, _) in &books {
+    for (path, bytes, _) in books {
         write_file_atomic(path, bytes, ctx.force)?;
     }
+    Ok(())
+}
+
+/// The moderation forms of the audits `moderate select` chose.
+fn moderation_forms(ctx: &Context, sample: &Path, audit_files: &[PathBuf], dir: &Path) -> Result<()> {
+    let csvio::Input { name, reader, .. } = ctx.table(sample)?;
+    let mut chosen = RecordReader::new(&name, reader).map_err(|p| Problems(vec![p]))?;
+    let missing = chosen.missing(&["audit_id"]);
+    if !missing.is_empty() {
+        return Err(Problems(missing).into());
+    }
+    let (c_id, c_reason) = (chosen.column("audit_id"), chosen.column("reason"));
+    let mut problems = Vec::new();
+    let mut rows = Vec::new();
+    let mut rec = csv::StringRecord::new();
+    while let Some(line) = chosen.next_good(&mut rec, &mut problems) {
+        if let Some(id) = present(&rec, c_id) {
+            rows.push((
+                id.to_string(),
+                present(&rec, c_reason).unwrap_or("").to_string(),
+                line,
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    let (audits, ()) = ctx.read_audits(audit_files, |_| Ok(()))?;
+    let label = |g: Option<u8>| g.map_or(String::new(), |g| audits.scale.label(g).to_string());
+    let mut cases = Vec::new();
+    for (id, reason, line) in rows {
+        let Some(a) = audits.list.iter().find(|a| a.audit_id == id) else {
+            problems.push(Problem::error(
+                &name,
+                Some(line),
+                Some("audit_id"),
+                format!("audit \"{id}\" is not in the audits given (--audits)"),
+            ));
+            continue;
+        };
+        let elements = forms::template_for(&ctx.settings, &a.frame)
+            .iter()
+            .map(|e| {
+                let graded = audits.layout.element(&e.key).and_then(|i| a.grade(i));
+                (e.clone(), label(graded))
+            })
+            .collect();
+        cases.push(ModerationCase {
+            audit_id: a.audit_id.clone(),
+            case_id: a.case_id.clone(),
+            team: a.team.clone(),
+            auditor_id: a.auditor_id.clone(),
+            month: a.month_text.clone(),
+            reason,
+            elements,
+            overall: label(a.overall()),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    let Some(month) = cases.first().map(|c| c.month.clone()) else {
+        bail!("{name} chooses no audit: there is nothing to moderate");
+    };
+    let bytes = forms::moderation::workbook(&cases, &choices(ctx)?).context("making the moderation forms")?;
+    let path = dir.join(format!("moderation-{month}.xlsx"));
+    write_all(ctx, dir, &[(path.clone(), bytes, cases.len())])?;
     ctx.note(format!(
-        "wrote {} forms for {month} into {} ({} workbooks, one per auditor; due {})",
-        allocation.len(),
-        dir.display(),
-        books.len(),
-        crate::dates::format_date(due)
+        "wrote {} moderation forms into {} (a sheet per audit)",
+        cases.len(),
+        path.display()
     ));
     Ok(())
 }

@@ -8,6 +8,10 @@ use std::collections::HashMap;
 /// The text of the marker cell of an audit form: its column holds the row keys,
 /// its row the column keys.
 pub(crate) const AUDIT_MARKER: &str = "caseaudit:audit-form";
+/// The text of the marker cell of a moderation form.
+pub(crate) const MODERATION_MARKER: &str = "caseaudit:moderation-form";
+/// The key of a moderation form's column showing the auditor's grades.
+pub(crate) const AUDITOR: &str = "auditor";
 /// The key of the column holding the answers (grades, dates, text).
 pub(crate) const VALUE: &str = "value";
 /// The key of the column holding the evidence for an element's grade.

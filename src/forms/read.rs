@@ -255,7 +255,7 @@ fn header_label(key: &str) -> &'static str {
 }
 
 /// How messages name an element's row: its key, capitalised (`Plans`).
-fn element_label(key: &str) -> String {
+pub(super) fn element_label(key: &str) -> String {
     let mut chars = key.chars();
     chars.next().map_or(String::new(), |c| {
         c.to_uppercase()

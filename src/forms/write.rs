@@ -13,7 +13,7 @@ use rust_xlsxwriter::{
 };
 
 /// The sheet holding the longer dropdown lists (hidden).
-const LISTS: &str = "Lists";
+pub(super) const LISTS: &str = "Lists";
 /// Excel's limit on a list validation written out in full.
 const MAX_LIST_CHARS: usize = 255;
 /// The columns: key (hidden), label, answer, evidence.
@@ -22,8 +22,8 @@ const LABEL: u16 = 1;
 const ANSWER: u16 = 2;
 const EVIDENCE_COL: u16 = 3;
 /// A4 in Excel's paper sizes.
-const A4: u8 = 9;
-const DATE_FORMAT: &str = "yyyy-mm-dd";
+pub(super) const A4: u8 = 9;
+pub(super) const DATE_FORMAT: &str = "yyyy-mm-dd";
 
 /// One form to write: the case, and answers when it is written filled in.
 pub(crate) struct Form<'a> {
@@ -47,29 +47,49 @@ pub(crate) fn workbook(forms: &[Form<'_>], choices: &Choices) -> Result<Vec<u8>,
         sheet.set_name(&name)?;
         write_form(sheet, form, &grade_list, &tag_list, &styles)?;
     }
-    if grade_list.formula.is_some() || tag_list.formula.is_some() {
-        let lists = book.add_worksheet();
-        lists.set_name(LISTS)?;
-        for (i, g) in grades.iter().enumerate() {
-            lists.write_string(i as u32, 0, g)?;
-        }
-        for (i, t) in choices.tags.iter().enumerate() {
-            lists.write_string(i as u32, 1, t)?;
-        }
-        lists.set_hidden(true);
-    }
+    lists_sheet(&mut book, &[&grade_list, &tag_list])?;
     book.save_to_buffer()
+}
+
+/// The hidden sheet of the lists too long to write out in a validation.
+pub(super) fn lists_sheet(book: &mut Workbook, lists: &[&List]) -> Result<(), XlsxError> {
+    if lists.iter().all(|l| l.formula.is_none()) {
+        return Ok(());
+    }
+    let sheet = book.add_worksheet();
+    sheet.set_name(LISTS)?;
+    for (col, list) in lists.iter().enumerate() {
+        for (row, item) in list.items.iter().enumerate() {
+            sheet.write_string(row as u32, col as u16, item)?;
+        }
+    }
+    sheet.set_hidden(true);
+    Ok(())
+}
+
+/// Protected but for the unlocked cells (no password; columns and rows may be
+/// resized), on A4, as wide as the page, `footer` at its foot.
+pub(super) fn finish_sheet(sheet: &mut Worksheet, footer: &str) {
+    sheet.protect_with_options(&ProtectionOptions {
+        format_columns: true,
+        format_rows: true,
+        ..ProtectionOptions::default()
+    });
+    sheet.set_paper_size(A4);
+    sheet.set_portrait();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_footer(format!("&L{footer} &R&P of &N"));
 }
 
 /// A dropdown's items: written out in the validation when short enough, else
 /// a range of the hidden lists sheet.
-struct List {
+pub(super) struct List {
     items: Vec<String>,
     formula: Option<String>,
 }
 
 impl List {
-    fn new(items: &[String], column: char) -> List {
+    pub(super) fn new(items: &[String], column: char) -> List {
         let joined: usize = items.iter().map(|i| i.chars().count() + 1).sum();
         let formula = (joined > MAX_LIST_CHARS || items.iter().any(|i| i.contains(',')))
             .then(|| format!("={LISTS}!${column}$1:${column}${}", items.len().max(1)));
@@ -79,7 +99,7 @@ impl List {
         }
     }
 
-    fn validation(&self) -> Result<DataValidation, XlsxError> {
+    pub(super) fn validation(&self) -> Result<DataValidation, XlsxError> {
         match &self.formula {
             Some(f) => Ok(DataValidation::new().allow_list_formula(Formula::new(f))),
             None => DataValidation::new().allow_list_strings(&self.items),
@@ -87,18 +107,18 @@ impl List {
     }
 }
 
-struct Styles {
-    title: Format,
-    label: Format,
-    heading: Format,
-    header_value: Format,
-    answer: Format,
-    answer_date: Format,
-    evidence: Format,
+pub(super) struct Styles {
+    pub(super) title: Format,
+    pub(super) label: Format,
+    pub(super) heading: Format,
+    pub(super) header_value: Format,
+    pub(super) answer: Format,
+    pub(super) answer_date: Format,
+    pub(super) evidence: Format,
 }
 
 impl Styles {
-    fn new() -> Styles {
+    pub(super) fn new() -> Styles {
         let answer = Format::new()
             .set_unlocked()
             .set_text_wrap()
@@ -222,18 +242,10 @@ fn write_form(
         }
         row += 1;
     }
-    sheet.protect_with_options(&ProtectionOptions {
-        format_columns: true,
-        format_rows: true,
-        ..ProtectionOptions::default()
-    });
-    sheet.set_paper_size(A4);
-    sheet.set_portrait();
-    sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_footer(format!("&L{} &R&P of &N", case.audit_id));
+    finish_sheet(sheet, &case.audit_id);
     Ok(())
 }
 
-fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
+pub(super) fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
 }

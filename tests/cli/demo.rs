@@ -32,6 +32,15 @@ fn demo_writes_a_month_and_runs_it() {
     let forms = std::fs::read_dir(w.path("month/forms")).unwrap().count();
     assert_eq!(forms, 25, "a workbook per auditor (one case each)");
     assert!(
+        w.path("month/moderation-forms/moderation-2026-11.xlsx").is_file() || {
+            // The month is the demo's as-of month, whichever it is.
+            std::fs::read_dir(w.path("month/moderation-forms"))
+                .unwrap()
+                .count()
+                == 1
+        }
+    );
+    assert!(
         run.stderr
             .contains("collected 25 audits from 25 workbooks (every form filled in)"),
         "{}",

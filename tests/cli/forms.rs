@@ -60,20 +60,25 @@ fn row_of(sheet: &umya_spreadsheet::Worksheet, key: &str) -> u32 {
 /// umya-spreadsheet and saves it, as a person filling in the form would.
 /// A date answer is written as Excel writes a typed date: a serial number.
 fn fill(path: &Path, sheet: &str, answers: &[(&str, &str, &str)]) {
+    fill_column(path, sheet, 3, answers);
+}
+
+/// [`fill`] with the answers in column `col` (from 1).
+fn fill_column(path: &Path, sheet: &str, col: u32, answers: &[(&str, &str, &str)]) {
     let mut book = umya_spreadsheet::reader::xlsx::read(path).expect("umya reads the form");
     let ws = book.get_sheet_by_name_mut(sheet).expect("the case's sheet");
     for (key, answer, evidence) in answers {
         let r = row_of(ws, key);
         match excel_serial(answer) {
             Some(serial) => {
-                ws.get_cell_mut((3, r)).set_value_number(serial);
+                ws.get_cell_mut((col, r)).set_value_number(serial);
             }
             None => {
-                ws.get_cell_mut((3, r)).set_value_string(*answer);
+                ws.get_cell_mut((col, r)).set_value_string(*answer);
             }
         }
         if !evidence.is_empty() {
-            ws.get_cell_mut((4, r)).set_value_string(*evidence);
+            ws.get_cell_mut((col + 1, r)).set_value_string(*evidence);
         }
     }
     umya_spreadsheet::writer::xlsx::write(&book, path).expect("umya saves the form");
@@ -391,4 +396,71 @@ fn append_adds_new_audits_skips_the_same_and_refuses_a_different_one() {
         .fails(1)
         .stderr_has("audits.csv:3: audit \"AUD-2026-11-001\" is already here with other content: overall");
     assert_eq!(w.read("audits.csv"), text);
+}
+
+#[test]
+fn moderation_forms_show_the_auditors_grades_and_come_back_as_moderation_results() {
+    let w = Workdir::new();
+    w.write(
+        "audits.csv",
+        "audit_id,case_id,month,auditor_id,team,frame,overall,risk,voice\n\
+         A1,C1,2026-11,TM1,Team A,neglect,Good,Good,Outstanding\n\
+         A2,C2,2026-11,TM2,Team B,step-up,Inadequate,,I\n",
+    );
+    w.write(
+        "moderation-sample.csv",
+        "audit_id,case_id,auditor_id,reason\nA2,C2,TM2,always\nA1,C1,TM1,random\n",
+    );
+    w.run(&[
+        "forms",
+        "--moderation",
+        "moderation-sample.csv",
+        "--audits",
+        "audits.csv",
+        "-o",
+        "mod",
+    ])
+    .ok()
+    .stderr_has("wrote 2 moderation forms into mod/moderation-2026-11.xlsx (a sheet per audit)");
+    let path = w.path("mod/moderation-2026-11.xlsx");
+    {
+        let book = umya_spreadsheet::reader::xlsx::read(&path).unwrap();
+        let ws = book.get_sheet_by_name("A2").unwrap();
+        // The auditor's grades are shown in column C, the moderator's go in D.
+        assert_eq!(ws.get_value((3, row_of(ws, "voice"))), "Inadequate");
+        assert_eq!(ws.get_value((3, row_of(ws, "risk"))), "");
+        assert_eq!(ws.get_value((3, row_of(ws, "overall"))), "Inadequate");
+        assert_eq!(ws.get_value((4, row_of(ws, "reason"))), "always");
+    }
+    fill_column(
+        &path,
+        "A2",
+        4,
+        &[
+            ("voice", "RI", ""),
+            ("overall", "Requires improvement", ""),
+            ("challenged", "Yes", ""),
+            ("note", "grade changed after discussion", ""),
+            ("moderator_id", "TM9", ""),
+            ("moderated_on", "2026-11-24", ""),
+        ],
+    );
+    w.run(&["collect", "--moderation", "mod", "-o", "moderation.csv"])
+        .ok()
+        .stderr_has("collected 1 moderation result from 1 workbook; 1 form not filled in yet (no overall grade): left out");
+    assert_eq!(
+        w.read("moderation.csv"),
+        "audit_id,moderator_id,moderated_on,overall,challenged,note,voice\n\
+         A2,TM9,2026-11-24,Requires improvement,yes,grade changed after discussion,Requires improvement\n"
+    );
+    // The results read with the audits they moderate.
+    w.run(&["moderate", "summary", "audits.csv", "moderation.csv"])
+        .ok();
+    // A moderator who forgets their id is told where.
+    fill_column(&path, "A1", 4, &[("overall", "Good", "")]);
+    w.run(&["collect", "--moderation", "mod", "-o", "moderation2.csv"])
+        .fails(1)
+        .stderr_has("mod/moderation-2026-11.xlsx: sheet \"A1\", cell D")
+        .stderr_has("(Moderator): the moderator is blank: write your staff id");
+    assert!(!w.path("moderation2.csv").exists());
 }

@@ -1,10 +1,11 @@
 //! `collect`: returned audit forms read back into the audits file.
 
 use super::Context;
+use super::returns::{self, FormsRead};
 use crate::audits::fields::audit_field_named;
 use crate::csvio::{self, neutralise};
+use crate::forms::Returned;
 use crate::forms::moderation::{self, Moderated};
-use crate::forms::{self, Collected, Returned};
 use crate::output::Output;
 use crate::problem::{Problem, Problems};
 use crate::render::{Cell, RowWriter};
@@ -65,46 +66,16 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ));
     }
     let scale = ctx.scale()?;
-    let files = workbooks(&args.inputs)?;
+    let files = returns::workbooks(&args.inputs)?;
     if args.moderation {
         return collect_moderation(ctx, args, &files, &scale);
     }
-    let mut problems = Vec::new();
-    let mut audits: Vec<Returned> = Vec::new();
-    let mut outstanding = 0usize;
-    for path in &files {
-        let file = path.display().to_string();
-        let mut forms_in_file = 0;
-        for (sheet, cells) in crate::workbook::read_cells(path)? {
-            match forms::read_sheet(&file, &sheet, &cells, &scale) {
-                None => {}
-                Some(Err(found)) => {
-                    forms_in_file += 1;
-                    problems.extend(found);
-                }
-                Some(Ok(Collected::Outstanding { .. })) => {
-                    forms_in_file += 1;
-                    outstanding += 1;
-                }
-                Some(Ok(Collected::Audit(a))) => {
-                    forms_in_file += 1;
-                    audits.push(*a);
-                }
-            }
-        }
-        if forms_in_file == 0 {
-            problems.push(Problem::error(
-                &file,
-                None,
-                None,
-                "holds no audit form (no sheet written by `caseaudit forms`)",
-            ));
-        }
-    }
-    let mut warnings = Vec::new();
-    let mut audits = once_each(audits, &mut problems, &mut warnings);
-    // In audit id order, whatever the files are called: a month's in allocation order.
-    audits.sort_by(|a, b| a.audit_id.cmp(&b.audit_id));
+    let FormsRead {
+        audits,
+        outstanding,
+        mut problems,
+        warnings,
+    } = returns::read_forms(&files, &scale)?;
     if let Some(path) = &args.allocation {
         check_allocation(ctx, path, &audits, &mut problems)?;
     }
@@ -113,8 +84,8 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         return Err(Problems(problems).into());
     }
     ctx.warn(&warnings);
-    let columns = columns(ctx, &audits, args.evidence);
-    let rows: Vec<Vec<String>> = audits.iter().map(|a| row(a, &columns)).collect();
+    let columns = returns::columns(&ctx.settings, &audits, args.evidence);
+    let rows: Vec<Vec<String>> = audits.iter().map(|a| returns::row(a, &columns)).collect();
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     ctx.note(format!(
         "collected {} from {}{}",
@@ -144,84 +115,6 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The workbooks given, a folder standing for the `.xlsx` files in it (by
-/// name; Excel's `~$` lock files left out).
-fn workbooks(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for input in inputs {
-        if input.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
-                .with_context(|| format!("cannot read the folder {}", input.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                    let xlsx = Path::new(name)
-                        .extension()
-                        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-                    xlsx && !name.starts_with("~$") && !name.starts_with('.') && p.is_file()
-                })
-                .collect();
-            if found.is_empty() {
-                bail!("{} holds no .xlsx workbook", input.display());
-            }
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(input.clone());
-        }
-    }
-    Ok(files)
-}
-
-/// Each audit once: a form returned twice is kept once with a warning when the
-/// copies agree, and is an error when they do not.
-fn once_each(
-    audits: Vec<Returned>,
-    problems: &mut Vec<Problem>,
-    warnings: &mut Vec<Problem>,
-) -> Vec<Returned> {
-    let mut first: HashMap<String, usize> = HashMap::new();
-    let mut kept: Vec<Returned> = Vec::new();
-    for a in audits {
-        match first.get(&a.audit_id) {
-            None => {
-                first.insert(a.audit_id.clone(), kept.len());
-                kept.push(a);
-            }
-            Some(&i) => {
-                let earlier = &kept[i];
-                let same = Returned {
-                    at: earlier.at.clone(),
-                    ..a.clone()
-                } == *earlier;
-                let at = format!("{}, cell {} (Audit id)", a.at, a.id_cell);
-                if same {
-                    warnings.push(Problem::warning(
-                        &at,
-                        None,
-                        None,
-                        format!(
-                            "audit \"{}\" is returned again, the same as in {}: read once",
-                            a.audit_id, earlier.at
-                        ),
-                    ));
-                } else {
-                    problems.push(Problem::error(
-                        &at,
-                        None,
-                        None,
-                        format!(
-                            "audit \"{}\" is returned again, differently from {}: keep the right copy only",
-                            a.audit_id, earlier.at
-                        ),
-                    ));
-                }
-            }
-        }
-    }
-    kept
 }
 
 /// Every audit must be of a case of the allocation's month, by its auditor.
@@ -268,98 +161,6 @@ fn check_allocation(
         }
     }
     Ok(())
-}
-
-/// The audits file's columns: the case, the elements (those of the settings'
-/// templates in their order, then any other), the findings, and with
-/// `evidence` each element's evidence.
-fn columns(ctx: &Context, audits: &[Returned], evidence: bool) -> Vec<String> {
-    let known: Vec<&str> = ctx
-        .settings
-        .template
-        .elements
-        .iter()
-        .chain(ctx.settings.templates.values().flat_map(|t| &t.elements))
-        .map(|e| e.key.as_str())
-        .collect();
-    let mut elements: Vec<String> = Vec::new();
-    for a in audits {
-        for (key, ..) in &a.elements {
-            if !elements.iter().any(|e| element_key(e) == element_key(key)) {
-                elements.push(key.clone());
-            }
-        }
-    }
-    let rank = |k: &str| {
-        known
-            .iter()
-            .position(|x| element_key(x) == element_key(k))
-            .unwrap_or(usize::MAX)
-    };
-    elements.sort_by_key(|k| rank(k)); // stable: others keep their order
-    let case = [
-        "audit_id",
-        "case_id",
-        "month",
-        "auditor_id",
-        "team",
-        "service",
-        "frame",
-        "completed_on",
-    ];
-    let findings = [
-        "overall",
-        "strengths",
-        "learning",
-        "action",
-        "action_owner",
-        "action_due",
-        "action_done",
-        "safeguarding_concern",
-    ];
-    let mut columns: Vec<String> = case.iter().map(|c| (*c).to_string()).collect();
-    columns.extend(elements.iter().cloned());
-    columns.extend(findings.iter().map(|c| (*c).to_string()));
-    if evidence {
-        columns.extend(elements.iter().map(|e| format!("{e}_evidence")));
-    }
-    columns
-}
-
-/// An audit's cells under `columns`.
-fn row(a: &Returned, columns: &[String]) -> Vec<String> {
-    columns
-        .iter()
-        .map(|c| {
-            let element = |k: &str| {
-                a.elements
-                    .iter()
-                    .find(|(key, ..)| element_key(key) == element_key(k))
-            };
-            match c.as_str() {
-                "audit_id" => a.audit_id.clone(),
-                "case_id" => a.case_id.clone(),
-                "month" => a.month.to_string(),
-                "auditor_id" => a.auditor_id.clone(),
-                "team" => a.team.clone(),
-                "service" => a.service.clone(),
-                "frame" => a.frame.clone(),
-                "completed_on"
-                | "overall"
-                | "strengths"
-                | "learning"
-                | "action"
-                | "action_owner"
-                | "action_due"
-                | "action_done"
-                | "safeguarding_concern" => a.finding(c).to_string(),
-                _ => match c.strip_suffix("_evidence").and_then(element) {
-                    Some((_, _, evidence)) if element(c).is_none() => evidence.clone(),
-                    _ => element(c).map_or(String::new(), |(_, grade, _)| grade.clone()),
-                },
-            }
-        })
-        .collect()
 }
 
 /// Adds the rows to an existing audits file, written again whole and renamed

@@ -464,3 +464,33 @@ fn moderation_forms_show_the_auditors_grades_and_come_back_as_moderation_results
         .stderr_has("(Moderator): the moderator is blank: write your staff id");
     assert!(!w.path("moderation2.csv").exists());
 }
+
+#[test]
+fn progress_and_validate_take_the_folder_of_returned_forms() {
+    let w = setup();
+    fill(&w.path("forms/TM2-2026-11.xlsx"), "C2", &answers());
+    w.run(&["progress", "allocation.csv", "--audits", "forms", "--chase"])
+        .ok()
+        .stderr_has("forms: 2 forms not filled in yet (no overall grade): not returned")
+        .stderr_has(
+            "2026-11: 3 allocated, 1 returned, 2 outstanding, 2 late (due 2026-11-20, as of 2026-11-26)",
+        )
+        .stdout_has("TM1,Ann Smith,C1,Team A,6");
+    w.run(&["validate", "forms"])
+        .ok()
+        .stderr_has("forms: read as returned audit forms (1 filled in, 2 not yet)")
+        .stderr_has("forms: completed audits, 1 rows: ok");
+    let mut wrong = answers();
+    wrong[9] = ("overall", "Adequate", "");
+    fill(&w.path("forms/TM1-2026-11.xlsx"), "C3", &wrong);
+    w.run(&["validate", "forms"])
+        .fails(1)
+        .stdout_has(
+            "forms/TM1-2026-11.xlsx: sheet \"C3\", cell C24 (Overall grade): \"Adequate\" is not a grade",
+        )
+        .stderr_has("forms: completed audits, 1 rows: 1 error, 0 warnings");
+    // Any command reading audits takes the folder, and stops on the same error.
+    w.run(&["themes", "forms"])
+        .fails(1)
+        .stderr_has("cell C24 (Overall grade)");
+}

@@ -61,6 +61,10 @@ pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Ve
     let grade_list = List::new(&grades, 'A');
     let s = Styles::new();
     let shown = Format::new().set_background_color(rust_xlsxwriter::Color::RGB(0x00EE_EEEE));
+    let overall_check = List::new(&choices.grades, 'A')
+        .validation()?
+        .set_error_title("Not a grade")?
+        .set_error_message("Choose the overall grade from the list.")?;
     let grade_check = grade_list
         .validation()?
         .set_error_title("Not a grade")?
@@ -129,7 +133,7 @@ pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Ve
                 sheet.write_string_with_format(row, AUDITOR_COL, &case.overall, &shown)?;
             }
             let (format, check) = match kind {
-                Kind::Grade => (&s.answer, Some(&grade_check)),
+                Kind::Grade => (&s.answer, Some(&overall_check)),
                 Kind::YesNo => (&s.answer, Some(&yes_no)),
                 Kind::Date => (&s.answer_date, Some(&dates)),
                 _ => (&s.answer, None),

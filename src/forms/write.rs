@@ -37,6 +37,9 @@ pub(crate) fn workbook(forms: &[Form<'_>], choices: &Choices) -> Result<Vec<u8>,
     let mut grades = choices.grades.clone();
     grades.push("N/A".to_string());
     let grade_list = List::new(&grades, 'A');
+    // The overall grade is given or the form is not yet filled in: no N/A. The
+    // grades are the first rows of the lists sheet's column A, N/A after them.
+    let overall_list = List::new(&choices.grades, 'A');
     let tag_list = List::new(&choices.tags, 'B');
     let styles = Styles::new();
     let mut names = Vec::new();
@@ -45,7 +48,7 @@ pub(crate) fn workbook(forms: &[Form<'_>], choices: &Choices) -> Result<Vec<u8>,
         names.push(name.clone());
         let sheet = book.add_worksheet();
         sheet.set_name(&name)?;
-        write_form(sheet, form, &grade_list, &tag_list, &styles)?;
+        write_form(sheet, form, [&grade_list, &overall_list], &tag_list, &styles)?;
     }
     lists_sheet(&mut book, &[&grade_list, &tag_list])?;
     book.save_to_buffer()
@@ -141,7 +144,7 @@ impl Styles {
 fn write_form(
     sheet: &mut Worksheet,
     form: &Form<'_>,
-    grades: &List,
+    [grades, overall]: [&List; 2],
     tags: &List,
     s: &Styles,
 ) -> Result<(), XlsxError> {
@@ -220,7 +223,12 @@ fn write_form(
             }
         }
         let check = match kind {
-            Kind::Grade => Some(grade_check.clone()),
+            Kind::Grade => Some(
+                overall
+                    .validation()?
+                    .set_error_title("Not a grade")?
+                    .set_error_message("Choose the overall grade from the list.")?,
+            ),
             Kind::Date => Some(dates.clone()),
             Kind::YesNo => Some(yes_no.clone()),
             // A date is allowed too: the list only warns.

@@ -212,9 +212,13 @@ fn grade_cells_have_a_dropdown_of_the_scale_and_the_sheet_is_protected() {
     let w = setup();
     let xml = sheet_xml(&w.path("forms/TM2-2026-11.xlsx"));
     let grades = "<formula1>\"Outstanding,Good,Requires improvement,Inadequate,N/A\"</formula1>";
-    // The nine elements and the overall grade, each with the scale's grades.
+    // The nine elements, each with the scale's grades and N/A; the overall
+    // grade with the scale's grades only (without one the form is not filled in).
     let lists: Vec<&str> = xml.split("<dataValidation ").skip(1).collect();
-    let graded: Vec<&str> = lists.iter().filter(|v| v.contains(grades)).copied().collect();
+    let mut graded: Vec<&str> = lists.iter().filter(|v| v.contains(grades)).copied().collect();
+    assert_eq!(graded.len(), 9, "{xml}");
+    let overall = "<formula1>\"Outstanding,Good,Requires improvement,Inadequate\"</formula1>";
+    graded.extend(lists.iter().filter(|v| v.contains(overall)));
     assert_eq!(graded.len(), 10, "{xml}");
     for v in &graded {
         assert!(v.starts_with("type=\"list\""), "{v}");
@@ -259,7 +263,12 @@ fn grade_cells_have_a_dropdown_of_the_scale_and_the_sheet_is_protected() {
     assert_eq!(
         xml.matches("<formula1>\"Strong,Adequate,Weak,N/A\"</formula1>")
             .count(),
-        10
+        9
+    );
+    assert_eq!(
+        xml.matches("<formula1>\"Strong,Adequate,Weak\"</formula1>")
+            .count(),
+        1
     );
     // Forms already there are not written over.
     w.run(&[

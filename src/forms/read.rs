@@ -263,3 +263,120 @@ pub(super) fn element_label(key: &str) -> String {
             .collect()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::keys::{Cell, EVIDENCE, VALUE};
+    use crate::grades::GradeSettings;
+
+    fn scale() -> Scale {
+        Scale::new(&GradeSettings::default()).unwrap()
+    }
+
+    /// A form's cells: the marker and column keys, then (key, answer) rows.
+    fn form(rows: &[(&str, &str)]) -> Vec<Cell> {
+        let mut cells = vec![
+            (0, 0, AUDIT_MARKER.to_string()),
+            (0, 2, VALUE.to_string()),
+            (0, 3, EVIDENCE.to_string()),
+        ];
+        for (i, (key, answer)) in rows.iter().enumerate() {
+            let r = i as u32 + 2;
+            cells.push((r, 0, (*key).to_string()));
+            if !answer.is_empty() {
+                cells.push((r, 2, (*answer).to_string()));
+            }
+        }
+        cells
+    }
+
+    const HEAD: [(&str, &str); 7] = [
+        ("audit_id", "AUD-2026-11-001"),
+        ("case_id", "C1"),
+        ("month", "2026-11"),
+        ("auditor_id", "TM1"),
+        ("team", "Team A"),
+        ("service", "CIN"),
+        ("frame", "neglect"),
+    ];
+
+    fn read(rows: &[(&str, &str)]) -> Result<Collected, Vec<Problem>> {
+        let rows: Vec<(&str, &str)> = HEAD.iter().chain(rows).copied().collect();
+        read_sheet("f.xlsx", "C1", &form(&rows), &scale()).expect("a form")
+    }
+
+    #[test]
+    fn a_form_without_an_overall_grade_is_outstanding_whatever_else_it_holds() {
+        let read = read(&[("risk", "Gd"), ("overall", "")]).unwrap();
+        assert!(matches!(read, Collected::Outstanding { ref audit_id, .. } if audit_id == "AUD-2026-11-001"));
+    }
+
+    #[test]
+    fn answers_are_read_into_the_audit_layouts_forms() {
+        let Collected::Audit(a) = read(&[
+            ("risk", "ri"),
+            ("voice", "n/a"),
+            ("overall", "1"),
+            ("safeguarding_concern", "Y"),
+            ("action_done", "2026-12-01"),
+            ("completed_on", "3 Nov 2026"),
+        ])
+        .unwrap() else {
+            panic!("an audit")
+        };
+        assert_eq!(
+            a.elements[0],
+            ("risk".into(), "Requires improvement".into(), String::new())
+        );
+        assert_eq!(a.elements[1].1, "");
+        assert_eq!(a.finding("overall"), "Outstanding");
+        assert_eq!(a.finding("safeguarding_concern"), "yes");
+        assert_eq!(a.finding("action_done"), "2026-12-01");
+        assert_eq!(a.finding("completed_on"), "2026-11-03");
+        assert_eq!(a.finding("strengths"), "", "a row not on the form is blank");
+    }
+
+    #[test]
+    fn each_bad_answer_is_named_by_its_cell() {
+        let err = read(&[
+            ("plans", "Gd"),
+            ("overall", "Good"),
+            ("safeguarding_concern", "maybe"),
+            ("completed_on", "soon"),
+        ])
+        .unwrap_err();
+        let text: Vec<String> = err.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 3, "{text:?}");
+        assert!(
+            text[0].starts_with("f.xlsx: sheet \"C1\", cell C10 (Plans): \"Gd\" is not a grade"),
+            "{}",
+            text[0]
+        );
+        assert_eq!(
+            text[1],
+            "f.xlsx: sheet \"C1\", cell C12 (Safeguarding concern raised): \"maybe\" is not yes or no"
+        );
+        assert!(
+            text[2].starts_with("f.xlsx: sheet \"C1\", cell C13 (Audit completed on): "),
+            "{}",
+            text[2]
+        );
+    }
+
+    #[test]
+    fn a_deleted_key_row_is_reported_not_guessed() {
+        let rows = [("audit_id", "A1"), ("overall", "Good")];
+        let err = read_sheet("f.xlsx", "C1", &form(&rows), &scale())
+            .unwrap()
+            .unwrap_err();
+        assert!(
+            err[0]
+                .to_string()
+                .contains("no row keyed case_id, month, auditor_id, team"),
+            "{}",
+            err[0]
+        );
+        assert!(read_sheet("f.xlsx", "Lists", &[(0, 0, "Good".into())], &scale()).is_none());
+    }
+}

@@ -503,3 +503,65 @@ fn progress_and_validate_take_the_folder_of_returned_forms() {
         .fails(1)
         .stderr_has("cell C24 (Overall grade)");
 }
+
+/// Rewrites the first sheet's XML of a workbook, every other part kept.
+fn rewrite_first_sheet(path: &Path, edit: impl Fn(&str) -> String) {
+    use std::io::Write;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            bytes = edit(&String::from_utf8(bytes).unwrap()).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    let bytes = out.finish().unwrap().into_inner();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// `xml` with the cell `at` (its whole `<c>` element) replaced by `cell`.
+fn replace_cell(xml: &str, at: &str, cell: &str) -> String {
+    let start = xml
+        .find(&format!("<c r=\"{at}\""))
+        .unwrap_or_else(|| panic!("no cell {at}"));
+    let rest = &xml[start..];
+    let open_end = rest.find('>').unwrap();
+    let len = if rest.as_bytes()[open_end - 1] == b'/' {
+        open_end + 1
+    } else {
+        rest.find("</c>").unwrap() + 4
+    };
+    format!("{}{cell}{}", &xml[..start], &xml[start + len..])
+}
+
+#[test]
+fn answers_written_as_inline_strings_read_as_shared_ones_do() {
+    let w = setup();
+    let path = w.path("forms/TM1-2026-11.xlsx");
+    fill(&path, "C1", &answers());
+    // Some programs write text in the cell itself rather than in the shared
+    // strings: the overall grade and a date typed as text, so.
+    rewrite_first_sheet(&path, |xml| {
+        let xml = replace_cell(xml, "C24", r#"<c r="C24" t="inlineStr"><is><t>Good</t></is></c>"#);
+        replace_cell(
+            &xml,
+            "C32",
+            r#"<c r="C32" t="inlineStr"><is><t>17/11/2026</t></is></c>"#,
+        )
+    });
+    w.run(&["collect", "forms", "-o", "audits.csv"]).ok();
+    let audits = records(&w.read("audits.csv"));
+    assert_eq!(audits.len(), 1);
+    assert_eq!(audits[0]["overall"], "Good");
+    assert_eq!(audits[0]["completed_on"], "2026-11-17");
+    assert_eq!(
+        audits[0]["plans"], "Requires improvement",
+        "the shared strings still read"
+    );
+}

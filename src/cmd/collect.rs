@@ -84,6 +84,25 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         return Err(Problems(problems).into());
     }
     ctx.warn(&warnings);
+    let mut templates: Vec<&str> = audits
+        .iter()
+        .map(|a| {
+            if ctx.settings.templates.contains_key(&a.frame) {
+                a.frame.as_str()
+            } else {
+                crate::templates::DEFAULT
+            }
+        })
+        .collect();
+    templates.sort_unstable();
+    templates.dedup();
+    if templates.len() > 1 {
+        ctx.note(format!(
+            "warning: these audits use {} templates ({}); the readers of audits match one template per file, so collect each template's forms into a file of its own",
+            templates.len(),
+            templates.join(", ")
+        ));
+    }
     let columns = returns::columns(&ctx.settings, &audits, args.evidence);
     let rows: Vec<Vec<String>> = audits.iter().map(|a| returns::row(a, &columns)).collect();
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });

@@ -565,3 +565,61 @@ fn answers_written_as_inline_strings_read_as_shared_ones_do() {
         "the shared strings still read"
     );
 }
+
+#[test]
+fn a_frame_with_a_themed_template_gets_its_elements() {
+    let w = Workdir::new();
+    w.write("extract.csv", EXTRACT);
+    w.write("allocation.csv", ALLOCATION);
+    w.write(
+        "caseaudit.toml",
+        "[templates.neglect]\n[[templates.neglect.elements]]\nkey = \"home_conditions\"\ntitle = \"Home conditions are seen and recorded\"\n\
+         [[templates.neglect.elements]]\nkey = \"health\"\ntitle = \"Health needs are met\"\n",
+    );
+    w.run(&[
+        "forms",
+        "allocation.csv",
+        "--extract",
+        "extract.csv",
+        "-o",
+        "forms",
+    ])
+    .ok();
+    let path = w.path("forms/TM1-2026-11.xlsx");
+    {
+        let book = umya_spreadsheet::reader::xlsx::read(&path).unwrap();
+        let ws = book.get_sheet_by_name("C1").unwrap();
+        let r = row_of(ws, "home_conditions");
+        assert_eq!(ws.get_value((2, r)), "Home conditions are seen and recorded");
+        assert!(
+            (1..=ws.get_highest_row()).all(|r| ws.get_value((1, r)) != "risk"),
+            "no default elements"
+        );
+    }
+    fill(
+        &path,
+        "C1",
+        &[
+            ("home_conditions", "Inadequate", ""),
+            ("health", "G", ""),
+            ("overall", "RI", ""),
+        ],
+    );
+    fill(
+        &w.path("forms/TM2-2026-11.xlsx"),
+        "C2",
+        &[("risk", "Good", ""), ("overall", "Good", "")],
+    );
+    w.run(&["collect", "forms/TM1-2026-11.xlsx", "-o", "neglect.csv"])
+        .ok();
+    let rows = records(&w.read("neglect.csv"));
+    assert_eq!(
+        (rows[0]["home_conditions"].as_str(), rows[0]["health"].as_str()),
+        ("Inadequate", "Good")
+    );
+    w.run(&["themes", "neglect.csv"]).ok();
+    // Both templates in one file: said, since the readers take one a file.
+    w.run(&["collect", "forms", "-o", "both.csv"])
+        .ok()
+        .stderr_has("warning: these audits use 2 templates (default, neglect)");
+}

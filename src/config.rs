@@ -33,6 +33,8 @@ pub(crate) struct Settings {
     /// `[[focus]]`: the months' learning focus, for the report's *Learning focus*
     /// section and `themes --focus`.
     pub(crate) focus: Vec<Focus>,
+    /// `[forms]`: what the audit forms offer in their dropdowns.
+    pub(crate) forms: FormsSettings,
 }
 
 /// One learning focus: from `month` on, the service concentrates on `element`,
@@ -52,6 +54,39 @@ impl Focus {
     /// The first month, once checked by [`Settings::parse`].
     pub(crate) fn start(&self) -> Option<crate::dates::Month> {
         self.month.get_ref().parse().ok()
+    }
+}
+
+/// `[forms]`: the theme tags the forms' strengths and learning offer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct FormsSettings {
+    /// Theme tags, in the order the dropdown lists them; an auditor may also
+    /// type their own words after a tag.
+    pub(crate) tags: Vec<String>,
+}
+
+/// Common themes of case file audits, offered when `[forms] tags` is not set.
+const DEFAULT_TAGS: [&str; 12] = [
+    "child-voice",
+    "chronology",
+    "supervision",
+    "planning",
+    "multi-agency",
+    "timeliness",
+    "recording",
+    "direct-work",
+    "family-engagement",
+    "risk-analysis",
+    "genogram",
+    "contingency-planning",
+];
+
+impl Default for FormsSettings {
+    fn default() -> Self {
+        FormsSettings {
+            tags: DEFAULT_TAGS.iter().map(|t| (*t).to_string()).collect(),
+        }
     }
 }
 

@@ -48,6 +48,7 @@ mod extract;
 mod filter;
 mod fit;
 mod flow;
+mod forms;
 mod grades;
 mod guess;
 mod keys;

@@ -83,6 +83,25 @@ fn tables(
         .collect()
 }
 
+/// A cell that holds a value: its row and column (from 0) and its text.
+pub(crate) type PlacedCell = (u32, u32, String);
+
+/// Every sheet of an `.xlsx` workbook with the cells that hold values, each
+/// with its row and column (from 0), for readers that find cells by what they
+/// hold rather than as a table (the audit forms). Read through the same bounds
+/// as [`read_sheets`].
+pub(crate) fn read_cells(path: &Path) -> Result<Vec<(String, Vec<PlacedCell>)>> {
+    let file = path.display().to_string();
+    match extension(path).as_deref() {
+        Some("xlsx" | "xlsm") => {
+            let handle =
+                std::fs::File::open(path).with_context(|| format!("cannot read the workbook {file}"))?;
+            read_xlsx(xlsx::Book::open(Box::new(handle), &file)?, &file, None)
+        }
+        _ => bail!("{file}: forms are read from .xlsx workbooks (save it as Excel Workbook, .xlsx)"),
+    }
+}
+
 /// For the fuzzer: reads an `.xlsx` workbook from memory, or one built around
 /// `bytes` by [`fuzz_book`], and gives each sheet's CSV to `each`.
 #[doc(hidden)]

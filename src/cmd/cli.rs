@@ -137,6 +137,8 @@ pub(crate) enum Command {
     Actions(cmd::actions::Args),
     Moderate(cmd::moderate::Args),
     History(cmd::history::Args),
+    Forms(cmd::forms::Args),
+    Collect(cmd::collect::Args),
     Completions(cmd::completions::CompletionsArgs),
     Man(cmd::completions::ManArgs),
 }

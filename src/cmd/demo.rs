@@ -2,7 +2,9 @@
 //! showing each command as a user would type it.
 
 use super::Context;
+use crate::config::Settings;
 use crate::dates::{Month, format_date};
+use crate::forms::{self, Choices, write::Form};
 use crate::output::write_file_atomic;
 use crate::synth::demo::{Demo, Returns, config_for};
 use anyhow::{Context as _, Result, bail};
@@ -135,6 +137,17 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             "Record the allocation in the audit history",
             vec!["record", "allocation.csv", "--history", "history.csv"],
         ),
+        (
+            "Write each auditor's audit forms: one workbook, a sheet per case",
+            vec![
+                "forms",
+                "allocation.csv",
+                "--extract",
+                "extract.csv",
+                "-o",
+                "forms",
+            ],
+        ),
     ];
     for (what, step) in &steps {
         run_step(ctx, dir, what, step)?;
@@ -148,6 +161,17 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         (
             "Mid-month: which allocated audits have come back, and who to chase",
             vec!["progress", "allocation.csv", "--audits", "audits-so-far.csv"],
+        ),
+        (
+            "Read the returned forms into the audits file",
+            vec![
+                "collect",
+                "forms",
+                "--allocation",
+                "allocation.csv",
+                "--append",
+                "audits.csv",
+            ],
         ),
         ("Check the returned audits", vec!["validate", "audits.csv"]),
         (
@@ -176,6 +200,18 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
                 &seed,
                 "-o",
                 "moderation-sample.csv",
+            ],
+        ),
+        (
+            "Write the moderation forms: the auditor's grades beside the moderator's",
+            vec![
+                "forms",
+                "--moderation",
+                "moderation-sample.csv",
+                "--audits",
+                "audits.csv",
+                "-o",
+                "moderation-forms",
             ],
         ),
     ];
@@ -249,19 +285,50 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     Ok(())
 }
 
-/// Writes audits.csv (this month's returns for every allocated case, and earlier
-/// months' for the cases in the history, so month-on-month figures mean something)
-/// and audits-so-far.csv (two in three of this month's, as they stood mid-month).
+/// Writes audits.csv with the earlier months' audits (for the cases in the
+/// history, so month-on-month figures mean something), fills in this month's
+/// forms as the auditors would and saves them over the blank ones, and writes
+/// audits-so-far.csv (two in three of this month's, as they stood mid-month).
 fn write_audit_returns(dir: &Path, demo: &mut Demo, month: Month, force: bool) -> Result<Returns> {
     let allocation = std::fs::read(dir.join("allocation.csv")).context("reading the demo's allocation")?;
     let returns = demo.returns(&allocation);
-    let text = returns.csv();
-    write_file_atomic(&dir.join("audits.csv"), &text, force)?;
+    let earlier = returns.earlier_csv();
+    write_file_atomic(&dir.join("audits.csv"), &earlier, force)?;
     let (this_month, before) = returns.counts();
-    show!(
-        "\n# The auditors return their audits (synthetic: {this_month} audits for {month}, {before} in the six months before)"
-    );
-    show!("  audits.csv       {:>7} bytes", text.len());
+    show!("\n# Audits of the six months before (synthetic: {before} audits)");
+    show!("  audits.csv       {:>7} bytes", earlier.len());
+    let settings = Settings::parse(CONFIG_TOML, "caseaudit.toml")
+        .map_err(|_| anyhow::anyhow!("the demo's settings do not parse"))?;
+    let scale = crate::grades::Scale::new(&settings.grades)
+        .map_err(|_| anyhow::anyhow!("the demo's grades do not parse"))?;
+    let choices = Choices {
+        grades: (0..scale.len())
+            .map(|g| scale.label(g as u8).to_string())
+            .collect(),
+        tags: settings.forms.tags.clone(),
+    };
+    let due = crate::progress::due_date(month, settings.allocation.due_day);
+    let filled = returns.filled_forms(due, &settings);
+    let mut auditors: Vec<&str> = filled.iter().map(|(c, _)| c.auditor_id.as_str()).collect();
+    auditors.dedup();
+    for auditor in auditors {
+        let of_auditor: Vec<Form<'_>> = filled
+            .iter()
+            .filter(|(c, _)| c.auditor_id == auditor)
+            .map(|(case, answers)| Form {
+                case,
+                answers: Some(answers),
+            })
+            .collect();
+        let bytes = forms::workbook(&of_auditor, &choices).context("filling in the demo's forms")?;
+        // The auditor saves the filled-in form over the blank one.
+        write_file_atomic(
+            &dir.join("forms").join(forms::file_name(auditor, month)),
+            &bytes,
+            true,
+        )?;
+    }
+    show!("\n# The auditors fill in their forms and save them (synthetic: {this_month} audits for {month})");
     let so_far = returns.so_far();
     write_file_atomic(&dir.join("audits-so-far.csv"), &so_far, force)?;
     show!("\n# Mid-month, two in three audits have come back (synthetic)");

@@ -8,9 +8,11 @@ pub(crate) mod actions;
 pub(crate) mod allocate;
 pub(crate) mod cases;
 pub(crate) mod cli;
+pub(crate) mod collect;
 pub(crate) mod completions;
 pub(crate) mod demo;
 pub(crate) mod dip;
+pub(crate) mod forms;
 pub(crate) mod generate;
 pub(crate) mod history;
 pub(crate) mod init;
@@ -19,6 +21,7 @@ pub(crate) mod plan;
 pub(crate) mod progress;
 pub(crate) mod record;
 pub(crate) mod report;
+pub(crate) mod returns;
 pub(crate) mod sample;
 pub(crate) mod themes;
 pub(crate) mod validate;
@@ -81,6 +84,8 @@ pub(crate) fn run(cli: Cli) -> Result<()> {
         Command::Actions(args) => actions::run(&ctx()?, &args),
         Command::Moderate(args) => moderate::run(&ctx()?, &args),
         Command::History(args) => history::run(&ctx()?, &args),
+        Command::Forms(args) => forms::run(&ctx()?, &args),
+        Command::Collect(args) => collect::run(&ctx()?, &args),
     }
 }
 
@@ -284,7 +289,11 @@ impl Context {
         let mut files = Vec::new();
         let mut problems = Vec::new();
         for path in paths {
-            let csvio::Input { name, reader, .. } = self.table(path)?;
+            let csvio::Input { name, reader, .. } = if path.is_dir() {
+                self.returned_forms(path, &scale, &mut problems)?
+            } else {
+                self.table(path)?
+            };
             match audits::AuditFile::open(&name, reader, &self.settings) {
                 Ok((file, warnings)) => {
                     problems.extend(warnings);
@@ -313,6 +322,39 @@ impl Context {
                 problems.extend(errors);
                 (None, problems)
             }
+        })
+    }
+
+    /// A folder of returned audit forms as a table of audits (in the layout
+    /// `collect` writes); the forms' problems go to `problems`, and how many are
+    /// not filled in yet to stderr.
+    fn returned_forms(&self, dir: &Path, scale: &Scale, problems: &mut Vec<Problem>) -> Result<csvio::Input> {
+        let read = returns::read_forms(&returns::workbooks(&[dir.to_path_buf()])?, scale)?;
+        problems.extend(read.problems);
+        problems.extend(read.warnings);
+        if read.outstanding > 0 {
+            self.note(format!(
+                "{}: {} form{} not filled in yet (no overall grade): not returned",
+                dir.display(),
+                read.outstanding,
+                if read.outstanding == 1 { "" } else { "s" }
+            ));
+        }
+        let bytes = returns::as_csv(&self.settings, &read.audits)?;
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(Box::new(std::io::Cursor::new(bytes)) as Box<dyn std::io::Read>);
+        Ok(csvio::Input {
+            name: dir.display().to_string(),
+            source: dir.to_path_buf(),
+            reader,
+            sheet: None,
+            options: None,
+            note: None,
+            header_line: 1,
+            titles: 0,
+            annex_a_list: None,
         })
     }
 

@@ -25,12 +25,14 @@ use std::path::PathBuf;
   caseaudit progress allocation.csv --audits audits.csv
   caseaudit progress allocation.csv --audits audits.csv --chase --as-of 2026-11-26 -o chase.csv
   caseaudit progress allocation.csv --audits audits.csv --chase --auditors auditors.csv -o chase.csv
-  caseaudit progress allocation.csv --audits audits-*.csv --due 25 -f markdown")]
+  caseaudit progress allocation.csv --audits audits-*.csv --due 25 -f markdown
+  caseaudit progress allocation.csv --audits forms --chase")]
 pub(crate) struct Args {
     /// The month's allocation (as written by `allocate`)
     #[arg(value_name = "ALLOCATION")]
     allocation: PathBuf,
-    /// Completed audits file(s) returned so far (other months' audits are ignored)
+    /// Completed audits file(s) returned so far (other months' audits are
+    /// ignored), or a folder of returned audit forms (those filled in are returned)
     #[arg(long, value_name = "FILE", required = true, num_args = 1..)]
     audits: Vec<PathBuf>,
     /// Day of the month the audits are due, 1 to 31. Default: [allocation] due_day (20)

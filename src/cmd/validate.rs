@@ -20,10 +20,13 @@ use std::path::{Path, PathBuf};
 /// layout knowing most of them, counting aliases and the settings' mappings, and a
 /// note says which layout was taken and why. --kind sets it. Problems go to standard output, one a line; a summary per file
 /// goes to standard error. Exits 1 if any file has an error (warnings alone pass).
+/// A folder is read as returned audit forms (see `collect`): every problem of
+/// every form, by file, sheet and cell.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "Examples:
   caseaudit validate extract.csv auditors.csv history.csv caseaudit.toml
-  caseaudit validate --kind cases export.csv")]
+  caseaudit validate --kind cases export.csv
+  caseaudit validate forms")]
 pub(crate) struct Args {
     /// Files to check
     #[arg(required = true, value_name = "FILE")]
@@ -151,6 +154,24 @@ fn check_file(
     audit_files: &[PathBuf],
 ) -> Result<Vec<Checked>> {
     let name = csvio::display_name(path);
+    // A folder holds returned audit forms.
+    if path.is_dir() {
+        let read =
+            super::returns::read_forms(&super::returns::workbooks(&[path.to_path_buf()])?, &ctx.scale()?)?;
+        ctx.note(format!(
+            "{name}: read as returned audit forms ({} filled in, {} not yet)",
+            read.audits.len(),
+            read.outstanding
+        ));
+        let mut problems = read.problems;
+        problems.extend(read.warnings);
+        return Ok(vec![Checked {
+            name,
+            kind: Some(Kind::Audits),
+            problems,
+            rows: read.audits.len() as u64,
+        }]);
+    }
     let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     if kind == Some(Kind::Config) || (kind.is_none() && is_toml) {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;

@@ -7,7 +7,9 @@ use super::audits::{
     audit_columns, completed_in, moderate, moderation_columns, overall_grade, push_findings,
 };
 use super::{Authority, Spec, Table};
+use crate::config::Settings;
 use crate::dates::{Month, format_date};
+use crate::forms::{self, Answers, FormCase};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
@@ -78,6 +80,8 @@ struct Return {
     team: String,
     overall: usize,
     completed: NaiveDate,
+    /// The case's worker, as the form's header block shows it.
+    worker: String,
 }
 
 /// The demo's completed audits: one for each case of the history and of this
@@ -156,6 +160,7 @@ impl Demo {
                     team: get("team"),
                     overall,
                     completed,
+                    worker: of_case("worker"),
                 });
             }
         }
@@ -261,7 +266,8 @@ impl Return {
 }
 
 impl Returns {
-    /// The audits file.
+    /// The audits file, as the demo once wrote it whole (the tests' reference).
+    #[cfg(test)]
     pub(crate) fn csv(&self) -> Vec<u8> {
         self.write(|_| true)
     }
@@ -274,6 +280,44 @@ impl Returns {
             this_month += usize::from(a.month == self.month);
             kept
         })
+    }
+
+    /// The audits file of the months before this one (this month's come back
+    /// on the forms).
+    pub(crate) fn earlier_csv(&self) -> Vec<u8> {
+        self.write(|a| a.month != self.month)
+    }
+
+    /// This month's audits as forms filled in: each case as `forms` writes its
+    /// header block (due on `due`, the elements of the frame's template) and the
+    /// answers the auditor gives, by row key.
+    pub(crate) fn filled_forms(&self, due: NaiveDate, settings: &Settings) -> Vec<(FormCase, Answers)> {
+        let columns = audit_columns();
+        self.list
+            .iter()
+            .filter(|a| a.month == self.month)
+            .map(|a| {
+                let cell = |i: usize| a.cells[i].clone();
+                let case = FormCase {
+                    audit_id: cell(0),
+                    case_id: cell(1),
+                    team: cell(4),
+                    worker: a.worker.clone(),
+                    service: cell(5),
+                    frame: cell(6),
+                    auditor_id: cell(3),
+                    month: a.month,
+                    due,
+                    elements: forms::template_for(settings, &a.cells[6]).to_vec(),
+                };
+                let answers = columns
+                    .iter()
+                    .zip(&a.cells)
+                    .map(|(key, value)| ((*key).to_string(), (value.clone(), String::new())))
+                    .collect();
+                (case, answers)
+            })
+            .collect()
     }
 
     /// How many audits are of this month, and how many of the months before.

@@ -28,6 +28,24 @@ fn demo_writes_a_month_and_runs_it() {
         assert!(w.path("month").join(name).is_file(), "{name} written");
     }
     assert!(w.path("month/packs").is_dir(), "the team packs written");
+    // The month's audits went out as forms and came back through them.
+    let forms = std::fs::read_dir(w.path("month/forms")).unwrap().count();
+    assert_eq!(forms, 25, "a workbook per auditor (one case each)");
+    assert!(
+        w.path("month/moderation-forms/moderation-2026-11.xlsx").is_file() || {
+            // The month is the demo's as-of month, whichever it is.
+            std::fs::read_dir(w.path("month/moderation-forms"))
+                .unwrap()
+                .count()
+                == 1
+        }
+    );
+    assert!(
+        run.stderr
+            .contains("collected 25 audits from 25 workbooks (every form filled in)"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stdout
             .contains("$ caseaudit validate caseaudit.toml extract.csv auditors.csv history.csv")

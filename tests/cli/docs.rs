@@ -289,6 +289,7 @@ struct Month {
     folder: PathBuf,
     recorded: bool,
     selected: bool,
+    forms: bool,
 }
 
 impl Month {
@@ -313,6 +314,7 @@ impl Month {
             folder,
             recorded: false,
             selected: false,
+            forms: false,
         }
     }
 
@@ -339,6 +341,15 @@ impl Month {
                 .filter(|l| !chosen.contains(&l.split(',').next().unwrap_or_default()))
                 .collect();
             std::fs::write(self.folder.join("moderation.csv"), earlier).unwrap();
+        }
+        if args.first().map(String::as_str) == Some("forms") && !self.forms {
+            self.forms = true;
+            // The auditors fill in the blank forms and save them.
+            let to = self.folder.join("forms");
+            for entry in std::fs::read_dir(self.demo.join("forms")).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
         }
         let is_select = args.len() > 1 && args[0] == "moderate" && args[1] == "select";
         if is_select && !self.selected {

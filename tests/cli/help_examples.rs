@@ -143,6 +143,8 @@ fn prepare(w: &Workdir) -> std::path::PathBuf {
     std::fs::rename(month.join("audits-so-far.csv"), month.join("so-far.csv")).unwrap();
     copy("audits.csv", "audits-2026.csv");
     std::fs::rename(month.join("moderation-sample.csv"), month.join("chosen.csv")).unwrap();
+    // The moderation sample as `moderate select`'s example names it.
+    copy("chosen.csv", "to-moderate.csv");
     copy("moderation.csv", "moderation-2026.csv");
     w.run(&["cases", "month/extract.csv", "-o", "month/Open cases.xlsx"])
         .ok();

@@ -16,6 +16,7 @@ mod dip;
 mod docs;
 mod episodes;
 mod examples;
+mod forms;
 mod generate;
 mod generated;
 mod help_examples;

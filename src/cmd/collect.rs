@@ -1,0 +1,496 @@
+//! `collect`: returned audit forms read back into the audits file.
+
+use super::Context;
+use super::returns::{self, FormsRead};
+use crate::audits::fields::audit_field_named;
+use crate::csvio::{self, neutralise};
+use crate::forms::Returned;
+use crate::forms::moderation::{self, Moderated};
+use crate::output::Output;
+use crate::problem::{Problem, Problems};
+use crate::render::{Cell, RowWriter};
+use crate::values::element_key;
+use anyhow::{Context as _, Result, bail};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Read returned audit forms into the audits file.
+///
+/// Reads the workbooks written by `forms` once the auditors have filled them
+/// in (any file names, saved by Excel or LibreOffice; a folder means every
+/// .xlsx file in it). Each answer is found by the key in the form's hidden
+/// column, so rows moved or restyled read the same. Writes the audits in the
+/// standard layout (audit_id, case_id, month, auditor_id, team, service,
+/// frame, completed_on, the elements, overall, strengths, learning, action,
+/// action_owner, action_due, action_done, safeguarding_concern), ready for
+/// `themes`, `moderate`, `progress` and `report`; with --evidence, each
+/// element's evidence too. Every problem names the file, sheet and cell, and
+/// nothing is written while there is one. A form without an overall grade is
+/// outstanding, counted on stderr, not written. With --allocation, a form for a
+/// case not allocated that month, or by another auditor than the allocated
+/// one, is an error. With --append FILE the audits are added to FILE at once
+/// (an audit already there is skipped if the same, refused if not).
+///
+/// With --moderation, reads the moderation forms of `forms --moderation` into
+/// moderation results (audit_id, moderator_id, moderated_on, overall,
+/// challenged, note, and the elements the moderators re-graded).
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "Examples:
+  caseaudit collect forms -o audits-2026-11.csv
+  caseaudit collect forms --allocation allocation.csv --append audits.csv
+  caseaudit collect forms/A0007-2026-11.xlsx forms/A0012-2026-11.xlsx -f table
+  caseaudit collect --moderation moderation-forms -o moderation-2026-11.csv")]
+pub(crate) struct Args {
+    /// Returned forms (.xlsx), or folders of them
+    #[arg(required = true, value_name = "DIR|FILE")]
+    inputs: Vec<PathBuf>,
+    /// The month's allocation: every form must be of an allocated case, by its auditor
+    #[arg(long, value_name = "FILE")]
+    allocation: Option<PathBuf>,
+    /// Add the audits to this audits file (atomically) instead of writing them out
+    #[arg(long, value_name = "FILE")]
+    append: Option<PathBuf>,
+    /// Also write each element's evidence, as a column <element>_evidence
+    #[arg(long)]
+    evidence: bool,
+    /// Read moderation forms (of `forms --moderation`) into moderation results
+    #[arg(long, conflicts_with_all = ["allocation", "evidence"])]
+    moderation: bool,
+}
+
+pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
+    if args.append.is_some() && ctx.output_path.is_some() {
+        return Err(crate::exit::usage(
+            "--append FILE writes into FILE: give it or -o, not both",
+        ));
+    }
+    let scale = ctx.scale()?;
+    let files = returns::workbooks(&args.inputs)?;
+    if args.moderation {
+        return collect_moderation(ctx, args, &files, &scale);
+    }
+    let FormsRead {
+        audits,
+        outstanding,
+        mut problems,
+        warnings,
+    } = returns::read_forms(&files, &scale)?;
+    if let Some(path) = &args.allocation {
+        check_allocation(ctx, path, &audits, &mut problems)?;
+    }
+    if problems.iter().any(|p| !p.warning) {
+        problems.extend(warnings);
+        return Err(Problems(problems).into());
+    }
+    ctx.warn(&warnings);
+    let mut templates: Vec<&str> = audits
+        .iter()
+        .map(|a| {
+            if ctx.settings.templates.contains_key(&a.frame) {
+                a.frame.as_str()
+            } else {
+                crate::templates::DEFAULT
+            }
+        })
+        .collect();
+    templates.sort_unstable();
+    templates.dedup();
+    if templates.len() > 1 {
+        ctx.note(format!(
+            "warning: these audits use {} templates ({}); the readers of audits match one template per file, so collect each template's forms into a file of its own",
+            templates.len(),
+            templates.join(", ")
+        ));
+    }
+    let columns = returns::columns(&ctx.settings, &audits, args.evidence);
+    let rows: Vec<Vec<String>> = audits.iter().map(|a| returns::row(a, &columns)).collect();
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    ctx.note(format!(
+        "collected {} from {}{}",
+        plural(audits.len(), "audit"),
+        plural(files.len(), "workbook"),
+        if outstanding == 0 {
+            " (every form filled in)".to_string()
+        } else {
+            format!(
+                "; {} not filled in yet (no overall grade): outstanding, left out",
+                plural(outstanding, "form")
+            )
+        }
+    ));
+    match &args.append {
+        Some(path) => append(ctx, path, &columns, &rows, &|h| {
+            audit_field_named(h).map_or_else(|| element_key(h), element_key)
+        })?,
+        None => {
+            let mut out = ctx.open_output()?;
+            let mut w = RowWriter::new(ctx.format, columns.clone(), &mut out, ctx.render.clone())?;
+            for r in &rows {
+                w.write(r.iter().map(|c| Cell::text(c.as_str())).collect())?;
+            }
+            w.finish()?;
+            out.commit()?;
+        }
+    }
+    Ok(())
+}
+
+/// Every audit must be of a case of the allocation's month, by its auditor.
+fn check_allocation(
+    ctx: &Context,
+    path: &Path,
+    audits: &[Returned],
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
+    let csvio::Input { name, reader, .. } = ctx.table(path)?;
+    let (month, allocation) = crate::layouts::allocation::read(&name, reader).map_err(Problems)?;
+    let by_case: HashMap<&str, &str> = allocation
+        .iter()
+        .map(|a| (a.case_id.as_str(), a.auditor_id.as_str()))
+        .collect();
+    for a in audits {
+        let at = format!("{}, cell {} (Case)", a.at, a.case_cell);
+        match by_case.get(a.case_id.as_str()) {
+            _ if a.month != month => problems.push(Problem::error(
+                &at,
+                None,
+                None,
+                format!("the form is of {}, but {name} allocates {month}", a.month),
+            )),
+            None => problems.push(Problem::error(
+                &at,
+                None,
+                None,
+                format!(
+                    "case \"{}\" is not in {name} (not allocated in {month})",
+                    a.case_id
+                ),
+            )),
+            Some(&allocated) if allocated != a.auditor_id => problems.push(Problem::error(
+                &at,
+                None,
+                None,
+                format!(
+                    "case \"{}\" is allocated to {allocated} in {name}, but this form is {}'s",
+                    a.case_id, a.auditor_id
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Adds the rows to an existing audits file, written again whole and renamed
+/// into place: an audit id already there with the same cells is skipped, one
+/// with other cells refused; a column the file lacks must be blank.
+/// `standard` gives a heading of the file in the form our column names take.
+fn append(
+    ctx: &Context,
+    path: &Path,
+    columns: &[String],
+    rows: &[Vec<String>],
+    standard: &dyn Fn(&str) -> String,
+) -> Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file = path.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let headers: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("reading {file}"))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    // Where each of our columns is in the file: by standard name, alias or element key.
+    let at: Vec<Option<usize>> = columns
+        .iter()
+        .map(|c| headers.iter().position(|h| standard(h) == element_key(c)))
+        .collect();
+    let Some(id_col) = at[0] else {
+        bail!("{file} has no audit_id column: it is not an audits or moderation file");
+    };
+    let mut there: HashMap<String, (u64, csv::StringRecord)> = HashMap::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.with_context(|| format!("reading {file}"))?;
+        if let Some(id) = rec.get(id_col).filter(|id| !id.trim().is_empty()) {
+            there.insert(id.trim().to_string(), (i as u64 + 2, rec));
+        }
+    }
+    let mut problems = Vec::new();
+    let mut added = Vec::new();
+    let mut skipped = 0;
+    let lacking: Vec<&str> = columns
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| at[i].is_none() && rows.iter().any(|r| !r[i].is_empty()))
+        .map(|(_, c)| c.as_str())
+        .collect();
+    if !lacking.is_empty() {
+        problems.push(Problem::error(
+            &file,
+            Some(1),
+            None,
+            format!(
+                "has no column {}, which the forms fill in; add the columns, or write to a new file with -o",
+                lacking.join(", ")
+            ),
+        ));
+    }
+    for r in rows {
+        match there.get(&r[0]) {
+            None => added.push(r),
+            Some((line, rec)) => {
+                let differs: Vec<&str> = columns
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| at[i].is_some_and(|col| rec.get(col).unwrap_or("").trim() != r[i]))
+                    .map(|(_, c)| c.as_str())
+                    .collect();
+                if differs.is_empty() {
+                    skipped += 1;
+                } else {
+                    problems.push(Problem::error(
+                        &file,
+                        Some(*line),
+                        None,
+                        format!(
+                            "audit \"{}\" is already here with other {}: {}; nothing is added (correct one of them)",
+                            r[0],
+                            if differs.len() == 1 { "content" } else { "contents" },
+                            differs.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Problems(problems).into());
+    }
+    let mut out = Output::open(Some(path), true)?;
+    out.write_all(&bytes)?;
+    if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+        out.write_all(b"\n")?;
+    }
+    {
+        let mut w = csv::WriterBuilder::new().from_writer(&mut out);
+        for r in &added {
+            let mut cells = vec![String::new(); headers.len()];
+            for (i, col) in at.iter().enumerate() {
+                if let Some(col) = col {
+                    cells[*col] = if ctx.render.raw {
+                        r[i].clone()
+                    } else {
+                        neutralise(&r[i]).into_owned()
+                    };
+                }
+            }
+            w.write_record(&cells)?;
+        }
+        w.flush()?;
+    }
+    out.commit()?;
+    ctx.note(format!(
+        "added {} audit{} to {file}{}",
+        added.len(),
+        if added.len() == 1 { "" } else { "s" },
+        if skipped > 0 {
+            format!(" ({skipped} already there, the same: skipped)")
+        } else {
+            String::new()
+        }
+    ));
+    Ok(())
+}
+
+/// `collect --moderation`: moderation forms into moderation results.
+fn collect_moderation(
+    ctx: &Context,
+    args: &Args,
+    files: &[PathBuf],
+    scale: &crate::grades::Scale,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    let mut results: Vec<Moderated> = Vec::new();
+    let mut outstanding = 0usize;
+    for path in files {
+        let file = path.display().to_string();
+        let mut forms_in_file = 0;
+        for (sheet, cells) in crate::workbook::read_cells(path)? {
+            match moderation::read_sheet(&file, &sheet, &cells, scale) {
+                None => continue,
+                Some(Err(found)) => problems.extend(found),
+                Some(Ok(Moderated::Outstanding)) => outstanding += 1,
+                Some(Ok(result)) => results.push(result),
+            }
+            forms_in_file += 1;
+        }
+        if forms_in_file == 0 {
+            problems.push(Problem::error(
+                &file,
+                None,
+                None,
+                "holds no moderation form (no sheet written by `caseaudit forms --moderation`)",
+            ));
+        }
+    }
+    // Each audit once: a copy that agrees is read once, one that differs is an error.
+    let mut warnings = Vec::new();
+    let mut kept: Vec<Moderated> = Vec::new();
+    for r in results {
+        let Moderated::Result {
+            audit_id,
+            at,
+            id_cell,
+            fields,
+            elements,
+        } = &r
+        else {
+            continue;
+        };
+        let earlier = kept.iter().find_map(|k| match k {
+            Moderated::Result {
+                audit_id: id,
+                at,
+                fields: f,
+                elements: e,
+                ..
+            } if id == audit_id => Some((at.clone(), f == fields && e == elements)),
+            _ => None,
+        });
+        match earlier {
+            None => kept.push(r),
+            Some((first, same)) => {
+                let here = format!("{at}, cell {id_cell} (Audit id)");
+                let message = format!(
+                    "the moderation of audit \"{audit_id}\" is returned again, {} {first}",
+                    if same {
+                        "the same as in"
+                    } else {
+                        "differently from"
+                    }
+                );
+                if same {
+                    warnings.push(Problem::warning(
+                        &here,
+                        None,
+                        None,
+                        format!("{message}: read once"),
+                    ));
+                } else {
+                    problems.push(Problem::error(
+                        &here,
+                        None,
+                        None,
+                        format!("{message}: keep the right copy only"),
+                    ));
+                }
+            }
+        }
+    }
+    if problems.iter().any(|p| !p.warning) {
+        problems.extend(warnings);
+        return Err(Problems(problems).into());
+    }
+    ctx.warn(&warnings);
+    kept.sort_by(|a, b| id_of(a).cmp(id_of(b)));
+    // The standard columns, then each element some moderator re-graded, in the settings' order.
+    let mut columns: Vec<String> = crate::moderation::FIELDS
+        .iter()
+        .map(|c| (*c).to_string())
+        .collect();
+    let known = ctx
+        .settings
+        .template
+        .elements
+        .iter()
+        .chain(ctx.settings.templates.values().flat_map(|t| &t.elements));
+    let mut regraded: Vec<String> = Vec::new();
+    for key in known
+        .map(|e| e.key.clone())
+        .chain(kept.iter().flat_map(|r| match r {
+            Moderated::Result { elements, .. } => elements.iter().map(|(k, _)| k.clone()).collect(),
+            Moderated::Outstanding => Vec::new(),
+        }))
+    {
+        let graded = kept.iter().any(|r| match r {
+            Moderated::Result { elements, .. } => elements
+                .iter()
+                .any(|(k, g)| element_key(k) == element_key(&key) && !g.is_empty()),
+            Moderated::Outstanding => false,
+        });
+        if graded && !regraded.iter().any(|x| element_key(x) == element_key(&key)) {
+            regraded.push(key);
+        }
+    }
+    columns.extend(regraded);
+    let rows: Vec<Vec<String>> = kept
+        .iter()
+        .filter_map(|r| match r {
+            Moderated::Result {
+                audit_id,
+                fields,
+                elements,
+                ..
+            } => Some(
+                columns
+                    .iter()
+                    .map(|c| {
+                        if c == "audit_id" {
+                            return audit_id.clone();
+                        }
+                        fields
+                            .iter()
+                            .find(|(k, _)| k == c)
+                            .map(|(_, v)| v.clone())
+                            .or_else(|| {
+                                elements
+                                    .iter()
+                                    .find(|(k, _)| element_key(k) == element_key(c))
+                                    .map(|(_, g)| g.clone())
+                            })
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            ),
+            Moderated::Outstanding => None,
+        })
+        .collect();
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    ctx.note(format!(
+        "collected {} from {}{}",
+        plural(rows.len(), "moderation result"),
+        plural(files.len(), "workbook"),
+        if outstanding == 0 {
+            String::new()
+        } else {
+            format!(
+                "; {} not filled in yet (no overall grade): left out",
+                plural(outstanding, "form")
+            )
+        }
+    ));
+    match &args.append {
+        Some(path) => append(ctx, path, &columns, &rows, &|h| element_key(h))?,
+        None => {
+            let mut out = ctx.open_output()?;
+            let mut w = RowWriter::new(ctx.format, columns.clone(), &mut out, ctx.render.clone())?;
+            for r in &rows {
+                w.write(r.iter().map(|c| Cell::text(c.as_str())).collect())?;
+            }
+            w.finish()?;
+            out.commit()?;
+        }
+    }
+    Ok(())
+}
+
+fn id_of(r: &Moderated) -> &str {
+    match r {
+        Moderated::Result { audit_id, .. } => audit_id,
+        Moderated::Outstanding => "",
+    }
+}

@@ -1,0 +1,241 @@
+//! Returned audit forms read from their workbooks: the files a folder stands
+//! for, each form read and checked, a form returned twice read once, and the
+//! audits as rows of the standard layout. Shared by `collect`, and by the
+//! commands that take a folder of returned forms as their audits.
+
+use crate::config::Settings;
+use crate::forms::{self, Collected, Returned};
+use crate::grades::Scale;
+use crate::problem::Problem;
+use crate::values::element_key;
+use anyhow::{Context as _, Result, bail};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What the forms of some workbooks hold.
+pub(crate) struct FormsRead {
+    /// The audits returned, each once, in audit id order.
+    pub(crate) audits: Vec<Returned>,
+    /// Forms without an overall grade.
+    pub(crate) outstanding: usize,
+    pub(crate) problems: Vec<Problem>,
+    pub(crate) warnings: Vec<Problem>,
+}
+
+/// Reads the audit forms of `files`.
+pub(crate) fn read_forms(files: &[PathBuf], scale: &Scale) -> Result<FormsRead> {
+    let mut problems = Vec::new();
+    let mut audits: Vec<Returned> = Vec::new();
+    let mut outstanding = 0usize;
+    for path in files {
+        let file = path.display().to_string();
+        let mut forms_in_file = 0;
+        for (sheet, cells) in crate::workbook::read_cells(path)? {
+            match forms::read_sheet(&file, &sheet, &cells, scale) {
+                None => continue,
+                Some(Err(found)) => problems.extend(found),
+                Some(Ok(Collected::Outstanding { .. })) => outstanding += 1,
+                Some(Ok(Collected::Audit(a))) => audits.push(*a),
+            }
+            forms_in_file += 1;
+        }
+        if forms_in_file == 0 {
+            problems.push(Problem::error(
+                &file,
+                None,
+                None,
+                "holds no audit form (no sheet written by `caseaudit forms`)",
+            ));
+        }
+    }
+    let mut warnings = Vec::new();
+    let mut audits = once_each(audits, &mut problems, &mut warnings);
+    // In audit id order, whatever the files are called: a month's in allocation order.
+    audits.sort_by(|a, b| a.audit_id.cmp(&b.audit_id));
+    Ok(FormsRead {
+        audits,
+        outstanding,
+        problems,
+        warnings,
+    })
+}
+
+/// The audits of `read` as the text of an audits file, for the readers of audits.
+pub(crate) fn as_csv(settings: &Settings, audits: &[Returned]) -> Result<Vec<u8>> {
+    let columns = columns(settings, audits, false);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&columns)?;
+    for a in audits {
+        w.write_record(row(a, &columns))?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))
+}
+
+/// The workbooks given, a folder standing for the `.xlsx` files in it (by
+/// name; Excel's `~$` lock files left out).
+pub(crate) fn workbooks(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(input)
+                .with_context(|| format!("cannot read the folder {}", input.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    let xlsx = Path::new(name)
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+                    xlsx && !name.starts_with("~$") && !name.starts_with('.') && p.is_file()
+                })
+                .collect();
+            if found.is_empty() {
+                bail!("{} holds no .xlsx workbook", input.display());
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Each audit once: a form returned twice is kept once with a warning when the
+/// copies agree, and is an error when they do not.
+fn once_each(
+    audits: Vec<Returned>,
+    problems: &mut Vec<Problem>,
+    warnings: &mut Vec<Problem>,
+) -> Vec<Returned> {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut kept: Vec<Returned> = Vec::new();
+    for a in audits {
+        match first.get(&a.audit_id) {
+            None => {
+                first.insert(a.audit_id.clone(), kept.len());
+                kept.push(a);
+            }
+            Some(&i) => {
+                let earlier = &kept[i];
+                let same = Returned {
+                    at: earlier.at.clone(),
+                    ..a.clone()
+                } == *earlier;
+                let at = format!("{}, cell {} (Audit id)", a.at, a.id_cell);
+                if same {
+                    warnings.push(Problem::warning(
+                        &at,
+                        None,
+                        None,
+                        format!(
+                            "audit \"{}\" is returned again, the same as in {}: read once",
+                            a.audit_id, earlier.at
+                        ),
+                    ));
+                } else {
+                    problems.push(Problem::error(
+                        &at,
+                        None,
+                        None,
+                        format!(
+                            "audit \"{}\" is returned again, differently from {}: keep the right copy only",
+                            a.audit_id, earlier.at
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    kept
+}
+
+/// The audits file's columns: the case, the elements (those of the settings'
+/// templates in their order, then any other), the findings, and with
+/// `evidence` each element's evidence.
+pub(crate) fn columns(settings: &Settings, audits: &[Returned], evidence: bool) -> Vec<String> {
+    let known: Vec<&str> = settings
+        .template
+        .elements
+        .iter()
+        .chain(settings.templates.values().flat_map(|t| &t.elements))
+        .map(|e| e.key.as_str())
+        .collect();
+    let mut elements: Vec<String> = Vec::new();
+    for a in audits {
+        for (key, ..) in &a.elements {
+            if !elements.iter().any(|e| element_key(e) == element_key(key)) {
+                elements.push(key.clone());
+            }
+        }
+    }
+    let rank = |k: &str| {
+        known
+            .iter()
+            .position(|x| element_key(x) == element_key(k))
+            .unwrap_or(usize::MAX)
+    };
+    elements.sort_by_key(|k| rank(k)); // stable: others keep their order
+    let case = [
+        "audit_id",
+        "case_id",
+        "month",
+        "auditor_id",
+        "team",
+        "service",
+        "frame",
+        "completed_on",
+    ];
+    let findings = [
+        "overall",
+        "strengths",
+        "learning",
+        "action",
+        "action_owner",
+        "action_due",
+        "action_done",
+        "safeguarding_concern",
+    ];
+    let mut columns: Vec<String> = case.iter().map(|c| (*c).to_string()).collect();
+    columns.extend(elements.iter().cloned());
+    columns.extend(findings.iter().map(|c| (*c).to_string()));
+    if evidence {
+        columns.extend(elements.iter().map(|e| format!("{e}_evidence")));
+    }
+    columns
+}
+
+/// An audit's cells under `columns`.
+pub(crate) fn row(a: &Returned, columns: &[String]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|c| {
+            let element = |k: &str| {
+                a.elements
+                    .iter()
+                    .find(|(key, ..)| element_key(key) == element_key(k))
+            };
+            match c.as_str() {
+                "audit_id" => a.audit_id.clone(),
+                "case_id" => a.case_id.clone(),
+                "month" => a.month.to_string(),
+                "auditor_id" => a.auditor_id.clone(),
+                "team" => a.team.clone(),
+                "service" => a.service.clone(),
+                "frame" => a.frame.clone(),
+                "completed_on"
+                | "overall"
+                | "strengths"
+                | "learning"
+                | "action"
+                | "action_owner"
+                | "action_due"
+                | "action_done"
+                | "safeguarding_concern" => a.finding(c).to_string(),
+                _ => match c.strip_suffix("_evidence").and_then(element) {
+                    Some((_, _, evidence)) if element(c).is_none() => evidence.clone(),
+                    _ => element(c).map_or(String::new(), |(_, grade, _)| grade.clone()),
+                },
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,281 @@
+//! Moderation forms: one sheet per audit chosen for moderation, the auditor's
+//! grades shown beside a dropdown for the moderator's, whether the audit is
+//! challenged, a note, the moderator and the date; and reading them back into
+//! moderation results.
+
+use super::keys::{AUDITOR, Found, Kind, Located, MODERATION_MARKER, VALUE};
+use super::write::{List, Styles, finish_sheet, lists_sheet};
+use super::{Choices, sheet_name};
+use crate::config::Element;
+use crate::dates::{date_problem, format_date, parse_date};
+use crate::grades::{Reading, Scale};
+use crate::problem::Problem;
+use crate::values::{element_key, parse_yes_no};
+use rust_xlsxwriter::{DataValidation, DataValidationRule, ExcelDateTime, Format, Workbook, XlsxError};
+
+/// The header block of a moderation form: key and label.
+pub(crate) const HEADER: [(&str, &str); 6] = [
+    ("audit_id", "Audit id"),
+    ("case_id", "Case"),
+    ("team", "Team"),
+    ("auditor_id", "Auditor"),
+    ("month", "Month"),
+    ("reason", "Chosen for moderation because"),
+];
+
+/// The moderator's answers after the elements: key, label, kind.
+pub(crate) const FINDINGS: [(&str, &str, Kind); 5] = [
+    ("overall", "Overall grade", Kind::Grade),
+    ("challenged", "Challenged (sent back to the auditor)", Kind::YesNo),
+    ("note", "Note", Kind::Text),
+    ("moderator_id", "Moderator (your staff id)", Kind::Text),
+    ("moderated_on", "Moderated on (date)", Kind::Date),
+];
+
+const KEY: u16 = 0;
+const LABEL: u16 = 1;
+const AUDITOR_COL: u16 = 2;
+const ANSWER: u16 = 3;
+
+/// One audit to moderate, as its form shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ModerationCase {
+    pub(crate) audit_id: String,
+    pub(crate) case_id: String,
+    pub(crate) team: String,
+    pub(crate) auditor_id: String,
+    pub(crate) month: String,
+    pub(crate) reason: String,
+    /// Each element of the audit's template, with the auditor's grade (blank
+    /// when not graded).
+    pub(crate) elements: Vec<(Element, String)>,
+    /// The auditor's overall grade.
+    pub(crate) overall: String,
+}
+
+/// The workbook of a month's moderation forms, a sheet per audit.
+pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let mut grades = choices.grades.clone();
+    grades.push("N/A".to_string());
+    let grade_list = List::new(&grades, 'A');
+    let s = Styles::new();
+    let shown = Format::new().set_background_color(rust_xlsxwriter::Color::RGB(0x00EE_EEEE));
+    let overall_check = List::new(&choices.grades, 'A')
+        .validation()?
+        .set_error_title("Not a grade")?
+        .set_error_message("Choose the overall grade from the list.")?;
+    let grade_check = grade_list
+        .validation()?
+        .set_error_title("Not a grade")?
+        .set_error_message("Choose a grade from the list, or N/A.")?;
+    let yes_no = DataValidation::new().allow_list_strings(&["Yes", "No"])?;
+    let dates = DataValidation::new()
+        .allow_date(DataValidationRule::Between(
+            ExcelDateTime::from_ymd(2000, 1, 1)?,
+            ExcelDateTime::from_ymd(2099, 12, 31)?,
+        ))
+        .set_error_message("Type a date, e.g. 2026-11-20.")?;
+    let mut names = Vec::new();
+    for case in cases {
+        let name = sheet_name(&case.audit_id, &names);
+        names.push(name.clone());
+        let sheet = book.add_worksheet();
+        sheet.set_name(&name)?;
+        sheet.set_column_width(KEY, 14)?;
+        sheet.set_column_hidden(KEY)?;
+        sheet.set_column_width(LABEL, 46)?;
+        sheet.set_column_width(AUDITOR_COL, 24)?;
+        sheet.set_column_width(ANSWER, 40)?;
+        sheet.write_string(0, KEY, MODERATION_MARKER)?;
+        sheet.write_string(0, AUDITOR_COL, AUDITOR)?;
+        sheet.write_string(0, ANSWER, VALUE)?;
+        sheet.set_row_hidden(0)?;
+        sheet.write_string_with_format(
+            1,
+            LABEL,
+            format!("Moderation of audit {}", case.audit_id),
+            &s.title,
+        )?;
+        let header = [
+            &case.audit_id,
+            &case.case_id,
+            &case.team,
+            &case.auditor_id,
+            &case.month,
+            &case.reason,
+        ];
+        let mut row = 2;
+        for ((key, label), value) in HEADER.iter().zip(header) {
+            sheet.write_string(row, KEY, *key)?;
+            sheet.write_string_with_format(row, LABEL, *label, &s.label)?;
+            sheet.write_string_with_format(row, ANSWER, value, &s.header_value)?;
+            row += 1;
+        }
+        row += 1;
+        sheet.write_string_with_format(row, LABEL, "Element of practice", &s.heading)?;
+        sheet.write_string_with_format(row, AUDITOR_COL, "Auditor's grade", &s.heading)?;
+        sheet.write_string_with_format(row, ANSWER, "Moderator's grade", &s.heading)?;
+        row += 1;
+        for (e, graded) in &case.elements {
+            sheet.write_string(row, KEY, &e.key)?;
+            sheet.write_string_with_format(row, LABEL, &e.title, &s.label)?;
+            sheet.write_string_with_format(row, AUDITOR_COL, graded, &shown)?;
+            sheet.write_blank(row, ANSWER, &s.answer)?;
+            sheet.add_data_validation(row, ANSWER, row, ANSWER, &grade_check)?;
+            row += 1;
+        }
+        row += 1;
+        for (key, label, kind) in FINDINGS {
+            sheet.write_string(row, KEY, key)?;
+            sheet.write_string_with_format(row, LABEL, label, &s.label)?;
+            if key == "overall" {
+                sheet.write_string_with_format(row, AUDITOR_COL, &case.overall, &shown)?;
+            }
+            let (format, check) = match kind {
+                Kind::Grade => (&s.answer, Some(&overall_check)),
+                Kind::YesNo => (&s.answer, Some(&yes_no)),
+                Kind::Date => (&s.answer_date, Some(&dates)),
+                _ => (&s.answer, None),
+            };
+            sheet.write_blank(row, ANSWER, format)?;
+            if let Some(check) = check {
+                sheet.add_data_validation(row, ANSWER, row, ANSWER, check)?;
+            }
+            row += 1;
+        }
+        finish_sheet(sheet, &case.audit_id);
+    }
+    lists_sheet(&mut book, &[&grade_list])?;
+    book.save_to_buffer()
+}
+
+/// A moderation form read back: the moderation result's cells by column, or
+/// not filled in yet (no overall grade).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Moderated {
+    Result {
+        audit_id: String,
+        /// `file: sheet "NAME"` and the audit id's cell, for messages.
+        at: String,
+        id_cell: String,
+        /// moderator_id, moderated_on, overall, challenged, note.
+        fields: Vec<(&'static str, String)>,
+        /// Each element's key and the moderator's grade (blank: not re-graded).
+        elements: Vec<(String, String)>,
+    },
+    Outstanding,
+}
+
+/// Reads one sheet: `None` when it is not a moderation form.
+pub(crate) fn read_sheet(
+    file: &str,
+    sheet: &str,
+    cells: &[super::keys::Cell],
+    scale: &Scale,
+) -> Option<Result<Moderated, Vec<Problem>>> {
+    let at = format!("{file}: sheet \"{sheet}\"");
+    let form = match Located::find(cells, MODERATION_MARKER)? {
+        Ok(form) => form,
+        Err(why) => return Some(Err(vec![Problem::error(&at, None, None, why)])),
+    };
+    let missing: Vec<&str> = ["audit_id", "overall", "moderator_id"]
+        .into_iter()
+        .filter(|k| form.value(k).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Some(Err(vec![Problem::error(
+            &at,
+            None,
+            None,
+            format!(
+                "the form has no row keyed {} (a row deleted, or its hidden key cleared); write the form again with `caseaudit forms --moderation`",
+                missing.join(", ")
+            ),
+        )]));
+    }
+    let id = form.value("audit_id").expect("checked");
+    let overall = form.value("overall").expect("checked");
+    if scale.read(overall.text) == Reading::NotGraded {
+        return Some(Ok(Moderated::Outstanding));
+    }
+    let mut problems = Vec::new();
+    let located = |found: &Found<'_>, label: &str, message: String| {
+        Problem::error(
+            &format!("{at}, cell {} ({label})", found.cell),
+            None,
+            None,
+            message,
+        )
+    };
+    let grade = |found: &Found<'_>, label: &str| match scale.read(found.text) {
+        Reading::Graded(g) => Ok(scale.label(g).to_string()),
+        Reading::NotGraded => Ok(String::new()),
+        Reading::Unknown => Err(located(found, label, scale.unknown_message(found.text))),
+    };
+    let mut elements = Vec::new();
+    for key in form.keys() {
+        let k = element_key(key);
+        if HEADER.iter().any(|(h, _)| element_key(h) == k)
+            || FINDINGS.iter().any(|(f, ..)| element_key(f) == k)
+        {
+            continue;
+        }
+        let value = form.value(key).expect("a key of the form");
+        let label = super::read::element_label(key);
+        match grade(&value, &label) {
+            Ok(g) => elements.push((key.to_string(), g)),
+            Err(p) => problems.push(p),
+        }
+    }
+    let mut fields = Vec::new();
+    for (key, label, kind) in FINDINGS {
+        let found = form.value(key).unwrap_or(Found {
+            text: "",
+            cell: String::new(),
+        });
+        let label = label.split(" (").next().unwrap_or(label);
+        let text = found.text;
+        let value = match kind {
+            Kind::Grade => grade(&found, label).unwrap_or_else(|p| {
+                problems.push(p);
+                String::new()
+            }),
+            Kind::Text if key == "moderator_id" && text.is_empty() => {
+                problems.push(located(
+                    &found,
+                    label,
+                    "the moderator is blank: write your staff id".into(),
+                ));
+                String::new()
+            }
+            _ if text.is_empty() => String::new(),
+            Kind::Date => parse_date(text).map_or_else(
+                || {
+                    problems.push(located(&found, label, date_problem(text)));
+                    String::new()
+                },
+                format_date,
+            ),
+            Kind::YesNo => match parse_yes_no(text) {
+                Some(b) => (if b { "yes" } else { "no" }).to_string(),
+                None => {
+                    problems.push(located(&found, label, format!("\"{text}\" is not yes or no")));
+                    String::new()
+                }
+            },
+            _ => text.to_string(),
+        };
+        fields.push((key, value));
+    }
+    if !problems.is_empty() {
+        return Some(Err(problems));
+    }
+    Some(Ok(Moderated::Result {
+        audit_id: id.text.to_string(),
+        at,
+        id_cell: id.cell,
+        fields,
+        elements,
+    }))
+}

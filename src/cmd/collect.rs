@@ -66,16 +66,17 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ));
     }
     let scale = ctx.scale()?;
-    let files = returns::workbooks(&args.inputs)?;
+    let books = returns::workbooks(&args.inputs)?;
     if args.moderation {
-        return collect_moderation(ctx, args, &files, &scale);
+        ctx.warn(&books.passed_over);
+        return collect_moderation(ctx, args, &books.files, &scale);
     }
     let FormsRead {
         audits,
         outstanding,
         mut problems,
         warnings,
-    } = returns::read_forms(&files, &scale)?;
+    } = returns::read_forms(&books, &scale)?;
     if let Some(path) = &args.allocation {
         check_allocation(ctx, path, &audits, &mut problems)?;
     }
@@ -105,11 +106,17 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     }
     let columns = returns::columns(&ctx.settings, &audits, args.evidence);
     let rows: Vec<Vec<String>> = audits.iter().map(|a| returns::row(a, &columns)).collect();
+    // Opened before saying what was collected, so that an output refused (it
+    // exists) is the one message, not one after a count of what was read.
+    let out = match &args.append {
+        Some(_) => None,
+        None => Some(ctx.open_output()?),
+    };
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     ctx.note(format!(
         "collected {} from {}{}",
         plural(audits.len(), "audit"),
-        plural(files.len(), "workbook"),
+        plural(books.files.len(), "workbook"),
         if outstanding == 0 {
             " (every form filled in)".to_string()
         } else {
@@ -124,7 +131,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             audit_field_named(h).map_or_else(|| element_key(h), element_key)
         })?,
         None => {
-            let mut out = ctx.open_output()?;
+            let mut out = out.expect("opened when not appending");
             let mut w = RowWriter::new(ctx.format, columns.clone(), &mut out, ctx.render.clone())?;
             for r in &rows {
                 w.write(r.iter().map(|c| Cell::text(c.as_str())).collect())?;
@@ -459,6 +466,10 @@ fn collect_moderation(
             Moderated::Outstanding => None,
         })
         .collect();
+    let out = match &args.append {
+        Some(_) => None,
+        None => Some(ctx.open_output()?),
+    };
     let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     ctx.note(format!(
         "collected {} from {}{}",
@@ -476,7 +487,7 @@ fn collect_moderation(
     match &args.append {
         Some(path) => append(ctx, path, &columns, &rows, &|h| element_key(h))?,
         None => {
-            let mut out = ctx.open_output()?;
+            let mut out = out.expect("opened when not appending");
             let mut w = RowWriter::new(ctx.format, columns.clone(), &mut out, ctx.render.clone())?;
             for r in &rows {
                 w.write(r.iter().map(|c| Cell::text(c.as_str())).collect())?;

@@ -297,7 +297,7 @@ fn write_audit_returns(dir: &Path, demo: &mut Demo, month: Month, force: bool) -
     let (this_month, before) = returns.counts();
     show!("\n# Audits of the six months before (synthetic: {before} audits)");
     show!("  audits.csv       {:>7} bytes", earlier.len());
-    let settings = Settings::parse(CONFIG_TOML, "caseaudit.toml")
+    let settings = Settings::parse(&config_for(month), "caseaudit.toml")
         .map_err(|_| anyhow::anyhow!("the demo's settings do not parse"))?;
     let scale = crate::grades::Scale::new(&settings.grades)
         .map_err(|_| anyhow::anyhow!("the demo's grades do not parse"))?;

@@ -22,8 +22,16 @@ pub(crate) struct FormsRead {
     pub(crate) warnings: Vec<Problem>,
 }
 
-/// Reads the audit forms of `files`.
-pub(crate) fn read_forms(files: &[PathBuf], scale: &Scale) -> Result<FormsRead> {
+/// The workbooks to read forms from, and a warning for each spreadsheet in
+/// the folders given that is not read (a form saved as .ods or .xls).
+pub(crate) struct Workbooks {
+    pub(crate) files: Vec<PathBuf>,
+    pub(crate) passed_over: Vec<Problem>,
+}
+
+/// Reads the audit forms of `books`.
+pub(crate) fn read_forms(books: &Workbooks, scale: &Scale) -> Result<FormsRead> {
+    let files = &books.files;
     let mut problems = Vec::new();
     let mut audits: Vec<Returned> = Vec::new();
     let mut outstanding = 0usize;
@@ -48,7 +56,7 @@ pub(crate) fn read_forms(files: &[PathBuf], scale: &Scale) -> Result<FormsRead> 
             ));
         }
     }
-    let mut warnings = Vec::new();
+    let mut warnings = books.passed_over.clone();
     let mut audits = once_each(audits, &mut problems, &mut warnings);
     // In audit id order, whatever the files are called: a month's in allocation order.
     audits.sort_by(|a, b| a.audit_id.cmp(&b.audit_id));
@@ -72,11 +80,15 @@ pub(crate) fn as_csv(settings: &Settings, audits: &[Returned]) -> Result<Vec<u8>
 }
 
 /// The workbooks given, a folder standing for the `.xlsx` files in it (by
-/// name; Excel's `~$` lock files left out).
-pub(crate) fn workbooks(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// name; Excel's `~$` lock files left out). A form saved in another
+/// spreadsheet format in such a folder is not read, and said so: it would
+/// otherwise only be missed as outstanding.
+pub(crate) fn workbooks(inputs: &[PathBuf]) -> Result<Workbooks> {
     let mut files = Vec::new();
+    let mut passed_over = Vec::new();
     for input in inputs {
         if input.is_dir() {
+            passed_over.extend(other_spreadsheets(input));
             let mut found: Vec<PathBuf> = std::fs::read_dir(input)
                 .with_context(|| format!("cannot read the folder {}", input.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -89,7 +101,7 @@ pub(crate) fn workbooks(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 })
                 .collect();
             if found.is_empty() {
-                bail!("{} holds no .xlsx workbook", input.display());
+                bail!("{}", no_workbook(input));
             }
             found.sort();
             files.extend(found);
@@ -97,7 +109,72 @@ pub(crate) fn workbooks(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
             files.push(input.clone());
         }
     }
-    Ok(files)
+    Ok(Workbooks { files, passed_over })
+}
+
+/// Spreadsheets in another format than .xlsx: saved by LibreOffice in its own
+/// format (.ods), or as an older Excel file.
+const OTHER_FORMATS: [&str; 4] = ["ods", "xls", "xlsb", "numbers"];
+
+fn other_spreadsheets(folder: &Path) -> Vec<Problem> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map(|entries| entries.filter_map(|e| Some(e.ok()?.path())).collect())
+        .unwrap_or_default();
+    found.sort();
+    found
+        .iter()
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| OTHER_FORMATS.iter().any(|o| e.eq_ignore_ascii_case(o)))
+        })
+        .map(|p| {
+            Problem::warning(
+                &p.display().to_string(),
+                None,
+                None,
+                "not read: forms are read from .xlsx; open it and save it as Excel Workbook (.xlsx)",
+            )
+        })
+        .collect()
+}
+
+/// Why a folder gives no forms, naming what it holds instead: a form saved
+/// in LibreOffice's own format (.ods) or as an older Excel file is to be
+/// saved again as .xlsx.
+fn no_workbook(folder: &Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    let start = format!("{} holds no .xlsx workbook", folder.display());
+    if names.is_empty() {
+        return format!("{start}: the folder is empty (give the folder the returned forms were saved in)");
+    }
+    let resave = names.iter().any(|n| {
+        Path::new(n)
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| OTHER_FORMATS.iter().any(|o| e.eq_ignore_ascii_case(o)))
+    });
+    let shown = if names.len() > 3 {
+        format!("{}, … ({} files)", names[..3].join(", "), names.len())
+    } else {
+        names.join(", ")
+    };
+    format!(
+        "{start} (it holds {shown}){}",
+        if resave {
+            "; open each form and save it as Excel Workbook (.xlsx): forms are read from .xlsx only"
+        } else {
+            "; give the folder the returned forms were saved in"
+        }
+    )
 }
 
 /// Each audit once: a form returned twice is kept once with a warning when the

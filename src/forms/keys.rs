@@ -10,6 +10,10 @@ use std::collections::HashMap;
 pub(crate) const AUDIT_MARKER: &str = "caseaudit:audit-form";
 /// The text of the marker cell of a moderation form.
 pub(crate) const MODERATION_MARKER: &str = "caseaudit:moderation-form";
+/// How an audit form's title begins (the title is on the form, not hidden).
+pub(crate) const AUDIT_TITLE: &str = "Case file audit:";
+/// How a moderation form's title begins.
+pub(crate) const MODERATION_TITLE: &str = "Moderation of audit";
 /// The key of a moderation form's column showing the auditor's grades.
 pub(crate) const AUDITOR: &str = "auditor";
 /// The key of the column holding the answers (grades, dates, text).
@@ -85,9 +89,23 @@ pub(crate) struct Found<'a> {
 impl<'a> Located<'a> {
     /// Finds the marker among `cells`: `None` when the sheet is not a form
     /// (a sheet of lists, or a note the user added); an error when the marker
-    /// is there but the column keys or a row key are missing or repeated.
+    /// is there but the column keys or a row key are missing or repeated, or
+    /// when the form's title is there but not its marker (the hidden key
+    /// column deleted), so that such a form is named, not passed over.
     pub(crate) fn find(cells: &'a [Cell], marker: &str) -> Option<Result<Located<'a>, String>> {
-        let &(marker_row, key_col, _) = cells.iter().find(|c| c.2.trim() == marker)?;
+        let Some(&(marker_row, key_col, _)) = cells.iter().find(|c| c.2.trim() == marker) else {
+            let title = if marker == MODERATION_MARKER {
+                MODERATION_TITLE
+            } else {
+                AUDIT_TITLE
+            };
+            return cells
+                .iter()
+                .any(|c| c.2.trim_start().starts_with(title))
+                .then(|| {
+                    Err("the form has lost its hidden key column (column A, which tells which answer is which: the column deleted, or its first cell cleared), so its answers cannot be read; copy them into a new form written by `caseaudit forms`".to_string())
+                });
+        };
         let mut value_col = None;
         let mut evidence_col = None;
         let mut rows = HashMap::new();
@@ -213,6 +231,15 @@ mod tests {
         assert!(err.contains("rows 5 and 10"), "{err}");
         let lost = vec![cell(0, 0, AUDIT_MARKER), cell(4, 0, "risk")];
         assert!(Located::find(&lost, AUDIT_MARKER).unwrap().is_err());
+        // The key column deleted: the title moved into column A, no marker.
+        let deleted = vec![
+            cell(0, 1, "value"),
+            cell(1, 0, "Case file audit: C1"),
+            cell(4, 0, "Risk"),
+        ];
+        let err = Located::find(&deleted, AUDIT_MARKER).unwrap().unwrap_err();
+        assert!(err.contains("lost its hidden key column"), "{err}");
+        assert!(Located::find(&deleted, MODERATION_MARKER).is_none());
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! challenged, a note, the moderator and the date; and reading them back into
 //! moderation results.
 
-use super::keys::{AUDITOR, Found, Kind, Located, MODERATION_MARKER, VALUE};
-use super::write::{List, Styles, finish_sheet, lists_sheet};
+use super::keys::{AUDITOR, Found, Kind, Located, MODERATION_MARKER, MODERATION_TITLE, VALUE};
+use super::write::{List, Styles, finish_sheet, height, lines, lists_sheet};
 use super::{Choices, sheet_name};
 use crate::config::Element;
 use crate::dates::{date_problem, format_date, parse_date};
@@ -60,7 +60,9 @@ pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Ve
     grades.push("N/A".to_string());
     let grade_list = List::new(&grades, 'A');
     let s = Styles::new();
-    let shown = Format::new().set_background_color(rust_xlsxwriter::Color::RGB(0x00EE_EEEE));
+    let shown = Format::new()
+        .set_align(rust_xlsxwriter::FormatAlign::Top)
+        .set_background_color(rust_xlsxwriter::Color::RGB(0x00EE_EEEE));
     let overall_check = List::new(&choices.grades, 'A')
         .validation()?
         .set_error_title("Not a grade")?
@@ -94,7 +96,7 @@ pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Ve
         sheet.write_string_with_format(
             1,
             LABEL,
-            format!("Moderation of audit {}", case.audit_id),
+            format!("{MODERATION_TITLE} {}", case.audit_id),
             &s.title,
         )?;
         let header = [
@@ -120,6 +122,7 @@ pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Ve
         for (e, graded) in &case.elements {
             sheet.write_string(row, KEY, &e.key)?;
             sheet.write_string_with_format(row, LABEL, &e.title, &s.label)?;
+            sheet.set_row_height(row, height(lines(&e.title, 46)))?;
             sheet.write_string_with_format(row, AUDITOR_COL, graded, &shown)?;
             sheet.write_blank(row, ANSWER, &s.answer)?;
             sheet.add_data_validation(row, ANSWER, row, ANSWER, &grade_check)?;

@@ -3,13 +3,13 @@
 //! dates and yes/no validated, the row keys in a hidden column, the sheet
 //! protected (no password) but for the answer cells, printable on A4.
 
-use super::keys::{AUDIT_MARKER, EVIDENCE, FINDINGS, HEADER, Kind, VALUE};
+use super::keys::{AUDIT_MARKER, AUDIT_TITLE, EVIDENCE, FINDINGS, HEADER, Kind, VALUE};
 use super::{Answers, Choices, FormCase, sheet_name};
 use crate::dates::{format_date, parse_date};
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format, FormatBorder,
-    Formula, ProtectionOptions, Workbook, Worksheet, XlsxError,
+    Color, DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format, FormatAlign,
+    FormatBorder, Formula, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
 /// The sheet holding the longer dropdown lists (hidden).
@@ -24,6 +24,33 @@ const EVIDENCE_COL: u16 = 3;
 /// A4 in Excel's paper sizes.
 pub(super) const A4: u8 = 9;
 pub(super) const DATE_FORMAT: &str = "yyyy-mm-dd";
+/// The answer cells' fill: a pale yellow that shows on screen and on paper
+/// which cells are to be filled in (a paler one was lost when printed).
+pub(super) const ANSWER_FILL: Color = Color::RGB(0x00FF_F2CC);
+/// The label and evidence columns' widths, in characters.
+const LABEL_WIDTH: u16 = 46;
+const EVIDENCE_WIDTH: u16 = 60;
+/// A line of text in points (11-point Calibri), and the lines an element's row
+/// has at least, room to write evidence on a printed form.
+const LINE: f64 = 15.0;
+const ELEMENT_LINES: usize = 2;
+
+/// How many lines `text` wraps to in a column `width` characters wide
+/// (roughly: the average character is narrower than the `0` a width counts,
+/// so a line holds about 10% more). Rows are given heights: LibreOffice does
+/// not fit a row to its wrapped text when it opens or prints a workbook, and
+/// the labels ran over each other.
+pub(super) fn lines(text: &str, width: u16) -> usize {
+    let per_line = (usize::from(width) * 11 / 10).max(1);
+    text.split('\n')
+        .map(|l| l.chars().count().div_ceil(per_line).max(1))
+        .sum()
+}
+
+/// A row's height in points for the given number of lines.
+pub(super) fn height(lines: usize) -> f64 {
+    LINE * lines as f64
+}
 
 /// One form to write: the case, and answers when it is written filled in.
 pub(crate) struct Form<'a> {
@@ -125,11 +152,12 @@ impl Styles {
         let answer = Format::new()
             .set_unlocked()
             .set_text_wrap()
+            .set_align(FormatAlign::Top)
             .set_border(FormatBorder::Thin)
-            .set_background_color(Color::RGB(0x00FF_FFF2));
+            .set_background_color(ANSWER_FILL);
         Styles {
             title: Format::new().set_bold().set_font_size(14),
-            label: Format::new().set_text_wrap(),
+            label: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             heading: Format::new().set_bold().set_border_bottom(FormatBorder::Thin),
             header_value: Format::new()
                 .set_bold()
@@ -151,15 +179,15 @@ fn write_form(
     let case = form.case;
     sheet.set_column_width(KEY, 14)?;
     sheet.set_column_hidden(KEY)?;
-    sheet.set_column_width(LABEL, 46)?;
+    sheet.set_column_width(LABEL, LABEL_WIDTH)?;
     sheet.set_column_width(ANSWER, 26)?;
-    sheet.set_column_width(EVIDENCE_COL, 60)?;
+    sheet.set_column_width(EVIDENCE_COL, EVIDENCE_WIDTH)?;
     // Row 1, hidden: the marker over the key column, the column keys.
     sheet.write_string(0, KEY, AUDIT_MARKER)?;
     sheet.write_string(0, ANSWER, VALUE)?;
     sheet.write_string(0, EVIDENCE_COL, EVIDENCE)?;
     sheet.set_row_hidden(0)?;
-    sheet.write_string_with_format(1, LABEL, format!("Case file audit: {}", case.case_id), &s.title)?;
+    sheet.write_string_with_format(1, LABEL, format!("{AUDIT_TITLE} {}", case.case_id), &s.title)?;
     let header = [
         case.audit_id.clone(),
         case.case_id.clone(),
@@ -180,18 +208,23 @@ fn write_form(
     }
     row += 1;
     sheet.write_string_with_format(row, LABEL, "Element of practice", &s.heading)?;
-    sheet.write_string_with_format(row, ANSWER, "Grade", &s.heading)?;
+    sheet.write_string_with_format(row, ANSWER, "Grade (from the list)", &s.heading)?;
     sheet.write_string_with_format(row, EVIDENCE_COL, "Evidence", &s.heading)?;
     row += 1;
     let answer = |key: &str| form.answers.and_then(|a| a.get(key));
     let grade_check = grades
         .validation()?
         .set_error_title("Not a grade")?
-        .set_error_message("Choose a grade from the list, or N/A.")?;
+        .set_error_message("Choose a grade from the list, or N/A.")?
+        .set_input_message("Choose a grade from the list (the arrow at the cell's right), or N/A.")?;
     for e in &case.elements {
         sheet.write_string(row, KEY, &e.key)?;
         sheet.write_string_with_format(row, LABEL, &e.title, &s.label)?;
         let (value, evidence) = answer(&e.key).cloned().unwrap_or_default();
+        let needed = lines(&e.title, LABEL_WIDTH)
+            .max(lines(&evidence, EVIDENCE_WIDTH))
+            .max(ELEMENT_LINES);
+        sheet.set_row_height(row, height(needed))?;
         sheet.write_string_with_format(row, ANSWER, &value, &s.answer)?;
         sheet.write_string_with_format(row, EVIDENCE_COL, &evidence, &s.evidence)?;
         sheet.add_data_validation(row, ANSWER, row, ANSWER, &grade_check)?;
@@ -203,12 +236,18 @@ fn write_form(
             ExcelDateTime::from_ymd(2000, 1, 1)?,
             ExcelDateTime::from_ymd(2099, 12, 31)?,
         ))
-        .set_error_message("Type a date, e.g. 2026-11-20.")?;
-    let yes_no = DataValidation::new().allow_list_strings(&["Yes", "No"])?;
+        .set_error_message("Type a date, e.g. 2026-11-20.")?
+        .set_input_message("A date, e.g. 2026-11-20.")?;
+    let yes_no = DataValidation::new()
+        .allow_list_strings(&["Yes", "No"])?
+        .set_input_message("Choose Yes or No from the list.")?;
     for (key, label, kind) in FINDINGS {
         sheet.write_string(row, KEY, key)?;
         sheet.write_string_with_format(row, LABEL, label, &s.label)?;
         let value = answer(key).map_or("", |(v, _)| v.as_str());
+        if matches!(kind, Kind::Tags | Kind::Text) {
+            sheet.set_row_height(row, height(lines(value, 26).max(ELEMENT_LINES)))?;
+        }
         match kind {
             Kind::Date => match parse_date(value) {
                 Some(d) => {
@@ -227,7 +266,8 @@ fn write_form(
                 overall
                     .validation()?
                     .set_error_title("Not a grade")?
-                    .set_error_message("Choose the overall grade from the list.")?,
+                    .set_error_message("Choose the overall grade from the list.")?
+                    .set_input_message("Choose the overall grade from the list: the form counts as returned once it has one.")?,
             ),
             Kind::Date => Some(dates.clone()),
             Kind::YesNo => Some(yes_no.clone()),
@@ -235,7 +275,8 @@ fn write_form(
             Kind::YesNoOrDate => Some(
                 yes_no
                     .clone()
-                    .set_error_style(DataValidationErrorStyle::Information),
+                    .set_error_style(DataValidationErrorStyle::Information)
+                    .set_input_message("Yes, No, or the date it was done.")?,
             ),
             // Free text after a tag (`planning; no plan since May`) is allowed.
             Kind::Tags if !tags.items.is_empty() => Some(
@@ -256,4 +297,19 @@ fn write_form(
 
 pub(super) fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_counted_in_the_lines_it_wraps_to() {
+        // A 46-wide column holds about 50 characters a line.
+        assert_eq!(lines("", 46), 1);
+        assert_eq!(lines(&"x".repeat(50), 46), 1);
+        assert_eq!(lines(&"x".repeat(51), 46), 2);
+        assert_eq!(lines("one\ntwo\nthree", 46), 3);
+        assert!((height(2) - 30.0).abs() < f64::EPSILON);
+    }
 }

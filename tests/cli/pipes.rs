@@ -58,6 +58,8 @@ const COMMANDS: &[&[&str]] = &[
         "m/moderation.csv",
     ],
     &["history", "--history", "m/history.csv"],
+    &["collect", "m/forms", "--allocation", "m/allocation.csv"],
+    &["collect", "--moderation", "m/moderation-forms"],
     &["completions", "bash"],
     &["man"],
 ];

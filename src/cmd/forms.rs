@@ -159,15 +159,22 @@ fn write_all(ctx: &Context, dir: &Path, books: &[(PathBuf, Vec<u8>, usize)]) -> 
             dir.display()
         );
     }
-    let there: Vec<String> = books
+    let mut there: Vec<String> = books
         .iter()
         .filter(|(p, ..)| p.exists())
         .map(|(p, ..)| p.display().to_string())
         .collect();
+    there.sort();
     if !there.is_empty() && !ctx.force {
+        // A month's forms are many: the first few named, the rest counted.
+        const NAMED: usize = 3;
+        let named = if there.len() > NAMED {
+            format!("{} and {} more", there[..NAMED].join(", "), there.len() - NAMED)
+        } else {
+            there.join(", ")
+        };
         bail!(
-            "{} already exist{} (returned forms may be in them); use --force to replace them, or write into another folder",
-            there.join(", "),
+            "{named} already exist{} (returned forms may be in them); use --force to replace them, or write into another folder",
             if there.len() == 1 { "s" } else { "" }
         );
     }

@@ -327,3 +327,33 @@ fn a_printed_form_has_room_for_its_titles_and_answers_and_shows_the_dropdowns() 
         .count();
     assert_eq!(prompted, 9, "{xml}");
 }
+
+#[test]
+fn forms_written_again_over_a_months_forms_name_a_few_and_count_the_rest() {
+    let w = Workdir::new();
+    let mut allocation =
+        String::from("month,case_id,team,worker,frame,auditor_id,auditor_name,auditor_team\n");
+    let mut extract = String::from("case_id,team,worker,service,start_date,end_date,status\n");
+    for n in 1..=5 {
+        allocation.push_str(&format!(
+            "2026-11,C{n},Team A,Wren Hale,all,TM{n},Auditor {n},Team B\n"
+        ));
+        extract.push_str(&format!("C{n},Team A,Wren Hale,CIN,2025-01-10,,open\n"));
+    }
+    w.write("allocation.csv", allocation);
+    w.write("extract.csv", extract);
+    let args = [
+        "forms",
+        "allocation.csv",
+        "--extract",
+        "extract.csv",
+        "-o",
+        "forms",
+    ];
+    w.run(&args).ok();
+    let before = std::fs::read(w.path("forms/TM1-2026-11.xlsx")).unwrap();
+    w.run(&args).fails(1).stderr_has(
+        "forms/TM1-2026-11.xlsx, forms/TM2-2026-11.xlsx, forms/TM3-2026-11.xlsx and 2 more already exist (returned forms may be in them); use --force",
+    );
+    assert_eq!(std::fs::read(w.path("forms/TM1-2026-11.xlsx")).unwrap(), before);
+}

@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 ///
 /// Reads the workbooks written by `forms` once the auditors have filled them
 /// in (any file names, saved by Excel or LibreOffice; a folder means every
-/// .xlsx file in it). Each answer is found by the key in the form's hidden
+/// .xlsx file in it, and a form there saved as .ods or .xls is named in a
+/// warning, not read: save it again as .xlsx). Each answer is found by the key in the form's hidden
 /// column, so rows moved or restyled read the same. Writes the audits in the
 /// standard layout (audit_id, case_id, month, auditor_id, team, service,
 /// frame, completed_on, the elements, overall, strengths, learning, action,

@@ -162,7 +162,11 @@ impl Styles {
             header_value: Format::new()
                 .set_bold()
                 .set_background_color(Color::RGB(0x00EE_EEEE)),
-            answer_date: answer.clone().set_num_format(DATE_FORMAT),
+            // Left, as the text answers are: a date typed in a text cell is left too.
+            answer_date: answer
+                .clone()
+                .set_num_format(DATE_FORMAT)
+                .set_align(FormatAlign::Left),
             evidence: answer.clone(),
             answer,
         }

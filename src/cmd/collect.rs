@@ -327,6 +327,10 @@ fn collect_moderation(
     for path in files {
         let file = path.display().to_string();
         let mut forms_in_file = 0;
+        if let Some(problem) = returns::unreadable(path) {
+            problems.push(problem);
+            continue;
+        }
         for (sheet, cells) in crate::workbook::read_cells(path)? {
             match moderation::read_sheet(&file, &sheet, &cells, scale) {
                 None => continue,

@@ -38,6 +38,10 @@ pub(crate) fn read_forms(books: &Workbooks, scale: &Scale) -> Result<FormsRead> 
     for path in files {
         let file = path.display().to_string();
         let mut forms_in_file = 0;
+        if let Some(problem) = unreadable(path) {
+            problems.push(problem);
+            continue;
+        }
         for (sheet, cells) in crate::workbook::read_cells(path)? {
             match forms::read_sheet(&file, &sheet, &cells, scale) {
                 None => continue,
@@ -66,6 +70,27 @@ pub(crate) fn read_forms(books: &Workbooks, scale: &Scale) -> Result<FormsRead> 
         problems,
         warnings,
     })
+}
+
+/// Why a returned form cannot be read at all, when its first bytes tell: an
+/// empty file (not saved whole, or a cloud placeholder), or a file saved with
+/// a password, which Excel and LibreOffice write as an encrypted compound
+/// document, not as a zip (as is an old .xls renamed .xlsx).
+pub(crate) fn unreadable(path: &Path) -> Option<Problem> {
+    use std::io::Read as _;
+    let mut start = [0u8; 8];
+    let read = std::fs::File::open(path)
+        .and_then(|f| f.take(8).read(&mut start))
+        .ok()?;
+    const COMPOUND: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let why = if read == 0 {
+        "the file is empty: it was not saved or copied whole; ask for it again"
+    } else if start == COMPOUND {
+        "the file is saved with a password (or is an old .xls renamed .xlsx): open it and save it as Excel Workbook (.xlsx) with no password"
+    } else {
+        return None;
+    };
+    Some(Problem::error(&path.display().to_string(), None, None, why))
 }
 
 /// The audits of `read` as the text of an audits file, for the readers of audits.

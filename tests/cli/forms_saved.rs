@@ -357,3 +357,21 @@ fn forms_written_again_over_a_months_forms_name_a_few_and_count_the_rest() {
     );
     assert_eq!(std::fs::read(w.path("forms/TM1-2026-11.xlsx")).unwrap(), before);
 }
+
+#[test]
+fn a_form_saved_with_a_password_or_empty_is_named_with_what_to_do() {
+    // forms_libreoffice.xlsx encrypted with the password "secret" (ECMA-376
+    // agile encryption, as Excel's and LibreOffice's "save with password"
+    // write it), by msoffcrypto-tool.
+    let w = with_corpus(&["forms_libreoffice.xlsx", "forms_password.xlsx"], "returned");
+    w.write("returned/TM9-2026-11.xlsx", b"");
+    let run = w
+        .run(&["collect", "returned", "-o", "audits.csv"])
+        .fails(1)
+        .stderr_has("returned/forms_password.xlsx: the file is saved with a password (or is an old .xls renamed .xlsx): open it and save it as Excel Workbook (.xlsx) with no password")
+        .stderr_has("returned/TM9-2026-11.xlsx: the file is empty");
+    assert!(!w.path("audits.csv").exists(), "{}", run.stderr);
+    w.run(&["collect", "--moderation", "returned/forms_password.xlsx"])
+        .fails(1)
+        .stderr_has("forms_password.xlsx: the file is saved with a password");
+}

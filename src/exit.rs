@@ -33,6 +33,9 @@ impl std::error::Error for AlreadyReported {}
 /// with 101, Rust's code for a panic.
 pub(crate) fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        if CAUGHT.get() {
+            return;
+        }
         let message = info
             .payload()
             .downcast_ref::<&str>()
@@ -48,6 +51,21 @@ pub(crate) fn install_panic_hook() {
              Nothing was written. Please report it with the command you ran."
         );
     }));
+}
+
+thread_local! {
+    /// Whether a panic on this thread is caught by [`caught`], which reports it.
+    static CAUGHT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, a third-party parser given untrusted bytes, turning a panic inside
+/// it into `None` (the caller reports the file as damaged) without the
+/// internal-error message.
+pub(crate) fn caught<T>(f: impl FnOnce() -> T) -> Option<T> {
+    let was = CAUGHT.replace(true);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CAUGHT.set(was);
+    result.ok()
 }
 
 /// Shorthand for returning a usage error.

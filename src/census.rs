@@ -9,7 +9,8 @@
 //! them.
 //!
 //! The file is untrusted. It is read as a stream; a DOCTYPE is refused, so no
-//! entity is ever defined, let alone expanded; nesting and values are bounded;
+//! entity is ever defined, let alone expanded; nesting, values and any run of
+//! text or spaces are bounded;
 //! the size is capped; malformed XML is an error naming the file and line.
 //! Elements are matched by their local names, so a namespace changes nothing.
 //! Nothing here opens a file.

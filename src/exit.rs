@@ -63,7 +63,18 @@ thread_local! {
 /// internal-error message.
 pub(crate) fn caught<T>(f: impl FnOnce() -> T) -> Option<T> {
     let was = CAUGHT.replace(true);
+    // Under the fuzzer, whose panic hook aborts on any panic, the hook is set
+    // aside meanwhile (the fuzzer runs one thread), so that it goes on to find
+    // what is not caught: aborts, hangs, panics elsewhere.
+    #[cfg(fuzzing)]
+    let hook = {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        hook
+    };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    #[cfg(fuzzing)]
+    std::panic::set_hook(hook);
     CAUGHT.set(was);
     result.ok()
 }

@@ -5,12 +5,13 @@
 //! name the row.
 //!
 //! Workbooks are hand-edited and come from many hands, so reading one is bounded:
-//! `.xlsx` and `.xlsb` sheets are read as a stream of cells (memory grows with the
-//! cells that hold values, never with a sheet's dimensions or the unpacked size of
-//! its XML); a part that unpacks to more than 256 MiB and over 100 times its packed
-//! size, more than [`MAX_SHEETS`] sheets, or a cell over [`MAX_CELL_CHARS`]
-//! characters is refused with a message. Cells far from the table are left out
-//! with a note (see [`table`]).
+//! `.xlsx`, `.xlsb` and `.ods` sheets are read as a stream of cells (memory grows
+//! with the cells that hold values, never with a sheet's dimensions or the
+//! unpacked size of its XML); calamine reads an `.xls` whole, so its grids' size
+//! is checked first ([`xls`]); a part that unpacks to more than 256 MiB and over
+//! 100 times its packed size, more than [`MAX_SHEETS`] sheets, or a cell over
+//! [`MAX_CELL_CHARS`] characters is refused with a message. Cells far from the
+//! table are left out with a note (see [`table`]).
 
 mod guard;
 mod ods;

@@ -173,7 +173,6 @@ fn stored_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
 /// workbook part (a standard one where there is no such part).
 #[doc(hidden)]
 pub(crate) fn fuzz_book(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
     let mut parts = bytes.split(|&b| b == 0);
     let ns = "http://schemas.openxmlformats.org";
     let rel = |id: &str, kind: &str, target: &str| {
@@ -194,23 +193,14 @@ pub(crate) fn fuzz_book(bytes: &[u8]) -> Vec<u8> {
         || b"<workbook><sheets><sheet name=\"Sheet1\" r:id=\"rId1\"/></sheets></workbook>".to_vec(),
         <[u8]>::to_vec,
     );
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let mut add = |name: &str, data: &[u8]| {
-        // Writing to memory fails only on a repeated name, which there is not.
-        let _ = zip.start_file(name, stored);
-        let _ = zip.write_all(data);
-    };
-    add("xl/workbook.xml", &workbook);
-    add("xl/_rels/workbook.xml.rels", rels.as_bytes());
-    add("xl/worksheets/sheet1.xml", &sheet);
-    if let Some(strings) = strings {
-        add("xl/sharedStrings.xml", &strings);
-    }
-    if let Some(styles) = styles {
-        add("xl/styles.xml", &styles);
-    }
-    zip.finish().map(std::io::Cursor::into_inner).unwrap_or_default()
+    let mut entries: Vec<(&str, &[u8])> = vec![
+        ("xl/workbook.xml", &workbook),
+        ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
+        ("xl/worksheets/sheet1.xml", &sheet),
+    ];
+    entries.extend(strings.as_deref().map(|s| ("xl/sharedStrings.xml", s)));
+    entries.extend(styles.as_deref().map(|s| ("xl/styles.xml", s)));
+    stored_zip(&entries)
 }
 
 /// The indices of the sheets to read: the one named `only` (ignoring case and

@@ -5,8 +5,10 @@
 //! OpenDocument writes a run of identical cells or rows as one element with a
 //! repeat count (`table:number-columns-repeated`, `table:number-rows-repeated`),
 //! so a sheet of a million empty rows takes a few bytes. A repeat of empty cells
-//! or rows only moves the position; a repeated value is written out cell by cell,
-//! up to [`MAX_REPEATED`] cells a sheet, past which the workbook is refused.
+//! or rows only moves the position; a repeated value is written out cell by cell.
+//! What a workbook's repeats make beyond its own bytes (cells written out for a
+//! repeat, spaces for a `text:s` count) is held to [`MAX_EXPANDED`] bytes, past
+//! which it is refused.
 //! Cell values read as calamine read them: `office:value` as a number, the
 //! date, time, boolean and string values as given, a string cell without a
 //! value by its paragraphs' text (notes left out).
@@ -17,8 +19,11 @@ use anyhow::{Result, anyhow, bail};
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 
-/// The most cells a sheet's repeated values are written out to.
-pub(super) const MAX_REPEATED: u64 = 1 << 20;
+/// The most bytes a workbook's repeats may make (a cell written out counts its
+/// text and [`CELL_BYTES`]).
+pub(super) const MAX_EXPANDED: u64 = 16 << 20;
+/// What a cell costs besides its text: its row, column and string.
+const CELL_BYTES: u64 = 32;
 
 /// Reads the sheets of an `.ods` workbook: the one named `only`, or all.
 pub(super) fn read(mut book: Book, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
@@ -77,6 +82,7 @@ fn is(e: &BytesStart<'_>, name: &str) -> bool {
 fn read_content(xml: &mut Xml<'_>, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
     let mut tables = Vec::new();
     let mut buf = Vec::new();
+    let mut expanded = 0;
     loop {
         let event = next(xml, &mut buf)?;
         let (Event::Start(e) | Event::Empty(e)) = &event else {
@@ -98,7 +104,7 @@ fn read_content(xml: &mut Xml<'_>, file: &str, only: Option<&str>) -> Result<Vec
         let cells = if matches!(event, Event::Empty(_)) {
             Vec::new()
         } else {
-            read_table(xml, &format!("{file}[{name}]"), keep)?
+            read_table(xml, &format!("{file}[{name}]"), keep, &mut expanded)?
         };
         tables.push((name, cells));
     }
@@ -119,11 +125,12 @@ fn repeats(e: &BytesStart<'_>, name: &str, at: impl FnOnce() -> String) -> Resul
 
 /// The cells of one table that hold values; `keep` false reads past them.
 /// `at` names the sheet (`book.ods[Sheet1]`).
-fn read_table(xml: &mut Xml<'_>, at: &str, keep: bool) -> Result<Vec<Cell>> {
+/// `expanded` counts the bytes the workbook's repeats have made so far.
+fn read_table(xml: &mut Xml<'_>, at: &str, keep: bool, expanded: &mut u64) -> Result<Vec<Cell>> {
     let mut cells = Vec::new();
     let mut buf = Vec::new();
     // The row being read (from 0), and the cells written out for repeats so far.
-    let (mut row, mut repeated) = (0u64, 0u64);
+    let mut row = 0u64;
     loop {
         let event = next(xml, &mut buf)?;
         match &event {
@@ -132,9 +139,9 @@ fn read_table(xml: &mut Xml<'_>, at: &str, keep: bool) -> Result<Vec<Cell>> {
                     format!("{at}: row {}", row + 1)
                 })?;
                 if matches!(event, Event::Start(_)) {
-                    let values = read_row(xml, at, row)?;
+                    let values = read_row(xml, at, row, expanded)?;
                     if keep {
-                        write_row(&mut cells, values, row, rows, &mut repeated, at)?;
+                        write_row(&mut cells, values, row, rows, expanded, at)?;
                     }
                 }
                 row = row.saturating_add(rows);
@@ -157,7 +164,7 @@ fn write_row(
     values: Vec<Value>,
     row: u64,
     rows: u64,
-    repeated: &mut u64,
+    expanded: &mut u64,
     at: &str,
 ) -> Result<()> {
     for (col, cols, text) in values {
@@ -176,14 +183,15 @@ fn write_row(
         );
         let count = (last_row - row) * (last_col - col);
         if count > 1 {
-            *repeated += count;
-            if *repeated > MAX_REPEATED {
+            *expanded = expanded.saturating_add(count.saturating_mul(text.len() as u64 + CELL_BYTES));
+            if *expanded > MAX_EXPANDED {
                 bail!(
-                    "{at}: cell {} repeats \"{}\" over {} rows and {} columns, which makes the sheet's repeated values more than {MAX_REPEATED} cells; no real workbook has so many; it is not read",
+                    "{at}: cell {} repeats \"{}\" over {} rows and {} columns, which with the workbook's other repeats makes more than {} MiB; no real workbook repeats so much; it is not read",
                     cell_name(row as u32, col as u32),
                     text.chars().take(40).collect::<String>(),
                     last_row - row,
-                    last_col - col
+                    last_col - col,
+                    MAX_EXPANDED >> 20
                 );
             }
         }
@@ -197,7 +205,7 @@ fn write_row(
 }
 
 /// The values of one row (up to its end tag).
-fn read_row(xml: &mut Xml<'_>, at: &str, row: u64) -> Result<Vec<Value>> {
+fn read_row(xml: &mut Xml<'_>, at: &str, row: u64, expanded: &mut u64) -> Result<Vec<Value>> {
     let mut values = Vec::new();
     let mut buf = Vec::new();
     let mut col = 0u64;
@@ -214,7 +222,7 @@ fn read_row(xml: &mut Xml<'_>, at: &str, row: u64) -> Result<Vec<Value>> {
                     )
                 };
                 let cols = repeats(e, "table:number-columns-repeated", here)?;
-                let text = read_cell(xml, e, matches!(event, Event::Empty(_)), &here)?;
+                let text = read_cell(xml, e, matches!(event, Event::Empty(_)), &here, expanded)?;
                 if !text.is_empty() {
                     values.push((col, cols, text));
                 }
@@ -235,6 +243,7 @@ fn read_cell(
     e: &BytesStart<'_>,
     empty: bool,
     here: &dyn Fn() -> String,
+    expanded: &mut u64,
 ) -> Result<String> {
     let (mut value, mut string, mut error) = (None, false, false);
     for a in e.attributes().with_checks(false).flatten() {
@@ -299,8 +308,17 @@ fn read_cell(
                     "text:s" => {
                         let n = attr(e, "text:c")
                             .and_then(|c| c.trim().parse::<usize>().ok())
-                            .unwrap_or(1);
-                        push_text(&mut text, &" ".repeat(n.min(MAX_CELL_CHARS + 1)), here)?;
+                            .unwrap_or(1)
+                            .min(MAX_CELL_CHARS + 1);
+                        *expanded += n as u64;
+                        if *expanded > MAX_EXPANDED {
+                            bail!(
+                                "{}: its spaces (text:s) with the workbook's other repeats make more than {} MiB; no real workbook repeats so much; it is not read",
+                                here(),
+                                MAX_EXPANDED >> 20
+                            );
+                        }
+                        push_text(&mut text, &" ".repeat(n), here)?;
                     }
                     "text:tab" => push_text(&mut text, "\t", here)?,
                     "text:line-break" => push_text(&mut text, "\n", here)?,
@@ -387,6 +405,30 @@ mod tests {
         let err = error(&table(1 << 11, 1 << 10));
         assert!(
             err.starts_with("b.ods[S]: cell A1 repeats \"x\" over 2048 rows and 1024 columns"),
+            "{err}"
+        );
+        // Fewer cells of a long value are as much memory.
+        let long = table(64, 128).replace(
+            "office:string-value=\"x\"",
+            &format!("office:string-value=\"{}\"", "y".repeat(10_000)),
+        );
+        let err = error(&long);
+        assert!(
+            err.contains(
+                "over 64 rows and 128 columns, which with the workbook's other repeats makes more than 16 MiB"
+            ),
+            "{err}"
+        );
+        // So are spaces written as a count, a few bytes each.
+        let cell = "<table:table-cell office:value-type=\"string\"><text:p><text:s text:c=\"30000\"/></text:p></table:table-cell>";
+        let err = error(&format!(
+            "<table:table table:name=\"S\"><table:table-row>{}</table:table-row></table:table>",
+            cell.repeat(3000)
+        ));
+        // 16 MiB / 30,000 = 559.24: the 560th cell, column UN (21·26 + 14).
+        assert!(err.starts_with("b.ods[S]: cell UN1: its spaces"), "{err}");
+        assert!(
+            err.contains("its spaces (text:s) with the workbook's other repeats make more than 16 MiB"),
             "{err}"
         );
         // The same count of empty cells only moves the position.

@@ -428,7 +428,7 @@ fn an_ods_value_repeated_over_the_whole_sheet_is_refused() {
         ),
     );
     let run = w.run(&["cases", "bomb.ods", "--count"]).fails(1).stderr_has(
-        "bomb.ods[Sheet1]: cell A4 repeats \"1\" over 1048573 rows and 16384 columns, which makes the sheet's repeated values more than 1048576 cells",
+        "bomb.ods[Sheet1]: cell A4 repeats \"1\" over 1048573 rows and 16384 columns, which with the workbook's other repeats makes more than 16 MiB; no real workbook repeats so much; it is not read",
     );
     no_crash(&run);
 }
@@ -670,5 +670,25 @@ fn a_damaged_xls_is_one_message() {
         .run(&["cases", "short.xls", "--count"])
         .fails(1)
         .stderr_has("short.xls is damaged: its records are not as an .xls file has them; it is not read");
+    no_crash(&run);
+}
+
+#[test]
+fn an_ods_of_spaces_written_as_counts_is_refused() {
+    // Cells of 30,000 spaces, each written `<text:s text:c="30000"/>` (20,000 of
+    // them in a 62 KB file took 1.8 GB and 106 s). The 560th passes 16 MiB.
+    let w = Workdir::new();
+    let cell = "<table:table-cell office:value-type=\"string\"><text:p><text:s text:c=\"30000\"/></text:p></table:table-cell>";
+    let rows: String = (3..2_000)
+        .map(|i| {
+            format!(
+                "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>C{i}</text:p></table:table-cell>{cell}</table:table-row>"
+            )
+        })
+        .collect();
+    w.write("spaces.ods", ods(&rows));
+    let run = w.run(&["cases", "spaces.ods", "--count"]).fails(1).stderr_has(
+        "spaces.ods[Sheet1]: cell B563: its spaces (text:s) with the workbook's other repeats make more than 16 MiB; no real workbook repeats so much; it is not read",
+    );
     no_crash(&run);
 }

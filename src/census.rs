@@ -9,7 +9,8 @@
 //! them.
 //!
 //! The file is untrusted. It is read as a stream; a DOCTYPE is refused, so no
-//! entity is ever defined, let alone expanded; nesting and values are bounded;
+//! entity is ever defined, let alone expanded; nesting, values and any run of
+//! text or spaces are bounded;
 //! the size is capped; malformed XML is an error naming the file and line.
 //! Elements are matched by their local names, so a namespace changes nothing.
 //! Nothing here opens a file.
@@ -31,6 +32,11 @@ const MAX_DEPTH: usize = 64;
 
 /// A value longer than this is not a census value.
 const MAX_TEXT: usize = 64 << 10;
+
+/// The longest run of bytes without a `<` or `>` read: the XML parser holds a
+/// whole text (spaces too) or tag in memory, so one this long is refused as it
+/// comes, not after it is all read.
+const MAX_RUN: u64 = 1 << 20;
 
 /// Whether a file's first bytes are XML: `<` after a byte-order mark and white space.
 pub(crate) fn is_xml(head: &[u8]) -> bool {
@@ -194,6 +200,9 @@ struct Counted<R> {
     newlines: u64,
     total: u64,
     over: bool,
+    /// Bytes consumed since the last `<` or `>`; `long` once over [`MAX_RUN`].
+    run: u64,
+    long: bool,
 }
 
 impl<R: Read> Counted<R> {
@@ -207,6 +216,8 @@ impl<R: Read> Counted<R> {
             newlines: 0,
             total: 0,
             over: false,
+            run: 0,
+            long: false,
         }
     }
 
@@ -231,6 +242,9 @@ impl<R: Read> Read for Counted<R> {
 
 impl<R: Read> BufRead for Counted<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.long {
+            return Err(io::Error::other("a text or tag is too long"));
+        }
         if self.pos == self.end {
             let n = loop {
                 match self.inner.read(&mut self.buf) {
@@ -253,6 +267,11 @@ impl<R: Read> BufRead for Counted<R> {
         let amt = amt.min(self.end - self.pos);
         let taken = &self.buf[self.pos..self.pos + amt];
         self.newlines += memchr::memchr_iter(b'\n', taken).count() as u64;
+        self.run = match memchr::memrchr2(b'<', b'>', taken) {
+            Some(at) => (amt - at - 1) as u64,
+            None => self.run + amt as u64,
+        };
+        self.long |= self.run > MAX_RUN;
         self.pos += amt;
         self.total += amt as u64;
     }
@@ -350,6 +369,12 @@ fn read_within<R: Read>(file: &str, input: R, limit: u64) -> Result<Census> {
                     bail!(
                         "{file} is over {} MiB: too large to read as the CIN census",
                         limit >> 20
+                    );
+                }
+                if xml.get_ref().long {
+                    bail!(
+                        "{file}:{line}: a text, tag or run of spaces over {} MiB long, which no CIN census has; it is not read",
+                        MAX_RUN >> 20
                     );
                 }
                 let hint = match e {

@@ -33,6 +33,9 @@ impl std::error::Error for AlreadyReported {}
 /// with 101, Rust's code for a panic.
 pub(crate) fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        if CAUGHT.get() {
+            return;
+        }
         let message = info
             .payload()
             .downcast_ref::<&str>()
@@ -48,6 +51,32 @@ pub(crate) fn install_panic_hook() {
              Nothing was written. Please report it with the command you ran."
         );
     }));
+}
+
+thread_local! {
+    /// Whether a panic on this thread is caught by [`caught`], which reports it.
+    static CAUGHT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, a third-party parser given untrusted bytes, turning a panic inside
+/// it into `None` (the caller reports the file as damaged) without the
+/// internal-error message.
+pub(crate) fn caught<T>(f: impl FnOnce() -> T) -> Option<T> {
+    let was = CAUGHT.replace(true);
+    // Under the fuzzer, whose panic hook aborts on any panic, the hook is set
+    // aside meanwhile (the fuzzer runs one thread), so that it goes on to find
+    // what is not caught: aborts, hangs, panics elsewhere.
+    #[cfg(fuzzing)]
+    let hook = {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        hook
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    #[cfg(fuzzing)]
+    std::panic::set_hook(hook);
+    CAUGHT.set(was);
+    result.ok()
 }
 
 /// Shorthand for returning a usage error.

@@ -169,6 +169,27 @@ pub mod fuzz {
         });
     }
 
+    /// The `.ods` reader: `bytes` is an `.ods` file (when it starts `PK`), or its
+    /// `content.xml` (then a NUL byte and the manifest, if any), put in a valid
+    /// zip. Each sheet read goes on to the case extract reader.
+    pub fn ods(bytes: &[u8]) {
+        let settings = Settings::default();
+        crate::workbook::fuzz_ods(bytes, &mut |csv| {
+            let _ = crate::extract::read_bytes("fuzz", csv, &settings, as_of());
+        });
+    }
+
+    /// The `.xls` reader and its bounds: `bytes` is an `.xls` file (when it
+    /// starts with the compound file signature), or the workbook stream (BIFF
+    /// records) put in a valid compound file. Each sheet read goes on to the case
+    /// extract reader.
+    pub fn xls(bytes: &[u8]) {
+        let settings = Settings::default();
+        crate::workbook::fuzz_xls(bytes, &mut |csv| {
+            let _ = crate::extract::read_bytes("fuzz", csv, &settings, as_of());
+        });
+    }
+
     /// Every CSV layout reader on the same bytes: extract (standard and Annex A),
     /// auditors, history, completed audits and moderation results.
     pub fn tables(bytes: &[u8]) {

@@ -5,20 +5,23 @@
 //! name the row.
 //!
 //! Workbooks are hand-edited and come from many hands, so reading one is bounded:
-//! `.xlsx` and `.xlsb` sheets are read as a stream of cells (memory grows with the
-//! cells that hold values, never with a sheet's dimensions or the unpacked size of
-//! its XML); a part that unpacks to more than 256 MiB and over 100 times its packed
-//! size, more than [`MAX_SHEETS`] sheets, or a cell over [`MAX_CELL_CHARS`]
-//! characters is refused with a message. Cells far from the table are left out
-//! with a note (see [`table`]).
+//! `.xlsx`, `.xlsb` and `.ods` sheets are read as a stream of cells (memory grows
+//! with the cells that hold values, never with a sheet's dimensions or the
+//! unpacked size of its XML); calamine reads an `.xls` whole, so its grids' size
+//! is checked first ([`xls`]); a part that unpacks to more than 256 MiB and over
+//! 100 times its packed size, more than [`MAX_SHEETS`] sheets, or a cell over
+//! [`MAX_CELL_CHARS`] characters is refused with a message. Cells far from the
+//! table are left out with a note (see [`table`]).
 
 mod guard;
+mod ods;
 mod table;
+mod xls;
 mod xlsx;
 
 use crate::dates::{excel_serial_to_date, format_date};
 use anyhow::{Context, Result, anyhow, bail};
-use calamine::{Data, Reader, Xlsb, open_workbook, open_workbook_auto};
+use calamine::{Data, Reader, Xls, Xlsb, open_workbook};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -65,8 +68,17 @@ pub(crate) fn read_sheets(
                 std::fs::File::open(path).with_context(|| format!("cannot read the workbook {file}"))?;
             read_xlsx(xlsx::Book::open(Box::new(handle), &file)?, &file, only)?
         }
+        Some("ods") => {
+            let handle =
+                std::fs::File::open(path).with_context(|| format!("cannot read the workbook {file}"))?;
+            ods::read(
+                xlsx::Book::container(Box::new(handle), &file, ".ods")?,
+                &file,
+                only,
+            )?
+        }
         Some("xlsb") => read_xlsb(path, &file, only)?,
-        _ => read_other(path, &file, only)?,
+        _ => read_xls(path, &file, only)?,
     };
     Ok(tables(read, &file, only, header))
 }
@@ -122,12 +134,64 @@ pub(crate) fn fuzz(bytes: &[u8], each: &mut dyn FnMut(&[u8])) {
     }
 }
 
+/// For the fuzzer: reads an `.ods` workbook from memory, or one whose
+/// `content.xml` is `bytes` (up to a NUL byte; what follows it, if anything, is
+/// the manifest), and gives each sheet's CSV to `each`.
+#[doc(hidden)]
+pub(crate) fn fuzz_ods(bytes: &[u8], each: &mut dyn FnMut(&[u8])) {
+    let book = if bytes.starts_with(b"PK") {
+        bytes.to_vec()
+    } else {
+        let mut parts = bytes.splitn(2, |&b| b == 0);
+        let content = parts.next().unwrap_or_default();
+        let mut entries = vec![("content.xml", content)];
+        entries.extend(parts.next().map(|manifest| ("META-INF/manifest.xml", manifest)));
+        stored_zip(&entries)
+    };
+    let Ok(book) = xlsx::Book::container(Box::new(std::io::Cursor::new(book)), "fuzz.ods", ".ods") else {
+        return;
+    };
+    if let Ok(read) = ods::read(book, "fuzz.ods", None) {
+        for sheet in tables(read, "fuzz.ods", None, &|_| Some(1)) {
+            each(&sheet.csv);
+        }
+    }
+}
+
+/// For the fuzzer: reads an `.xls` workbook from memory, or one whose workbook
+/// stream (the BIFF records) is `bytes`, and gives each sheet's CSV to `each`.
+#[doc(hidden)]
+pub(crate) fn fuzz_xls(bytes: &[u8], each: &mut dyn FnMut(&[u8])) {
+    let book = if bytes.starts_with(xls::SIGNATURE) {
+        bytes.to_vec()
+    } else {
+        xls::fuzz_book(bytes)
+    };
+    if let Ok(read) = read_xls_bytes(book, "fuzz.xls", None) {
+        for sheet in tables(read, "fuzz.xls", None, &|_| Some(1)) {
+            each(&sheet.csv);
+        }
+    }
+}
+
+/// A zip of `entries` (name, bytes), stored without compression.
+fn stored_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, data) in entries {
+        // Writing to memory fails only on a repeated name, which there is not.
+        let _ = zip.start_file(*name, stored);
+        let _ = zip.write_all(data);
+    }
+    zip.finish().map(std::io::Cursor::into_inner).unwrap_or_default()
+}
+
 /// A valid zip holding a workbook whose parts come from `bytes`, split at each
 /// NUL byte: the sheet's XML, then the shared strings, the styles and the
 /// workbook part (a standard one where there is no such part).
 #[doc(hidden)]
 pub(crate) fn fuzz_book(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
     let mut parts = bytes.split(|&b| b == 0);
     let ns = "http://schemas.openxmlformats.org";
     let rel = |id: &str, kind: &str, target: &str| {
@@ -148,23 +212,14 @@ pub(crate) fn fuzz_book(bytes: &[u8]) -> Vec<u8> {
         || b"<workbook><sheets><sheet name=\"Sheet1\" r:id=\"rId1\"/></sheets></workbook>".to_vec(),
         <[u8]>::to_vec,
     );
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let mut add = |name: &str, data: &[u8]| {
-        // Writing to memory fails only on a repeated name, which there is not.
-        let _ = zip.start_file(name, stored);
-        let _ = zip.write_all(data);
-    };
-    add("xl/workbook.xml", &workbook);
-    add("xl/_rels/workbook.xml.rels", rels.as_bytes());
-    add("xl/worksheets/sheet1.xml", &sheet);
-    if let Some(strings) = strings {
-        add("xl/sharedStrings.xml", &strings);
-    }
-    if let Some(styles) = styles {
-        add("xl/styles.xml", &styles);
-    }
-    zip.finish().map(std::io::Cursor::into_inner).unwrap_or_default()
+    let mut entries: Vec<(&str, &[u8])> = vec![
+        ("xl/workbook.xml", &workbook),
+        ("xl/_rels/workbook.xml.rels", rels.as_bytes()),
+        ("xl/worksheets/sheet1.xml", &sheet),
+    ];
+    entries.extend(strings.as_deref().map(|s| ("xl/sharedStrings.xml", s)));
+    entries.extend(styles.as_deref().map(|s| ("xl/styles.xml", s)));
+    stored_zip(&entries)
 }
 
 /// The indices of the sheets to read: the one named `only` (ignoring case and
@@ -256,13 +311,27 @@ fn read_xlsb(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String,
     Ok(read)
 }
 
-/// `.xls` and `.ods`: calamine reads these whole, so only the packed sizes
-/// (`.ods`) and the number of sheets are checked before.
-fn read_other(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
-    if extension(path).as_deref() == Some("ods") {
-        check_zip(path, file)?;
-    }
-    let mut book = open_workbook_auto(path).with_context(|| format!("cannot read the workbook {file}"))?;
+/// `.xls`: calamine reads these whole, as a grid for each sheet, so the grids'
+/// size is checked first (see [`xls`]).
+fn read_xls(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read the workbook {file}"))?;
+    read_xls_bytes(bytes, file, only)
+}
+
+/// The bounds come first; calamine's `.xls` parser indexes some records without
+/// checking their length, so a damaged file could make it panic: that is caught
+/// and reported as the file's problem.
+fn read_xls_bytes(bytes: Vec<u8>, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+    xls::check(&bytes, file)?;
+    crate::exit::caught(|| read_xls_unchecked(bytes, file, only)).unwrap_or_else(|| {
+        bail!("{file} is damaged: its records are not as an .xls file has them; it is not read")
+    })
+}
+
+fn read_xls_unchecked(bytes: Vec<u8>, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+    let mut book: Xls<_> = Xls::new(std::io::Cursor::new(bytes))
+        .map_err(calamine::Error::Xls)
+        .with_context(|| format!("cannot read the workbook {file}"))?;
     let names = book.sheet_names();
     let mut read = Vec::new();
     for i in wanted(&names, only, file)? {

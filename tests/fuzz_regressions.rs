@@ -78,3 +78,13 @@ fn census() {
 fn workbook() {
     replay("workbook", caseaudit::fuzz::workbook);
 }
+
+#[test]
+fn ods() {
+    replay("ods", caseaudit::fuzz::ods);
+}
+
+#[test]
+fn xls() {
+    replay("xls", caseaudit::fuzz::xls);
+}

@@ -291,6 +291,34 @@ fn input_past_the_limit_is_refused() {
 }
 
 #[test]
+fn a_long_run_of_text_or_spaces_is_refused_as_it_comes() {
+    // 300 MB of spaces inside an element once took 324 MB of memory before the
+    // value's own limit refused it; a run is now stopped at 1 MiB.
+    for run in [" ".repeat(2 << 20), "x".repeat(2 << 20)] {
+        let xml = format!(
+            "<Message><Children><Child><ChildIdentifiers>{run}</ChildIdentifiers></Child></Children></Message>"
+        );
+        let err = read("long.xml", xml.as_bytes()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "long.xml:1: a text, tag or run of spaces over 1 MiB long, which no CIN census has; it is not read"
+        );
+    }
+    // Runs just under the bound (with the indentation after them), between
+    // elements, are read.
+    let spaced = CENSUS.replace(
+        "<Children>",
+        &format!(
+            "<Children>{}<!-- -->{}",
+            " ".repeat(1 << 20),
+            " ".repeat((1 << 20) - 64)
+        ),
+    );
+    let read = read("spaced.xml", spaced.as_bytes()).map(|c| c.children);
+    assert_eq!(read.map_err(|e| e.to_string()), Ok(2));
+}
+
+#[test]
 fn values_stay_on_one_line() {
     let xml = "<Message><Children><Child><ChildIdentifiers><LAchildID>\n  A\r\nB  </LAchildID></ChildIdentifiers></Child><Child/></Children></Message>";
     let census = read("c.xml", xml.as_bytes()).unwrap();

@@ -20,14 +20,14 @@ use zip::read::ZipFile;
 const MAX_UNPACKED: u64 = 256 << 20;
 const MAX_RATIO: u64 = 100;
 /// The last row and column a sheet can have (1,048,576 and XFD).
-const MAX_ROW: u32 = 1 << 20;
-const MAX_COL: u32 = 1 << 14;
+pub(super) const MAX_ROW: u32 = 1 << 20;
+pub(super) const MAX_COL: u32 = 1 << 14;
 
 /// Where a workbook's bytes come from: a file, or memory (for the fuzzer).
 pub(super) trait Source: Read + Seek {}
 impl<T: Read + Seek> Source for T {}
 
-type Xml<'a> = Reader<BufReader<Guard<ZipFile<'a, Box<dyn Source>>>>>;
+pub(super) type Xml<'a> = Reader<BufReader<Guard<ZipFile<'a, Box<dyn Source>>>>>;
 
 /// An open workbook: its sheets, and what reading their cells needs.
 pub(super) struct Book {
@@ -60,20 +60,7 @@ impl Book {
     /// Opens the zip and reads the list of sheets and the cell formats. `file`
     /// names the workbook in messages.
     pub(super) fn open(source: Box<dyn Source>, file: &str) -> Result<Book> {
-        let zip = ZipArchive::new(source)
-            .map_err(|e| anyhow!("cannot read the workbook {file}: it is not a valid .xlsx file ({e})"))?;
-        let index = (0..zip.len())
-            .filter_map(|i| Some((key(&zip.name_for_index(i)?.ok()?.replace('\\', "/")), i)))
-            .collect();
-        let mut book = Book {
-            zip,
-            file: file.to_string(),
-            index,
-            sheets: Vec::new(),
-            strings_part: None,
-            dates: Vec::new(),
-            date1904: false,
-        };
+        let mut book = Book::container(source, file, ".xlsx")?;
         let workbook = book
             .relation("_rels/.rels", "", "/officeDocument")?
             .unwrap_or_else(|| "xl/workbook.xml".to_string());
@@ -110,6 +97,25 @@ impl Book {
         book.dates = book.part(&styles, read_styles)?.unwrap_or_default();
         book.date1904 = date1904;
         Ok(book)
+    }
+
+    /// Opens the zip only, for another format kept in one (`kind`, as `.ods`,
+    /// names it in messages); its parts are read with [`Book::part`].
+    pub(super) fn container(source: Box<dyn Source>, file: &str, kind: &str) -> Result<Book> {
+        let zip = ZipArchive::new(source)
+            .map_err(|e| anyhow!("cannot read the workbook {file}: it is not a valid {kind} file ({e})"))?;
+        let index = (0..zip.len())
+            .filter_map(|i| Some((key(&zip.name_for_index(i)?.ok()?.replace('\\', "/")), i)))
+            .collect();
+        Ok(Book {
+            zip,
+            file: file.to_string(),
+            index,
+            sheets: Vec::new(),
+            strings_part: None,
+            dates: Vec::new(),
+            date1904: false,
+        })
     }
 
     pub(super) fn sheet_names(&self) -> Vec<String> {
@@ -150,7 +156,11 @@ impl Book {
 
     /// Runs `read` over one part, unpacked through a [`Guard`]; `None` if the
     /// workbook has no such part. Errors name the file and the part.
-    fn part<T>(&mut self, path: &str, read: impl FnOnce(&mut Xml<'_>) -> Result<T>) -> Result<Option<T>> {
+    pub(super) fn part<T>(
+        &mut self,
+        path: &str,
+        read: impl FnOnce(&mut Xml<'_>) -> Result<T>,
+    ) -> Result<Option<T>> {
         let Some(&i) = self.index.get(&key(path)) else {
             return Ok(None);
         };
@@ -185,7 +195,7 @@ impl Book {
 
 /// The next event, with parse errors (and the guard's refusals) as messages
 /// naming the part.
-fn next<'b>(xml: &mut Xml<'_>, buf: &'b mut Vec<u8>) -> Result<Event<'b>> {
+pub(super) fn next<'b>(xml: &mut Xml<'_>, buf: &'b mut Vec<u8>) -> Result<Event<'b>> {
     buf.clear();
     xml.read_event_into(buf).map_err(|e| {
         if let quick_xml::Error::Io(io) = &e
@@ -367,7 +377,7 @@ enum Capture {
 }
 
 /// Appends text to a value, refusing one longer than a cell can hold.
-fn push_text(out: &mut String, text: &str, what: impl FnOnce() -> String) -> Result<()> {
+pub(super) fn push_text(out: &mut String, text: &str, what: impl FnOnce() -> String) -> Result<()> {
     out.push_str(text);
     // A char is at most 4 bytes: only a long value needs counting.
     if out.len() > MAX_CELL_CHARS && out.chars().count() > MAX_CELL_CHARS {
@@ -380,7 +390,7 @@ fn push_text(out: &mut String, text: &str, what: impl FnOnce() -> String) -> Res
 }
 
 /// Appends the text of a `Text`, `CData` or entity event.
-fn event_text(event: &Event<'_>, out: &mut String, what: impl FnOnce() -> String) -> Result<()> {
+pub(super) fn event_text(event: &Event<'_>, out: &mut String, what: impl FnOnce() -> String) -> Result<()> {
     match event {
         Event::Text(t) => push_text(out, &t.xml10_content(), what),
         Event::CData(t) => push_text(out, &t.xml10_content(), what),

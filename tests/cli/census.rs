@@ -295,6 +295,24 @@ fn other_malformed_and_unsafe_xml_is_refused() {
         .stderr_has("bomb.xml:2: the XML has a DOCTYPE declaration");
 }
 
+/// A billion laughs needs entities; no entity is defined, so none is expanded
+/// (the DOCTYPE is refused above); a long run of text is refused as it comes.
+#[test]
+fn a_census_with_a_long_run_of_spaces_is_refused_as_it_comes() {
+    let w = Workdir::new();
+    w.write(
+        "spaces.xml",
+        format!(
+            "<Message><Children><Child><ChildIdentifiers>{}</ChildIdentifiers></Child></Children></Message>\n",
+            " ".repeat(3 << 20)
+        ),
+    );
+    let run = w.run(&["cases", "spaces.xml"]).fails(1).stderr_has(
+        "spaces.xml:1: a text, tag or run of spaces over 1 MiB long, which no CIN census has; it is not read",
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
 /// The size is checked before anything is read (the file here is sparse).
 #[test]
 fn a_census_over_1_gib_is_refused() {

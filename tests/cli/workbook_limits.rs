@@ -337,6 +337,26 @@ fn a_cell_longer_than_a_spreadsheet_allows_is_refused() {
     );
 }
 
+/// Returned forms come from many hands: `collect` reads them through the same
+/// bounds, one message naming the file and part, nothing written.
+#[test]
+fn collect_refuses_a_returned_form_beyond_the_bounds() {
+    let w = Workdir::new();
+    w.write("returns/spaces.xlsx", whitespace_workbook(4_161_790, 0xd488_f31a));
+    w.run(&["collect", "returns", "-o", "audits.csv"])
+        .fails(1)
+        .stderr_has(
+            "spaces.xlsx: part xl/worksheets/sheet1.xml unpacks to 1024 MiB, over 100 times its packed size",
+        );
+    assert!(!w.path("audits.csv").exists());
+    let names: Vec<String> = (1..=1_001).map(|i| format!("S{i}")).collect();
+    w.write("many.xlsx", zip(&skeleton(&names)));
+    w.run(&["collect", "many.xlsx", "-o", "audits.csv"])
+        .fails(1)
+        .stderr_has("many.xlsx has more than 1000 sheets");
+    assert!(!w.path("audits.csv").exists());
+}
+
 #[test]
 fn more_than_a_thousand_sheets_are_refused() {
     let w = Workdir::new();

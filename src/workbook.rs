@@ -27,6 +27,9 @@ use std::path::Path;
 
 /// The most sheets read from one workbook.
 pub(crate) const MAX_SHEETS: usize = 1_000;
+/// The largest `.xls` file read: the format is read whole, and no real one is
+/// this big (its sheets stop at 65,536 rows).
+pub(crate) const MAX_XLS_BYTES: u64 = 256 << 20;
 /// The longest text a spreadsheet cell holds (Excel's own limit).
 pub(crate) const MAX_CELL_CHARS: usize = 32_767;
 
@@ -314,6 +317,16 @@ fn read_xlsb(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String,
 /// `.xls`: calamine reads these whole, as a grid for each sheet, so the grids'
 /// size is checked first (see [`xls`]).
 fn read_xls(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+    // Read whole, so its size is bounded first.
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("cannot read the workbook {file}"))?
+        .len();
+    if size > MAX_XLS_BYTES {
+        bail!(
+            "{file} is larger than the {} MiB caseaudit reads from an .xls workbook ({size} bytes; an .xls is read whole); save it as an Excel Workbook (.xlsx) or CSV",
+            MAX_XLS_BYTES >> 20
+        );
+    }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read the workbook {file}"))?;
     read_xls_bytes(bytes, file, only)
 }

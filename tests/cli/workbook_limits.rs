@@ -712,3 +712,16 @@ fn an_ods_of_spaces_written_as_counts_is_refused() {
     );
     no_crash(&run);
 }
+
+/// An `.xls` is read whole, so a file bigger than any real one is refused before
+/// it is read (a sparse file: nothing is written to disk).
+#[test]
+fn an_xls_bigger_than_any_real_one_is_refused_unread() {
+    let w = Workdir::new();
+    let big = std::fs::File::create(w.path("big.xls")).unwrap();
+    big.set_len((256 << 20) + 1).unwrap();
+    let run = w.run(&["cases", "big.xls", "--count"]).fails(1).stderr_has(
+        "big.xls is larger than the 256 MiB caseaudit reads from an .xls workbook (268435457 bytes; an .xls is read whole); save it as an Excel Workbook (.xlsx) or CSV",
+    );
+    no_crash(&run);
+}

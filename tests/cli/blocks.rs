@@ -4,7 +4,6 @@
 
 use crate::common::{Run, Workdir};
 use sha2::{Digest, Sha256};
-use std::process::Stdio;
 
 const SETTINGS: &str = include_str!("../data/sample.toml");
 
@@ -27,22 +26,8 @@ fn both(w: &Workdir, file: &str, args: &[&str]) -> (Run, Run) {
     let on_file = w.run(&file_args);
     let stdin_args = with("-");
     let stdin_args: Vec<&str> = stdin_args.iter().map(String::as_str).collect();
-    let mut child = w
-        .cmd(&stdin_args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let bytes = std::fs::read(w.path(file)).unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let feeder = std::thread::spawn(move || {
-        use std::io::Write;
-        let _ = stdin.write_all(&bytes);
-    });
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap();
-    (on_file, Run::from(&stdin_args, out))
+    (on_file, w.run_stdin(&stdin_args, bytes))
 }
 
 /// Lines (1 = header) whose first field is `id`.

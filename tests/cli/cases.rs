@@ -365,21 +365,8 @@ fn missing_file_and_directory_inputs() {
 #[test]
 fn stdin_dash_and_tsv() {
     let w = Workdir::new();
-    let mut child = w
-        .cmd(&["cases", "-", "--count"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"case_id,team\nA,B\nC,D\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "count\n2\n");
+    let run = w.run_stdin(&["cases", "-", "--count"], "case_id,team\nA,B\nC,D\n");
+    assert_eq!(run.ok().stdout, "count\n2\n");
     w.write("x.tsv", "case_id\tteam\nA\tT 1\n");
     let run = w.run(&["cases", "x.tsv", "--columns", "team"]).ok();
     assert_eq!(run.stdout, "team\nT 1\n");

@@ -60,6 +60,28 @@ impl Workdir {
                 .expect("the binary runs"),
         )
     }
+
+    /// Runs the binary with `input` on its standard input (fed from a thread, so
+    /// a large input cannot block against a full output pipe).
+    pub fn run_stdin(&self, args: &[&str], input: impl Into<Vec<u8>>) -> Run {
+        let mut child = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let mut stdin = child.stdin.take().expect("piped");
+        let input = input.into();
+        let feeder = std::thread::spawn(move || {
+            use std::io::Write;
+            // The program may stop reading early (an error): not the test's concern.
+            let _ = stdin.write_all(&input);
+        });
+        let out = child.wait_with_output().expect("the binary runs");
+        feeder.join().expect("the feeder thread");
+        Run::from(args, out)
+    }
 }
 
 /// The outcome of one run, with everything needed to explain a failure.

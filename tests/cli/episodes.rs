@@ -3,8 +3,6 @@
 //! case id are one case.
 
 use crate::common::{Workdir, csv_rows};
-use std::io::Write;
-use std::process::Stdio;
 
 const SETTINGS: &str = include_str!("../data/sample.toml");
 
@@ -221,23 +219,8 @@ fn a_sample_does_not_depend_on_episode_rows_or_their_order() {
     assert_eq!(sample("episodes.csv", "b.csv"), want, "episode rows folded");
     assert_eq!(sample("shuffled.csv", "c.csv"), want, "in any order");
     // Standard input is read the same way.
-    let mut child = w
-        .cmd(&["sample", "-", "--seed", "11"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let feeder = std::thread::spawn(move || stdin.write_all(shuffled.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    feeder.join().unwrap().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        want,
-        "from standard input"
-    );
+    let run = w.run_stdin(&["sample", "-", "--seed", "11"], shuffled.as_bytes());
+    assert_eq!(run.ok().stdout, want, "from standard input");
     // The cases listed are the original's, with their episodes counted.
     let count = |input: &str, filter: &str| {
         let run = w.run(&["cases", input, "--where", filter, "--count", "-q"]).ok();

@@ -3,8 +3,6 @@
 
 use crate::common::{Workdir, csv_rows};
 use rust_xlsxwriter::Workbook;
-use std::io::Write;
-use std::process::Stdio;
 
 /// A report as a case management system prints it: a title, a run date, a blank
 /// line, then the headings (on line 4) and the rows.
@@ -31,20 +29,9 @@ fn the_header_is_found_below_title_rows() {
         csv_rows("case_id,team,start_date\nC1,North,2026-01-01\nC2,South,2026-02-02\n")
     );
     // From standard input too.
-    let mut child = w
-        .cmd(&["cases", "-", "--count", "-q"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(TITLED.replace("C3,South,,31/02/2026\n", "").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "count\n2\n");
+    let input = TITLED.replace("C3,South,,31/02/2026\n", "");
+    let run = w.run_stdin(&["cases", "-", "--count", "-q"], input);
+    assert_eq!(run.ok().stdout, "count\n2\n");
 }
 
 #[test]
@@ -191,28 +178,14 @@ fn the_delimiter_is_found_below_a_title_row() {
 
 #[test]
 fn standard_input_is_sniffed_too() {
-    use std::io::Write;
     let w = Workdir::new();
     for args in [
         &["cases", "-", "--count"][..],
         &["validate", "-", "--kind", "cases"][..],
     ] {
-        let mut child = w
-            .cmd(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"Open cases\n\nPerson ID;Team Name\nC1;North\nC2;South\n")
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{args:?}: {stderr}");
+        let input = "Open cases\n\nPerson ID;Team Name\nC1;North\nC2;South\n";
+        let run = w.run_stdin(args, input).ok();
+        let stderr = &run.stderr;
         assert!(
             stderr.contains("<stdin>: the header is separated by semicolons"),
             "{args:?}: {stderr}"

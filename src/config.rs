@@ -426,6 +426,24 @@ impl Settings {
                             e.key
                         ),
                     );
+                } else if crate::forms::keys::reserved()
+                    .any(|r| crate::values::element_key(r) == crate::values::element_key(&e.key))
+                {
+                    let mut reserved: Vec<&str> = Vec::new();
+                    for r in crate::forms::keys::reserved() {
+                        if !reserved.contains(&r) {
+                            reserved.push(r);
+                        }
+                    }
+                    problem(
+                        key_span(text, &e.key),
+                        &what,
+                        format!(
+                            "\"{}\" is a key the audit and moderation forms use for themselves, so the element could not be told from it; give the element another key (the forms' own: {})",
+                            e.key,
+                            reserved.join(", ")
+                        ),
+                    );
                 }
             }
         }
@@ -577,6 +595,27 @@ impl Settings {
     }
 }
 
+/// Where `key = "<value>"` is written in the settings' text (the elements of
+/// a template carry no position of their own): the first such value.
+fn key_span(text: &str, value: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        for quote in ['"', '\''] {
+            let quoted = format!("{quote}{value}{quote}");
+            for (at, _) in line.match_indices(&quoted) {
+                let before = line[..at].trim_end();
+                if let Some(before) = before.strip_suffix('=')
+                    && before.trim_end().ends_with("key")
+                {
+                    return Some(offset + at..offset + at + quoted.len());
+                }
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// The problems of one layout's `[<layout>.columns]`, as (key, message, where): a
 /// name that is not one of the layout's fields, a heading mapped to two fields.
 fn mapping_problems(layout: &Headings, columns: &Mapping) -> Vec<(String, String, std::ops::Range<usize>)> {
@@ -639,6 +678,42 @@ mod tests {
         // An element of a template other than the default is a focus too.
         let themed = "[templates.da]\n[[templates.da.elements]]\nkey = \"safety_plan\"\ntitle = \"Safety planning\"\n\n[[focus]]\nmonth = \"2026-05\"\nelement = \"Safety Plan\"\ntitle = \"Safety\"\n";
         assert!(Settings::parse(themed, "x.toml").is_ok());
+    }
+
+    #[test]
+    fn an_element_keyed_as_the_forms_own_keys_is_refused_with_its_line() {
+        for (reserved, line) in [("evidence", 5), ("worker", 5), ("Due", 5), ("moderator id", 5)] {
+            let text = format!(
+                "[template]\nelements = [\n  {{ key = \"risk\", title = \"Risk\" }},\n\n  {{ key = \"{reserved}\", title = \"X\" }},\n]\n"
+            );
+            let err = Settings::parse(&text, "x.toml").unwrap_err();
+            assert_eq!(err.len(), 1, "{err:?}");
+            assert_eq!(err[0].line, Some(line), "{reserved}: {err:?}");
+            assert!(
+                err[0].message.starts_with(&format!(
+                    "key \"template.elements[1].key\": \"{reserved}\" is a key the audit and moderation forms use for themselves"
+                )),
+                "{}",
+                err[0].message
+            );
+        }
+        let themed = "[templates.da]\n[[templates.da.elements]]\nkey = 'value'\ntitle = \"Value\"\n";
+        let err = Settings::parse(themed, "x.toml").unwrap_err();
+        assert_eq!(err[0].line, Some(3), "{err:?}");
+        assert!(
+            err[0]
+                .message
+                .contains("key \"templates.da.elements[0].key\": \"value\""),
+            "{err:?}"
+        );
+        // A key that only contains one of them is an element like any other.
+        assert!(
+            Settings::parse(
+                "[[template.elements]]\nkey = \"evidence_of_impact\"\ntitle = \"E\"\n",
+                "x.toml"
+            )
+            .is_ok()
+        );
     }
 
     #[test]

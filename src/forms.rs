@@ -88,12 +88,13 @@ pub(crate) fn sheet_name(wanted: &str, taken: &[String]) -> String {
     name
 }
 
-/// A file name for an auditor's forms: letters, digits, `-` and `_` kept.
+/// A file name for an auditor's forms: letters (of any script), digits, `-`
+/// and `_` kept, anything else made `_` (`TM/07` is `TM_07-2026-11.xlsx`).
 pub(crate) fn file_name(auditor_id: &str, month: Month) -> String {
     let id: String = auditor_id
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
                 c
             } else {
                 '_'
@@ -101,6 +102,28 @@ pub(crate) fn file_name(auditor_id: &str, month: Month) -> String {
         })
         .collect();
     format!("{id}-{month}.xlsx")
+}
+
+/// Auditors whose workbooks would have the same file name, ignoring letter
+/// case (Windows and macOS do not tell `tm_07` from `TM_07`): each clash as
+/// the two auditor ids, in the order given, and the file name.
+pub(crate) fn file_name_clashes<'a>(
+    auditor_ids: &[&'a str],
+    month: Month,
+) -> Vec<(&'a str, &'a str, String)> {
+    let mut first: HashMap<String, &'a str> = HashMap::new();
+    let mut clashes = Vec::new();
+    for &id in auditor_ids {
+        let name = file_name(id, month);
+        match first.get(&name.to_lowercase()) {
+            Some(&earlier) if earlier != id => clashes.push((earlier, id, name)),
+            Some(_) => {}
+            None => {
+                first.insert(name.to_lowercase(), id);
+            }
+        }
+    }
+    clashes
 }
 
 #[cfg(test)]
@@ -122,5 +145,22 @@ mod tests {
         let month: Month = "2026-11".parse().unwrap();
         assert_eq!(audit_id(month, 7), "AUD-2026-11-007");
         assert_eq!(file_name("TM 07", month), "TM_07-2026-11.xlsx");
+        assert_eq!(file_name("Zoë", month), "Zoë-2026-11.xlsx");
+        assert_eq!(file_name("Zoé", month), "Zoé-2026-11.xlsx");
+    }
+
+    #[test]
+    fn auditors_whose_file_names_match_but_for_case_clash() {
+        let month: Month = "2026-11".parse().unwrap();
+        let ids = ["TM/07", "Zoë", "TM 07", "Zoé", "tm_07", "A1"];
+        let clashes = file_name_clashes(&ids, month);
+        assert_eq!(
+            clashes,
+            vec![
+                ("TM/07", "TM 07", "TM_07-2026-11.xlsx".to_string()),
+                ("TM/07", "tm_07", "tm_07-2026-11.xlsx".to_string()),
+            ]
+        );
+        assert!(file_name_clashes(&["Zoë", "Zoé", "A1"], month).is_empty());
     }
 }

@@ -77,7 +77,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         outstanding,
         mut problems,
         warnings,
-    } = returns::read_forms(&books, &scale)?;
+    } = returns::read_forms(&books, &scale, &ctx.settings)?;
     if let Some(path) = &args.allocation {
         check_allocation(ctx, path, &audits, &mut problems)?;
     }
@@ -247,14 +247,29 @@ fn append(
             ),
         ));
     }
+    // A cell as this command writes it: neutralised unless --raw. A row
+    // already in the file is compared as written, so a re-run finds its own
+    // `'-> see chronology` the same as `-> see chronology` (and a file
+    // written with --raw the same too).
+    let written = |cell: &str| -> String {
+        if ctx.render.raw {
+            cell.to_string()
+        } else {
+            neutralise(cell).into_owned()
+        }
+    };
     for r in rows {
         match there.get(&r[0]) {
             None => added.push(r),
             Some((line, rec)) => {
+                let same = |i: usize, col: usize| {
+                    let cell = rec.get(col).unwrap_or("").trim();
+                    cell == r[i] || cell == written(&r[i])
+                };
                 let differs: Vec<&str> = columns
                     .iter()
                     .enumerate()
-                    .filter(|&(i, _)| at[i].is_some_and(|col| rec.get(col).unwrap_or("").trim() != r[i]))
+                    .filter(|&(i, _)| at[i].is_some_and(|col| !same(i, col)))
                     .map(|(_, c)| c.as_str())
                     .collect();
                 if differs.is_empty() {
@@ -289,11 +304,7 @@ fn append(
             let mut cells = vec![String::new(); headers.len()];
             for (i, col) in at.iter().enumerate() {
                 if let Some(col) = col {
-                    cells[*col] = if ctx.render.raw {
-                        r[i].clone()
-                    } else {
-                        neutralise(&r[i]).into_owned()
-                    };
+                    cells[*col] = written(&r[i]);
                 }
             }
             w.write_record(&cells)?;

@@ -5,11 +5,12 @@ use crate::csvio;
 use crate::extract::{self, Case, Fold, Schema, Std};
 use crate::forms::{self, Choices, FormCase, moderation::ModerationCase, write::Form};
 use crate::layouts::reader::{RecordReader, present};
-use crate::output::write_file_atomic;
+use crate::output::Output;
 use crate::problem::Problem;
 use crate::problem::Problems;
 use anyhow::{Context as _, Result, bail};
 use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Write the month's audit forms: one Excel workbook per auditor, a sheet per case.
@@ -116,6 +117,28 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             not_in_extract.join(", ")
         ));
     }
+    let ids: Vec<&str> = by_auditor.iter().map(|(id, _)| id.as_str()).collect();
+    let clashes = forms::file_name_clashes(&ids, month);
+    if !clashes.is_empty() {
+        let line_of = |id: &str| allocation.iter().find(|a| a.auditor_id == id).map(|a| a.line);
+        return Err(Problems(
+            clashes
+                .iter()
+                .map(|(first, second, file)| {
+                    Problem::error(
+                        &name,
+                        line_of(second),
+                        Some("auditor_id"),
+                        format!(
+                            "auditors \"{first}\" (line {}) and \"{second}\" would both have their forms in {file} (a file name keeps letters, digits, - and _, and Windows and macOS do not tell capitals apart); give one of them an id that differs in a letter or digit",
+                            line_of(first).unwrap_or_default()
+                        ),
+                    )
+                })
+                .collect(),
+        )
+        .into());
+    }
     let choices = choices(ctx)?;
     // Every workbook is made before any is written, and none is written over.
     let mut books = Vec::new();
@@ -178,8 +201,17 @@ fn write_all(ctx: &Context, dir: &Path, books: &[(PathBuf, Vec<u8>, usize)]) -> 
             if there.len() == 1 { "s" } else { "" }
         );
     }
+    // Every workbook written to a temporary file before any is put in place:
+    // a write that fails (a full disk) leaves none of them.
+    let mut outs = Vec::new();
     for (path, bytes, _) in books {
-        write_file_atomic(path, bytes, ctx.force)?;
+        let mut out = Output::open(Some(path), ctx.force)?;
+        out.write_all(bytes)
+            .with_context(|| format!("writing {}", path.display()))?;
+        outs.push(out);
+    }
+    for out in outs {
+        out.commit()?;
     }
     Ok(())
 }

@@ -329,7 +329,7 @@ impl Context {
     /// `collect` writes); the forms' problems go to `problems`, and how many are
     /// not filled in yet to stderr.
     fn returned_forms(&self, dir: &Path, scale: &Scale, problems: &mut Vec<Problem>) -> Result<csvio::Input> {
-        let read = returns::read_forms(&returns::workbooks(&[dir.to_path_buf()])?, scale)?;
+        let read = returns::read_forms(&returns::workbooks(&[dir.to_path_buf()])?, scale, &self.settings)?;
         problems.extend(read.problems);
         problems.extend(read.warnings);
         if read.outstanding > 0 {

@@ -30,7 +30,7 @@ pub(crate) struct Workbooks {
 }
 
 /// Reads the audit forms of `books`.
-pub(crate) fn read_forms(books: &Workbooks, scale: &Scale) -> Result<FormsRead> {
+pub(crate) fn read_forms(books: &Workbooks, scale: &Scale, settings: &Settings) -> Result<FormsRead> {
     let files = &books.files;
     let mut problems = Vec::new();
     let mut audits: Vec<Returned> = Vec::new();
@@ -43,7 +43,7 @@ pub(crate) fn read_forms(books: &Workbooks, scale: &Scale) -> Result<FormsRead> 
             continue;
         }
         for (sheet, cells) in crate::workbook::read_cells(path)? {
-            match forms::read_sheet(&file, &sheet, &cells, scale) {
+            match forms::read_sheet(&file, &sheet, &cells, scale, settings) {
                 None => continue,
                 Some(Err(found)) => problems.extend(found),
                 Some(Ok(Collected::Outstanding { .. })) => outstanding += 1,

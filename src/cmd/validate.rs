@@ -156,8 +156,11 @@ fn check_file(
     let name = csvio::display_name(path);
     // A folder holds returned audit forms.
     if path.is_dir() {
-        let read =
-            super::returns::read_forms(&super::returns::workbooks(&[path.to_path_buf()])?, &ctx.scale()?)?;
+        let read = super::returns::read_forms(
+            &super::returns::workbooks(&[path.to_path_buf()])?,
+            &ctx.scale()?,
+            &ctx.settings,
+        )?;
         ctx.note(format!(
             "{name}: read as returned audit forms ({} filled in, {} not yet)",
             read.audits.len(),

@@ -64,6 +64,20 @@ pub(crate) const FINDINGS: [(&str, &str, Kind); 9] = [
     ("completed_on", "Audit completed on (date)", Kind::Date),
 ];
 
+/// Every key a form uses for itself, in its hidden column or row (the header
+/// blocks and findings of the audit and moderation forms, the column keys):
+/// an element of practice keyed as one of them would be read as it, so the
+/// settings refuse such an element.
+pub(crate) fn reserved() -> impl Iterator<Item = &'static str> {
+    HEADER
+        .iter()
+        .map(|(k, _)| *k)
+        .chain(FINDINGS.iter().map(|(k, ..)| *k))
+        .chain(super::moderation::HEADER.iter().map(|(k, _)| *k))
+        .chain(super::moderation::FINDINGS.iter().map(|(k, ..)| *k))
+        .chain([VALUE, EVIDENCE, AUDITOR])
+}
+
 /// A cell of a sheet that holds a value: row and column from 0, and its text.
 pub(crate) type Cell = (u32, u32, String);
 

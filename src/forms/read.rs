@@ -2,7 +2,8 @@
 //! (grades against the scale, dates, yes/no), each problem naming the file,
 //! sheet and cell.
 
-use super::keys::{AUDIT_MARKER, FINDINGS, Found, HEADER, Kind, Located};
+use super::keys::{AUDIT_MARKER, FINDINGS, Found, HEADER, Kind, Located, reserved};
+use crate::config::Settings;
 use crate::dates::{Month, date_problem, format_date, parse_date};
 use crate::grades::{Reading, Scale};
 use crate::problem::Problem;
@@ -36,8 +37,8 @@ pub(crate) struct Returned {
     pub(crate) team: String,
     pub(crate) service: String,
     pub(crate) frame: String,
-    /// Each element's key (as the form writes it), grade label (empty when
-    /// not graded) and evidence, in the order of the sheet's rows.
+    /// Each element's key (as the template of the form's frame has it), grade
+    /// label (empty when not graded) and evidence, in the template's order.
     pub(crate) elements: Vec<(String, String, String)>,
     /// The findings, by the keys of [`FINDINGS`], in its order, as they go out
     /// (grades as the scale's labels, dates as YYYY-MM-DD, yes/no as yes/no).
@@ -54,12 +55,14 @@ impl Returned {
 }
 
 /// Reads one sheet: `None` when it is not an audit form (a sheet of lists, a
-/// note the user added), else the audit or the problems found.
+/// note the user added), else the audit or the problems found. The elements
+/// are those of the template of the form's frame in `settings`.
 pub(crate) fn read_sheet(
     file: &str,
     sheet: &str,
     cells: &[super::keys::Cell],
     scale: &Scale,
+    settings: &Settings,
 ) -> Option<Result<Collected, Vec<Problem>>> {
     let at = format!("{file}: sheet \"{sheet}\"");
     let form = match Located::find(cells, AUDIT_MARKER)? {
@@ -147,23 +150,46 @@ pub(crate) fn read_sheet(
             Reading::Unknown => Err(located(&at, found, label, scale.unknown_message(found.text))),
         }
     };
+    // Each element by its key in the template, so that no element can be
+    // taken for one of the form's own rows (the settings refuse such keys).
+    let frame_text = frame.as_ref().map_or("", |f| f.text);
+    let template = super::template_for(settings, frame_text);
     let mut elements = Vec::new();
-    for key in form.keys() {
-        let k = element_key(key);
-        if k == element_key(super::keys::EVIDENCE)
-            || HEADER.iter().any(|(h, _)| element_key(h) == k)
-            || FINDINGS.iter().any(|(f, ..)| element_key(f) == k)
-        {
+    for e in template {
+        let Some(value) = form.value(&e.key) else {
             continue;
-        }
-        let value = form.value(key).expect("a key of the form");
-        let evidence = form.evidence(key).map_or(String::new(), |e| e.text.to_string());
-        let label = element_label(key);
+        };
+        let evidence = form
+            .evidence(&e.key)
+            .map_or(String::new(), |e| e.text.to_string());
+        let label = element_label(&e.key);
         let graded = grade(&value, &label).unwrap_or_else(|p| {
             problems.push(p);
             String::new()
         });
-        elements.push((key.to_string(), graded, evidence));
+        elements.push((e.key.clone(), graded, evidence));
+    }
+    // A row of an element the template no longer has: not passed over.
+    for key in form.keys() {
+        let k = element_key(key);
+        if reserved().any(|r| element_key(r) == k) || template.iter().any(|e| element_key(&e.key) == k) {
+            continue;
+        }
+        let value = form.value(key).expect("a key of the form");
+        problems.push(located(
+            &at,
+            &value,
+            &element_label(key),
+            format!(
+                "the row keyed \"{}\" is not an element of the template of frame \"{frame_text}\" ({}): the settings changed since the form was written; put the element back in the settings, or copy the answers into a form written again",
+                key.trim(),
+                if settings.templates.contains_key(frame_text) {
+                    format!("[templates.{frame_text}]")
+                } else {
+                    "[template]".to_string()
+                }
+            ),
+        ));
     }
     let mut findings = Vec::new();
     for (key, label, kind) in FINDINGS {
@@ -303,7 +329,7 @@ mod tests {
 
     fn read(rows: &[(&str, &str)]) -> Result<Collected, Vec<Problem>> {
         let rows: Vec<(&str, &str)> = HEAD.iter().chain(rows).copied().collect();
-        read_sheet("f.xlsx", "C1", &form(&rows), &scale()).expect("a form")
+        read_sheet("f.xlsx", "C1", &form(&rows), &scale(), &Settings::default()).expect("a form")
     }
 
     #[test]
@@ -367,7 +393,7 @@ mod tests {
     #[test]
     fn a_deleted_key_row_is_reported_not_guessed() {
         let rows = [("audit_id", "A1"), ("overall", "Good")];
-        let err = read_sheet("f.xlsx", "C1", &form(&rows), &scale())
+        let err = read_sheet("f.xlsx", "C1", &form(&rows), &scale(), &Settings::default())
             .unwrap()
             .unwrap_err();
         assert!(
@@ -377,6 +403,15 @@ mod tests {
             "{}",
             err[0]
         );
-        assert!(read_sheet("f.xlsx", "Lists", &[(0, 0, "Good".into())], &scale()).is_none());
+        assert!(
+            read_sheet(
+                "f.xlsx",
+                "Lists",
+                &[(0, 0, "Good".into())],
+                &scale(),
+                &Settings::default()
+            )
+            .is_none()
+        );
     }
 }

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-const EXTRACT: &str = "\
+pub(crate) const EXTRACT: &str = "\
 case_id,team,worker,service,start_date,end_date,status
 C1,Team A,Wren Hale,CIN,2025-01-10,,open
 C2,Team B,Ash Moor,CP,2025-03-02,,open
 C3,Team A,Wren Hale,CLA,2024-07-19,,open
 ";
 
-const ALLOCATION: &str = "\
+pub(crate) const ALLOCATION: &str = "\
 month,case_id,team,worker,frame,auditor_id,auditor_name,auditor_team
 2026-11,C1,Team A,Wren Hale,neglect,TM1,Ann Smith,Team B
 2026-11,C2,Team B,Ash Moor,step-up,TM2,Bob Jones,Team A
@@ -32,7 +32,7 @@ const ELEMENTS: [&str; 9] = [
     "impact",
 ];
 
-fn setup() -> Workdir {
+pub(crate) fn setup() -> Workdir {
     let w = Workdir::new();
     w.write("extract.csv", EXTRACT);
     w.write("allocation.csv", ALLOCATION);
@@ -50,7 +50,7 @@ fn setup() -> Workdir {
 }
 
 /// The row (from 1) whose hidden key cell (column A) holds `key`.
-fn row_of(sheet: &umya_spreadsheet::Worksheet, key: &str) -> u32 {
+pub(crate) fn row_of(sheet: &umya_spreadsheet::Worksheet, key: &str) -> u32 {
     (1..=sheet.get_highest_row())
         .find(|&r| sheet.get_value((1, r)) == key)
         .unwrap_or_else(|| panic!("no row keyed {key}"))
@@ -59,7 +59,7 @@ fn row_of(sheet: &umya_spreadsheet::Worksheet, key: &str) -> u32 {
 /// Fills answers (key → answer, evidence) into one sheet of a workbook with
 /// umya-spreadsheet and saves it, as a person filling in the form would.
 /// A date answer is written as Excel writes a typed date: a serial number.
-fn fill(path: &Path, sheet: &str, answers: &[(&str, &str, &str)]) {
+pub(crate) fn fill(path: &Path, sheet: &str, answers: &[(&str, &str, &str)]) {
     fill_column(path, sheet, 3, answers);
 }
 
@@ -92,7 +92,7 @@ fn excel_serial(text: &str) -> Option<f64> {
 }
 
 /// A complete set of answers: element grades in every accepted spelling.
-fn answers() -> Vec<(&'static str, &'static str, &'static str)> {
+pub(crate) fn answers() -> Vec<(&'static str, &'static str, &'static str)> {
     vec![
         ("risk", "Good", "Risk reviewed at each visit"),
         ("assessment", "RI", "Assessment out of date"),
@@ -119,7 +119,7 @@ fn answers() -> Vec<(&'static str, &'static str, &'static str)> {
     ]
 }
 
-fn records(text: &str) -> Vec<BTreeMap<String, String>> {
+pub(crate) fn records(text: &str) -> Vec<BTreeMap<String, String>> {
     let rows = csv_rows(text);
     let (head, body) = rows.split_first().expect("a header row");
     body.iter()

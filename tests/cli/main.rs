@@ -17,6 +17,7 @@ mod docs;
 mod episodes;
 mod examples;
 mod forms;
+mod forms_fixes;
 mod forms_saved;
 mod generate;
 mod generated;

@@ -153,9 +153,16 @@ fn check_allocation(
 ) -> Result<()> {
     let csvio::Input { name, reader, .. } = ctx.table(path)?;
     let (month, allocation) = crate::layouts::allocation::read(&name, reader).map_err(Problems)?;
-    let by_case: HashMap<&str, &str> = allocation
+    // Each case's auditor and audit id (`AUD-<month>-<n>`, n its row in the allocation).
+    let by_case: HashMap<&str, (&str, String)> = allocation
         .iter()
-        .map(|a| (a.case_id.as_str(), a.auditor_id.as_str()))
+        .enumerate()
+        .map(|(i, a)| {
+            (
+                a.case_id.as_str(),
+                (a.auditor_id.as_str(), crate::forms::audit_id(month, i + 1)),
+            )
+        })
         .collect();
     for a in audits {
         let at = format!("{}, cell {} (Case)", a.at, a.case_cell);
@@ -175,13 +182,22 @@ fn check_allocation(
                     a.case_id
                 ),
             )),
-            Some(&allocated) if allocated != a.auditor_id => problems.push(Problem::error(
+            Some(&(allocated, _)) if allocated != a.auditor_id => problems.push(Problem::error(
                 &at,
                 None,
                 None,
                 format!(
                     "case \"{}\" is allocated to {allocated} in {name}, but this form is {}'s",
                     a.case_id, a.auditor_id
+                ),
+            )),
+            Some((_, id)) if *id != a.audit_id => problems.push(Problem::error(
+                &format!("{}, cell {} (Audit id)", a.at, a.id_cell),
+                None,
+                None,
+                format!(
+                    "the form's audit id is \"{}\", but {name} gives case \"{}\" the audit id \"{id}\"; a form copied to another case's sheet, or its header changed? Keep the form of the case's own audit id",
+                    a.audit_id, a.case_id
                 ),
             )),
             Some(_) => {}

@@ -4,6 +4,7 @@
 //! commands that take a folder of returned forms as their audits.
 
 use crate::config::Settings;
+use crate::dates::Month;
 use crate::forms::{self, Collected, Returned};
 use crate::grades::Scale;
 use crate::problem::Problem;
@@ -203,7 +204,9 @@ fn no_workbook(folder: &Path) -> String {
 }
 
 /// Each audit once: a form returned twice is kept once with a warning when the
-/// copies agree, and is an error when they do not.
+/// copies' answers agree (wherever their rows are), and is an error naming the
+/// cells that differ when they do not. One case and month under two audit ids
+/// is an error naming both forms.
 fn once_each(
     audits: Vec<Returned>,
     problems: &mut Vec<Problem>,
@@ -219,12 +222,9 @@ fn once_each(
             }
             Some(&i) => {
                 let earlier = &kept[i];
-                let same = Returned {
-                    at: earlier.at.clone(),
-                    ..a.clone()
-                } == *earlier;
+                let differ = a.differences(earlier);
                 let at = format!("{}, cell {} (Audit id)", a.at, a.id_cell);
-                if same {
+                if differ.is_empty() {
                     warnings.push(Problem::warning(
                         &at,
                         None,
@@ -240,12 +240,29 @@ fn once_each(
                         None,
                         None,
                         format!(
-                            "audit \"{}\" is returned again, differently from {}: keep the right copy only",
-                            a.audit_id, earlier.at
+                            "audit \"{}\" is returned again, differently from {}: here {} differ{}; keep the right copy only",
+                            a.audit_id,
+                            earlier.at,
+                            differ.join(", "),
+                            if differ.len() == 1 { "s" } else { "" }
                         ),
                     ));
                 }
             }
+        }
+    }
+    let mut by_case: HashMap<(&str, Month), &Returned> = HashMap::new();
+    for a in &kept {
+        if let Some(earlier) = by_case.insert((a.case_id.as_str(), a.month), a) {
+            problems.push(Problem::error(
+                &format!("{}, cell {} (Audit id)", a.at, a.id_cell),
+                None,
+                None,
+                format!(
+                    "case \"{}\" of {} is returned under two audit ids: \"{}\" here and \"{}\" in {}; an audit id belongs to one case (a form copied to another sheet, or its header changed?): keep the form of the case's own audit id",
+                    a.case_id, a.month, a.audit_id, earlier.audit_id, earlier.at
+                ),
+            ));
         }
     }
     kept

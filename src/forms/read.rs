@@ -8,6 +8,7 @@ use crate::dates::{Month, date_problem, format_date, parse_date};
 use crate::grades::{Reading, Scale};
 use crate::problem::Problem;
 use crate::values::{element_key, parse_yes_no};
+use std::collections::BTreeMap;
 
 /// A form with an overall grade, as its audit's cells (by audit column), or
 /// one not filled in yet.
@@ -43,6 +44,9 @@ pub(crate) struct Returned {
     /// The findings, by the keys of [`FINDINGS`], in its order, as they go out
     /// (grades as the scale's labels, dates as YYYY-MM-DD, yes/no as yes/no).
     pub(crate) findings: Vec<(&'static str, String)>,
+    /// Where each answer was read from: its key (an element's evidence as
+    /// `<key> evidence`) to its cell (`C16`), for messages.
+    pub(crate) cells: BTreeMap<String, String>,
 }
 
 impl Returned {
@@ -51,6 +55,62 @@ impl Returned {
             .iter()
             .find(|(k, _)| *k == key)
             .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The answers in which `other`, another copy of the same audit, differs
+    /// from this one, each as its label and its cell here (`Plans (C16)`): none
+    /// when the answers agree, wherever either copy's rows were moved to.
+    pub(crate) fn differences(&self, other: &Returned) -> Vec<String> {
+        let mut differ = Vec::new();
+        let mut name = |key: &str, label: &str| {
+            let cell = self.cells.get(key).map_or(String::new(), |c| format!(" ({c})"));
+            differ.push(format!("{label}{cell}"));
+        };
+        for (key, label, mine, theirs) in [
+            ("case_id", "Case", &self.case_id, &other.case_id),
+            ("auditor_id", "Auditor", &self.auditor_id, &other.auditor_id),
+            ("team", "Team", &self.team, &other.team),
+            ("service", "Service", &self.service, &other.service),
+            ("frame", "Sampling frame", &self.frame, &other.frame),
+        ] {
+            if mine != theirs {
+                name(key, label);
+            }
+        }
+        if self.month != other.month {
+            name("month", "Month");
+        }
+        let answer = |a: &Returned, key: &str| {
+            a.elements
+                .iter()
+                .find(|(k, ..)| element_key(k) == element_key(key))
+                .map(|(_, grade, evidence)| (grade.clone(), evidence.clone()))
+                .unwrap_or_default()
+        };
+        let mut keys: Vec<&str> = self.elements.iter().map(|(k, ..)| k.as_str()).collect();
+        for (k, ..) in &other.elements {
+            if !keys.iter().any(|x| element_key(x) == element_key(k)) {
+                keys.push(k);
+            }
+        }
+        for key in keys {
+            let ((grade, evidence), (their_grade, their_evidence)) = (answer(self, key), answer(other, key));
+            if grade != their_grade {
+                name(key, &element_label(key));
+            }
+            if evidence != their_evidence {
+                name(
+                    &format!("{key} evidence"),
+                    &format!("{} evidence", element_label(key)),
+                );
+            }
+        }
+        for (key, label, _) in FINDINGS {
+            if self.finding(key) != other.finding(key) {
+                name(key, label.split(" (").next().unwrap_or(label));
+            }
+        }
+        differ
     }
 }
 
@@ -154,14 +214,33 @@ pub(crate) fn read_sheet(
     // taken for one of the form's own rows (the settings refuse such keys).
     let frame_text = frame.as_ref().map_or("", |f| f.text);
     let template = super::template_for(settings, frame_text);
+    let mut cells = BTreeMap::new();
+    for (key, found) in [
+        ("audit_id", Some(&id)),
+        ("case_id", Some(&case)),
+        ("month", Some(&month_cell)),
+        ("auditor_id", Some(&auditor)),
+        ("team", Some(&team)),
+        ("service", service.as_ref()),
+        ("frame", frame.as_ref()),
+    ] {
+        if let Some(found) = found {
+            cells.insert(key.to_string(), found.cell.clone());
+        }
+    }
     let mut elements = Vec::new();
     for e in template {
         let Some(value) = form.value(&e.key) else {
             continue;
         };
-        let evidence = form
-            .evidence(&e.key)
-            .map_or(String::new(), |e| e.text.to_string());
+        cells.insert(e.key.clone(), value.cell.clone());
+        let evidence = match form.evidence(&e.key) {
+            Some(found) => {
+                cells.insert(format!("{} evidence", e.key), found.cell);
+                found.text.to_string()
+            }
+            None => String::new(),
+        };
         let label = element_label(&e.key);
         let graded = grade(&value, &label).unwrap_or_else(|p| {
             problems.push(p);
@@ -198,6 +277,7 @@ pub(crate) fn read_sheet(
             continue;
         };
         let label = label.split(" (").next().unwrap_or(label);
+        cells.insert(key.to_string(), found.cell.clone());
         let text = found.text;
         let value = match kind {
             Kind::Grade => grade(&found, label).unwrap_or_else(|p| {
@@ -257,6 +337,7 @@ pub(crate) fn read_sheet(
         frame: frame.map_or(String::new(), |f| f.text.to_string()),
         elements,
         findings,
+        cells,
     }))))
 }
 

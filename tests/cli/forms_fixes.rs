@@ -2,7 +2,7 @@
 //! real binary on forms written by it and filled in by another library.
 
 use crate::common::Workdir;
-use crate::forms::{EXTRACT, answers, fill, records, setup};
+use crate::forms::{EXTRACT, answers, fill, records, row_of, setup};
 
 /// Appending twice: the second run finds its own rows, even those whose
 /// action and owner begin as a formula would (`-`, `@`) and went into the
@@ -149,4 +149,84 @@ fn a_row_of_an_element_the_template_no_longer_has_is_named() {
         records(&w.read("audits.csv"))[0]["assessment"],
         "Requires improvement"
     );
+}
+
+/// One case returned under two audit ids (a copy whose header was changed):
+/// always an error naming both forms; with --allocation, the form whose audit
+/// id is not the one the allocation gives its case is named by its cell.
+#[test]
+fn one_case_under_two_audit_ids_is_refused() {
+    let w = setup();
+    let book = w.path("forms/TM1-2026-11.xlsx");
+    fill(&book, "C1", &answers());
+    std::fs::copy(&book, w.path("forms/TM1 again.xlsx")).unwrap();
+    fill(
+        &w.path("forms/TM1 again.xlsx"),
+        "C1",
+        &[("audit_id", "AUD-2026-11-009", "")],
+    );
+    w.run(&["collect", "forms", "-o", "audits.csv"])
+        .fails(1)
+        .stderr_has("forms/TM1-2026-11.xlsx: sheet \"C1\", cell C3 (Audit id): case \"C1\" of 2026-11 is returned under two audit ids: \"AUD-2026-11-001\" here and \"AUD-2026-11-009\" in forms/TM1 again.xlsx: sheet \"C1\"");
+    assert!(!w.path("audits.csv").exists());
+    w.run(&["collect", "forms", "--allocation", "allocation.csv", "-o", "audits.csv"])
+        .fails(1)
+        .stderr_has("forms/TM1 again.xlsx: sheet \"C1\", cell C3 (Audit id): the form's audit id is \"AUD-2026-11-009\", but allocation.csv gives case \"C1\" the audit id \"AUD-2026-11-001\"");
+    assert!(!w.path("audits.csv").exists());
+    // The copy alone, with --allocation: still the wrong audit id for its case.
+    std::fs::remove_file(&book).unwrap();
+    let run = w
+        .run(&[
+            "collect",
+            "forms",
+            "--allocation",
+            "allocation.csv",
+            "-o",
+            "audits.csv",
+        ])
+        .fails(1)
+        .stderr_has("the form's audit id is \"AUD-2026-11-009\"");
+    assert!(!run.stderr.contains("two audit ids"), "{}", run.stderr);
+}
+
+/// Swaps two rows (all four columns) of a sheet, as a person moving rows would.
+fn swap_rows(path: &std::path::Path, sheet: &str, a: &str, b: &str) {
+    let mut book = umya_spreadsheet::reader::xlsx::read(path).unwrap();
+    let ws = book.get_sheet_by_name_mut(sheet).unwrap();
+    let (ra, rb) = (row_of(ws, a), row_of(ws, b));
+    for col in 1..=4 {
+        let x = ws.get_value((col, ra));
+        let y = ws.get_value((col, rb));
+        ws.get_cell_mut((col, ra)).set_value_string(y);
+        ws.get_cell_mut((col, rb)).set_value_string(x);
+    }
+    umya_spreadsheet::writer::xlsx::write(&book, path).unwrap();
+}
+
+/// A copy with the same answers in moved rows is the same audit; one whose
+/// answers differ is refused, naming the cells that differ.
+#[test]
+fn a_copy_with_its_rows_moved_is_the_same_and_a_different_one_names_its_cells() {
+    let w = setup();
+    let book = w.path("forms/TM1-2026-11.xlsx");
+    fill(&book, "C1", &answers());
+    let copy = w.path("forms/TM1 copy.xlsx");
+    std::fs::copy(&book, &copy).unwrap();
+    swap_rows(&copy, "C1", "risk", "impact");
+    swap_rows(&copy, "C1", "overall", "completed_on");
+    w.run(&["collect", "forms", "-o", "audits.csv"])
+        .ok()
+        .stderr_has("forms/TM1-2026-11.xlsx: sheet \"C1\", cell C3 (Audit id): warning: audit \"AUD-2026-11-001\" is returned again, the same as in forms/TM1 copy.xlsx: sheet \"C1\": read once");
+    assert_eq!(records(&w.read("audits.csv")).len(), 1);
+    // Answers changed in the copy (risk on the row impact had); the message
+    // is on the form read second, and names its cells.
+    fill(
+        &copy,
+        "C1",
+        &[("risk", "Inadequate", "Risks not named"), ("overall", "Good", "")],
+    );
+    w.run(&["collect", "forms", "-o", "audits2.csv"])
+        .fails(1)
+        .stderr_has("forms/TM1-2026-11.xlsx: sheet \"C1\", cell C3 (Audit id): audit \"AUD-2026-11-001\" is returned again, differently from forms/TM1 copy.xlsx: sheet \"C1\": here Risk (C14), Risk evidence (D14), Overall grade (C24) differ; keep the right copy only");
+    assert!(!w.path("audits2.csv").exists());
 }

@@ -145,9 +145,9 @@ pub(crate) fn date_problem(text: &str) -> String {
             );
         }
         if parts[2].trim().len() == 2 {
-            return format!("\"{s}\" has a two-digit year; write it in full (dd/mm/yyyy)");
+            return format!("\"{s}\" has a two-digit year; write it in full (dd/mm/yyyy or yyyy-mm-dd)");
         }
-        return format!("\"{s}\" is not a real date (expected dd/mm/yyyy)");
+        return format!("\"{s}\" is not a real date (expected dd/mm/yyyy or yyyy-mm-dd)");
     }
     format!("\"{s}\" is not a date (expected dd/mm/yyyy, yyyy-mm-dd, 16 Sep 2025 or an Excel day number)")
 }

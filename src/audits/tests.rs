@@ -50,8 +50,8 @@ fn every_error_names_file_line_and_column() {
             "a.csv:3: column \"month\": \"Oct 2026\" is not a month (expected YYYY-MM, e.g. 2026-11)",
             "a.csv:4: column \"audit_id\": audit id \"A1\" appears again (first on line 2)",
             "a.csv:5: column \"case_id\": case id is blank",
-            "a.csv:5: column \"completed_on\": \"31/02/2026\" is not a real date (expected dd/mm/yyyy)",
-            "a.csv:5: column \"action_due\": \"13/25/2026\" is not a real date (expected dd/mm/yyyy)",
+            "a.csv:5: column \"completed_on\": \"31/02/2026\" is not a real date (expected dd/mm/yyyy or yyyy-mm-dd)",
+            "a.csv:5: column \"action_due\": \"13/25/2026\" is not a real date (expected dd/mm/yyyy or yyyy-mm-dd)",
             "a.csv:5: column \"action_done\": \"maybe\" is not yes, no or the date it was done",
             "a.csv:5: column \"safeguarding_concern\": \"perhaps\" is not yes or no",
         ]

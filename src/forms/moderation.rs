@@ -4,7 +4,7 @@
 //! moderation results.
 
 use super::keys::{AUDITOR, Found, Kind, Located, MODERATION_MARKER, MODERATION_TITLE, VALUE};
-use super::write::{List, Styles, finish_sheet, height, lines, lists_sheet};
+use super::write::{LISTS, List, Styles, finish_sheet, height, lines, lists_sheet};
 use super::{Choices, sheet_name};
 use crate::config::Element;
 use crate::dates::{date_problem, format_date, parse_date};
@@ -77,8 +77,9 @@ pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Ve
             ExcelDateTime::from_ymd(2000, 1, 1)?,
             ExcelDateTime::from_ymd(2099, 12, 31)?,
         ))
-        .set_error_message("Type a date, e.g. 2026-11-20.")?;
-    let mut names = Vec::new();
+        .set_error_message("Type a date, e.g. 2026-11-20 or 20/11/2026.")?;
+    // The hidden lists sheet's name is taken: a case called `Lists` gets `Lists~2`.
+    let mut names = vec![LISTS.to_string()];
     for case in cases {
         let name = sheet_name(&case.audit_id, &names);
         names.push(name.clone());

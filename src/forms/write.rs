@@ -69,7 +69,8 @@ pub(crate) fn workbook(forms: &[Form<'_>], choices: &Choices) -> Result<Vec<u8>,
     let overall_list = List::new(&choices.grades, 'A');
     let tag_list = List::new(&choices.tags, 'B');
     let styles = Styles::new();
-    let mut names = Vec::new();
+    // The hidden lists sheet's name is taken: a case called `Lists` gets `Lists~2`.
+    let mut names = vec![LISTS.to_string()];
     for form in forms {
         let name = sheet_name(&form.case.case_id, &names);
         names.push(name.clone());
@@ -240,8 +241,8 @@ fn write_form(
             ExcelDateTime::from_ymd(2000, 1, 1)?,
             ExcelDateTime::from_ymd(2099, 12, 31)?,
         ))
-        .set_error_message("Type a date, e.g. 2026-11-20.")?
-        .set_input_message("A date, e.g. 2026-11-20.")?;
+        .set_error_message("Type a date, e.g. 2026-11-20 or 20/11/2026.")?
+        .set_input_message("A date, e.g. 2026-11-20 or 20/11/2026.")?;
     let yes_no = DataValidation::new()
         .allow_list_strings(&["Yes", "No"])?
         .set_input_message("Choose Yes or No from the list.")?;

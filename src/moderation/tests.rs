@@ -97,7 +97,7 @@ fn every_error_is_located() {
              Requires improvement or RI or 3, Inadequate or I or 4; empty or N/A for not graded)",
             "mod.csv:5: column \"audit_id\": audit id \"A1\" appears again (first on line 2)",
             "mod.csv:6: column \"moderator_id\": moderator id is blank",
-            "mod.csv:6: column \"moderated_on\": \"31/13/2026\" is not a real date (expected dd/mm/yyyy)",
+            "mod.csv:6: column \"moderated_on\": \"31/13/2026\" is not a real date (expected dd/mm/yyyy or yyyy-mm-dd)",
             "mod.csv:6: column \"challenged\": \"perhaps\" is not yes or no",
         ]
     );

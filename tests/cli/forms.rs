@@ -197,7 +197,7 @@ fn forms_filled_by_another_program_come_back_cell_for_cell() {
 }
 
 /// The sheet XML of the first sheet of a workbook.
-fn sheet_xml(path: &Path) -> String {
+pub(crate) fn sheet_xml(path: &Path) -> String {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut xml = String::new();
     zip.by_name("xl/worksheets/sheet1.xml")

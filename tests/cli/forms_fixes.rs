@@ -230,3 +230,77 @@ fn a_copy_with_its_rows_moved_is_the_same_and_a_different_one_names_its_cells() 
         .stderr_has("forms/TM1-2026-11.xlsx: sheet \"C1\", cell C3 (Audit id): audit \"AUD-2026-11-001\" is returned again, differently from forms/TM1 copy.xlsx: sheet \"C1\": here Risk (C14), Risk evidence (D14), Overall grade (C24) differ; keep the right copy only");
     assert!(!w.path("audits2.csv").exists());
 }
+
+/// A case called `Lists` (the name of the hidden sheet of dropdown lists)
+/// gets a sheet of its own name made unique, and the month's forms are written
+/// and read back.
+#[test]
+fn a_case_called_lists_does_not_clash_with_the_lists_sheet() {
+    let w = Workdir::new();
+    w.write(
+        "extract.csv",
+        "case_id,team,worker,service,start_date,end_date,status\nLists,Team A,Wren Hale,CIN,2025-01-10,,open\nC2,Team B,Ash Moor,CP,2025-03-02,,open\n",
+    );
+    w.write(
+        "allocation.csv",
+        "month,case_id,team,frame,auditor_id\n2026-11,Lists,Team A,neglect,TM1\n2026-11,C2,Team B,neglect,TM1\n",
+    );
+    // Tags with a comma go into the lists sheet, so that sheet is written.
+    w.write(
+        "caseaudit.toml",
+        "[forms]\ntags = [\"planning\", \"voice, child's\"]\n",
+    );
+    w.run(&[
+        "forms",
+        "allocation.csv",
+        "--extract",
+        "extract.csv",
+        "-o",
+        "forms",
+    ])
+    .ok()
+    .stderr_has("wrote 2 forms for 2026-11");
+    fill(&w.path("forms/TM1-2026-11.xlsx"), "Lists~2", &answers());
+    w.run(&[
+        "collect",
+        "forms",
+        "--allocation",
+        "allocation.csv",
+        "-o",
+        "audits.csv",
+    ])
+    .ok()
+    .stderr_has("collected 1 audit from 1 workbook; 1 form not filled in yet");
+    assert_eq!(records(&w.read("audits.csv"))[0]["case_id"], "Lists");
+}
+
+/// A date the form cannot read says both shapes it takes, as the form's own
+/// prompt does.
+#[test]
+fn a_bad_date_on_a_form_names_both_shapes_the_form_takes() {
+    let w = setup();
+    let mut filled = answers();
+    for a in &mut filled {
+        if a.0 == "completed_on" {
+            a.1 = "31/02/2026";
+        }
+        if a.0 == "action_due" {
+            a.1 = "20/11/2026";
+        }
+    }
+    fill(&w.path("forms/TM1-2026-11.xlsx"), "C1", &filled);
+    let run = w
+        .run(&["collect", "forms", "-o", "audits.csv"])
+        .fails(1)
+        .stderr_has("forms/TM1-2026-11.xlsx: sheet \"C1\", cell C32 (Audit completed on): \"31/02/2026\" is not a real date (expected dd/mm/yyyy or yyyy-mm-dd)");
+    assert!(
+        !run.stderr.contains("Action due"),
+        "20/11/2026 is read: {}",
+        run.stderr
+    );
+    let xml = crate::forms::sheet_xml(&w.path("forms/TM1-2026-11.xlsx"));
+    assert!(
+        xml.contains("Type a date, e.g. 2026-11-20 or 20/11/2026."),
+        "{xml}"
+    );
+}

@@ -745,6 +745,19 @@ pub(crate) fn decode_windows_1252(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Encodes text as Windows-1252, for a row added to a file in that encoding;
+/// the first character it cannot hold when there is one.
+pub(crate) fn encode_windows_1252(text: &str) -> Result<Vec<u8>, char> {
+    text.chars()
+        .map(|c| match u32::from(c) {
+            0..0x80 | 0xA0..0x100 => Ok(c as u8),
+            _ => (0x80u8..0xA0)
+                .find(|&b| decode_windows_1252(&[b]).starts_with(c))
+                .ok_or(c),
+        })
+        .collect()
+}
+
 /// Whether a text cell would be taken as a formula by a spreadsheet (README.md#output):
 /// it begins with `=`, `+`, `-`, `@`, tab or carriage return and is not a number.
 pub(crate) fn looks_like_formula(cell: &str) -> bool {
@@ -768,6 +781,17 @@ pub(crate) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::*;
     use crate::problem::Problem;
+
+    #[test]
+    fn windows_1252_encodes_what_it_decodes() {
+        let all: Vec<u8> = (0u8..=255)
+            .filter(|b| !matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D))
+            .collect();
+        let text = decode_windows_1252(&all);
+        assert_eq!(encode_windows_1252(&text), Ok(all));
+        assert_eq!(encode_windows_1252("£5 – €3"), Ok(b"\xa35 \x96 \x803".to_vec()));
+        assert_eq!(encode_windows_1252("Zoë ✓"), Err('✓'));
+    }
 
     #[test]
     fn formulas_are_neutralised() {

@@ -210,6 +210,10 @@ fn check_allocation(
 /// into place: an audit id already there with the same cells is skipped, one
 /// with other cells refused; a column the file lacks must be blank.
 /// `standard` gives a heading of the file in the form our column names take.
+/// The file is read as every table is (the settings' encoding, a byte-order
+/// mark, its delimiter found from the header) and the rows added in its own
+/// delimiter, line ending and encoding; a symbolic link is followed (the file
+/// it points to is written, the link kept), and the file keeps its permissions.
 fn append(
     ctx: &Context,
     path: &Path,
@@ -217,17 +221,37 @@ fn append(
     rows: &[Vec<String>],
     standard: &dyn Fn(&str) -> String,
 ) -> Result<()> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file = path.display().to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(bytes.as_slice());
-    let headers: Vec<String> = reader
-        .headers()
-        .with_context(|| format!("reading {file}"))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let workbook = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["xlsx", "xlsm", "xls", "ods"]
+            .iter()
+            .any(|w| e.eq_ignore_ascii_case(w))
+    });
+    if workbook {
+        bail!(
+            "{file} is a workbook: --append adds to a CSV audits file; write to a new file with -o instead"
+        );
+    }
+    let target = std::fs::canonicalize(path).with_context(|| format!("cannot read {file}"))?;
+    let bytes = std::fs::read(&target).with_context(|| format!("cannot read {file}"))?;
+    let permissions = std::fs::metadata(&target)
+        .with_context(|| format!("cannot read {file}"))?
+        .permissions();
+    let (options, note) = csvio::file_options(path, &ctx.input)?;
+    if let Some(note) = note {
+        ctx.note(note);
+    }
+    let delimiter = csvio::delimiter_for(path, &options);
+    let mut reader = csvio::csv_reader(path, &options)?;
+    let mut records = reader.records();
+    let headers: Vec<String> = match records.next() {
+        Some(header) => header
+            .with_context(|| format!("reading {file}"))?
+            .iter()
+            .map(str::to_string)
+            .collect(),
+        None => bail!("{file} is empty: it has no header row; write to a new file with -o instead"),
+    };
     // Where each of our columns is in the file: by standard name, alias or element key.
     let at: Vec<Option<usize>> = columns
         .iter()
@@ -237,10 +261,11 @@ fn append(
         bail!("{file} has no audit_id column: it is not an audits or moderation file");
     };
     let mut there: HashMap<String, (u64, csv::StringRecord)> = HashMap::new();
-    for (i, rec) in reader.records().enumerate() {
+    for (i, rec) in records.enumerate() {
         let rec = rec.with_context(|| format!("reading {file}"))?;
+        let line = rec.position().map_or(i as u64 + 2, csv::Position::line);
         if let Some(id) = rec.get(id_col).filter(|id| !id.trim().is_empty()) {
-            there.insert(id.trim().to_string(), (i as u64 + 2, rec));
+            there.insert(id.trim().to_string(), (line, rec));
         }
     }
     let mut problems = Vec::new();
@@ -309,13 +334,21 @@ fn append(
     if !problems.is_empty() {
         return Err(Problems(problems).into());
     }
-    let mut out = Output::open(Some(path), true)?;
-    out.write_all(&bytes)?;
+    // The file's own line ending, from its first line.
+    let crlf = memchr::memchr(b'\n', &bytes).is_some_and(|i| i > 0 && bytes[i - 1] == b'\r');
+    let mut text = Vec::new();
     if !bytes.is_empty() && !bytes.ends_with(b"\n") {
-        out.write_all(b"\n")?;
+        text.extend_from_slice(if crlf { b"\r\n" } else { b"\n" });
     }
     {
-        let mut w = csv::WriterBuilder::new().from_writer(&mut out);
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .terminator(if crlf {
+                csv::Terminator::CRLF
+            } else {
+                csv::Terminator::Any(b'\n')
+            })
+            .from_writer(&mut text);
         for r in &added {
             let mut cells = vec![String::new(); headers.len()];
             for (i, col) in at.iter().enumerate() {
@@ -327,7 +360,23 @@ fn append(
         }
         w.flush()?;
     }
+    let text = match options.encoding {
+        csvio::Encoding::Utf8 => text,
+        csvio::Encoding::Windows1252 => {
+            let utf8 = String::from_utf8(text).expect("the csv writer writes the UTF-8 it is given");
+            csvio::encode_windows_1252(&utf8).map_err(|c| {
+                anyhow::anyhow!(
+                    "{file} is read as Windows-1252, which cannot hold \"{c}\" of the audits to add; save the file as CSV UTF-8 and run again without the Windows-1252 encoding"
+                )
+            })?
+        }
+    };
+    let mut out = Output::open(Some(&target), true)?;
+    out.write_all(&bytes)?;
+    out.write_all(&text)?;
     out.commit()?;
+    std::fs::set_permissions(&target, permissions)
+        .with_context(|| format!("cannot keep the permissions of {file}"))?;
     ctx.note(format!(
         "added {} audit{} to {file}{}",
         added.len(),

@@ -304,3 +304,107 @@ fn a_bad_date_on_a_form_names_both_shapes_the_form_takes() {
         "{xml}"
     );
 }
+
+/// `--append` to a file as Excel saves it in Europe: a byte-order mark,
+/// semicolons and CRLF line ends. The rows go in the file's own way, and a
+/// re-run finds them.
+#[test]
+fn append_keeps_the_files_bom_delimiter_and_line_ends() {
+    let w = setup();
+    fill(&w.path("forms/TM1-2026-11.xlsx"), "C1", &answers());
+    w.run(&["collect", "forms", "-o", "month.csv"]).ok();
+    let header = w.read("month.csv").lines().next().unwrap().replace(',', ";");
+    let earlier = format!("\u{feff}{header}\r\nAUD-2026-10-001;C9;2026-10;TM1;Team A\r\n");
+    w.write("audits.csv", &earlier);
+    w.run(&["collect", "forms", "--append", "audits.csv"])
+        .ok()
+        .stderr_has("audits.csv: the header is separated by semicolons")
+        .stderr_has("added 1 audit to audits.csv");
+    let text = w.read("audits.csv");
+    let added = text
+        .strip_prefix(&earlier)
+        .expect("the file as it was, then the rows");
+    assert!(
+        added.starts_with("AUD-2026-11-001;C1;2026-11;TM1;Team A;"),
+        "{added}"
+    );
+    assert!(
+        added.ends_with("\r\n") && !added.trim_end().contains('\n'),
+        "{added:?}"
+    );
+    w.run(&["collect", "forms", "--append", "audits.csv"])
+        .ok()
+        .stderr_has("added 0 audits to audits.csv (1 already there, the same: skipped)");
+    assert_eq!(w.read("audits.csv"), text);
+}
+
+/// `--append` to a Windows-1252 file (read so by --encoding) adds its rows in
+/// Windows-1252; a character it cannot hold is refused, the file left as it was.
+#[test]
+fn append_writes_in_the_files_encoding() {
+    let w = setup();
+    let mut filled = answers();
+    filled[12] = ("action", "Review the plan – £50 for transport", "");
+    fill(&w.path("forms/TM1-2026-11.xlsx"), "C1", &filled);
+    w.run(&["collect", "forms", "-o", "month.csv"]).ok();
+    let header = w.read("month.csv").lines().next().unwrap().to_string();
+    let mut earlier = format!("{header}\n").into_bytes();
+    earlier.extend_from_slice(b"AUD-2026-10-001,C9,2026-10,TM1,Team \xa3\n");
+    w.write("audits.csv", &earlier);
+    w.run(&[
+        "collect",
+        "forms",
+        "--encoding",
+        "windows-1252",
+        "--append",
+        "audits.csv",
+    ])
+    .ok()
+    .stderr_has("added 1 audit to audits.csv");
+    let bytes = std::fs::read(w.path("audits.csv")).unwrap();
+    assert!(bytes.starts_with(&earlier));
+    let added = &bytes[earlier.len()..];
+    let wanted: &[u8] = b"Review the plan \x96 \xa350 for transport";
+    assert!(added.windows(wanted.len()).any(|x| x == wanted), "{added:?}");
+    // A check mark has no place in Windows-1252.
+    fill(&w.path("forms/TM1-2026-11.xlsx"), "C3", &answers());
+    fill(
+        &w.path("forms/TM1-2026-11.xlsx"),
+        "C3",
+        &[("action", "Done ✓", "")],
+    );
+    w.run(&[
+        "collect",
+        "forms",
+        "--encoding",
+        "windows-1252",
+        "--append",
+        "audits.csv",
+    ])
+    .fails(1)
+    .stderr_has("audits.csv is read as Windows-1252, which cannot hold \"✓\"");
+    assert_eq!(std::fs::read(w.path("audits.csv")).unwrap(), bytes);
+}
+
+/// `--append` through a symbolic link writes the file it points to (the link
+/// stays a link) and keeps the file's permissions.
+#[cfg(unix)]
+#[test]
+fn append_follows_a_link_and_keeps_the_files_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = setup();
+    fill(&w.path("forms/TM1-2026-11.xlsx"), "C1", &answers());
+    w.run(&["collect", "forms", "-o", "month.csv"]).ok();
+    let header = w.read("month.csv").lines().next().unwrap().to_string();
+    let real = w.write("shared/audits.csv", format!("{header}\n"));
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o664)).unwrap();
+    std::os::unix::fs::symlink(&real, w.path("audits.csv")).unwrap();
+    w.run(&["collect", "forms", "--append", "audits.csv"])
+        .ok()
+        .stderr_has("added 1 audit to audits.csv");
+    let link = std::fs::symlink_metadata(w.path("audits.csv")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link is kept");
+    assert_eq!(records(&w.read("shared/audits.csv")).len(), 1);
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o664);
+}

@@ -285,12 +285,30 @@ impl Context {
         paths: &[PathBuf],
         prepare: impl FnOnce(&audits::Layout) -> Result<T>,
     ) -> Result<Checked<T>> {
+        let mut forms = Vec::new();
+        let (read, mut problems) = self.check_audits_in(paths, prepare, &mut forms)?;
+        for (name, located) in &forms {
+            returns::locate(&mut problems, name, located);
+        }
+        Ok((read, problems))
+    }
+
+    /// [`Self::check_audits`], each folder of forms read noted in `forms` with
+    /// where each of its rows came from.
+    fn check_audits_in<T>(
+        &self,
+        paths: &[PathBuf],
+        prepare: impl FnOnce(&audits::Layout) -> Result<T>,
+        forms: &mut Vec<(String, Vec<returns::Located>)>,
+    ) -> Result<Checked<T>> {
         let scale = self.scale()?;
         let mut files = Vec::new();
         let mut problems = Vec::new();
         for path in paths {
             let csvio::Input { name, reader, .. } = if path.is_dir() {
-                self.returned_forms(path, &scale, &mut problems)?
+                let (input, located) = self.returned_forms(path, &scale, &mut problems)?;
+                forms.push((input.name.clone(), located));
+                input
             } else {
                 self.table(path)?
             };
@@ -328,7 +346,12 @@ impl Context {
     /// A folder of returned audit forms as a table of audits (in the layout
     /// `collect` writes); the forms' problems go to `problems`, and how many are
     /// not filled in yet to stderr.
-    fn returned_forms(&self, dir: &Path, scale: &Scale, problems: &mut Vec<Problem>) -> Result<csvio::Input> {
+    fn returned_forms(
+        &self,
+        dir: &Path,
+        scale: &Scale,
+        problems: &mut Vec<Problem>,
+    ) -> Result<(csvio::Input, Vec<returns::Located>)> {
         let read = returns::read_forms(&returns::workbooks(&[dir.to_path_buf()])?, scale, &self.settings)?;
         problems.extend(read.problems);
         problems.extend(read.warnings);
@@ -345,7 +368,8 @@ impl Context {
             .has_headers(false)
             .flexible(true)
             .from_reader(Box::new(std::io::Cursor::new(bytes)) as Box<dyn std::io::Read>);
-        Ok(csvio::Input {
+        let located = read.audits.iter().map(returns::Located::of).collect();
+        let input = csvio::Input {
             name: dir.display().to_string(),
             source: dir.to_path_buf(),
             reader,
@@ -355,7 +379,8 @@ impl Context {
             header_line: 1,
             titles: 0,
             annex_a_list: None,
-        })
+        };
+        Ok((input, located))
     }
 
     /// The tables of the case extracts given (see [`extract::tables`]); notes of

@@ -105,6 +105,49 @@ pub(crate) fn as_csv(settings: &Settings, audits: &[Returned]) -> Result<Vec<u8>
     w.into_inner().map_err(|e| anyhow::anyhow!("{}", e.error()))
 }
 
+/// Where a row of the audits read from forms came from: its form and the cell
+/// of each answer.
+pub(crate) struct Located {
+    at: String,
+    cells: std::collections::BTreeMap<String, String>,
+}
+
+impl Located {
+    pub(crate) fn of(audit: &Returned) -> Located {
+        Located {
+            at: audit.at.clone(),
+            cells: audit.cells.clone(),
+        }
+    }
+}
+
+/// Problems the audits reader found in the rows read from a folder of forms
+/// (`name`), which name a line of that table (the header, then a row a form, in
+/// `located`'s order), renamed by the form and the answer's cell.
+pub(crate) fn locate(problems: &mut [Problem], name: &str, located: &[Located]) {
+    for p in problems.iter_mut().filter(|p| p.file == name) {
+        let Some(form) = p
+            .line
+            .and_then(|l| l.checked_sub(2))
+            .and_then(|i| located.get(i as usize))
+        else {
+            continue;
+        };
+        let cell = p
+            .column
+            .as_ref()
+            .and_then(|c| form.cells.get(c).map(|cell| (cell, c)));
+        p.file = match cell {
+            Some((cell, column)) => format!("{}, cell {cell} ({column})", form.at),
+            None => form.at.clone(),
+        };
+        if cell.is_some() {
+            p.column = None;
+        }
+        p.line = None;
+    }
+}
+
 /// The workbooks given, a folder standing for the `.xlsx` files in it (by
 /// name; Excel's `~$` lock files left out). A form saved in another
 /// spreadsheet format in such a folder is not read, and said so: it would

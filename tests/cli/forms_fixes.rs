@@ -408,3 +408,27 @@ fn append_follows_a_link_and_keeps_the_files_permissions() {
     let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o664);
 }
+
+/// A command reading a folder of forms as its audits names the form and the
+/// answer's cell in what the audits reader finds, not a line of a table the
+/// officer never sees.
+#[test]
+fn audit_warnings_on_a_forms_folder_name_the_form_and_cell() {
+    let w = setup();
+    let mut late = answers();
+    let at = late.iter().position(|a| a.0 == "completed_on").unwrap();
+    late[at] = ("completed_on", "2027-03-01", "");
+    fill(&w.path("forms/TM2-2026-11.xlsx"), "C2", &late);
+    let run = w.run(&["themes", "forms"]).ok();
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("2027-03-01"))
+        .unwrap_or_else(|| panic!("no warning of the date:\n{}", run.stderr));
+    assert!(
+        warning.starts_with("forms/TM2-2026-11.xlsx: sheet \"C2\", cell C"),
+        "{warning}"
+    );
+    assert!(warning.contains("(completed_on): warning:"), "{warning}");
+    assert!(!warning.starts_with("forms:"), "{warning}");
+}

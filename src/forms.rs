@@ -8,6 +8,7 @@
 pub(crate) mod keys;
 pub(crate) mod moderation;
 pub(crate) mod read;
+pub(crate) mod returns;
 pub(crate) mod write;
 
 use crate::config::{Element, Settings};

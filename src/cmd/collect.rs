@@ -1,11 +1,11 @@
 //! `collect`: returned audit forms read back into the audits file.
 
 use super::Context;
-use super::returns::{self, FormsRead};
 use crate::audits::fields::audit_field_named;
 use crate::csvio::{self, neutralise};
 use crate::forms::Returned;
 use crate::forms::moderation::{self, Moderated};
+use crate::forms::returns::{self, FormsRead};
 use crate::output::Output;
 use crate::problem::{Problem, Problems};
 use crate::render::{Cell, RowWriter};

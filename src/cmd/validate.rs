@@ -156,8 +156,8 @@ fn check_file(
     let name = csvio::display_name(path);
     // A folder holds returned audit forms.
     if path.is_dir() {
-        let read = super::returns::read_forms(
-            &super::returns::workbooks(&[path.to_path_buf()])?,
+        let read = crate::forms::returns::read_forms(
+            &crate::forms::returns::workbooks(&[path.to_path_buf()])?,
             &ctx.scale()?,
             &ctx.settings,
         )?;

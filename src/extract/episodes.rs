@@ -89,29 +89,70 @@ pub(crate) fn fold(file: &str, mut extract: Extract, warn_no_team: bool) -> (Ext
         order[fill[c as usize] as usize] = i as u32;
         fill[c as usize] += 1;
     }
+    // The rows in case order, so that each case is a slice of them.
     let mut rows: Vec<Option<CaseRow>> = rows.into_iter().map(Some).collect();
-    let mut folding = Folding::default();
-    let mut folded = Vec::with_capacity(n_cases);
-    for c in 0..n_cases {
-        let members = &order[starts[c] as usize..starts[c + 1] as usize];
-        let mut take = |i: &u32| rows[*i as usize].take().expect("each row is in one case");
-        let row = if let [only] = members {
-            take(only)
-        } else {
-            let group: Vec<CaseRow> = members.iter().map(take).collect();
-            folding.rows += members.len() as u64;
-            folding.cases += 1;
-            fold_case(schema, &rules, group)
-        };
+    let mut grouped: Vec<CaseRow> = order
+        .iter()
+        .map(|&i| rows[i as usize].take().expect("each row is in one case"))
+        .collect();
+    drop(rows);
+    // The cases in two halves, the second on another thread where there are many.
+    let mid = if n_cases >= PARALLEL_CASES {
+        n_cases / 2
+    } else {
+        n_cases
+    };
+    let (first, second) = grouped.split_at_mut(starts[mid] as usize);
+    let (mut folded, mut folding, more) = std::thread::scope(|scope| {
+        let later =
+            (mid < n_cases).then(|| scope.spawn(|| fold_cases(schema, &rules, second, &starts[mid..])));
+        let (folded, folding) = fold_cases(schema, &rules, first, &starts[..=mid]);
+        let more = later.map(|t| t.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        (folded, folding, more)
+    });
+    drop(grouped);
+    if let Some((rows, more)) = more {
+        folded.extend(rows);
+        folding.rows += more.rows;
+        folding.cases += more.cases;
+    }
+    for row in &folded {
         if warn_no_team && row.cell(schema.col(Std::Team)).is_none() {
             let id = row.get(id_col).unwrap_or("");
             extract.warnings.push(no_team(file, row.line, schema, id));
         }
-        folded.push(row);
     }
     extract.warnings.sort_by_key(|p| p.line);
     extract.rows = folded;
     (extract, folding)
+}
+
+/// Cases from which the two halves are folded on two threads.
+const PARALLEL_CASES: usize = 1 << 14;
+
+/// Folds the cases of `rows`, grouped by case: case `c` is the rows from
+/// `starts[c] - starts[0]` up to the next case's start.
+fn fold_cases(
+    schema: &Schema,
+    rules: &[Rule],
+    rows: &mut [CaseRow],
+    starts: &[u32],
+) -> (Vec<CaseRow>, Folding) {
+    let base = starts[0] as usize;
+    let mut folding = Folding::default();
+    let folded = starts
+        .windows(2)
+        .map(|w| {
+            let group = &mut rows[w[0] as usize - base..w[1] as usize - base];
+            if let [only] = group {
+                return std::mem::take(only);
+            }
+            folding.rows += group.len() as u64;
+            folding.cases += 1;
+            fold_case(schema, rules, group)
+        })
+        .collect();
+    (folded, folding)
 }
 
 /// How each column of `schema` is folded.
@@ -149,7 +190,7 @@ fn cell_of(row: &CaseRow, col: usize) -> &str {
 }
 
 /// One row made of a case's rows (two or more).
-fn fold_case(schema: &Schema, rules: &[Rule], mut group: Vec<CaseRow>) -> CaseRow {
+fn fold_case(schema: &Schema, rules: &[Rule], group: &mut [CaseRow]) -> CaseRow {
     group.sort_by(|a, b| rank(schema, b, a));
     let current = &group[0];
     let dob_col = schema.col(Std::Dob);
@@ -172,7 +213,7 @@ fn fold_case(schema: &Schema, rules: &[Rule], mut group: Vec<CaseRow>) -> CaseRo
                 },
                 Rule::List => {
                     let mut items: Vec<&str> = Vec::new();
-                    for r in &group {
+                    for r in group.iter() {
                         for item in list_items(cell(r)).filter(|i| !is_missing(i)) {
                             if !items.iter().any(|x| x.eq_ignore_ascii_case(item)) {
                                 items.push(item);

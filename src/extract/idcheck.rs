@@ -155,6 +155,102 @@ impl IdLog {
     }
 }
 
+/// The hashes logged more than once, over the logs of the parts of one file: the
+/// case ids that may repeat. A hash two different ids share is among them too, so
+/// a row whose id is in the set is only *maybe* repeated; whoever folds such rows
+/// compares the ids themselves.
+pub(crate) struct Repeated {
+    /// Open addressing by the low bits, at most half full; 0 marks an empty slot.
+    slots: Vec<u64>,
+    /// Whether the hash 0 (the empty mark) is among them.
+    zero: bool,
+}
+
+impl Repeated {
+    /// The hashes in `logs` more than once. Each bucket of every log at a time is
+    /// sorted; half the buckets are done on another thread.
+    pub(crate) fn of(logs: &[IdLog]) -> Repeated {
+        let half = BUCKETS / 2;
+        let (mut twice, second) = std::thread::scope(|scope| {
+            let first = scope.spawn(|| twice_in(logs, 0..half));
+            let second = twice_in(logs, half..BUCKETS);
+            (
+                first
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                second,
+            )
+        });
+        twice.extend(second);
+        Repeated::from_hashes(&twice)
+    }
+
+    /// A set of the given hashes (each once).
+    fn from_hashes(hashes: &[u64]) -> Repeated {
+        let size = (2 * hashes.len()).next_power_of_two();
+        let mut set = Repeated {
+            slots: vec![0; size],
+            zero: false,
+        };
+        let mask = size - 1;
+        for &h in hashes {
+            if h == 0 {
+                set.zero = true;
+                continue;
+            }
+            let mut at = h as usize & mask;
+            while set.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            set.slots[at] = h;
+        }
+        set
+    }
+
+    /// Whether `id`'s hash was logged more than once.
+    pub(crate) fn may_hold(&self, id: &str) -> bool {
+        let h = hash(id.as_bytes());
+        if h == 0 {
+            return self.zero;
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = h as usize & mask;
+        loop {
+            match self.slots[at] {
+                0 => return false,
+                t if t == h => return true,
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+
+    /// A set that holds the hashes of `ids` (for tests that make two ids share one).
+    #[cfg(test)]
+    pub(crate) fn of_ids(ids: &[&str]) -> Repeated {
+        let hashes: Vec<u64> = ids.iter().map(|id| hash(id.as_bytes())).collect();
+        Repeated::from_hashes(&hashes)
+    }
+}
+
+/// The hashes in the given buckets of `logs` more than once, each once.
+fn twice_in(logs: &[IdLog], buckets: std::ops::Range<usize>) -> Vec<u64> {
+    let mut twice = Vec::new();
+    let mut all: Vec<u64> = Vec::new();
+    for b in buckets {
+        all.clear();
+        for log in logs {
+            all.extend(log.buckets.get(b).into_iter().flatten());
+        }
+        all.sort_unstable();
+        for pair in all.windows(2) {
+            if pair[0] == pair[1] && twice.last() != Some(&pair[0]) {
+                twice.push(pair[0]);
+            }
+        }
+    }
+    twice
+}
+
 /// Whether a hash is twice in the given buckets of `logs`.
 fn repeats_in(logs: &[IdLog], buckets: std::ops::Range<usize>) -> bool {
     let mut table: Vec<u64> = Vec::new();
@@ -251,6 +347,40 @@ mod tests {
         assert!(!IdLog::any_repeats(&[IdLog::default(), a, e]));
         assert!(IdLog::any_repeats(&[c.clone(), c]));
         assert!(!IdLog::any_repeats(&[]));
+    }
+
+    proptest::proptest! {
+        /// The set of repeated hashes holds exactly the ids that are in the logs
+        /// more than once (no two of these small ids share a hash).
+        #[test]
+        fn repeated_holds_the_ids_seen_twice(
+            parts in proptest::collection::vec(proptest::collection::vec(0u16..400, 0..300), 0..4),
+        ) {
+            let logs: Vec<IdLog> = parts
+                .iter()
+                .map(|ids| {
+                    let mut log = IdLog::default();
+                    ids.iter().for_each(|i| log.push(&format!("CH{i}")));
+                    log
+                })
+                .collect();
+            let mut count = std::collections::HashMap::new();
+            for i in parts.concat() {
+                *count.entry(i).or_insert(0) += 1;
+            }
+            let repeated = Repeated::of(&logs);
+            for i in 0u16..400 {
+                let want = count.get(&i).is_some_and(|&n| n > 1);
+                proptest::prop_assert_eq!(repeated.may_hold(&format!("CH{i}")), want, "CH{}", i);
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_set_holds_nothing() {
+        assert!(!Repeated::of(&[]).may_hold("CH1"));
+        assert!(Repeated::of_ids(&["CH1"]).may_hold("CH1"));
+        assert!(!Repeated::of_ids(&["CH1"]).may_hold("CH2"));
     }
 
     /// Hashes of 0 (the mark of an empty slot) are counted apart.

@@ -4,10 +4,11 @@
 //! workbook that hold case files; Annex A lists turned into the standard layout),
 //! and [`fold`] reads them, checking every row, and folds the good ones with a
 //! [`Fold`] the command supplies: what to do with each case. `fold` itself picks
-//! how to read: one plain UTF-8 file streams on both cores (`scan`), anything else
-//! (standard input, Windows-1252, a workbook sheet, a repeated case id to report
-//! exactly) goes through the one-thread reader, and several tables are read into
-//! memory and merged per case id (`merge`). No command reads an extract any other
+//! how to read: one plain UTF-8 file streams on both cores (`scan`), its rows
+//! whose case ids repeat kept apart and folded into cases (`episodes`), anything
+//! else (standard input, Windows-1252, a workbook sheet, a repeated case id to
+//! report exactly) goes through the one-thread reader, and several tables are read
+//! into memory and merged per case id (`merge`). No command reads an extract any other
 //! way.
 //!
 //! Inside: `standard` (the table of standard fields), `schema` (headings and the
@@ -102,10 +103,13 @@ impl<F: Fold> Folded<F> {
 /// are read, before any row is). `hashing`: take each file's SHA-256 as well.
 /// `note` hears how many rows were folded into cases where case ids repeat.
 ///
-/// One table streams (`scan`) unless it has rows that share a case id, which
-/// the settings fold into cases (the default): then, as for several tables,
-/// every table is read into memory, its repeated ids folded (`episodes`), and
-/// the tables merged per case id.
+/// One table streams (`scan`). Where it has rows that share a case id, which
+/// the settings fold into cases (the default), a plain UTF-8 file is read again
+/// by [`scan::split`] with the hashes of the ids that repeat: the other rows
+/// stream, and only the rows of repeated ids are kept in memory and folded
+/// (`episodes`), so memory grows with those rows ([`fold_episodes`]). Any other
+/// such table, and several tables, are read into memory, their repeated ids
+/// folded, and the tables merged per case id.
 ///
 /// Problems in the rows of one table come back in [`Folded::problems`]; a
 /// table whose header cannot be read, or rows with errors in a table read into
@@ -124,13 +128,20 @@ pub(crate) fn fold<F: Fold>(
     let streams = tables.len() == 1 && (!folds || tables[0].reopens());
     if streams {
         let table = tables.pop().expect("one table");
-        let again = folds.then(|| table.reopener()).flatten();
-        let path = table.source.clone();
+        // Twice: for the second reading, and for a fall back on reading it whole.
+        let again = folds.then(|| table.reopener().zip(table.reopener())).flatten();
+        let (name, path) = (table.name.clone(), table.source.clone());
         let (fold, scanned) = match scan::scan(table, settings, as_of, hashing, &prepare)? {
             scan::Scan::Read(fold, scanned) => (fold, *scanned),
-            scan::Scan::Repeats => {
-                let again = again.expect("only a table that can be read again gives Repeats");
-                return fold_in_memory(vec![again()?], settings, as_of, hashing, note, prepare);
+            scan::Scan::Repeats(repeated) => {
+                let (again, whole) = again.expect("only a table that can be read again gives Repeats");
+                if let Some(repeated) = repeated {
+                    let reading = scan::split(again()?, settings, as_of, hashing, &repeated, &prepare)?;
+                    if let Some((fold, scanned)) = reading {
+                        return fold_episodes(fold, scanned, &name, path, note);
+                    }
+                }
+                return fold_in_memory(vec![whole()?], settings, as_of, hashing, note, prepare);
             }
         };
         let mut parts = scanned.parts.into_iter();
@@ -154,6 +165,92 @@ pub(crate) fn fold<F: Fold>(
         });
     }
     fold_in_memory(tables, settings, as_of, hashing, note, prepare)
+}
+
+/// [`fold`] for one table whose case ids repeat, read by [`scan::split`]: the
+/// rows set aside (those whose ids may repeat) are folded into cases by
+/// `episodes`, which compares the ids themselves, and each case is folded where
+/// its first row is in the file. What comes out is what [`fold_in_memory`] makes
+/// of the table: the same cases in the same order, the same problems.
+fn fold_episodes<F: Fold>(
+    fold: F,
+    scanned: scan::Scanned<F::Part>,
+    name: &str,
+    path: PathBuf,
+    note: &mut dyn FnMut(String),
+) -> Result<Folded<F>> {
+    let scan::Scanned {
+        schema,
+        parts,
+        mut problems,
+        rows_read,
+        sha256,
+        aside,
+        aside_before,
+    } = scanned;
+    // Read whole, a table with errors stops before its rows are folded, with
+    // no warning of a case without a team.
+    if problems.iter().any(|p| !p.warning && !p.is(Kind::Unparsed)) {
+        problems.retain(|p| !p.is(Kind::NoTeam));
+        return Err(Problems(problems).into());
+    }
+    let id_col = schema.col(Std::CaseId).expect("case_id is required");
+    // Where each case of the rows set aside begins: `episodes` folds them in the
+    // order their ids first appear.
+    let mut seen = std::collections::HashSet::with_capacity(aside.len());
+    let first_rows: Vec<usize> = (0..aside.len())
+        .filter(|&i| seen.insert(aside[i].get(id_col).unwrap_or("")))
+        .collect();
+    drop(seen);
+    let streamed = rows_read - aside.len() as u64;
+    let extract = Extract {
+        schema,
+        rows: aside,
+        warnings: Vec::new(),
+        folding: Default::default(),
+    };
+    let (folded, folding) = episodes::fold(name, extract, true);
+    if let Some(n) = folding.note(name) {
+        note(n);
+    }
+    let schema = folded.schema;
+    problems.extend(folded.warnings);
+    problems.sort_by_key(|p| p.line);
+    summarise_no_team(&mut problems, streamed + folded.rows.len() as u64);
+    settle_unparsed(&mut problems, &schema, &fold.fields(&schema));
+    let mut cases = folded.rows.iter().zip(first_rows).peekable();
+    let mut part = fold.part();
+    let take = |part: &mut F::Part, row: &CaseRow| {
+        let case = Case { schema: &schema, row };
+        fold.take(part, case);
+    };
+    if F::IN_ORDER {
+        // Each case goes in before the first part that follows its first row.
+        for (later, before) in parts.into_iter().zip(aside_before) {
+            while let Some((row, _)) = cases.next_if(|&(_, first)| first < before) {
+                take(&mut part, row);
+            }
+            fold.merge(&mut part, later);
+        }
+    } else {
+        for later in parts {
+            fold.merge(&mut part, later);
+        }
+    }
+    for (row, _) in cases {
+        take(&mut part, row);
+    }
+    Ok(Folded {
+        fold,
+        schema,
+        part,
+        problems,
+        files: vec![FileRead {
+            path,
+            rows: rows_read,
+            sha256,
+        }],
+    })
 }
 
 /// [`fold`] for tables read whole into memory and merged per case id.

@@ -15,7 +15,7 @@ use std::io::Read;
 
 /// Reads an extract row by row, checking each.
 pub(crate) struct ExtractReader<R: Read> {
-    file: String,
+    pub(super) file: String,
     records: Records<R>,
     pub(super) schema: Schema,
     /// How case ids are checked for repeats.

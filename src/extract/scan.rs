@@ -12,11 +12,14 @@
 //! Anything out of the ordinary goes to the one-thread reader instead, which reports
 //! exactly as before: standard input, Windows-1252, workbook sheets, a case id that
 //! appears twice, or a worker finding that a cut fell inside a record after all.
+//! Where rows that share a case id are folded into cases, a file with such rows
+//! is read again by [`split`], which sets the rows of those ids aside for the
+//! caller to fold and folds the rest as ever.
 
-use super::idcheck::IdLog;
-use super::reader::Reopen;
+use super::idcheck::{IdLog, Repeated};
+use super::reader::{Reopen, no_team};
 use super::records::{Records, remove_cr_before_lf};
-use super::{Case, CaseRow, ExtractReader, Fold, Schema};
+use super::{Case, CaseRow, ExtractReader, Fold, Schema, Std};
 use crate::config::{RepeatedIds, Settings};
 use crate::csvio::{self, Encoding, Input, InputOptions, file_sha256, hex};
 use crate::problem::{Problem, Problems};
@@ -57,6 +60,12 @@ pub(crate) struct Scanned<S> {
     pub(crate) rows_read: u64,
     /// SHA-256 of the file's bytes (hex), when asked for and the input is a file.
     pub(crate) sha256: Option<String>,
+    /// The good rows set aside by [`split`] (their case ids may repeat), in file
+    /// order, unfolded; each is left out of the parts.
+    pub(crate) aside: Vec<CaseRow>,
+    /// For an `IN_ORDER` fold read by [`split`]: for each part, how many rows set
+    /// aside come before it in the file.
+    pub(crate) aside_before: Vec<usize>,
 }
 
 /// What a scan gave.
@@ -64,8 +73,10 @@ pub(crate) enum Scan<F: Fold> {
     /// Every row, checked and folded.
     Read(F, Box<Scanned<F::Part>>),
     /// Rows share a case id, and the settings fold such rows into cases: the
-    /// table is to be read whole instead (`merge::read_all`).
-    Repeats,
+    /// table is to be read again, by [`split`] with the hashes of the ids that
+    /// repeat when they are known (a file read on both cores), else whole
+    /// (`merge::read_all`).
+    Repeats(Option<Repeated>),
 }
 
 /// Reads every row of one extract table, checking each, and folds the good ones
@@ -80,12 +91,57 @@ pub(crate) fn scan<F: Fold>(
     hash: bool,
     prepare: impl Fn(&Schema) -> Result<F>,
 ) -> Result<Scan<F>> {
+    let how = How {
+        settings,
+        as_of,
+        hash,
+        aside: None,
+    };
     if let Some((path, delimiter)) = parallel_source(&input)
-        && let Some(done) = parallel(&input, &path, delimiter, settings, as_of, hash, &prepare)?
+        && let Some(done) = parallel(&input, &path, delimiter, &how, &prepare)?
     {
         return Ok(done);
     }
     one_thread(input, settings, as_of, hash, &prepare)
+}
+
+/// Reads one extract table on both cores as [`scan`] does, except that the good
+/// rows whose case id is in `repeated` are set aside ([`Scanned::aside`]), not
+/// folded, and case ids are not checked: the caller folds the rows set aside
+/// into cases. Rows are warned of a missing team as where rows are folded
+/// (after the row's other problems); those set aside are not. `None`: the table
+/// is not a plain UTF-8 file, or a block was cut inside a record; read it whole.
+pub(crate) fn split<F: Fold>(
+    input: Input,
+    settings: &Settings,
+    as_of: NaiveDate,
+    hash: bool,
+    repeated: &Repeated,
+    prepare: impl Fn(&Schema) -> Result<F>,
+) -> Result<Option<(F, Scanned<F::Part>)>> {
+    let how = How {
+        settings,
+        as_of,
+        hash,
+        aside: Some(repeated),
+    };
+    let Some((path, delimiter)) = parallel_source(&input) else {
+        return Ok(None);
+    };
+    Ok(match parallel(&input, &path, delimiter, &how, &prepare)? {
+        Some(Scan::Read(fold, scanned)) => Some((fold, *scanned)),
+        _ => None,
+    })
+}
+
+/// How [`parallel`] reads.
+struct How<'a> {
+    settings: &'a Settings,
+    as_of: NaiveDate,
+    /// Take the file's SHA-256 as well.
+    hash: bool,
+    /// Set aside the rows whose ids are here ([`split`]).
+    aside: Option<&'a Repeated>,
 }
 
 /// The file and delimiter when the table is a plain UTF-8 CSV file on disk.
@@ -123,7 +179,7 @@ fn one_thread<F: Fold>(
     let mut part = fold.part();
     fold_rows(&mut reader, &fold, &mut part, &mut CaseRow::default());
     if reader.repeated {
-        return Ok(Scan::Repeats);
+        return Ok(Scan::Repeats(None));
     }
     let sha256 = match hashing {
         Some(thread) => thread
@@ -137,6 +193,8 @@ fn one_thread<F: Fold>(
         rows_read: reader.rows_read,
         problems: std::mem::take(&mut reader.problems),
         sha256,
+        aside: Vec::new(),
+        aside_before: Vec::new(),
     };
     Ok(Scan::Read(fold, Box::new(scanned)))
 }
@@ -160,8 +218,11 @@ fn fold_rows<R: Read, F: Fold>(
 /// One block's worth of results.
 struct Block<S> {
     index: usize,
-    /// The block's own part (`IN_ORDER` folds only).
-    part: Option<S>,
+    /// The block's own part (`IN_ORDER` folds only), or, where rows are set
+    /// aside, one part before each row set aside and one after the last.
+    parts: Vec<S>,
+    /// The good rows set aside ([`split`]), lines counted from the block's start.
+    aside: Vec<CaseRow>,
     problems: Vec<Problem>,
     rows_read: u64,
     /// Line ends in the block.
@@ -172,16 +233,22 @@ struct Block<S> {
 
 /// Reads a file on both cores. `None`: read it again with the one-thread reader
 /// (a repeated case id, to be reported exactly, or a cut inside a record).
-/// [`Scan::Repeats`] when a case id repeats and such rows are folded into cases.
+/// [`Scan::Repeats`] when a case id repeats and such rows are folded into cases
+/// (never when rows are set aside: their ids are not checked).
 fn parallel<F: Fold>(
     input: &Input,
     path: &Path,
     delimiter: u8,
-    settings: &Settings,
-    as_of: NaiveDate,
-    hash: bool,
+    how: &How,
     prepare: &dyn Fn(&Schema) -> Result<F>,
 ) -> Result<Option<Scan<F>>> {
+    let How {
+        settings,
+        as_of,
+        hash,
+        aside,
+    } = *how;
+    let folds = settings.extract.repeated_ids == RepeatedIds::Fold;
     let name = input.name.as_str();
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let size = file.metadata().map_or(u64::MAX, |m| m.len());
@@ -210,7 +277,7 @@ fn parallel<F: Fold>(
     let (rest, header_lines) = header.into_records().into_rest();
     let fold = prepare(&schema)?;
 
-    let (mut results, repeats, kept) = std::thread::scope(|scope| -> Result<_> {
+    let (mut results, repeats, repeated, kept) = std::thread::scope(|scope| -> Result<_> {
         // One queue that both workers take from, so that neither is left with
         // blocks to do while the other waits at the end. Only the workers hold its
         // receiving end: should both stop early (by panicking), sending fails
@@ -220,7 +287,14 @@ fn parallel<F: Fold>(
         let mut workers = Vec::new();
         for _ in 0..WORKERS {
             let (fold, schema, recycle, receive) = (&fold, &schema, recycle.clone(), Arc::clone(&receive));
-            workers.push(scope.spawn(move || work(name, delimiter, schema, fold, &receive, &recycle)));
+            let job = Job {
+                name,
+                delimiter,
+                schema,
+                fold,
+                aside,
+            };
+            workers.push(scope.spawn(move || work(&job, &receive, &recycle)));
         }
         drop(receive);
         // Each block is sent once the next is read, so the last is known as last.
@@ -247,12 +321,14 @@ fn parallel<F: Fold>(
             logs.push(log);
             kept.extend(part);
         }
-        let repeats = IdLog::any_repeats(&logs);
-        Ok((results, repeats, kept))
+        // Rows set aside are not checked: their ids were, on the first reading.
+        let repeats = aside.is_none() && IdLog::any_repeats(&logs);
+        let repeated = (repeats && folds).then(|| Repeated::of(&logs));
+        Ok((results, repeats, repeated, kept))
     })?;
     let sha256 = blocks.hasher.take().map(|h| hex(&h.finalize()));
-    if repeats && settings.extract.repeated_ids == RepeatedIds::Fold {
-        return Ok(Some(Scan::Repeats));
+    if let Some(repeated) = repeated {
+        return Ok(Some(Scan::Repeats(Some(repeated))));
     }
     if repeats || results.iter().any(|b| b.cut_inside_a_record) {
         return Ok(None);
@@ -265,15 +341,27 @@ fn parallel<F: Fold>(
         problems: Vec::new(),
         rows_read: 0,
         sha256,
+        aside: Vec::new(),
+        aside_before: Vec::new(),
     };
     for block in results {
         for mut problem in block.problems {
             problem.line = problem.line.map(|l| l + line_base);
             scanned.problems.push(problem);
         }
+        if F::IN_ORDER {
+            let before = scanned.aside.len();
+            scanned
+                .aside_before
+                .extend((0..block.parts.len()).map(|k| before + k));
+        }
+        for mut row in block.aside {
+            row.line += line_base;
+            scanned.aside.push(row);
+        }
         line_base += block.lines;
         scanned.rows_read += block.rows_read;
-        scanned.parts.extend(block.part);
+        scanned.parts.extend(block.parts);
     }
     Ok(Some(Scan::Read(fold, Box::new(scanned))))
 }
@@ -281,15 +369,29 @@ fn parallel<F: Fold>(
 /// What a worker did: its blocks, their case ids, and its one part (unordered folds).
 type Worked<S> = (Vec<Block<S>>, IdLog, Option<S>);
 
+/// What a worker does with its blocks.
+struct Job<'a, F> {
+    name: &'a str,
+    delimiter: u8,
+    schema: &'a Schema,
+    fold: &'a F,
+    /// Set aside the rows whose ids are here ([`split`]) instead of logging ids.
+    aside: Option<&'a Repeated>,
+}
+
 /// A worker: checks and folds the blocks it is sent, and logs their case ids.
 fn work<F: Fold>(
-    name: &str,
-    delimiter: u8,
-    schema: &Schema,
-    fold: &F,
+    job: &Job<F>,
     blocks: &Mutex<mpsc::Receiver<(usize, Vec<u8>, bool)>>,
     recycle: &mpsc::Sender<Vec<u8>>,
 ) -> Worked<F::Part> {
+    let Job {
+        name,
+        delimiter,
+        schema,
+        fold,
+        aside,
+    } = *job;
     let mut done = Vec::new();
     let mut ids = IdLog::default();
     let mut row = CaseRow::default();
@@ -304,9 +406,24 @@ fn work<F: Fold>(
         // One log for all the worker's blocks: a log a block would grow its 256
         // buckets from nothing, and copying them into the worker's cost as much again.
         let mut reader = ExtractReader::for_block(name, parser, schema.clone(), std::mem::take(&mut ids));
-        let mut own = F::IN_ORDER.then(|| fold.part());
-        fold_rows(&mut reader, fold, own.as_mut().unwrap_or(&mut kept), &mut row);
-        ids = reader.take_ids().expect("a block's reader keeps its log");
+        let mut parts: Vec<F::Part> = F::IN_ORDER.then(|| fold.part()).into_iter().collect();
+        let mut set_aside = Vec::new();
+        match aside {
+            None => {
+                let part = parts.last_mut().unwrap_or(&mut kept);
+                fold_rows(&mut reader, fold, part, &mut row);
+                ids = reader.take_ids().expect("a block's reader keeps its log");
+            }
+            Some(repeated) => {
+                reader = reader.fold_ids();
+                let into = Aside {
+                    repeated,
+                    rows: &mut set_aside,
+                    parts: &mut parts,
+                };
+                split_rows(&mut reader, fold, &mut kept, into, &mut row);
+            }
+        }
         let rows_read = reader.rows_read;
         let problems = std::mem::take(&mut reader.problems);
         let parser = reader.into_records();
@@ -315,7 +432,8 @@ fn work<F: Fold>(
         records = Some(parser);
         done.push(Block {
             index,
-            part: own,
+            parts,
+            aside: set_aside,
             problems,
             rows_read,
             lines,
@@ -323,6 +441,48 @@ fn work<F: Fold>(
         });
     }
     (done, ids, (!F::IN_ORDER).then_some(kept))
+}
+
+/// Where [`split_rows`] sets rows aside.
+struct Aside<'a, S> {
+    repeated: &'a Repeated,
+    rows: &'a mut Vec<CaseRow>,
+    /// The block's parts (`IN_ORDER` folds): a new one is begun after each row
+    /// set aside, so that the case it makes can be folded in its place.
+    parts: &'a mut Vec<S>,
+}
+
+/// Folds every good row `reader` has left whose id is not in `into.repeated`
+/// (into the last of `into.parts`, or `kept` for an unordered fold), warning of
+/// one without a team, and sets the others aside (`row` is reused).
+fn split_rows<R: Read, F: Fold>(
+    reader: &mut ExtractReader<R>,
+    fold: &F,
+    kept: &mut F::Part,
+    into: Aside<F::Part>,
+    row: &mut CaseRow,
+) {
+    let id_col = reader.schema().col(Std::CaseId).expect("case_id is required");
+    let team_col = reader.schema().col(Std::Team);
+    while reader.next_row(row) {
+        let id = row.get(id_col).unwrap_or("");
+        if into.repeated.may_hold(id) {
+            into.rows.push(row.clone());
+            if F::IN_ORDER {
+                into.parts.push(fold.part());
+            }
+            continue;
+        }
+        if row.cell(team_col).is_none() {
+            let warning = no_team(&reader.file, row.line, reader.schema(), id);
+            reader.problems.push(warning);
+        }
+        let case = Case {
+            schema: reader.schema(),
+            row,
+        };
+        fold.take(into.parts.last_mut().unwrap_or(&mut *kept), case);
+    }
 }
 
 /// Blocks of a file, each ending where a record ends.

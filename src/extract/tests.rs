@@ -216,3 +216,144 @@ proptest::proptest! {
         proptest::prop_assert_eq!(a.rows.len(), ids.len());
     }
 }
+
+/// What a fold is given of each case, in the order it is given them.
+struct Seen;
+
+impl Fold for Seen {
+    type Part = Vec<String>;
+    const IN_ORDER: bool = true;
+    fn part(&self) -> Vec<String> {
+        Vec::new()
+    }
+    fn take(&self, part: &mut Vec<String>, case: Case<'_>) {
+        let r = case.row;
+        let cells: Vec<&str> = r.iter().collect();
+        // Not the line: a row read on both cores counts it from its block's start.
+        part.push(format!(
+            "{cells:?} {:?} {:?} {:?} {}",
+            r.start,
+            r.end,
+            r.dob,
+            r.episodes()
+        ));
+    }
+    fn merge(&self, into: &mut Vec<String>, part: Vec<String>) {
+        into.extend(part);
+    }
+    fn fields(&self, _: &Schema) -> Vec<usize> {
+        Vec::new()
+    }
+}
+
+/// How an extract file was read: the cases, the problems and the notes, or the error.
+type Reading = Result<(Vec<String>, Vec<String>, Vec<String>), String>;
+
+/// The extract `text` in a file of its own, read by `read` (then removed).
+fn with_file<T>(text: &str, read: impl FnOnce(&std::path::Path) -> T) -> T {
+    static FILES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = FILES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("caseaudit-split-{}-{n}.csv", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    let got = read(&path);
+    std::fs::remove_file(&path).unwrap();
+    got
+}
+
+/// Reads the extract file `path`: `Some(ids)` streams it with those ids set
+/// aside as though their hashes repeated, `None` reads it as `fold` chooses,
+/// and `whole` reads it into memory.
+fn read_file_as(path: &std::path::Path, aside: Option<&[&str]>, whole: bool) -> Reading {
+    let path = path.to_path_buf();
+    let settings = Settings::default();
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let mut notes = Vec::new();
+    let mut note = |n: String| notes.push(n);
+    let mut tables = tables(
+        std::slice::from_ref(&path),
+        &settings,
+        &InputOptions::default(),
+        &mut note,
+    )
+    .unwrap();
+    let prepare = |_: &Schema| Ok(Seen);
+    let folded = match aside {
+        _ if whole => fold_in_memory(tables, &settings, as_of, false, &mut note, prepare),
+        None => fold(tables, &settings, as_of, false, &mut note, prepare),
+        Some(ids) => {
+            let table = tables.pop().unwrap();
+            let name = table.name.clone();
+            let repeated = idcheck::Repeated::of_ids(ids);
+            let (fold, scanned) = scan::split(table, &settings, as_of, false, &repeated, prepare)
+                .unwrap()
+                .expect("a plain file is read on both cores");
+            fold_episodes(fold, scanned, &name, path.clone(), &mut note)
+        }
+    };
+    let folded = folded.map_err(|e| format!("{e:#}"))?;
+    let problems = folded.problems.iter().map(|p| format!("{p:?}")).collect();
+    Ok((folded.part, problems, notes))
+}
+
+proptest::proptest! {
+    /// Streaming the rows whose ids do not repeat and folding the others apart
+    /// gives what reading the file into memory gives: the same cases in the same
+    /// order (a case where its first row is), the same problems and notes. Ids
+    /// set aside that appear once (as when two ids share a hash) stay apart.
+    #[test]
+    fn streaming_episodes_reads_as_reading_them_whole(
+        rows in proptest::collection::vec(
+            (0..12u8, proptest::option::of(0..4u8), 0..5u8, proptest::option::of(0..5u8),
+             proptest::sample::select(vec!["", "Neglect", "neglect; 2B", "N/A"]),
+             proptest::sample::select(vec!["", "open", "closed", "01/13/2026"])),
+            1..30,
+        ),
+    ) {
+        let text = "case_id,team,start_date,end_date,risk_factors,status\n".to_string()
+            + &rows
+                .iter()
+                .map(|(id, team, start, end, factors, status)| {
+                    format!(
+                        "C{id},{},0{}/01/2026,{},{factors},{status}\n",
+                        team.map(|t| format!("T{t}")).unwrap_or_default(),
+                        start + 1,
+                        end.map(|e| format!("0{}/02/2026", e + 1)).unwrap_or_default(),
+                    )
+                })
+                .collect::<String>();
+        let all: Vec<String> = (0..12).map(|i| format!("C{i}")).collect();
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        // The ids that repeat, and three more (which may appear once, or not at all).
+        let some: Vec<&str> = (0..12usize)
+            .filter(|&i| i < 3 || rows.iter().filter(|r| usize::from(r.0) == i).count() > 1)
+            .map(|i| all[i])
+            .collect();
+        let (want, got, all_aside, some_aside) = with_file(&text, |path| {
+            (
+                read_file_as(path, None, true),
+                read_file_as(path, None, false),
+                read_file_as(path, Some(&all), false),
+                read_file_as(path, Some(&some), false),
+            )
+        });
+        proptest::prop_assert_eq!(&got, &want);
+        proptest::prop_assert_eq!(&all_aside, &want);
+        proptest::prop_assert_eq!(&some_aside, &want);
+    }
+}
+
+/// Rows with errors stop the reading as when the file is read into memory,
+/// without the warnings of cases without a team.
+#[test]
+fn streamed_episodes_with_errors_stop_as_read_whole() {
+    let text = "case_id,team,start_date\nC1,,01/01/2026\n,T,01/01/2026\nC1,,02/01/2026\nC2,,x\n";
+    with_file(text, |path| {
+        let want = read_file_as(path, None, true);
+        assert!(
+            want.as_ref().is_err_and(|e| e.contains("case id is blank")),
+            "{want:?}"
+        );
+        assert_eq!(read_file_as(path, None, false), want);
+        assert_eq!(read_file_as(path, Some(&["C1", "C2"]), false), want);
+    });
+}

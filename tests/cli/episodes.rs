@@ -229,3 +229,100 @@ fn a_sample_does_not_depend_on_episode_rows_or_their_order() {
     assert_eq!(count("shuffled.csv", "episodes = 2"), "1000");
     assert_eq!(count("shuffled.csv", "episodes >= 1"), "3000");
 }
+
+/// A case whose rows are at the two ends of a file read in many blocks folds
+/// into one case, listed where its first row is, exactly as when the same rows
+/// are read from standard input (read whole, in memory).
+#[test]
+fn rows_of_a_case_far_apart_fold_into_one() {
+    let w = Workdir::new();
+    w.write("caseaudit.toml", SETTINGS);
+    w.run(&["generate", "gen", "--cases", "6000", "--seed", "3", "-q"])
+        .ok();
+    let original = w.read("gen/extract.csv");
+    let mut reader = csv::ReaderBuilder::new().from_reader(original.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(&header).unwrap();
+    for r in &rows {
+        out.write_record(r).unwrap();
+    }
+    // At the end: an older episode of the first case, and a later one of the
+    // eleventh, in another team, with another factor.
+    let mut older: Vec<String> = rows[0].iter().map(str::to_string).collect();
+    (older[col("start_date")], older[col("end_date")]) = ("01/01/2015".into(), "31/12/2015".into());
+    out.write_record(&older).unwrap();
+    let mut later: Vec<String> = rows[10].iter().map(str::to_string).collect();
+    later[col("start_date")] = "01/11/2026".into();
+    later[col("end_date")] = String::new();
+    later[col("status")] = "open".into();
+    later[col("team")] = "Far Team".into();
+    later[col("risk_factors")] = "Neglect".into();
+    out.write_record(&later).unwrap();
+    let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
+    // Blocks are at least 64 KiB.
+    assert!(
+        text.len() > 8 * 64 * 1024,
+        "read in many blocks: {} bytes",
+        text.len()
+    );
+    w.write("far.csv", &text);
+
+    let columns = "case_id,team,worker,start_date,end_date,status,risk_factors,episodes";
+    let from_stdin = |args: &[&str]| {
+        let mut child = w
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let text = text.clone();
+        let feeder = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+        let out = child.wait_with_output().unwrap();
+        feeder.join().unwrap().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let run = w
+        .run(&["cases", "far.csv", "--columns", columns])
+        .ok()
+        .stderr_has("far.csv: 4 rows are the episodes of 2 cases");
+    let listed = csv_rows(&run.stdout);
+    assert_eq!(listed.len(), 6001, "a header and one row a case");
+    let (first, eleventh) = (&listed[1], &listed[11]);
+    assert_eq!(first[0], rows[0][col("case_id")]);
+    assert_eq!(first[7], "2", "{first:?}");
+    assert_eq!(first[1], rows[0][col("team")], "{first:?}");
+    assert_ne!(first[3], "2015-01-01", "the current episode's start: {first:?}");
+    assert_eq!(eleventh[0], rows[10][col("case_id")]);
+    assert_eq!(
+        eleventh[1..8],
+        [
+            "Far Team",
+            &rows[10][col("worker")],
+            "2026-11-01",
+            "",
+            "open",
+            &eleventh[6],
+            "2"
+        ],
+        "{eleventh:?}"
+    );
+    assert!(eleventh[6].starts_with("Neglect"), "{eleventh:?}");
+    let stdin = from_stdin(&["cases", "-", "--columns", columns]);
+    assert_eq!(run.stdout, stdin, "as read whole");
+    for args in [&["--count", "--by", "team"][..], &["--where", "episodes > 1"]] {
+        let file = w.run(&[&["cases", "far.csv", "-q"][..], args].concat()).ok();
+        let whole = from_stdin(&[&["cases", "-", "-q"][..], args].concat());
+        assert_eq!(file.stdout, whole, "{args:?}");
+    }
+    let sample = |input: &str| from_stdin(&["sample", input, "--seed", "4"]);
+    assert_eq!(
+        w.run(&["sample", "far.csv", "--seed", "4"]).ok().stdout,
+        sample("-")
+    );
+}

@@ -271,22 +271,7 @@ fn rows_of_a_case_far_apart_fold_into_one() {
     w.write("far.csv", &text);
 
     let columns = "case_id,team,worker,start_date,end_date,status,risk_factors,episodes";
-    let from_stdin = |args: &[&str]| {
-        let mut child = w
-            .cmd(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        let text = text.clone();
-        let feeder = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
-        let out = child.wait_with_output().unwrap();
-        feeder.join().unwrap().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let from_stdin = |args: &[&str]| w.run_stdin(args, text.as_bytes()).ok().stdout;
     let run = w
         .run(&["cases", "far.csv", "--columns", columns])
         .ok()

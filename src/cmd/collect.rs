@@ -232,7 +232,13 @@ fn append(
             "{file} is a workbook: --append adds to a CSV audits file; write to a new file with -o instead"
         );
     }
-    let target = std::fs::canonicalize(path).with_context(|| format!("cannot read {file}"))?;
+    // A link is followed to the file it names, which is the one replaced.
+    let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let target = if linked {
+        std::fs::canonicalize(path).with_context(|| format!("cannot read {file}"))?
+    } else {
+        path.to_path_buf()
+    };
     let bytes = std::fs::read(&target).with_context(|| format!("cannot read {file}"))?;
     let permissions = std::fs::metadata(&target)
         .with_context(|| format!("cannot read {file}"))?
@@ -268,6 +274,8 @@ fn append(
             there.insert(id.trim().to_string(), (line, rec));
         }
     }
+    // Closed before the file is replaced: Windows refuses to replace an open file.
+    drop(reader);
     let mut problems = Vec::new();
     let mut added = Vec::new();
     let mut skipped = 0;

@@ -72,8 +72,9 @@ exe() {
     if [[ $got != "$want" ]]; then
         {
             echo "in $PWD: caseaudit.exe $* exited $got, not $want"
-            echo "--- stdout"; head -c 4000 "$out"
-            echo "--- stderr"; head -c 4000 "$err"
+            # The ends: where a program stops is where it says why.
+            echo "--- stdout (its end)"; tail -c 4000 "$out"
+            echo "--- stderr (its end)"; tail -c 4000 "$err"
         } >&2
         exit 1
     fi

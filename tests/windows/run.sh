@@ -33,8 +33,11 @@ fi
 # no debug info (the exe would be 120 MB and slower to link).
 CARGO_TARGET_DIR="$root/target/windows" CARGO_PROFILE_DEV_DEBUG=0 \
     cargo build --locked --target "$target"
-# The Linux build, to compare the files each writes (already built by cargo test).
-cargo build --locked
+# The Linux build, to compare the files each writes: built by `cargo test` just
+# before in CI, so cargo is asked again only when it is missing (on clean runners
+# a second cargo run straight after a build has failed at its first question to
+# rustc).
+[[ -x "$root/target/debug/caseaudit" ]] || cargo build --locked
 linux="$root/target/debug/caseaudit"
 
 run="$root/target/windows/run"

@@ -5,16 +5,27 @@ import json
 import re
 import subprocess
 import sys
+import time
 import tomllib
 
 deny = tomllib.load(open("deny.toml", "rb"))
 allowed = set(deny["licenses"]["allow"])
-meta = json.loads(
-    subprocess.run(
-        ["cargo", "metadata", "--format-version", "1", "--locked"],
-        check=True, capture_output=True, text=True, stdin=subprocess.DEVNULL,
-    ).stdout
-)
+def metadata():
+    """`cargo metadata`, asked up to three times (its first question to rustc
+    has failed at random on clean runners)."""
+    for attempt in range(3):
+        run = subprocess.run(
+            ["cargo", "metadata", "--format-version", "1", "--locked"],
+            capture_output=True, text=True, stdin=subprocess.DEVNULL,
+        )
+        if run.returncode == 0:
+            return json.loads(run.stdout)
+        print(run.stderr[-2000:], file=sys.stderr)
+        time.sleep(5 * (attempt + 1))
+    sys.exit("supply check: cargo metadata failed three times")
+
+
+meta = metadata()
 packages = {p["id"]: p for p in meta["packages"]}
 nodes = {n["id"]: n for n in meta["resolve"]["nodes"]}
 root = meta["resolve"]["root"]

@@ -19,7 +19,7 @@ mod read;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use fields::{FIELDS, Field, HEADINGS, OVERALL, field_index, field_of};
+pub(crate) use fields::{FIELDS, Field, HEADINGS, OVERALL, columns_around_elements, field_index, field_of};
 pub(crate) use read::read;
 #[cfg(test)]
 pub(crate) use read::read_str;

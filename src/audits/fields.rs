@@ -49,6 +49,16 @@ pub(crate) const FIELDS: [(Field, &str, FieldKind); 16] = [
     ),
 ];
 
+/// The audits file's standard columns either side of the elements: the case (up
+/// to `completed_on`), then the findings (from `overall`), as [`FIELDS`] has them.
+pub(crate) fn columns_around_elements() -> (&'static [&'static str], &'static [&'static str]) {
+    let at = NAMES
+        .iter()
+        .position(|n| *n == "overall")
+        .expect("overall is a field");
+    NAMES.split_at(at)
+}
+
 /// The standard names of [`FIELDS`], in its order.
 const NAMES: [&str; FIELDS.len()] = {
     let mut names = [""; FIELDS.len()];

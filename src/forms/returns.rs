@@ -337,26 +337,7 @@ pub(crate) fn columns(settings: &Settings, audits: &[Returned], evidence: bool) 
             .unwrap_or(usize::MAX)
     };
     elements.sort_by_key(|k| rank(k)); // stable: others keep their order
-    let case = [
-        "audit_id",
-        "case_id",
-        "month",
-        "auditor_id",
-        "team",
-        "service",
-        "frame",
-        "completed_on",
-    ];
-    let findings = [
-        "overall",
-        "strengths",
-        "learning",
-        "action",
-        "action_owner",
-        "action_due",
-        "action_done",
-        "safeguarding_concern",
-    ];
+    let (case, findings) = crate::audits::columns_around_elements();
     let mut columns: Vec<String> = case.iter().map(|c| (*c).to_string()).collect();
     columns.extend(elements.iter().cloned());
     columns.extend(findings.iter().map(|c| (*c).to_string()));

@@ -51,27 +51,8 @@ const ACTIONS: [&str; 6] = [
 
 /// The audits file's columns: the case, then the elements, then the findings.
 pub(super) fn audit_columns() -> Vec<&'static str> {
-    let case = [
-        "audit_id",
-        "case_id",
-        "month",
-        "auditor_id",
-        "team",
-        "service",
-        "frame",
-        "completed_on",
-    ];
-    let findings = [
-        "overall",
-        "strengths",
-        "learning",
-        "action",
-        "action_owner",
-        "action_due",
-        "action_done",
-        "safeguarding_concern",
-    ];
-    [&case[..], &ELEMENTS, &findings].concat()
+    let (case, findings) = crate::audits::columns_around_elements();
+    [case, &ELEMENTS, findings].concat()
 }
 
 /// A moderation file's columns: the layout's own, and one re-graded element.

@@ -53,6 +53,15 @@ export WINEPREFIX="$root/target/windows/wine-prefix" WINEDEBUG=-all
 # No Mono or Gecko prompts when the prefix is made; the stand-in DLL, not Wine's.
 export WINEDLLOVERRIDES="mscoree=;mshtml=;bcryptprimitives=n"
 trap 'wineserver -w 2>/dev/null || true' EXIT
+# The prefix is made (or brought up to date) and settled before anything is
+# run in it: Wine's own start-up programs (services, devices, explorer) are
+# done, so none of them is still starting while the first test runs.
+wine wineboot --init >"$run/wineboot.log" 2>&1 || {
+    echo "windows check: wineboot failed:" >&2
+    tail -c 4000 "$run/wineboot.log" >&2
+    exit 1
+}
+wineserver -w
 
 # ---- helpers -------------------------------------------------------------
 logs="$run/logs"
@@ -66,12 +75,28 @@ fail() {
 }
 # exe EXIT ARGS...: runs caseaudit.exe under Wine in the current folder and fails
 # unless it exits with EXIT; its output is in $out and $err.
+#
+# caseaudit never fails without a word on stderr, so a run that ends with
+# neither output nor message did not get as far as the program: Wine failed
+# to start it. That is shown (with the disk's free space, and Wine's own error
+# messages from a second run) and the second run decides.
 exe() {
     local want=$1 got=0
     shift
     n=$((n + 1))
     out="$logs/$n.out" err="$logs/$n.err"
     wine "$run/bin/caseaudit.exe" "$@" >"$out" 2>"$err" || got=$?
+    if [[ $got != "$want" && ! -s $out && ! -s $err ]]; then
+        {
+            echo "windows check: in $PWD, caseaudit.exe $* exited $got with no output at all:"
+            echo "Wine did not start it. Free space:"
+            df -h "$root/target" /tmp 2>&1 || true
+            echo "Run again with Wine's error messages on:"
+        } >&2
+        got=0
+        WINEDEBUG=err+all wine "$run/bin/caseaudit.exe" "$@" >"$out" 2>"$err" || got=$?
+        echo "windows check: the second run exited $got" >&2
+    fi
     if [[ $got != "$want" ]]; then
         {
             echo "in $PWD: caseaudit.exe $* exited $got, not $want"

@@ -53,9 +53,6 @@ pub(crate) struct Sheet {
     pub(crate) notes: Vec<String>,
 }
 
-/// A cell that holds a value: its row and column (from 0) and its text.
-type Cell = (u32, u32, String);
-
 /// Reads the sheets of a workbook: the one named `only`, or every non-empty sheet.
 /// `header` gives the sheet row (from 1) the readers would take the headings
 /// from, in a sheet's CSV: a value left or right of the headings is left out.
@@ -87,7 +84,7 @@ pub(crate) fn read_sheets(
 }
 
 fn tables(
-    read: Vec<(String, Vec<Cell>)>,
+    read: Vec<(String, Vec<PlacedCell>)>,
     file: &str,
     only: Option<&str>,
     header: &dyn Fn(&[u8]) -> Option<u64>,
@@ -249,7 +246,7 @@ fn wanted(names: &[String], only: Option<&str>, file: &str) -> Result<Vec<usize>
     Ok(vec![found])
 }
 
-fn read_xlsx(mut book: xlsx::Book, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+fn read_xlsx(mut book: xlsx::Book, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<PlacedCell>)>> {
     let names = book.sheet_names();
     let mut read = Vec::new();
     for i in wanted(&names, only, file)? {
@@ -283,7 +280,7 @@ fn read_xlsx(mut book: xlsx::Book, file: &str, only: Option<&str>) -> Result<Vec
         .collect()
 }
 
-fn read_xlsb(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+fn read_xlsb(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<PlacedCell>)>> {
     check_zip(path, file)?;
     let mut book: Xlsb<_> =
         open_workbook(path).with_context(|| format!("cannot read the workbook {file}"))?;
@@ -316,7 +313,7 @@ fn read_xlsb(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String,
 
 /// `.xls`: calamine reads these whole, as a grid for each sheet, so the grids'
 /// size is checked first (see [`xls`]).
-fn read_xls(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+fn read_xls(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<PlacedCell>)>> {
     // Read whole, so its size is bounded first.
     let size = std::fs::metadata(path)
         .with_context(|| format!("cannot read the workbook {file}"))?
@@ -334,14 +331,18 @@ fn read_xls(path: &Path, file: &str, only: Option<&str>) -> Result<Vec<(String, 
 /// The bounds come first; calamine's `.xls` parser indexes some records without
 /// checking their length, so a damaged file could make it panic: that is caught
 /// and reported as the file's problem.
-fn read_xls_bytes(bytes: Vec<u8>, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+fn read_xls_bytes(bytes: Vec<u8>, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<PlacedCell>)>> {
     xls::check(&bytes, file)?;
     crate::exit::caught(|| read_xls_unchecked(bytes, file, only)).unwrap_or_else(|| {
         bail!("{file} is damaged: its records are not as an .xls file has them; it is not read")
     })
 }
 
-fn read_xls_unchecked(bytes: Vec<u8>, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+fn read_xls_unchecked(
+    bytes: Vec<u8>,
+    file: &str,
+    only: Option<&str>,
+) -> Result<Vec<(String, Vec<PlacedCell>)>> {
     let mut book: Xls<_> = Xls::new(std::io::Cursor::new(bytes))
         .map_err(calamine::Error::Xls)
         .with_context(|| format!("cannot read the workbook {file}"))?;
@@ -362,7 +363,14 @@ fn read_xls_unchecked(bytes: Vec<u8>, file: &str, only: Option<&str>) -> Result<
     Ok(read)
 }
 
-fn push_cell(cells: &mut Vec<Cell>, row: u32, col: u32, value: &Data, file: &str, sheet: &str) -> Result<()> {
+fn push_cell(
+    cells: &mut Vec<PlacedCell>,
+    row: u32,
+    col: u32,
+    value: &Data,
+    file: &str,
+    sheet: &str,
+) -> Result<()> {
     let text = cell_text(value);
     if text.chars().count() > MAX_CELL_CHARS {
         bail!(

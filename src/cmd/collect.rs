@@ -4,8 +4,9 @@ use super::Context;
 use crate::audits::fields::audit_field_named;
 use crate::csvio::{self, neutralise};
 use crate::forms::Returned;
-use crate::forms::moderation::{self, Moderated};
-use crate::forms::returns::{self, FormsRead};
+use crate::forms::moderation::{self, ModerationRead};
+use crate::forms::returns::{self, FormsRead, Workbooks};
+use crate::grades::Scale;
 use crate::output::Output;
 use crate::problem::{Problem, Problems};
 use crate::render::{Cell, RowWriter};
@@ -70,7 +71,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let books = returns::workbooks(&args.inputs)?;
     if args.moderation {
         ctx.warn(&books.passed_over);
-        return collect_moderation(ctx, args, &books.files, &scale);
+        return collect_moderation(ctx, args, &books, &scale);
     }
     let FormsRead {
         audits,
@@ -107,40 +108,84 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     }
     let columns = returns::columns(&ctx.settings, &audits, args.evidence);
     let rows: Vec<Vec<String>> = audits.iter().map(|a| returns::row(a, &columns)).collect();
-    // Opened before saying what was collected, so that an output refused (it
-    // exists) is the one message, not one after a count of what was read.
-    let out = match &args.append {
-        Some(_) => None,
-        None => Some(ctx.open_output()?),
+    let outstanding = if outstanding == 0 {
+        " (every form filled in)".to_string()
+    } else {
+        format!(
+            "; {} not filled in yet (no overall grade): outstanding, left out",
+            plural(outstanding, "form")
+        )
     };
-    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-    ctx.note(format!(
-        "collected {} from {}{}",
+    let said = format!(
+        "collected {} from {}{outstanding}",
         plural(audits.len(), "audit"),
         plural(books.files.len(), "workbook"),
+    );
+    write_out(ctx, args, &columns, &rows, &said, &|h| {
+        audit_field_named(h).map_or_else(|| element_key(h), element_key)
+    })
+}
+
+/// `collect --moderation`: moderation forms into moderation results.
+fn collect_moderation(ctx: &Context, args: &Args, books: &Workbooks, scale: &Scale) -> Result<()> {
+    let ModerationRead {
+        results,
+        outstanding,
+        mut problems,
+        warnings,
+    } = moderation::read_forms(books, scale, &ctx.settings)?;
+    if problems.iter().any(|p| !p.warning) {
+        problems.extend(warnings);
+        return Err(Problems(problems).into());
+    }
+    ctx.warn(&warnings);
+    let columns = moderation::columns(&ctx.settings, &results);
+    let rows: Vec<Vec<String>> = results.iter().map(|r| moderation::row(r, &columns)).collect();
+    let said = format!(
+        "collected {} from {}{}",
+        plural(rows.len(), "moderation result"),
+        plural(books.files.len(), "workbook"),
         if outstanding == 0 {
-            " (every form filled in)".to_string()
+            String::new()
         } else {
             format!(
-                "; {} not filled in yet (no overall grade): outstanding, left out",
+                "; {} not filled in yet (no overall grade): left out",
                 plural(outstanding, "form")
             )
         }
-    ));
-    match &args.append {
-        Some(path) => append(ctx, path, &columns, &rows, &|h| {
-            audit_field_named(h).map_or_else(|| element_key(h), element_key)
-        })?,
-        None => {
-            let mut out = out.expect("opened when not appending");
-            let mut w = RowWriter::new(ctx.format, columns.clone(), &mut out, ctx.render.clone())?;
-            for r in &rows {
-                w.write(r.iter().map(|c| Cell::text(c.as_str())).collect())?;
-            }
-            w.finish()?;
-            out.commit()?;
-        }
+    );
+    write_out(ctx, args, &columns, &rows, &said, &|h| element_key(h))
+}
+
+/// `n what` or `n whats`.
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Writes the rows collected to the output, or adds them to the file of
+/// --append, after saying what was collected (`said`). The output is opened
+/// first, so that an output refused (it exists) is the one message, not one
+/// after a count of what was read.
+fn write_out(
+    ctx: &Context,
+    args: &Args,
+    columns: &[String],
+    rows: &[Vec<String>],
+    said: &str,
+    standard: &dyn Fn(&str) -> String,
+) -> Result<()> {
+    if let Some(path) = &args.append {
+        ctx.note(said);
+        return append(ctx, path, columns, rows, standard);
     }
+    let mut out = ctx.open_output()?;
+    ctx.note(said);
+    let mut w = RowWriter::new(ctx.format, columns.to_vec(), &mut out, ctx.render.clone())?;
+    for r in rows {
+        w.write(r.iter().map(|c| Cell::text(c.as_str())).collect())?;
+    }
+    w.finish()?;
+    out.commit()?;
     Ok(())
 }
 
@@ -396,201 +441,4 @@ fn append(
         }
     ));
     Ok(())
-}
-
-/// `collect --moderation`: moderation forms into moderation results.
-fn collect_moderation(
-    ctx: &Context,
-    args: &Args,
-    files: &[PathBuf],
-    scale: &crate::grades::Scale,
-) -> Result<()> {
-    let mut problems = Vec::new();
-    let mut results: Vec<Moderated> = Vec::new();
-    let mut outstanding = 0usize;
-    for path in files {
-        let file = path.display().to_string();
-        let mut forms_in_file = 0;
-        if let Some(problem) = returns::unreadable(path) {
-            problems.push(problem);
-            continue;
-        }
-        for (sheet, cells) in crate::workbook::read_cells(path)? {
-            match moderation::read_sheet(&file, &sheet, &cells, scale) {
-                None => continue,
-                Some(Err(found)) => problems.extend(found),
-                Some(Ok(Moderated::Outstanding)) => outstanding += 1,
-                Some(Ok(result)) => results.push(result),
-            }
-            forms_in_file += 1;
-        }
-        if forms_in_file == 0 {
-            problems.push(Problem::error(
-                &file,
-                None,
-                None,
-                "holds no moderation form (no sheet written by `caseaudit forms --moderation`)",
-            ));
-        }
-    }
-    // Each audit once: a copy that agrees is read once, one that differs is an error.
-    let mut warnings = Vec::new();
-    let mut kept: Vec<Moderated> = Vec::new();
-    for r in results {
-        let Moderated::Result {
-            audit_id,
-            at,
-            id_cell,
-            fields,
-            elements,
-        } = &r
-        else {
-            continue;
-        };
-        let earlier = kept.iter().find_map(|k| match k {
-            Moderated::Result {
-                audit_id: id,
-                at,
-                fields: f,
-                elements: e,
-                ..
-            } if id == audit_id => Some((at.clone(), f == fields && e == elements)),
-            _ => None,
-        });
-        match earlier {
-            None => kept.push(r),
-            Some((first, same)) => {
-                let here = format!("{at}, cell {id_cell} (Audit id)");
-                let message = format!(
-                    "the moderation of audit \"{audit_id}\" is returned again, {} {first}",
-                    if same {
-                        "the same as in"
-                    } else {
-                        "differently from"
-                    }
-                );
-                if same {
-                    warnings.push(Problem::warning(
-                        &here,
-                        None,
-                        None,
-                        format!("{message}: read once"),
-                    ));
-                } else {
-                    problems.push(Problem::error(
-                        &here,
-                        None,
-                        None,
-                        format!("{message}: keep the right copy only"),
-                    ));
-                }
-            }
-        }
-    }
-    if problems.iter().any(|p| !p.warning) {
-        problems.extend(warnings);
-        return Err(Problems(problems).into());
-    }
-    ctx.warn(&warnings);
-    kept.sort_by(|a, b| id_of(a).cmp(id_of(b)));
-    // The standard columns, then each element some moderator re-graded, in the settings' order.
-    let mut columns: Vec<String> = crate::moderation::FIELDS
-        .iter()
-        .map(|c| (*c).to_string())
-        .collect();
-    let known = ctx
-        .settings
-        .template
-        .elements
-        .iter()
-        .chain(ctx.settings.templates.values().flat_map(|t| &t.elements));
-    let mut regraded: Vec<String> = Vec::new();
-    for key in known
-        .map(|e| e.key.clone())
-        .chain(kept.iter().flat_map(|r| match r {
-            Moderated::Result { elements, .. } => elements.iter().map(|(k, _)| k.clone()).collect(),
-            Moderated::Outstanding => Vec::new(),
-        }))
-    {
-        let graded = kept.iter().any(|r| match r {
-            Moderated::Result { elements, .. } => elements
-                .iter()
-                .any(|(k, g)| element_key(k) == element_key(&key) && !g.is_empty()),
-            Moderated::Outstanding => false,
-        });
-        if graded && !regraded.iter().any(|x| element_key(x) == element_key(&key)) {
-            regraded.push(key);
-        }
-    }
-    columns.extend(regraded);
-    let rows: Vec<Vec<String>> = kept
-        .iter()
-        .filter_map(|r| match r {
-            Moderated::Result {
-                audit_id,
-                fields,
-                elements,
-                ..
-            } => Some(
-                columns
-                    .iter()
-                    .map(|c| {
-                        if c == "audit_id" {
-                            return audit_id.clone();
-                        }
-                        fields
-                            .iter()
-                            .find(|(k, _)| k == c)
-                            .map(|(_, v)| v.clone())
-                            .or_else(|| {
-                                elements
-                                    .iter()
-                                    .find(|(k, _)| element_key(k) == element_key(c))
-                                    .map(|(_, g)| g.clone())
-                            })
-                            .unwrap_or_default()
-                    })
-                    .collect(),
-            ),
-            Moderated::Outstanding => None,
-        })
-        .collect();
-    let out = match &args.append {
-        Some(_) => None,
-        None => Some(ctx.open_output()?),
-    };
-    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
-    ctx.note(format!(
-        "collected {} from {}{}",
-        plural(rows.len(), "moderation result"),
-        plural(files.len(), "workbook"),
-        if outstanding == 0 {
-            String::new()
-        } else {
-            format!(
-                "; {} not filled in yet (no overall grade): left out",
-                plural(outstanding, "form")
-            )
-        }
-    ));
-    match &args.append {
-        Some(path) => append(ctx, path, &columns, &rows, &|h| element_key(h))?,
-        None => {
-            let mut out = out.expect("opened when not appending");
-            let mut w = RowWriter::new(ctx.format, columns.clone(), &mut out, ctx.render.clone())?;
-            for r in &rows {
-                w.write(r.iter().map(|c| Cell::text(c.as_str())).collect())?;
-            }
-            w.finish()?;
-            out.commit()?;
-        }
-    }
-    Ok(())
-}
-
-fn id_of(r: &Moderated) -> &str {
-    match r {
-        Moderated::Result { audit_id, .. } => audit_id,
-        Moderated::Outstanding => "",
-    }
 }

@@ -3,6 +3,7 @@
 //! wherever the rows and columns were moved to.
 
 use crate::values::element_key;
+use crate::workbook::PlacedCell;
 use std::collections::HashMap;
 
 /// The text of the marker cell of an audit form: its column holds the row keys,
@@ -78,9 +79,6 @@ pub(crate) fn reserved() -> impl Iterator<Item = &'static str> {
         .chain([VALUE, EVIDENCE, AUDITOR])
 }
 
-/// A cell of a sheet that holds a value: row and column from 0, and its text.
-pub(crate) type Cell = (u32, u32, String);
-
 /// One sheet of a returned form, its cells found by key.
 #[derive(Debug)]
 pub(crate) struct Located<'a> {
@@ -106,7 +104,7 @@ impl<'a> Located<'a> {
     /// is there but the column keys or a row key are missing or repeated, or
     /// when the form's title is there but not its marker (the hidden key
     /// column deleted), so that such a form is named, not passed over.
-    pub(crate) fn find(cells: &'a [Cell], marker: &str) -> Option<Result<Located<'a>, String>> {
+    pub(crate) fn find(cells: &'a [PlacedCell], marker: &str) -> Option<Result<Located<'a>, String>> {
         let Some(&(marker_row, key_col, _)) = cells.iter().find(|c| c.2.trim() == marker) else {
             let title = if marker == MODERATION_MARKER {
                 MODERATION_TITLE
@@ -206,7 +204,7 @@ fn column_name(col: u32) -> String {
 mod tests {
     use super::*;
 
-    fn cell(r: u32, c: u32, t: &str) -> Cell {
+    fn cell(r: u32, c: u32, t: &str) -> PlacedCell {
         (r, c, t.to_string())
     }
 

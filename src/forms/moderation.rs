@@ -4,14 +4,18 @@
 //! moderation results.
 
 use super::keys::{AUDITOR, Found, Kind, Located, MODERATION_MARKER, MODERATION_TITLE, VALUE};
+use super::returns::{Form, Workbooks, once_each, read_each};
 use super::write::{LISTS, List, Styles, finish_sheet, height, lines, lists_sheet};
 use super::{Choices, sheet_name};
-use crate::config::Element;
+use crate::config::{Element, Settings};
 use crate::dates::{date_problem, format_date, parse_date};
 use crate::grades::{Reading, Scale};
 use crate::problem::Problem;
 use crate::values::{element_key, parse_yes_no};
+use crate::workbook::PlacedCell;
+use anyhow::Result;
 use rust_xlsxwriter::{DataValidation, DataValidationRule, ExcelDateTime, Format, Workbook, XlsxError};
+use std::collections::BTreeMap;
 
 /// The header block of a moderation form: key and label.
 pub(crate) const HEADER: [(&str, &str); 6] = [
@@ -154,30 +158,165 @@ pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Ve
     book.save_to_buffer()
 }
 
-/// A moderation form read back: the moderation result's cells by column, or
-/// not filled in yet (no overall grade).
+/// A moderation form filled in: the moderation result's cells by column.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Moderated {
-    Result {
-        audit_id: String,
-        /// `file: sheet "NAME"` and the audit id's cell, for messages.
-        at: String,
-        id_cell: String,
-        /// moderator_id, moderated_on, overall, challenged, note.
-        fields: Vec<(&'static str, String)>,
-        /// Each element's key and the moderator's grade (blank: not re-graded).
-        elements: Vec<(String, String)>,
-    },
-    Outstanding,
+pub(crate) struct ModerationReturn {
+    pub(crate) audit_id: String,
+    /// `file: sheet "NAME"`, for messages.
+    pub(crate) at: String,
+    /// The audit id's cell, for messages.
+    pub(crate) id_cell: String,
+    /// moderator_id, moderated_on, overall, challenged, note.
+    pub(crate) fields: Vec<(&'static str, String)>,
+    /// Each element's key and the moderator's grade (blank: not re-graded).
+    pub(crate) elements: Vec<(String, String)>,
+    /// Where each answer was read from: its key to its cell (`D14`).
+    pub(crate) cells: BTreeMap<String, String>,
 }
 
-/// Reads one sheet: `None` when it is not a moderation form.
+impl ModerationReturn {
+    fn field(&self, key: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    fn grade(&self, key: &str) -> &str {
+        self.elements
+            .iter()
+            .find(|(k, _)| element_key(k) == element_key(key))
+            .map_or("", |(_, g)| g.as_str())
+    }
+
+    /// The moderation result's cell under the column `column`.
+    fn value(&self, column: &str) -> String {
+        if column == "audit_id" {
+            return self.audit_id.clone();
+        }
+        if FINDINGS.iter().any(|(k, ..)| *k == column) {
+            return self.field(column).to_string();
+        }
+        self.grade(column).to_string()
+    }
+}
+
+impl Form for ModerationReturn {
+    fn audit_id(&self) -> &str {
+        &self.audit_id
+    }
+
+    fn at(&self) -> &str {
+        &self.at
+    }
+
+    fn id_cell(&self) -> &str {
+        &self.id_cell
+    }
+
+    fn differences(&self, other: &Self) -> Vec<String> {
+        let mut differ = Vec::new();
+        let mut name = |key: &str, label: &str| {
+            let cell = self.cells.get(key).map_or(String::new(), |c| format!(" ({c})"));
+            differ.push(format!("{label}{cell}"));
+        };
+        let mut keys: Vec<&str> = self.elements.iter().map(|(k, _)| k.as_str()).collect();
+        for (k, _) in &other.elements {
+            if !keys.iter().any(|x| element_key(x) == element_key(k)) {
+                keys.push(k);
+            }
+        }
+        for key in keys {
+            if self.grade(key) != other.grade(key) {
+                name(key, &super::read::element_label(key));
+            }
+        }
+        for (key, label, _) in FINDINGS {
+            if self.field(key) != other.field(key) {
+                name(key, label.split(" (").next().unwrap_or(label));
+            }
+        }
+        differ
+    }
+}
+
+/// What the moderation forms of some workbooks hold.
+pub(crate) struct ModerationRead {
+    /// The moderation results, each audit once, in audit id order.
+    pub(crate) results: Vec<ModerationReturn>,
+    /// Forms without the moderator's overall grade.
+    pub(crate) outstanding: usize,
+    pub(crate) problems: Vec<Problem>,
+    pub(crate) warnings: Vec<Problem>,
+}
+
+/// Reads the moderation forms of `books`: each audit once (a copy that agrees
+/// is read once, one that differs is an error naming the cells).
+pub(crate) fn read_forms(books: &Workbooks, scale: &Scale, settings: &Settings) -> Result<ModerationRead> {
+    let mut read = read_each(
+        &books.files,
+        "moderation form (no sheet written by `caseaudit forms --moderation`)",
+        |file, sheet, cells| read_sheet(file, sheet, cells, scale, settings),
+    )?;
+    let mut warnings = books.passed_over.clone();
+    let mut results = once_each(
+        read.forms,
+        "the moderation of audit",
+        &mut read.problems,
+        &mut warnings,
+    );
+    results.sort_by(|a, b| a.audit_id.cmp(&b.audit_id));
+    Ok(ModerationRead {
+        results,
+        outstanding: read.outstanding,
+        problems: read.problems,
+        warnings,
+    })
+}
+
+/// The moderation results' columns: the standard ones, then each element
+/// some moderator re-graded, those of the settings' templates in their order
+/// first.
+pub(crate) fn columns(settings: &Settings, results: &[ModerationReturn]) -> Vec<String> {
+    let mut columns: Vec<String> = crate::moderation::FIELDS
+        .iter()
+        .map(|c| (*c).to_string())
+        .collect();
+    let known = settings
+        .template
+        .elements
+        .iter()
+        .chain(settings.templates.values().flat_map(|t| &t.elements))
+        .map(|e| e.key.as_str());
+    let found = results
+        .iter()
+        .flat_map(|r| r.elements.iter().map(|(k, _)| k.as_str()));
+    let mut regraded: Vec<String> = Vec::new();
+    for key in known.chain(found) {
+        let graded = results.iter().any(|r| !r.grade(key).is_empty());
+        if graded && !regraded.iter().any(|x| element_key(x) == element_key(key)) {
+            regraded.push(key.to_string());
+        }
+    }
+    columns.extend(regraded);
+    columns
+}
+
+/// A moderation result's cells under `columns`.
+pub(crate) fn row(result: &ModerationReturn, columns: &[String]) -> Vec<String> {
+    columns.iter().map(|c| result.value(c)).collect()
+}
+
+/// Reads one sheet: `None` when it is not a moderation form, `Some(Ok(None))`
+/// when the moderator's overall grade is not given yet. The elements are
+/// those of the settings' templates.
 pub(crate) fn read_sheet(
     file: &str,
     sheet: &str,
-    cells: &[super::keys::Cell],
+    cells: &[PlacedCell],
     scale: &Scale,
-) -> Option<Result<Moderated, Vec<Problem>>> {
+    settings: &Settings,
+) -> Option<Result<Option<ModerationReturn>, Vec<Problem>>> {
     let at = format!("{file}: sheet \"{sheet}\"");
     let form = match Located::find(cells, MODERATION_MARKER)? {
         Ok(form) => form,
@@ -201,9 +340,10 @@ pub(crate) fn read_sheet(
     let id = form.value("audit_id").expect("checked");
     let overall = form.value("overall").expect("checked");
     if scale.read(overall.text) == Reading::NotGraded {
-        return Some(Ok(Moderated::Outstanding));
+        return Some(Ok(None));
     }
     let mut problems = Vec::new();
+    let mut cells = BTreeMap::new();
     let located = |found: &Found<'_>, label: &str, message: String| {
         Problem::error(
             &format!("{at}, cell {} ({label})", found.cell),
@@ -217,6 +357,13 @@ pub(crate) fn read_sheet(
         Reading::NotGraded => Ok(String::new()),
         Reading::Unknown => Err(located(found, label, scale.unknown_message(found.text))),
     };
+    let elements_known = settings
+        .template
+        .elements
+        .iter()
+        .chain(settings.templates.values().flat_map(|t| &t.elements))
+        .map(|e| element_key(&e.key))
+        .collect::<Vec<_>>();
     let mut elements = Vec::new();
     for key in form.keys() {
         let k = element_key(key);
@@ -227,6 +374,18 @@ pub(crate) fn read_sheet(
         }
         let value = form.value(key).expect("a key of the form");
         let label = super::read::element_label(key);
+        if !elements_known.contains(&k) {
+            problems.push(located(
+                &value,
+                &label,
+                format!(
+                    "the row keyed \"{}\" is not an element of any template in the settings: the settings changed since the form was written; put the element back in the settings, or copy the answers into a form written again",
+                    key.trim()
+                ),
+            ));
+            continue;
+        }
+        cells.insert(key.to_string(), value.cell.clone());
         match grade(&value, &label) {
             Ok(g) => elements.push((key.to_string(), g)),
             Err(p) => problems.push(p),
@@ -238,6 +397,9 @@ pub(crate) fn read_sheet(
             text: "",
             cell: String::new(),
         });
+        if !found.cell.is_empty() {
+            cells.insert(key.to_string(), found.cell.clone());
+        }
         let label = label.split(" (").next().unwrap_or(label);
         let text = found.text;
         let value = match kind {
@@ -275,11 +437,12 @@ pub(crate) fn read_sheet(
     if !problems.is_empty() {
         return Some(Err(problems));
     }
-    Some(Ok(Moderated::Result {
+    Some(Ok(Some(ModerationReturn {
         audit_id: id.text.to_string(),
         at,
         id_cell: id.cell,
         fields,
         elements,
-    }))
+        cells,
+    })))
 }

@@ -120,7 +120,7 @@ impl Returned {
 pub(crate) fn read_sheet(
     file: &str,
     sheet: &str,
-    cells: &[super::keys::Cell],
+    cells: &[crate::workbook::PlacedCell],
     scale: &Scale,
     settings: &Settings,
 ) -> Option<Result<Collected, Vec<Problem>>> {
@@ -374,15 +374,16 @@ pub(super) fn element_label(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forms::keys::{Cell, EVIDENCE, VALUE};
+    use crate::forms::keys::{EVIDENCE, VALUE};
     use crate::grades::GradeSettings;
+    use crate::workbook::PlacedCell;
 
     fn scale() -> Scale {
         Scale::new(&GradeSettings::default()).unwrap()
     }
 
     /// A form's cells: the marker and column keys, then (key, answer) rows.
-    fn form(rows: &[(&str, &str)]) -> Vec<Cell> {
+    fn form(rows: &[(&str, &str)]) -> Vec<PlacedCell> {
         let mut cells = vec![
             (0, 0, AUDIT_MARKER.to_string()),
             (0, 2, VALUE.to_string()),

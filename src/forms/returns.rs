@@ -9,6 +9,7 @@ use crate::forms::{self, Collected, Returned};
 use crate::grades::Scale;
 use crate::problem::Problem;
 use crate::values::element_key;
+use crate::workbook::PlacedCell;
 use anyhow::{Context as _, Result, bail};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,45 +33,76 @@ pub(crate) struct Workbooks {
 
 /// Reads the audit forms of `books`.
 pub(crate) fn read_forms(books: &Workbooks, scale: &Scale, settings: &Settings) -> Result<FormsRead> {
-    let files = &books.files;
-    let mut problems = Vec::new();
-    let mut audits: Vec<Returned> = Vec::new();
-    let mut outstanding = 0usize;
-    for path in files {
-        let file = path.display().to_string();
-        let mut forms_in_file = 0;
-        if let Some(problem) = unreadable(path) {
-            problems.push(problem);
-            continue;
-        }
-        for (sheet, cells) in crate::workbook::read_cells(path)? {
-            match forms::read_sheet(&file, &sheet, &cells, scale, settings) {
-                None => continue,
-                Some(Err(found)) => problems.extend(found),
-                Some(Ok(Collected::Outstanding { .. })) => outstanding += 1,
-                Some(Ok(Collected::Audit(a))) => audits.push(*a),
-            }
-            forms_in_file += 1;
-        }
-        if forms_in_file == 0 {
-            problems.push(Problem::error(
-                &file,
-                None,
-                None,
-                "holds no audit form (no sheet written by `caseaudit forms`)",
-            ));
-        }
-    }
+    let mut read = read_each(
+        &books.files,
+        "audit form (no sheet written by `caseaudit forms`)",
+        |file, sheet, cells| {
+            forms::read_sheet(file, sheet, cells, scale, settings).map(|r| {
+                r.map(|c| match c {
+                    Collected::Audit(a) => Some(*a),
+                    Collected::Outstanding { .. } => None,
+                })
+            })
+        },
+    )?;
     let mut warnings = books.passed_over.clone();
-    let mut audits = once_each(audits, &mut problems, &mut warnings);
+    let mut audits = once_each(read.forms, "audit", &mut read.problems, &mut warnings);
+    one_audit_id_per_case(&audits, &mut read.problems);
     // In audit id order, whatever the files are called: a month's in allocation order.
     audits.sort_by(|a, b| a.audit_id.cmp(&b.audit_id));
     Ok(FormsRead {
         audits,
-        outstanding,
-        problems,
+        outstanding: read.outstanding,
+        problems: read.problems,
         warnings,
     })
+}
+
+/// The forms of some workbooks, of one kind, as each was read.
+pub(crate) struct EachForm<T> {
+    /// The forms filled in.
+    pub(crate) forms: Vec<T>,
+    /// The forms not filled in yet.
+    pub(crate) outstanding: usize,
+    pub(crate) problems: Vec<Problem>,
+}
+
+/// Reads every sheet of every workbook of `files` with `read`, which gives
+/// `None` for a sheet that is not a form of its kind (a list, a note the user
+/// added), and `Ok(None)` for a form not filled in yet. A workbook holding no
+/// such form, or that cannot be read at all, is an error: it "holds no `what`".
+pub(crate) fn read_each<T>(
+    files: &[PathBuf],
+    what: &str,
+    mut read: impl FnMut(&str, &str, &[PlacedCell]) -> Option<Result<Option<T>, Vec<Problem>>>,
+) -> Result<EachForm<T>> {
+    let mut each = EachForm {
+        forms: Vec::new(),
+        outstanding: 0,
+        problems: Vec::new(),
+    };
+    for path in files {
+        let file = path.display().to_string();
+        if let Some(problem) = unreadable(path) {
+            each.problems.push(problem);
+            continue;
+        }
+        let mut forms_in_file = 0;
+        for (sheet, cells) in crate::workbook::read_cells(path)? {
+            match read(&file, &sheet, &cells) {
+                None => continue,
+                Some(Err(found)) => each.problems.extend(found),
+                Some(Ok(None)) => each.outstanding += 1,
+                Some(Ok(Some(form))) => each.forms.push(form),
+            }
+            forms_in_file += 1;
+        }
+        if forms_in_file == 0 {
+            each.problems
+                .push(Problem::error(&file, None, None, format!("holds no {what}")));
+        }
+    }
+    Ok(each)
 }
 
 /// Why a returned form cannot be read at all, when its first bytes tell: an
@@ -246,56 +278,90 @@ fn no_workbook(folder: &Path) -> String {
     )
 }
 
-/// Each audit once: a form returned twice is kept once with a warning when the
-/// copies' answers agree (wherever their rows are), and is an error naming the
-/// cells that differ when they do not. One case and month under two audit ids
-/// is an error naming both forms.
-fn once_each(
-    audits: Vec<Returned>,
+/// A form read back, as copies of it returned twice are told apart.
+pub(crate) trait Form {
+    fn audit_id(&self) -> &str;
+    /// `file: sheet "NAME"`.
+    fn at(&self) -> &str;
+    /// The cell of the audit id.
+    fn id_cell(&self) -> &str;
+    /// The answers in which `other`, another copy, differs from this one, each
+    /// as its label and its cell here (`Plans (C16)`): none when they agree,
+    /// wherever either copy's rows were moved to.
+    fn differences(&self, other: &Self) -> Vec<String>;
+}
+
+impl Form for Returned {
+    fn audit_id(&self) -> &str {
+        &self.audit_id
+    }
+
+    fn at(&self) -> &str {
+        &self.at
+    }
+
+    fn id_cell(&self) -> &str {
+        &self.id_cell
+    }
+
+    fn differences(&self, other: &Self) -> Vec<String> {
+        Returned::differences(self, other)
+    }
+}
+
+/// Each form once, in the order first read: a form returned twice is kept
+/// once with a warning when the copies' answers agree (wherever their rows
+/// are), and is an error naming the cells that differ when they do not. `what`
+/// says what the audit id is of in messages (`audit`, `the moderation of audit`).
+pub(crate) fn once_each<T: Form>(
+    forms: Vec<T>,
+    what: &str,
     problems: &mut Vec<Problem>,
     warnings: &mut Vec<Problem>,
-) -> Vec<Returned> {
+) -> Vec<T> {
     let mut first: HashMap<String, usize> = HashMap::new();
-    let mut kept: Vec<Returned> = Vec::new();
-    for a in audits {
-        match first.get(&a.audit_id) {
-            None => {
-                first.insert(a.audit_id.clone(), kept.len());
-                kept.push(a);
-            }
-            Some(&i) => {
-                let earlier = &kept[i];
-                let differ = a.differences(earlier);
-                let at = format!("{}, cell {} (Audit id)", a.at, a.id_cell);
-                if differ.is_empty() {
-                    warnings.push(Problem::warning(
-                        &at,
-                        None,
-                        None,
-                        format!(
-                            "audit \"{}\" is returned again, the same as in {}: read once",
-                            a.audit_id, earlier.at
-                        ),
-                    ));
-                } else {
-                    problems.push(Problem::error(
-                        &at,
-                        None,
-                        None,
-                        format!(
-                            "audit \"{}\" is returned again, differently from {}: here {} differ{}; keep the right copy only",
-                            a.audit_id,
-                            earlier.at,
-                            differ.join(", "),
-                            if differ.len() == 1 { "s" } else { "" }
-                        ),
-                    ));
-                }
-            }
+    let mut kept: Vec<T> = Vec::new();
+    for form in forms {
+        let Some(&i) = first.get(form.audit_id()) else {
+            first.insert(form.audit_id().to_string(), kept.len());
+            kept.push(form);
+            continue;
+        };
+        let earlier = &kept[i];
+        let differ = form.differences(earlier);
+        let at = format!("{}, cell {} (Audit id)", form.at(), form.id_cell());
+        let again = format!(
+            "{what} \"{}\" is returned again, {} {}",
+            form.audit_id(),
+            if differ.is_empty() {
+                "the same as in"
+            } else {
+                "differently from"
+            },
+            earlier.at()
+        );
+        if differ.is_empty() {
+            warnings.push(Problem::warning(&at, None, None, format!("{again}: read once")));
+        } else {
+            problems.push(Problem::error(
+                &at,
+                None,
+                None,
+                format!(
+                    "{again}: here {} differ{}; keep the right copy only",
+                    differ.join(", "),
+                    if differ.len() == 1 { "s" } else { "" }
+                ),
+            ));
         }
     }
+    kept
+}
+
+/// One case and month under two audit ids is an error naming both forms.
+fn one_audit_id_per_case(audits: &[Returned], problems: &mut Vec<Problem>) {
     let mut by_case: HashMap<(&str, Month), &Returned> = HashMap::new();
-    for a in &kept {
+    for a in audits {
         if let Some(earlier) = by_case.insert((a.case_id.as_str(), a.month), a) {
             problems.push(Problem::error(
                 &format!("{}, cell {} (Audit id)", a.at, a.id_cell),
@@ -308,7 +374,6 @@ fn once_each(
             ));
         }
     }
-    kept
 }
 
 /// The audits file's columns: the case, the elements (those of the settings'

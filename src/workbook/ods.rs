@@ -14,7 +14,7 @@
 //! value by its paragraphs' text (notes left out).
 
 use super::xlsx::{Book, MAX_COL, MAX_ROW, Xml, cell_name, event_text, next, push_text};
-use super::{Cell, MAX_CELL_CHARS, MAX_SHEETS, number_text};
+use super::{MAX_CELL_CHARS, MAX_SHEETS, PlacedCell, number_text};
 use anyhow::{Result, anyhow, bail};
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
@@ -26,7 +26,7 @@ pub(super) const MAX_EXPANDED: u64 = 16 << 20;
 const CELL_BYTES: u64 = 32;
 
 /// Reads the sheets of an `.ods` workbook: the one named `only`, or all.
-pub(super) fn read(mut book: Book, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+pub(super) fn read(mut book: Book, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<PlacedCell>)>> {
     let encrypted = book.part("META-INF/manifest.xml", read_manifest)?;
     if encrypted == Some(true) {
         bail!("{file} is protected by a password, which caseaudit cannot open; save a copy without one");
@@ -79,7 +79,7 @@ fn is(e: &BytesStart<'_>, name: &str) -> bool {
 
 /// Every table of `content.xml` (name and cells); the cells are kept only for
 /// the table named `only`, if given.
-fn read_content(xml: &mut Xml<'_>, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<Cell>)>> {
+fn read_content(xml: &mut Xml<'_>, file: &str, only: Option<&str>) -> Result<Vec<(String, Vec<PlacedCell>)>> {
     let mut tables = Vec::new();
     let mut buf = Vec::new();
     let mut expanded = 0;
@@ -126,7 +126,7 @@ fn repeats(e: &BytesStart<'_>, name: &str, at: impl FnOnce() -> String) -> Resul
 /// The cells of one table that hold values; `keep` false reads past them.
 /// `at` names the sheet (`book.ods[Sheet1]`).
 /// `expanded` counts the bytes the workbook's repeats have made so far.
-fn read_table(xml: &mut Xml<'_>, at: &str, keep: bool, expanded: &mut u64) -> Result<Vec<Cell>> {
+fn read_table(xml: &mut Xml<'_>, at: &str, keep: bool, expanded: &mut u64) -> Result<Vec<PlacedCell>> {
     let mut cells = Vec::new();
     let mut buf = Vec::new();
     // The row being read (from 0), and the cells written out for repeats so far.
@@ -160,7 +160,7 @@ type Value = (u64, u64, String);
 
 /// Writes a row's values, repeated over `rows` rows from `row`.
 fn write_row(
-    cells: &mut Vec<Cell>,
+    cells: &mut Vec<PlacedCell>,
     values: Vec<Value>,
     row: u64,
     rows: u64,

@@ -12,7 +12,7 @@
 //! Only the table's own rows are written, so a stray value at row 1,000,000 costs
 //! nothing, and blank lines stand only for empty rows inside or above the table.
 
-use super::{Cell, Sheet};
+use super::{PlacedCell, Sheet};
 use std::ops::Range;
 
 /// The most empty rows inside a table; a value past more is not part of it.
@@ -26,7 +26,7 @@ const MAX_COL_GAP: u32 = 50;
 pub(super) fn sheet(
     at: &str,
     name: String,
-    mut cells: Vec<Cell>,
+    mut cells: Vec<PlacedCell>,
     header: &dyn Fn(&[u8]) -> Option<u64>,
 ) -> Sheet {
     cells.sort_by_key(|&(row, col, _)| (row, col));
@@ -39,9 +39,9 @@ pub(super) fn sheet(
     });
     // The block of rows holding the most values, then the block of columns
     // within it holding the most.
-    let sorted: Vec<&Cell> = cells.iter().collect();
+    let sorted: Vec<&PlacedCell> = cells.iter().collect();
     let rows = largest_block(&sorted, |c| c.0, MAX_ROW_GAP);
-    let mut far: Vec<&Cell> = sorted[..rows.start]
+    let mut far: Vec<&PlacedCell> = sorted[..rows.start]
         .iter()
         .chain(&sorted[rows.end..])
         .copied()
@@ -65,7 +65,7 @@ pub(super) fn sheet(
         let on_row = table.iter().filter(|c| c.0 == row);
         Some((on_row.clone().map(|c| c.1).min()?, on_row.map(|c| c.1).max()?))
     });
-    let (table, beside): (Vec<&Cell>, Vec<&Cell>) = match span {
+    let (table, beside): (Vec<&PlacedCell>, Vec<&PlacedCell>) = match span {
         Some((first, last)) => table.into_iter().partition(|c| (first..=last).contains(&c.1)),
         None => (table, Vec::new()),
     };
@@ -89,7 +89,7 @@ pub(super) fn sheet(
 
 /// The index range, in `cells` sorted by `key`, of the block holding the most
 /// cells with no gap of more than `gap` between keys; the first on a tie.
-fn largest_block(cells: &[&Cell], key: impl Fn(&Cell) -> u32, gap: u32) -> Range<usize> {
+fn largest_block(cells: &[&PlacedCell], key: impl Fn(&PlacedCell) -> u32, gap: u32) -> Range<usize> {
     let mut best = 0..0;
     let mut start = 0;
     for i in 1..=cells.len() {
@@ -104,7 +104,7 @@ fn largest_block(cells: &[&Cell], key: impl Fn(&Cell) -> u32, gap: u32) -> Range
 }
 
 /// The columns that hold values, in order.
-fn columns_of(cells: &[&Cell]) -> Vec<u32> {
+fn columns_of(cells: &[&PlacedCell]) -> Vec<u32> {
     let mut columns: Vec<u32> = cells.iter().map(|c| c.1).collect();
     columns.sort_unstable();
     columns.dedup();
@@ -112,7 +112,7 @@ fn columns_of(cells: &[&Cell]) -> Vec<u32> {
 }
 
 /// The note for cells left out: the first named, and how many others.
-fn left_out(at: &str, cells: &[&Cell], where_: &str) -> Option<String> {
+fn left_out(at: &str, cells: &[&PlacedCell], where_: &str) -> Option<String> {
     let &&(row, col, ref text) = cells.first()?;
     let shown: String = if text.chars().count() > 40 {
         text.chars().take(40).chain(['…']).collect()
@@ -133,7 +133,7 @@ fn left_out(at: &str, cells: &[&Cell], where_: &str) -> Option<String> {
 /// The table (`cells` sorted by row) as CSV: a record for each row with values,
 /// holding a field for each of `columns`; an empty line (which the readers skip
 /// but count) for each row without.
-fn write_csv(cells: &[&Cell], columns: &[u32]) -> Vec<u8> {
+fn write_csv(cells: &[&PlacedCell], columns: &[u32]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut next_row = 0;
     let mut record = vec![""; columns.len()];
@@ -167,7 +167,7 @@ fn write_csv(cells: &[&Cell], columns: &[u32]) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn cells(list: &[(u32, u32, &str)]) -> Vec<Cell> {
+    fn cells(list: &[(u32, u32, &str)]) -> Vec<PlacedCell> {
         list.iter().map(|&(r, c, t)| (r, c, t.to_string())).collect()
     }
 

@@ -5,7 +5,7 @@
 //! after the sheets, keeping only those the sheets use.
 
 use super::guard::{Guard, Refused};
-use super::{Cell, MAX_CELL_CHARS, MAX_SHEETS, number_text};
+use super::{MAX_CELL_CHARS, MAX_SHEETS, PlacedCell, number_text};
 use crate::dates::{excel_serial_to_date, format_date};
 use anyhow::{Result, anyhow, bail};
 use quick_xml::events::{BytesStart, Event};
@@ -52,7 +52,7 @@ enum Value {
 /// A sheet's cells that hold values; a cell holding a shared string has empty
 /// text until [`Sheet::shared`] names it (cell index, string number).
 pub(super) struct Sheet {
-    pub(super) cells: Vec<Cell>,
+    pub(super) cells: Vec<PlacedCell>,
     pub(super) shared: Vec<(usize, u32)>,
 }
 

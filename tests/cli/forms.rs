@@ -475,6 +475,82 @@ fn moderation_forms_show_the_auditors_grades_and_come_back_as_moderation_results
 }
 
 #[test]
+fn a_moderation_form_returned_twice_or_with_a_foreign_row_is_named_by_its_cells() {
+    let w = Workdir::new();
+    w.write(
+        "audits.csv",
+        "audit_id,case_id,month,auditor_id,team,frame,overall,risk,voice\n\
+         A1,C1,2026-11,TM1,Team A,neglect,Good,Good,Outstanding\n",
+    );
+    w.write(
+        "moderation-sample.csv",
+        "audit_id,case_id,auditor_id,reason\nA1,C1,TM1,random\n",
+    );
+    w.run(&[
+        "forms",
+        "--moderation",
+        "moderation-sample.csv",
+        "--audits",
+        "audits.csv",
+        "-o",
+        "mod",
+    ])
+    .ok();
+    let path = w.path("mod/moderation-2026-11.xlsx");
+    fill_column(
+        &path,
+        "A1",
+        4,
+        &[
+            ("risk", "Good", ""),
+            ("overall", "Good", ""),
+            ("moderator_id", "TM9", ""),
+        ],
+    );
+    // The same form saved twice under another name: read once.
+    std::fs::copy(&path, w.path("mod/moderation copy.xlsx")).unwrap();
+    w.run(&["collect", "--moderation", "mod", "-o", "same.csv"])
+        .ok()
+        .stderr_has("mod/moderation-2026-11.xlsx: sheet \"A1\", cell D3 (Audit id): warning: the moderation of audit \"A1\" is returned again, the same as in mod/moderation copy.xlsx: sheet \"A1\": read once")
+        .stderr_has("collected 1 moderation result from 2 workbooks");
+    assert_eq!(
+        w.read("same.csv"),
+        "audit_id,moderator_id,moderated_on,overall,challenged,note,risk\nA1,TM9,,Good,,,Good\n"
+    );
+    // The copy graded otherwise: the cells that differ are named, nothing is written.
+    let risk_row = {
+        let book = umya_spreadsheet::reader::xlsx::read(&path).unwrap();
+        row_of(book.get_sheet_by_name("A1").unwrap(), "risk")
+    };
+    fill_column(
+        &w.path("mod/moderation copy.xlsx"),
+        "A1",
+        4,
+        &[("risk", "Inadequate", "")],
+    );
+    w.run(&["collect", "--moderation", "mod", "-o", "differ.csv"])
+        .fails(1)
+        .stderr_has(&format!(
+            "mod/moderation-2026-11.xlsx: sheet \"A1\", cell D3 (Audit id): the moderation of audit \"A1\" is returned again, differently from mod/moderation copy.xlsx: sheet \"A1\": here Risk (D{risk_row}) differs; keep the right copy only"
+        ));
+    assert!(!w.path("differ.csv").exists());
+    std::fs::remove_file(w.path("mod/moderation copy.xlsx")).unwrap();
+    // A row keyed with an element no template of the settings has.
+    {
+        let mut book = umya_spreadsheet::reader::xlsx::read(&path).unwrap();
+        let ws = book.get_sheet_by_name_mut("A1").unwrap();
+        let r = row_of(ws, "voice");
+        ws.get_cell_mut((1, r)).set_value_string("hobbies");
+        ws.get_cell_mut((4, r)).set_value_string("Good");
+        umya_spreadsheet::writer::xlsx::write(&book, &path).unwrap();
+    }
+    w.run(&["collect", "--moderation", "mod", "-o", "foreign.csv"])
+        .fails(1)
+        .stderr_has("(Hobbies): the row keyed \"hobbies\" is not an element of any template in the settings");
+    assert!(!w.path("foreign.csv").exists());
+}
+
+#[test]
 fn progress_and_validate_take_the_folder_of_returned_forms() {
     let w = setup();
     fill(&w.path("forms/TM2-2026-11.xlsx"), "C2", &answers());

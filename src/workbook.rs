@@ -432,6 +432,35 @@ fn number_text(f: f64) -> String {
     }
 }
 
+/// The fuzz targets' mutations, in brief, for the readers' property tests: a
+/// seed's bytes changed, inserted or removed.
+#[cfg(test)]
+pub(crate) mod mutation {
+    use proptest::prelude::*;
+
+    /// Up to 12 edits: a position, a byte, and whether to change, insert or remove.
+    pub(crate) fn edits() -> impl Strategy<Value = Vec<(u16, u8, u8)>> {
+        proptest::collection::vec((any::<u16>(), any::<u8>(), 0..3u8), 0..12)
+    }
+
+    /// `seed` with `edits` made, in order.
+    pub(crate) fn apply(seed: &[u8], edits: &[(u16, u8, u8)]) -> Vec<u8> {
+        let mut bytes = seed.to_vec();
+        for &(at, byte, how) in edits {
+            let at = usize::from(at) % (bytes.len() + 1);
+            match how {
+                0 if at < bytes.len() => bytes[at] = byte,
+                1 => bytes.insert(at, byte),
+                _ if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                _ => {}
+            }
+        }
+        bytes
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -471,21 +500,9 @@ mod tests {
         #[test]
         fn mutated_workbooks_never_panic(
             seed in 0..SEEDS.len(),
-            edits in proptest::collection::vec((any::<u16>(), any::<u8>(), 0..3u8), 0..12),
+            edits in crate::workbook::mutation::edits(),
         ) {
-            let mut bytes = SEEDS[seed].to_vec();
-            for (at, byte, how) in edits {
-                let at = usize::from(at) % (bytes.len() + 1);
-                match how {
-                    0 if at < bytes.len() => bytes[at] = byte,
-                    1 => bytes.insert(at, byte),
-                    _ if at < bytes.len() => {
-                        bytes.remove(at);
-                    }
-                    _ => {}
-                }
-            }
-            crate::fuzz::workbook(&bytes);
+            crate::fuzz::workbook(&crate::workbook::mutation::apply(SEEDS[seed], &edits));
         }
     }
 }

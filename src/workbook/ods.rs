@@ -472,21 +472,9 @@ mod tests {
         #[test]
         fn mutated_content_never_panics(
             seed in 0..SEEDS.len(),
-            edits in proptest::collection::vec((any::<u16>(), any::<u8>(), 0..3u8), 0..12),
+            edits in crate::workbook::mutation::edits(),
         ) {
-            let mut bytes = SEEDS[seed].to_vec();
-            for (at, byte, how) in edits {
-                let at = usize::from(at) % (bytes.len() + 1);
-                match how {
-                    0 if at < bytes.len() => bytes[at] = byte,
-                    1 => bytes.insert(at, byte),
-                    _ if at < bytes.len() => {
-                        bytes.remove(at);
-                    }
-                    _ => {}
-                }
-            }
-            crate::fuzz::ods(&bytes);
+            crate::fuzz::ods(&crate::workbook::mutation::apply(SEEDS[seed], &edits));
         }
     }
 }

@@ -416,21 +416,9 @@ mod tests {
         #[test]
         fn mutated_workbooks_never_panic(
             seed in 0..SEEDS.len(),
-            edits in proptest::collection::vec((any::<u16>(), any::<u8>(), 0..3u8), 0..12),
+            edits in crate::workbook::mutation::edits(),
         ) {
-            let mut bytes = SEEDS[seed].to_vec();
-            for (at, byte, how) in edits {
-                let at = usize::from(at) % (bytes.len() + 1);
-                match how {
-                    0 if at < bytes.len() => bytes[at] = byte,
-                    1 => bytes.insert(at, byte),
-                    _ if at < bytes.len() => {
-                        bytes.remove(at);
-                    }
-                    _ => {}
-                }
-            }
-            crate::fuzz::xls(&bytes);
+            crate::fuzz::xls(&crate::workbook::mutation::apply(SEEDS[seed], &edits));
         }
     }
 }

@@ -145,6 +145,27 @@ impl Run {
     }
 }
 
+/// Parses CSV text into records, each a map from heading to cell.
+pub fn records(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    let rows = csv_rows(text);
+    let (head, body) = rows.split_first().expect("a header row");
+    body.iter()
+        .map(|r| head.iter().cloned().zip(r.iter().cloned()).collect())
+        .collect()
+}
+
+/// The XML of the first sheet of an `.xlsx` workbook.
+pub fn sheet_xml(path: &Path) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut xml = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
 /// Parses CSV text into rows of strings (header included).
 pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
     csv::ReaderBuilder::new()

@@ -1,7 +1,7 @@
 //! `forms` and `collect`: forms written, filled in by another spreadsheet
 //! library (as a person saving the workbook would), and read back.
 
-use crate::common::{Workdir, csv_rows};
+use crate::common::{Workdir, csv_rows, records, sheet_xml};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -119,14 +119,6 @@ pub(crate) fn answers() -> Vec<(&'static str, &'static str, &'static str)> {
     ]
 }
 
-pub(crate) fn records(text: &str) -> Vec<BTreeMap<String, String>> {
-    let rows = csv_rows(text);
-    let (head, body) = rows.split_first().expect("a header row");
-    body.iter()
-        .map(|r| head.iter().cloned().zip(r.iter().cloned()).collect())
-        .collect()
-}
-
 /// What `collect` must make of [`answers`]: grades as the scale's labels,
 /// yes/no lower case, dates as YYYY-MM-DD, text as typed.
 fn expected_c1() -> BTreeMap<String, String> {
@@ -194,17 +186,6 @@ fn forms_filled_by_another_program_come_back_cell_for_cell() {
         checked.stdout
     );
     w.run(&["themes", "plain.csv", "--month", "2026-11"]).ok();
-}
-
-/// The sheet XML of the first sheet of a workbook.
-pub(crate) fn sheet_xml(path: &Path) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut xml = String::new();
-    zip.by_name("xl/worksheets/sheet1.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    xml
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! real binary on forms written by it and filled in by another library.
 
 use crate::common::Workdir;
-use crate::forms::{EXTRACT, answers, fill, records, row_of, setup};
+use crate::common::records;
+use crate::forms::{EXTRACT, answers, fill, row_of, setup};
 
 /// Appending twice: the second run finds its own rows, even those whose
 /// action and owner begin as a formula would (`-`, `@`) and went into the
@@ -298,7 +299,7 @@ fn a_bad_date_on_a_form_names_both_shapes_the_form_takes() {
         "20/11/2026 is read: {}",
         run.stderr
     );
-    let xml = crate::forms::sheet_xml(&w.path("forms/TM1-2026-11.xlsx"));
+    let xml = crate::common::sheet_xml(&w.path("forms/TM1-2026-11.xlsx"));
     assert!(
         xml.contains("Type a date, e.g. 2026-11-20 or 20/11/2026."),
         "{xml}"

@@ -9,7 +9,7 @@
 //! are listed in the expectations here, as typed; LibreOffice wrote them back
 //! in its own way (shared strings, its own number formats, rich text runs).
 
-use crate::common::{Workdir, csv_rows};
+use crate::common::{Workdir, records, sheet_xml};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -30,14 +30,6 @@ fn with_corpus(files: &[&str], folder: &str) -> Workdir {
         w.write(&format!("{folder}/{f}"), bytes);
     }
     w
-}
-
-fn records(text: &str) -> Vec<BTreeMap<String, String>> {
-    let rows = csv_rows(text);
-    let (head, body) = rows.split_first().expect("a header row");
-    body.iter()
-        .map(|r| head.iter().cloned().zip(r.iter().cloned()).collect())
-        .collect()
 }
 
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -249,18 +241,6 @@ fn an_output_that_exists_is_the_one_message() {
     assert_eq!(records(&w.read("audits.csv")).len(), 2);
 }
 
-/// The first sheet's XML of a workbook.
-fn first_sheet_xml(path: &Path) -> String {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut xml = String::new();
-    zip.by_name("xl/worksheets/sheet1.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    xml
-}
-
 /// The `<row>` element (its attributes) of sheet row `n` (from 1).
 fn row_attributes(xml: &str, n: u32) -> &str {
     let start = xml
@@ -290,7 +270,7 @@ fn a_printed_form_has_room_for_its_titles_and_answers_and_shows_the_dropdowns() 
         "forms",
     ])
     .ok();
-    let xml = first_sheet_xml(&w.path("forms/TM2-2026-11.xlsx"));
+    let xml = sheet_xml(&w.path("forms/TM2-2026-11.xlsx"));
     // Row 14, the first element ("Timely identification, response and
     // reduction of risk and need", 63 characters in a 46-wide column): two
     // lines, 30 points, set, since LibreOffice does not fit rows to wrapped

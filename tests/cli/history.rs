@@ -1,7 +1,7 @@
 //! `history`: a case's audits over the months, a team's since a month, an
 //! auditor's record beside every auditor's, and clear errors for bad arguments.
 
-use crate::common::{Workdir, csv_rows};
+use crate::common::{Workdir, csv_rows, records};
 use std::collections::BTreeMap;
 
 const LEDGER: &str = "\
@@ -38,14 +38,6 @@ fn setup() -> Workdir {
     w.write("audits.csv", AUDITS);
     w.write("moderation.csv", MODERATION);
     w
-}
-
-fn records(stdout: &str) -> Vec<BTreeMap<String, String>> {
-    let rows = csv_rows(stdout);
-    let (head, body) = rows.split_first().expect("a header row");
-    body.iter()
-        .map(|r| head.iter().cloned().zip(r.iter().cloned()).collect())
-        .collect()
 }
 
 fn pick<'a>(row: &'a BTreeMap<String, String>, columns: &[&str]) -> Vec<&'a str> {

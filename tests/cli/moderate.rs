@@ -2,9 +2,8 @@
 //! what moderation changed, agreement against published kappa values, the monthly
 //! trend, and located errors.
 
-use crate::common::{Workdir, csv_rows};
+use crate::common::{Workdir, csv_rows, records};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 
 const AUDITS: &str = "audit_id,case_id,month,auditor_id,team,overall,risk,voice\n";
 const MODERATION: &str = "audit_id,moderator_id,moderated_on,overall,challenged,note";
@@ -28,14 +27,6 @@ fn month_of_audits(w: &Workdir) {
     }
     s.push_str("O1,X1,2026-10,TM0,Team 0,Inadequate,,\nO2,X2,2026-10,TM1,Team 1,Good,,\nO3,X3,2026-10,TM7,Team 1,Good,,\n");
     w.write("audits.csv", s);
-}
-
-fn records(stdout: &str) -> Vec<BTreeMap<String, String>> {
-    let rows = csv_rows(stdout);
-    let (head, body) = rows.split_first().expect("a header row");
-    body.iter()
-        .map(|r| head.iter().cloned().zip(r.iter().cloned()).collect())
-        .collect()
 }
 
 #[test]

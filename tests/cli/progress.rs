@@ -1,8 +1,7 @@
 //! `progress`: returned, outstanding and late audits per auditor, the chase list,
 //! and discrepancies between the returns and the allocation.
 
-use crate::common::{Run, Workdir, csv_rows};
-use std::collections::BTreeMap;
+use crate::common::{Run, Workdir, csv_rows, records};
 use std::process::{Command, Stdio};
 
 const ALLOCATION: &str = "\
@@ -43,14 +42,6 @@ fn run_on(w: &Workdir, as_of: &str, args: &[&str]) -> Run {
         .output()
         .expect("the binary runs");
     Run::from(args, out)
-}
-
-fn records(stdout: &str) -> Vec<BTreeMap<String, String>> {
-    let rows = csv_rows(stdout);
-    let (head, body) = rows.split_first().expect("a header row");
-    body.iter()
-        .map(|r| head.iter().cloned().zip(r.iter().cloned()).collect())
-        .collect()
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `themes`: grade profiles with Wilson intervals, month-on-month change, themed
 //! templates, tags, and located errors, on real files.
 
-use crate::common::{Workdir, csv_rows};
+use crate::common::{Workdir, csv_rows, records};
 
 const HEADER: &str = "audit_id,case_id,month,auditor_id,team,service,frame,completed_on,risk,assessment,voice,overall,strengths,learning,action,action_owner,action_due,action_done,safeguarding_concern";
 
@@ -19,15 +19,6 @@ fn overall_file(month: &str, good: usize, n: usize, start: usize) -> String {
         ));
     }
     s
-}
-
-/// The CSV output as a list of maps from column to value.
-fn records(stdout: &str) -> Vec<std::collections::BTreeMap<String, String>> {
-    let rows = csv_rows(stdout);
-    let (head, body) = rows.split_first().expect("a header row");
-    body.iter()
-        .map(|r| head.iter().cloned().zip(r.iter().cloned()).collect())
-        .collect()
 }
 
 fn num(s: &str) -> f64 {

@@ -121,7 +121,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         plural(audits.len(), "audit"),
         plural(books.files.len(), "workbook"),
     );
-    write_out(ctx, args, &columns, &rows, &said, &|h| {
+    write_out(ctx, args, &columns, &rows, &said, Collecting::Audits, &|h| {
         audit_field_named(h).map_or_else(|| element_key(h), element_key)
     })
 }
@@ -154,7 +154,34 @@ fn collect_moderation(ctx: &Context, args: &Args, books: &Workbooks, scale: &Sca
             )
         }
     );
-    write_out(ctx, args, &columns, &rows, &said, &|h| element_key(h))
+    write_out(ctx, args, &columns, &rows, &said, Collecting::Moderation, &|h| {
+        element_key(h)
+    })
+}
+
+/// What is collected, as messages name it.
+#[derive(Clone, Copy)]
+enum Collecting {
+    Audits,
+    Moderation,
+}
+
+impl Collecting {
+    /// One row collected: `audit`, `moderation result`.
+    fn row(self) -> &'static str {
+        match self {
+            Collecting::Audits => "audit",
+            Collecting::Moderation => "moderation result",
+        }
+    }
+
+    /// What an audit id names a row of: `audit "A1"`, `the moderation of audit "A1"`.
+    fn of_id(self) -> &'static str {
+        match self {
+            Collecting::Audits => "audit",
+            Collecting::Moderation => "the moderation of audit",
+        }
+    }
 }
 
 /// `n what` or `n whats`.
@@ -172,11 +199,12 @@ fn write_out(
     columns: &[String],
     rows: &[Vec<String>],
     said: &str,
+    what: Collecting,
     standard: &dyn Fn(&str) -> String,
 ) -> Result<()> {
     if let Some(path) = &args.append {
         ctx.note(said);
-        return append(ctx, path, columns, rows, standard);
+        return append(ctx, path, columns, rows, what, standard);
     }
     let mut out = ctx.open_output()?;
     ctx.note(said);
@@ -264,6 +292,7 @@ fn append(
     path: &Path,
     columns: &[String],
     rows: &[Vec<String>],
+    what: Collecting,
     standard: &dyn Fn(&str) -> String,
 ) -> Result<()> {
     let file = path.display().to_string();
@@ -374,7 +403,8 @@ fn append(
                         Some(*line),
                         None,
                         format!(
-                            "audit \"{}\" is already here with other {}: {}; nothing is added (correct one of them)",
+                            "{} \"{}\" is already here with other {}: {}; nothing is added (correct one of them)",
+                            what.of_id(),
                             r[0],
                             if differs.len() == 1 { "content" } else { "contents" },
                             differs.join(", ")
@@ -431,9 +461,8 @@ fn append(
     std::fs::set_permissions(&target, permissions)
         .with_context(|| format!("cannot keep the permissions of {file}"))?;
     ctx.note(format!(
-        "added {} audit{} to {file}{}",
-        added.len(),
-        if added.len() == 1 { "" } else { "s" },
+        "added {} to {file}{}",
+        plural(added.len(), what.row()),
         if skipped > 0 {
             format!(" ({skipped} already there, the same: skipped)")
         } else {

@@ -4,7 +4,7 @@
 use super::Context;
 use crate::config::Settings;
 use crate::dates::{Month, format_date};
-use crate::forms::{self, Choices, write::Form};
+use crate::forms::{self, Choices, moderation::ModerationForm, write::Form};
 use crate::output::write_file_atomic;
 use crate::synth::demo::{Demo, Returns, config_for};
 use anyhow::{Context as _, Result, bail};
@@ -218,7 +218,19 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     for (what, step) in &audit_steps {
         run_step(ctx, dir, what, step)?;
     }
-    write_moderation(dir, &mut demo, &audits)?;
+    fill_moderation_forms(dir, &mut demo, &audits, month)?;
+    run_step(
+        ctx,
+        dir,
+        "Read the returned moderation forms into the moderation results",
+        &[
+            "collect",
+            "--moderation",
+            "moderation-forms",
+            "--append",
+            "moderation.csv",
+        ],
+    )?;
     let report_args = |out: &'static str| {
         vec![
             "report",
@@ -297,16 +309,7 @@ fn write_audit_returns(dir: &Path, demo: &mut Demo, month: Month, force: bool) -
     let (this_month, before) = returns.counts();
     show!("\n# Audits of the six months before (synthetic: {before} audits)");
     show!("  audits.csv       {:>7} bytes", earlier.len());
-    let settings = Settings::parse(&config_for(month), "caseaudit.toml")
-        .map_err(|_| anyhow::anyhow!("the demo's settings do not parse"))?;
-    let scale = crate::grades::Scale::new(&settings.grades)
-        .map_err(|_| anyhow::anyhow!("the demo's grades do not parse"))?;
-    let choices = Choices {
-        grades: (0..scale.len())
-            .map(|g| scale.label(g as u8).to_string())
-            .collect(),
-        tags: settings.forms.tags.clone(),
-    };
+    let (settings, choices) = demo_settings(month)?;
     let due = crate::progress::due_date(month, settings.allocation.due_day);
     let filled = returns.filled_forms(due, &settings);
     let mut auditors: Vec<&str> = filled.iter().map(|(c, _)| c.auditor_id.as_str()).collect();
@@ -347,17 +350,49 @@ fn write_earlier_moderation(dir: &Path, demo: &mut Demo, returns: &Returns, forc
     Ok(())
 }
 
-/// Writes moderation.csv again: the earlier months' results, then results for the
-/// audits `moderate select` chose this month.
-fn write_moderation(dir: &Path, demo: &mut Demo, returns: &Returns) -> Result<()> {
+/// Fills in this month's moderation forms as the moderators would (the
+/// results for the audits `moderate select` chose) and saves them over the
+/// blank ones.
+fn fill_moderation_forms(dir: &Path, demo: &mut Demo, returns: &Returns, month: Month) -> Result<()> {
     let chosen = std::fs::read(dir.join("moderation-sample.csv")).context("reading the moderation sample")?;
-    let text = demo.moderation(returns, &chosen);
-    // The file written a moment ago is replaced, whatever --force says.
-    write_file_atomic(&dir.join("moderation.csv"), &text, true)?;
-    let results = text.iter().filter(|&&b| b == b'\n').count().saturating_sub(1);
-    show!("\n# Moderators re-grade the chosen audits (synthetic: {results} results)");
-    show!("  moderation.csv   {:>7} bytes", text.len());
+    let (settings, choices) = demo_settings(month)?;
+    let filled = demo.moderation_forms(returns, &chosen, &settings);
+    let forms: Vec<ModerationForm<'_>> = filled
+        .iter()
+        .map(|(case, answers)| ModerationForm {
+            case,
+            answers: Some(answers),
+        })
+        .collect();
+    let bytes =
+        forms::moderation::workbook(&forms, &choices).context("filling in the demo's moderation forms")?;
+    // The moderator saves the filled-in forms over the blank ones.
+    write_file_atomic(
+        &dir.join("moderation-forms")
+            .join(format!("moderation-{month}.xlsx")),
+        &bytes,
+        true,
+    )?;
+    show!(
+        "\n# The moderators re-grade the chosen audits on their forms and save them (synthetic: {} results)",
+        filled.len()
+    );
     Ok(())
+}
+
+/// The demo's settings, and what its forms' dropdowns offer.
+fn demo_settings(month: Month) -> Result<(Settings, Choices)> {
+    let settings = Settings::parse(&config_for(month), "caseaudit.toml")
+        .map_err(|_| anyhow::anyhow!("the demo's settings do not parse"))?;
+    let scale = crate::grades::Scale::new(&settings.grades)
+        .map_err(|_| anyhow::anyhow!("the demo's grades do not parse"))?;
+    let choices = Choices {
+        grades: (0..scale.len())
+            .map(|g| scale.label(g as u8).to_string())
+            .collect(),
+        tags: settings.forms.tags.clone(),
+    };
+    Ok((settings, choices))
 }
 
 fn prepare_dir(dir: &Path, force: bool) -> Result<()> {

@@ -3,7 +3,11 @@
 use super::Context;
 use crate::csvio;
 use crate::extract::{self, Case, Fold, Schema, Std};
-use crate::forms::{self, Choices, FormCase, moderation::ModerationCase, write::Form};
+use crate::forms::{
+    self, Choices, FormCase,
+    moderation::{ModerationCase, ModerationForm},
+    write::Form,
+};
 use crate::layouts::reader::{RecordReader, present};
 use crate::output::Output;
 use crate::problem::Problem;
@@ -277,7 +281,11 @@ fn moderation_forms(ctx: &Context, sample: &Path, audit_files: &[PathBuf], dir: 
     let Some(month) = cases.first().map(|c| c.month.clone()) else {
         bail!("{name} chooses no audit: there is nothing to moderate");
     };
-    let bytes = forms::moderation::workbook(&cases, &choices(ctx)?).context("making the moderation forms")?;
+    let blank: Vec<ModerationForm<'_>> = cases
+        .iter()
+        .map(|case| ModerationForm { case, answers: None })
+        .collect();
+    let bytes = forms::moderation::workbook(&blank, &choices(ctx)?).context("making the moderation forms")?;
     let path = dir.join(format!("moderation-{month}.xlsx"));
     write_all(ctx, dir, &[(path.clone(), bytes, cases.len())])?;
     ctx.note(format!(

@@ -5,8 +5,8 @@
 
 use super::keys::{AUDITOR, Found, Kind, Located, MODERATION_MARKER, MODERATION_TITLE, VALUE};
 use super::returns::{Form, Workbooks, once_each, read_each};
-use super::write::{LISTS, List, Styles, finish_sheet, height, lines, lists_sheet};
-use super::{Choices, sheet_name};
+use super::write::{LISTS, List, Styles, excel_date, finish_sheet, height, lines, lists_sheet};
+use super::{Answers, Choices, sheet_name};
 use crate::config::{Element, Settings};
 use crate::dates::{date_problem, format_date, parse_date};
 use crate::grades::{Reading, Scale};
@@ -14,7 +14,9 @@ use crate::problem::Problem;
 use crate::values::{element_key, parse_yes_no};
 use crate::workbook::PlacedCell;
 use anyhow::Result;
-use rust_xlsxwriter::{DataValidation, DataValidationRule, ExcelDateTime, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{
+    DataValidation, DataValidationRule, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
+};
 use std::collections::BTreeMap;
 
 /// The header block of a moderation form: key and label.
@@ -57,8 +59,15 @@ pub(crate) struct ModerationCase {
     pub(crate) overall: String,
 }
 
+/// One moderation form to write: the audit, and the moderator's answers when
+/// it is written filled in (by row key; the demo fills its forms so).
+pub(crate) struct ModerationForm<'a> {
+    pub(crate) case: &'a ModerationCase,
+    pub(crate) answers: Option<&'a Answers>,
+}
+
 /// The workbook of a month's moderation forms, a sheet per audit.
-pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Vec<u8>, XlsxError> {
+pub(crate) fn workbook(forms: &[ModerationForm<'_>], choices: &Choices) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let mut grades = choices.grades.clone();
     grades.push("N/A".to_string());
@@ -84,7 +93,13 @@ pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Ve
         .set_error_message("Type a date, e.g. 2026-11-20 or 20/11/2026.")?;
     // The hidden lists sheet's name is taken: a case called `Lists` gets `Lists~2`.
     let mut names = vec![LISTS.to_string()];
-    for case in cases {
+    for form in forms {
+        let case = form.case;
+        let answer = |key: &str| {
+            form.answers
+                .and_then(|a| a.get(key))
+                .map_or("", |(v, _)| v.as_str())
+        };
         let name = sheet_name(&case.audit_id, &names);
         names.push(name.clone());
         let sheet = book.add_worksheet();
@@ -129,7 +144,7 @@ pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Ve
             sheet.write_string_with_format(row, LABEL, &e.title, &s.label)?;
             sheet.set_row_height(row, height(lines(&e.title, 46)))?;
             sheet.write_string_with_format(row, AUDITOR_COL, graded, &shown)?;
-            sheet.write_blank(row, ANSWER, &s.answer)?;
+            write_answer(sheet, row, answer(&e.key), &s.answer)?;
             sheet.add_data_validation(row, ANSWER, row, ANSWER, &grade_check)?;
             row += 1;
         }
@@ -146,7 +161,13 @@ pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Ve
                 Kind::Date => (&s.answer_date, Some(&dates)),
                 _ => (&s.answer, None),
             };
-            sheet.write_blank(row, ANSWER, format)?;
+            match parse_date(answer(key)).filter(|_| kind == Kind::Date) {
+                // A date typed in, as Excel keeps it: a day number shown as a date.
+                Some(d) => {
+                    sheet.write_date_with_format(row, ANSWER, excel_date(d)?, format)?;
+                }
+                None => write_answer(sheet, row, answer(key), format)?,
+            }
             if let Some(check) = check {
                 sheet.add_data_validation(row, ANSWER, row, ANSWER, check)?;
             }
@@ -156,6 +177,16 @@ pub(crate) fn workbook(cases: &[ModerationCase], choices: &Choices) -> Result<Ve
     }
     lists_sheet(&mut book, &[&grade_list])?;
     book.save_to_buffer()
+}
+
+/// An answer cell: blank, or the text given.
+fn write_answer(sheet: &mut Worksheet, row: u32, text: &str, format: &Format) -> Result<(), XlsxError> {
+    if text.is_empty() {
+        sheet.write_blank(row, ANSWER, format)?;
+    } else {
+        sheet.write_string_with_format(row, ANSWER, text, format)?;
+    }
+    Ok(())
 }
 
 /// A moderation form filled in: the moderation result's cells by column.

@@ -9,6 +9,7 @@ use super::audits::{
 use super::{Authority, Spec, Table};
 use crate::config::Settings;
 use crate::dates::{Month, format_date};
+use crate::forms::moderation::ModerationCase;
 use crate::forms::{self, Answers, FormCase};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -69,8 +70,6 @@ pub(crate) struct DemoFiles {
 pub(crate) struct Demo {
     authority: Authority,
     pub(crate) files: DemoFiles,
-    /// The moderation results of the months before the demo month, once drawn.
-    earlier: Vec<u8>,
 }
 
 /// One completed audit of the demo month, with what moderating it needs.
@@ -109,11 +108,7 @@ impl Demo {
         in_memory(authority.write_extract(&mut files.extract_csv));
         in_memory(authority.write_auditors(&mut files.auditors_csv));
         in_memory(authority.write_history(&mut files.history_csv));
-        Demo {
-            authority,
-            files,
-            earlier: Vec::new(),
-        }
+        Demo { authority, files }
     }
 
     /// The auditors' returns: an audit of every case of the history, in its month,
@@ -173,8 +168,7 @@ impl Demo {
     /// Moderation results of the months before this one, chosen as `moderate
     /// select` chooses with the demo's settings (every Inadequate audit, one audit
     /// of each auditor with none moderated in the two months before, about one in
-    /// ten of the rest), moderated by the as-of date at the latest. Kept: the
-    /// results of [`Demo::moderation`] follow them.
+    /// ten of the rest), moderated by the as-of date at the latest.
     pub(crate) fn earlier_moderation(&mut self, returns: &Returns) -> Vec<u8> {
         let mut chosen: Vec<usize> = Vec::new();
         let mut last_moderated: HashMap<&str, Month> = HashMap::new();
@@ -210,26 +204,70 @@ impl Demo {
             chosen.extend(picked);
         }
         let ids: Vec<String> = chosen.iter().map(|&i| returns.list[i].cells[0].clone()).collect();
-        self.earlier = self.results(returns, &ids);
-        self.earlier.clone()
+        self.results(returns, &ids)
     }
 
-    /// The results of [`Demo::earlier_moderation`], then results for the audits
-    /// `moderate select` chose this month (the `audit_id`s of `chosen_csv`).
-    pub(crate) fn moderation(&mut self, returns: &Returns, chosen_csv: &[u8]) -> Vec<u8> {
+    /// Moderation results for the audits `moderate select` chose this month
+    /// (the `audit_id`s of `chosen_csv`), as a moderation file.
+    pub(crate) fn this_months_moderation(&mut self, returns: &Returns, chosen_csv: &[u8]) -> Vec<u8> {
         let chosen: Vec<String> = read_rows(chosen_csv)
             .into_iter()
             .filter_map(|r| r.get("audit_id").cloned())
             .collect();
-        let this_month = self.results(returns, &chosen);
-        let mut out = if self.earlier.is_empty() {
-            self.results(returns, &[])
-        } else {
-            self.earlier.clone()
+        self.results(returns, &chosen)
+    }
+
+    /// The moderation forms of the audits `moderate select` chose this month,
+    /// as `forms --moderation` writes them (the auditor's grades shown, the
+    /// elements of the frame's template), with the answers the moderator gives
+    /// ([`Demo::this_months_moderation`]'s results), by row key.
+    pub(crate) fn moderation_forms(
+        &mut self,
+        returns: &Returns,
+        chosen_csv: &[u8],
+        settings: &Settings,
+    ) -> Vec<(ModerationCase, Answers)> {
+        let results = read_rows(&self.this_months_moderation(returns, chosen_csv));
+        let reasons: HashMap<String, String> = read_rows(chosen_csv)
+            .into_iter()
+            .filter_map(|mut r| Some((r.remove("audit_id")?, r.remove("reason").unwrap_or_default())))
+            .collect();
+        let columns = audit_columns();
+        let cell = |a: &Return, column: &str| {
+            columns
+                .iter()
+                .position(|c| *c == column)
+                .and_then(|i| a.cells.get(i))
+                .cloned()
+                .unwrap_or_default()
         };
-        let header_end = this_month.iter().position(|&b| b == b'\n').map_or(0, |n| n + 1);
-        out.extend_from_slice(&this_month[header_end..]);
-        out
+        results
+            .into_iter()
+            .filter_map(|result| {
+                let id = result.get("audit_id")?;
+                let a = returns.list.iter().find(|a| a.cells[0] == *id)?;
+                let frame = cell(a, "frame");
+                let case = ModerationCase {
+                    audit_id: id.clone(),
+                    case_id: cell(a, "case_id"),
+                    team: cell(a, "team"),
+                    auditor_id: cell(a, "auditor_id"),
+                    month: a.month.to_string(),
+                    reason: reasons.get(id).cloned().unwrap_or_default(),
+                    elements: forms::template_for(settings, &frame)
+                        .iter()
+                        .map(|e| (e.clone(), cell(a, &e.key)))
+                        .collect(),
+                    overall: cell(a, "overall"),
+                };
+                let answers = result
+                    .iter()
+                    .filter(|(column, _)| *column != "audit_id")
+                    .map(|(column, value)| (column.clone(), (value.clone(), String::new())))
+                    .collect();
+                Some((case, answers))
+            })
+            .collect()
     }
 
     /// A moderation file with a result for each audit of `ids` found in the returns.

@@ -60,8 +60,11 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let rows = actions::list(&audits, &keep, ctx.as_of, args.overdue);
     let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
     ctx.note(format!(
-        "{} escalation(s); {} overdue, {} open, {} done actions (as of {})",
-        rows.iter().filter(|r| !r.escalate.is_empty()).count(),
+        "{}; {} overdue, {} open, {} done actions (as of {})",
+        crate::render::count(
+            rows.iter().filter(|r| !r.escalate.is_empty()).count() as u64,
+            "escalation"
+        ),
         count(Status::Overdue),
         count(Status::Open),
         count(Status::Done),

@@ -104,9 +104,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             entries.retain(|e| e.month < month);
             if entries.len() < before {
                 ctx.note(format!(
-                    "{} already holds {} rows of {month} or later (recorded since?): the allocation uses only the history before {month}, as when first made",
+                    "{} already holds {} of {month} or later (recorded since?): the allocation uses only the history before {month}, as when first made",
                     input.name,
-                    before - entries.len()
+                    crate::render::count((before - entries.len()) as u64, "row")
                 ));
             }
             entries
@@ -321,7 +321,10 @@ fn reallocate(
     let absent = sampled.len() - rows.len();
     if absent > 0 {
         ctx.note(format!(
-            "{absent} cases of {sample_name} are not in {kept_name} (deferred before?): they stay out"
+            "{} of {sample_name} {} not in {kept_name} (deferred before?): {} out",
+            crate::render::count(absent as u64, "case"),
+            if absent == 1 { "is" } else { "are" },
+            if absent == 1 { "it stays" } else { "they stay" }
         ));
     }
     // The cases still to audit this month, in the kept allocation's order, and who keeps each.

@@ -9,7 +9,7 @@ use crate::forms::returns::{self, FormsRead, Workbooks};
 use crate::grades::Scale;
 use crate::output::Output;
 use crate::problem::{Problem, Problems};
-use crate::render::{Cell, RowWriter};
+use crate::render::{Cell, RowWriter, count};
 use crate::values::element_key;
 use anyhow::{Context as _, Result, bail};
 use std::collections::HashMap;
@@ -113,13 +113,13 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     } else {
         format!(
             "; {} not filled in yet (no overall grade): outstanding, left out",
-            plural(outstanding, "form")
+            count(outstanding as u64, "form")
         )
     };
     let said = format!(
         "collected {} from {}{outstanding}",
-        plural(audits.len(), "audit"),
-        plural(books.files.len(), "workbook"),
+        count(audits.len() as u64, "audit"),
+        count(books.files.len() as u64, "workbook"),
     );
     write_out(ctx, args, &columns, &rows, &said, Collecting::Audits, &|h| {
         audit_field_named(h).map_or_else(|| element_key(h), element_key)
@@ -143,14 +143,14 @@ fn collect_moderation(ctx: &Context, args: &Args, books: &Workbooks, scale: &Sca
     let rows: Vec<Vec<String>> = results.iter().map(|r| moderation::row(r, &columns)).collect();
     let said = format!(
         "collected {} from {}{}",
-        plural(rows.len(), "moderation result"),
-        plural(books.files.len(), "workbook"),
+        count(rows.len() as u64, "moderation result"),
+        count(books.files.len() as u64, "workbook"),
         if outstanding == 0 {
             String::new()
         } else {
             format!(
                 "; {} not filled in yet (no overall grade): left out",
-                plural(outstanding, "form")
+                count(outstanding as u64, "form")
             )
         }
     );
@@ -182,11 +182,6 @@ impl Collecting {
             Collecting::Moderation => "the moderation of audit",
         }
     }
-}
-
-/// `n what` or `n whats`.
-fn plural(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Writes the rows collected to the output, or adds them to the file of
@@ -462,7 +457,7 @@ fn append(
         .with_context(|| format!("cannot keep the permissions of {file}"))?;
     ctx.note(format!(
         "added {} to {file}{}",
-        plural(added.len(), what.row()),
+        count(added.len() as u64, what.row()),
         if skipped > 0 {
             format!(" ({skipped} already there, the same: skipped)")
         } else {

@@ -154,10 +154,10 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     }
     write_all(ctx, &dir, &books)?;
     ctx.note(format!(
-        "wrote {} forms for {month} into {} ({} workbooks, one per auditor; due {})",
-        allocation.len(),
+        "wrote {} for {month} into {} ({}, one per auditor; due {})",
+        crate::render::count(allocation.len() as u64, "form"),
         dir.display(),
-        books.len(),
+        crate::render::count(books.len() as u64, "workbook"),
         crate::dates::format_date(due)
     ));
     Ok(())
@@ -289,8 +289,8 @@ fn moderation_forms(ctx: &Context, sample: &Path, audit_files: &[PathBuf], dir: 
     let path = dir.join(format!("moderation-{month}.xlsx"));
     write_all(ctx, dir, &[(path.clone(), bytes, cases.len())])?;
     ctx.note(format!(
-        "wrote {} moderation forms into {} (a sheet per audit)",
-        cases.len(),
+        "wrote {} into {} (a sheet per audit)",
+        crate::render::count(cases.len() as u64, "moderation form"),
         path.display()
     ));
     Ok(())

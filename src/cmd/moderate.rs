@@ -10,7 +10,7 @@ use crate::filter::Filter;
 use crate::layouts::reader::RecordReader;
 use crate::moderation::{self, By, MIN_PAIRS, Months, Reason, Rules, Selection, SummaryRow, Trend};
 use crate::output::Format;
-use crate::render::{Cell, RowWriter};
+use crate::render::{Cell, RowWriter, count};
 use anyhow::{Result, anyhow, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -185,9 +185,9 @@ fn run_select(ctx: &Context, args: &SelectArgs) -> Result<()> {
         ctx.note(line);
     }
     ctx.note(format!(
-        "moderation sample for {month} (seed {seed}): {} of {} audits: {} always ({rule}), {} auditor-due ({}), {} random ({} of {})",
+        "moderation sample for {month} (seed {seed}): {} of {}: {} always ({rule}), {} auditor-due ({}), {} random ({} of {})",
         s.picks.len(),
-        s.in_month,
+        crate::render::count(s.in_month as u64, "audit"),
         s.count(Reason::Always),
         s.count(Reason::AuditorDue),
         due_text(&rules, &s, moderated.is_some()),
@@ -223,11 +223,14 @@ fn due_text(rules: &Rules<'_>, s: &Selection, given: bool) -> String {
     };
     let (n, of) = (s.due.len(), s.auditors);
     let due = if n == 0 {
-        format!("none of {of} auditors due")
+        format!("none of {} due", count(of as u64, "auditor"))
     } else if !given {
-        format!("{n} of {of} auditors due, none known to be moderated")
+        format!(
+            "{n} of {} due, none known to be moderated",
+            count(of as u64, "auditor")
+        )
     } else {
-        format!("{n} of {of} auditors due: {}", s.due.join(", "))
+        format!("{n} of {} due: {}", count(of as u64, "auditor"), s.due.join(", "))
     };
     format!("at least {k} each within {within}; {due}")
 }
@@ -327,7 +330,11 @@ fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
             (None, Some(t)) => format!("of {t} or earlier"),
             (None, None) => String::new(),
         };
-        ctx.note(format!("{kept} audits {range} (of {} read)", audits.list.len()));
+        ctx.note(format!(
+            "{} {range} (of {} read)",
+            count(kept as u64, "audit"),
+            audits.list.len()
+        ));
     }
     let rows = moderation::summarise_months(&audits, &moderations, by, months);
     let undefined: Vec<&str> = rows

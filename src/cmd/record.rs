@@ -133,7 +133,8 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         .filter(|e| e.replaced_on.is_none() && months.contains(&e.month))
         .count();
     ctx.note(format!(
-        "recorded {held} audits for {} in {}{}",
+        "recorded {} for {} in {}{}",
+        crate::render::count(held as u64, "audit"),
         list.join(", "),
         ledger.display(),
         if replaced > 0 {

@@ -10,6 +10,7 @@ use crate::layouts::{auditors, history};
 use crate::moderation::{self, Against};
 use crate::problem::Problem;
 use crate::problem::Problems;
+use crate::render::count;
 use anyhow::{Context as _, Result, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -117,12 +118,12 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             let size = if c.kind == Some(Kind::Config) {
                 String::new()
             } else {
-                format!(", {} rows", c.rows)
+                format!(", {}", count(c.rows, "row"))
             };
             let verdict = match (errors, warnings) {
                 (0, 0) => "ok".to_string(),
-                (0, w) => format!("ok, {w} warning{}", plural(w)),
-                (e, w) => format!("{e} error{}, {w} warning{}", plural(e), plural(w)),
+                (0, w) => format!("ok, {}", count(w as u64, "warning")),
+                (e, w) => format!("{}, {}", count(e as u64, "error"), count(w as u64, "warning")),
             };
             ctx.note(format!("{}: {what}{size}: {verdict}", c.name));
         }
@@ -132,10 +133,6 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     } else {
         Ok(())
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// What checking one table found.
@@ -235,13 +232,14 @@ fn check_file(
         if kind != Kind::Cases {
             table.skip_titles();
         }
-        checked.push(match kind {
+        let mut found = match kind {
             Kind::Cases => check_cases(ctx, table)?,
             Kind::Auditors => {
-                let (problems, rows) = match auditors::read(&name, table.reader, &ctx.settings.auditors.columns) {
-                    Ok((list, warnings)) => (warnings, list.len() as u64),
-                    Err(problems) => (problems, 0),
-                };
+                let (problems, rows) =
+                    match auditors::read(&name, table.reader, &ctx.settings.auditors.columns) {
+                        Ok((list, warnings)) => (warnings, list.len() as u64),
+                        Err(problems) => (problems, 0),
+                    };
                 Checked {
                     name,
                     kind: Some(kind),
@@ -250,7 +248,8 @@ fn check_file(
                 }
             }
             Kind::History => {
-                let (problems, rows) = match history::read(&name, table.reader, &ctx.settings.history.columns) {
+                let (problems, rows) = match history::read(&name, table.reader, &ctx.settings.history.columns)
+                {
                     Ok(entries) => (Vec::new(), entries.len() as u64),
                     Err(problems) => (problems, 0),
                 };
@@ -271,7 +270,9 @@ fn check_file(
                 }
             }
             Kind::Audits if path == Path::new("-") => {
-                bail!("completed audits are checked from files (with the moderation results they go with), not from standard input")
+                bail!(
+                    "completed audits are checked from files (with the moderation results they go with), not from standard input"
+                )
             }
             Kind::Audits => {
                 let (problems, rows) = check_audits(ctx, path, &name)?;
@@ -292,7 +293,13 @@ fn check_file(
                 }
             }
             Kind::Config => unreachable!("settings files are checked above"),
-        });
+        };
+        // A table with errors is read no further by its layout: its rows are
+        // counted from a plain reading of it.
+        if kind != Kind::Cases && found.problems.iter().any(|p| !p.warning) {
+            found.rows = data_rows(ctx, path, &found.name);
+        }
+        checked.push(found);
     }
     Ok(checked)
 }
@@ -324,7 +331,7 @@ fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
         Ok(folded) => folded,
         Err(e) => match e.downcast::<Problems>() {
             Ok(Problems(problems)) => {
-                let rows = source.map_or(0, |path| data_rows(ctx, &path));
+                let rows = source.map_or(0, |path| data_rows(ctx, &path, &name));
                 return Ok(done(problems, rows));
             }
             Err(e) => return Err(e),
@@ -336,9 +343,16 @@ fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
     Ok(done(problems, rows))
 }
 
-/// The data rows of a CSV file (records below its header), however bad they are.
-fn data_rows(ctx: &Context, path: &Path) -> u64 {
-    let Ok(mut table) = csvio::open_table(path, &ctx.input) else {
+/// The data rows of the table `name` of a file (records below its header),
+/// however bad they are: 0 for standard input, which cannot be read again.
+fn data_rows(ctx: &Context, path: &Path, name: &str) -> u64 {
+    if path == Path::new("-") {
+        return 0;
+    }
+    let Ok(tables) = csvio::open_tables(path, &ctx.input) else {
+        return 0;
+    };
+    let Some(mut table) = tables.into_iter().find(|t| t.name == name) else {
         return 0;
     };
     table.skip_titles();

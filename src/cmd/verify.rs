@@ -123,8 +123,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         let cases: usize = manifest.frames.iter().map(|f| f.cases.len()).sum();
         writeln!(
             std::io::stdout(),
-            "verified: {cases} cases in {} frames re-derived exactly (seed {}, month {}, {note})",
-            manifest.frames.len(),
+            "verified: {} in {} re-derived exactly (seed {}, month {}, {note})",
+            crate::render::count(cases as u64, "case"),
+            crate::render::count(manifest.frames.len() as u64, "frame"),
             manifest.seed,
             manifest.month
         )?;

@@ -67,8 +67,10 @@ pub(crate) fn draw(
             let later = before - entries.len();
             if later > 0 {
                 note(format!(
-                    "{name} already holds {later} rows of {} or later (recorded since?): the sample uses only the history before {}, as when first drawn",
-                    job.month, job.month
+                    "{name} already holds {} of {} or later (recorded since?): the sample uses only the history before {}, as when first drawn",
+                    crate::render::count(later as u64, "row"),
+                    job.month,
+                    job.month
                 ));
             }
             inputs.push(InputFile {

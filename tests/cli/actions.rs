@@ -59,7 +59,7 @@ fn escalations_first_then_overdue_then_by_due_date() {
         ],
         "A6 has no action and nothing to escalate"
     );
-    run.stderr_has("3 escalation(s); 2 overdue, 4 open, 1 done actions (as of 2026-11-26)");
+    run.stderr_has("3 escalations; 2 overdue, 4 open, 1 done actions (as of 2026-11-26)");
 }
 
 #[test]

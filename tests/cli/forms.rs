@@ -179,7 +179,7 @@ fn forms_filled_by_another_program_come_back_cell_for_cell() {
     let checked = w
         .run(&["validate", "plain.csv"])
         .ok()
-        .stderr_has("completed audits, 1 rows: ok");
+        .stderr_has("completed audits, 1 row: ok");
     assert!(
         !checked.stderr.contains("warning") && !checked.stdout.contains("warning"),
         "{}",
@@ -545,7 +545,7 @@ fn progress_and_validate_take_the_folder_of_returned_forms() {
     w.run(&["validate", "forms"])
         .ok()
         .stderr_has("forms: read as returned audit forms (1 filled in, 2 not yet)")
-        .stderr_has("forms: completed audits, 1 rows: ok");
+        .stderr_has("forms: completed audits, 1 row: ok");
     let mut wrong = answers();
     wrong[9] = ("overall", "Adequate", "");
     fill(&w.path("forms/TM1-2026-11.xlsx"), "C3", &wrong);
@@ -554,7 +554,7 @@ fn progress_and_validate_take_the_folder_of_returned_forms() {
         .stdout_has(
             "forms/TM1-2026-11.xlsx: sheet \"C3\", cell C24 (Overall grade): \"Adequate\" is not a grade",
         )
-        .stderr_has("forms: completed audits, 1 rows: 1 error, 0 warnings");
+        .stderr_has("forms: completed audits, 1 row: 1 error, 0 warnings");
     // Any command reading audits takes the folder, and stops on the same error.
     w.run(&["themes", "forms"])
         .fails(1)

@@ -222,5 +222,5 @@ fn a_workbooks_sheets_are_guessed_by_their_rows() {
     );
     w.run(&["validate", "staff.xlsx"])
         .ok()
-        .stderr_has("staff.xlsx[Staff]: auditors list, 1 rows: ok");
+        .stderr_has("staff.xlsx[Staff]: auditors list, 1 row: ok");
 }

@@ -178,7 +178,7 @@ fn validate_names_the_layout_it_read_each_file_as() {
         "history.csv: read as audit history (5 of 5 headings known: month, case_id, team, auditor_id, frame)",
         "audits.csv: read as completed audits (12 of 12 headings known: audit_id, case_id, month, auditor_id, team, completed_on, overall, risk, …)",
         "moderation.csv: read as moderation results (6 of 6 headings known: audit_id, moderator_id, moderated_on, overall, challenged, note)",
-        "moderation.csv: moderation results, 1 rows: ok",
+        "moderation.csv: moderation results, 1 row: ok",
     ] {
         assert!(run.stderr.contains(line), "missing {line:?} in\n{}", run.stderr);
     }
@@ -198,7 +198,7 @@ fn an_audits_export_is_not_taken_for_an_extract() {
     w.run(&["validate", "returns.csv"])
         .ok()
         .stderr_has("returns.csv: read as completed audits (7 of 7 headings known:")
-        .stderr_has("returns.csv: completed audits, 1 rows: ok");
+        .stderr_has("returns.csv: completed audits, 1 row: ok");
 }
 
 #[test]

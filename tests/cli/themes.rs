@@ -364,7 +364,7 @@ fn validate_knows_the_audits_layout() {
     );
     w.run(&["validate", "audits.csv"])
         .ok()
-        .stderr_has("audits.csv: completed audits, 1 rows: ok");
+        .stderr_has("audits.csv: completed audits, 1 row: ok");
     w.write(
         "bad.csv",
         format!("{HEADER}\nA1,C1,2026-11,TM1,Team A,CP,neglect,,Good,,,Great,,,,,,,maybe\n"),

@@ -46,9 +46,9 @@ fn detects_kinds_from_headings() {
         .run(&["validate", "ext.csv", "aud.csv", "hist.csv", "caseaudit.toml"])
         .ok();
     for line in [
-        "ext.csv: case extract, 1 rows: ok",
-        "aud.csv: auditors list, 1 rows: ok",
-        "hist.csv: audit history, 1 rows: ok",
+        "ext.csv: case extract, 1 row: ok",
+        "aud.csv: auditors list, 1 row: ok",
+        "hist.csv: audit history, 1 row: ok",
         "caseaudit.toml: settings file: ok",
     ] {
         assert!(run.stderr.contains(line), "missing {line:?} in\n{}", run.stderr);
@@ -199,4 +199,27 @@ fn rows_are_counted_even_when_some_have_errors() {
     w.run(&["validate", "x.csv", "--kind", "cases"])
         .fails(1)
         .stderr_has("x.csv: case extract, 3 rows: 1 error");
+}
+
+#[test]
+fn files_with_errors_still_count_their_rows() {
+    let w = Workdir::new();
+    w.write(
+        "hist.csv",
+        "month,case_id,team,auditor_id,frame\n2026-10,C1,A,TM1,f\n2026-13,C2,A,TM2,f\n2026-10,C3,A,TM3,f\n",
+    );
+    w.write(
+        "aud.csv",
+        "Staff list\n\nauditor_id,name,team,capacity\nA1,Ann,T1,two\nA2,Bo,T2,2\n",
+    );
+    w.write(
+        "alloc.csv",
+        "month,case_id,team,worker,auditor_id,auditor_name,auditor_team\n2026-11,C1,A,Wyn,A1,Ann,B\n2026-11,C2,A,Wyn,A2,Bo,A\n",
+    );
+    w.run(&["validate", "hist.csv", "aud.csv", "alloc.csv"])
+        .fails(1)
+        .stderr_has("hist.csv: audit history, 3 rows: 1 error, 0 warnings")
+        // Rows below a title and a blank line are counted from the header.
+        .stderr_has("aud.csv: auditors list, 2 rows: 1 error, 0 warnings")
+        .stderr_has("alloc.csv: allocation, 2 rows: 1 error, 0 warnings");
 }

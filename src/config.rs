@@ -27,7 +27,7 @@ pub(crate) struct Settings {
     pub(crate) privacy: PrivacySettings,
     /// `[auditors.columns]`, `[history.columns]`, `[audits.columns]`: the headings of
     /// those files mapped as `[extract.columns]` maps an extract's.
-    pub(crate) auditors: LayoutSettings,
+    pub(crate) auditors: AuditorsSettings,
     pub(crate) history: HistorySettings,
     pub(crate) audits: LayoutSettings,
     /// `[[focus]]`: the months' learning focus, for the report's *Learning focus*
@@ -96,6 +96,16 @@ impl Default for FormsSettings {
 pub(crate) struct LayoutSettings {
     /// standard name → heading in the user's file
     pub(crate) columns: Mapping,
+}
+
+/// `[auditors]`: its heading mapping, and where the list is kept.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct AuditorsSettings {
+    /// standard name → heading in the user's file
+    pub(crate) columns: Mapping,
+    /// The auditors list used when `--auditors` is not given.
+    pub(crate) path: Option<String>,
 }
 
 /// `[history]`: its heading mapping, and where it is kept.

@@ -88,9 +88,8 @@ pub(crate) fn breaches(
 }
 
 /// A team an auditor belongs to or manages, as the auditors list writes it, that
-/// is no team of the cases or the history but looks like one: the rules compare
-/// team names exactly, so `North CIN` does not keep its auditor from `North CIN
-/// Team`'s cases.
+/// is no team of the cases: the rules compare team names exactly, so `North CIN`
+/// does not keep its auditor from `North CIN Team`'s cases.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TeamMiss {
     /// The auditor's index in the list.
@@ -98,12 +97,27 @@ pub(crate) struct TeamMiss {
     /// `team` or `manages`.
     pub(crate) field: &'static str,
     pub(crate) written: String,
-    pub(crate) nearest: String,
+    /// The known team it most likely means: one it nearly matches, else the
+    /// nearest by spelling when at least half of it is spelled the same.
+    pub(crate) nearest: Option<String>,
+    /// Whether it nearly matches `nearest` (likely the same team mistyped).
+    pub(crate) near: bool,
 }
 
-/// The auditors' teams and managed teams that match no team in `known` (the
-/// cases' and the history's) but nearly match one.
+/// The auditors' teams and managed teams that match no team in `known` but
+/// nearly match one. For when `known` is not every team (the teams of a sample's
+/// cases and of the history): a team that is merely not there is no mistake.
 pub(crate) fn team_misses(auditors: &[Auditor], known: &[String]) -> Vec<TeamMiss> {
+    unknown_teams(auditors, known)
+        .into_iter()
+        .filter(|m| m.near)
+        .collect()
+}
+
+/// Every team of the auditors (theirs and those they manage) that matches no
+/// team in `known`, with the nearest known team: for when `known` is every team
+/// (those of an extract).
+pub(crate) fn unknown_teams(auditors: &[Auditor], known: &[String]) -> Vec<TeamMiss> {
     let keys: Vec<String> = known.iter().map(|t| super::normalize(t)).collect();
     let mut misses = Vec::new();
     for (i, a) in auditors.iter().enumerate() {
@@ -113,14 +127,21 @@ pub(crate) fn team_misses(auditors: &[Auditor], known: &[String]) -> Vec<TeamMis
             if key.is_empty() || keys.contains(&key) {
                 continue;
             }
-            if let Some(at) = keys.iter().position(|k| looks_like(&key, k)) {
-                misses.push(TeamMiss {
-                    auditor: i,
-                    field,
-                    written: team.clone(),
-                    nearest: known[at].clone(),
-                });
-            }
+            let near = keys.iter().position(|k| looks_like(&key, k));
+            // Else the closest by spelling, if it is at least half spelled the same.
+            let nearest = near.or_else(|| {
+                let edits = |k: usize| crate::values::edits(&key, &keys[k]);
+                (0..keys.len())
+                    .min_by_key(|&k| (edits(k), k))
+                    .filter(|&k| 2 * edits(k) <= key.len().max(keys[k].len()))
+            });
+            misses.push(TeamMiss {
+                auditor: i,
+                field,
+                written: team.clone(),
+                nearest: nearest.map(|at| known[at].clone()),
+                near: near.is_some(),
+            });
         }
     }
     misses
@@ -128,8 +149,22 @@ pub(crate) fn team_misses(auditors: &[Auditor], known: &[String]) -> Vec<TeamMis
 
 /// Whether two different team names (normalised) are likely one team: one holds
 /// the other as whole words (`north cin` in `north cin team`), or they are a
-/// couple of letters apart.
+/// couple of letters apart. Names that differ only in a number or a one-letter
+/// word are told apart: `locality unit 1` and `locality unit 5`, `team a` and
+/// `team b` are different teams.
 fn looks_like(a: &str, b: &str) -> bool {
+    let (words_a, words_b): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    let identifier = |w: &str| w.chars().count() == 1 || w.chars().all(|c| c.is_ascii_digit());
+    let numbered = |x: &[&str], y: &[&str]| {
+        x.len() == y.len()
+            && x.iter()
+                .zip(y)
+                .filter(|(p, q)| p != q)
+                .all(|(p, q)| identifier(p) && identifier(q))
+    };
+    if numbered(&words_a, &words_b) {
+        return false;
+    }
     let within = |short: &str, long: &str| {
         short.len() >= 3
             && long
@@ -179,18 +214,55 @@ mod tests {
             ],
             &known,
         );
-        let got: Vec<(&str, &str, &str)> = misses
+        let got: Vec<(&str, &str, Option<&str>)> = misses
             .iter()
-            .map(|m| (m.field, m.written.as_str(), m.nearest.as_str()))
+            .map(|m| (m.field, m.written.as_str(), m.nearest.as_deref()))
+            .collect();
+        // Numbered teams are told apart: Duty Team 3 may hold no sampled case.
+        assert_eq!(got, [("team", "North CIN", Some("North CIN Team"))]);
+        // Against every team (an extract's), each unknown one is named with the nearest.
+        let unknown = unknown_teams(
+            &[
+                auditor("North CIN", &["Locality Unit 11", "Fostering"]),
+                auditor("Duty Team 3", &[]),
+            ],
+            &known,
+        );
+        let got: Vec<(&str, Option<&str>, bool)> = unknown
+            .iter()
+            .map(|m| (m.written.as_str(), m.nearest.as_deref(), m.near))
             .collect();
         assert_eq!(
             got,
             [
-                ("team", "North CIN", "North CIN Team"),
-                ("manages", "Locality Unit 11", "Locality Unit 1"),
-                ("team", "Duty Team 3", "Duty Team 2"),
+                ("North CIN", Some("North CIN Team"), true),
+                ("Locality Unit 11", Some("Locality Unit 1"), false),
+                ("Fostering", None, false),
+                ("Duty Team 3", Some("Duty Team 2"), false),
             ]
         );
+        assert!(
+            unknown_teams(&[auditor("Adoption", &[])], &[])
+                .iter()
+                .all(|m| m.nearest.is_none())
+        );
+    }
+
+    #[test]
+    fn names_differing_in_a_number_or_letter_are_different_teams() {
+        for (a, b) in [
+            ("locality unit 1", "locality unit 5"),
+            ("team a", "team b"),
+            ("duty 2 east", "duty 3 east"),
+        ] {
+            assert!(!looks_like(a, b), "{a} / {b}");
+        }
+        for (a, b) in [
+            ("north cin", "north cin team"),
+            ("locality unti 1", "locality unit 1"),
+        ] {
+            assert!(looks_like(a, b), "{a} / {b}");
+        }
     }
 
     #[test]

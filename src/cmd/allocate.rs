@@ -43,9 +43,9 @@ pub(crate) struct Args {
     /// The sample to allocate (columns case_id, team; also month, worker, frame)
     #[arg(value_name = "SAMPLE")]
     sample: PathBuf,
-    /// The auditors list
-    #[arg(long, value_name = "FILE", required = true)]
-    auditors: PathBuf,
+    /// The auditors list. Default: [auditors] path
+    #[arg(long, value_name = "FILE")]
+    auditors: Option<PathBuf>,
     /// The audit history (no repeat audits of a case; rotation across teams).
     /// Default: [history] path
     #[arg(long, value_name = "FILE")]
@@ -85,7 +85,12 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         .iter()
         .find_map(|c| c.month)
         .unwrap_or_else(|| Month::of(ctx.as_of));
-    let input = ctx.table(&args.auditors)?;
+    let auditors_path = ctx.auditors_path(args.auditors.as_deref()).ok_or_else(|| {
+        crate::exit::usage(
+            "the auditors list is needed: give --auditors FILE, or name it once in the settings as [auditors] path",
+        )
+    })?;
+    let input = ctx.table(&auditors_path)?;
     let (list, warnings) =
         auditors::read(&input.name, input.reader, &ctx.settings.auditors.columns).map_err(Problems)?;
     ctx.warn(&warnings);
@@ -153,7 +158,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
                 Some(m.field),
                 format!(
                     "auditor \"{}\": \"{}\" is no team of the sample or the history; did you mean \"{}\"? (team names are compared exactly, so the rules do not see them as one)",
-                    a.id, m.written, m.nearest
+                    a.id,
+                    m.written,
+                    m.nearest.unwrap_or_default()
                 ),
             )
         })

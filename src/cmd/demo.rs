@@ -135,7 +135,14 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ),
         (
             "Record the allocation in the audit history",
-            vec!["record", "allocation.csv", "--history", "history.csv"],
+            vec![
+                "record",
+                "allocation.csv",
+                "--history",
+                "history.csv",
+                "--auditors",
+                "auditors.csv",
+            ],
         ),
         (
             "Write each auditor's audit forms: one workbook, a sheet per case",

@@ -185,6 +185,13 @@ impl Context {
         Ok(Output::open(self.output_path.as_deref(), self.force)?.announced(!self.quiet))
     }
 
+    /// The auditors list: the one given, else `[auditors] path`.
+    pub(crate) fn auditors_path(&self, given: Option<&Path>) -> Option<PathBuf> {
+        given
+            .map(Path::to_path_buf)
+            .or_else(|| self.settings.auditors.path.as_deref().map(PathBuf::from))
+    }
+
     /// The history file: the one given, else `[history] path`.
     pub(crate) fn history_path(&self, given: Option<&Path>) -> Option<PathBuf> {
         given

@@ -48,7 +48,7 @@ pub(crate) struct Args {
     #[arg(long)]
     replace: bool,
     /// The auditors list, to check the allocation against what it says of each
-    /// auditor's team and the teams they manage
+    /// auditor's team and the teams they manage. Default: [auditors] path
     #[arg(long, value_name = "FILE")]
     auditors: Option<PathBuf>,
     /// Record rows that break a rule anyway, for this reason (kept in the history)
@@ -239,15 +239,20 @@ fn checked_rows(
     (name, month, rows): (&str, Month, &[Allocated]),
     history: &[history::Entry],
 ) -> Result<Vec<history::Entry>> {
-    let auditors = match &args.auditors {
+    let auditors = match ctx.auditors_path(args.auditors.as_deref()) {
         Some(path) => {
-            let input = ctx.table(path)?;
+            let input = ctx.table(&path)?;
             let (list, warnings) = auditors::read(&input.name, input.reader, &ctx.settings.auditors.columns)
                 .map_err(Problems)?;
             ctx.warn(&warnings);
             Some(list)
         }
-        None => None,
+        None => {
+            ctx.note(
+                "no auditors list (--auditors FILE, or [auditors] path in the settings): whether a case is in a team its auditor manages is not checked",
+            );
+            None
+        }
     };
     let breaches = rules::breaches(month, rows, auditors.as_deref(), history);
     let mut notes = vec![String::new(); rows.len()];

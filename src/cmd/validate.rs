@@ -3,7 +3,7 @@
 use super::Context;
 use crate::config::Settings;
 use crate::csvio;
-use crate::extract::{self, Case, Fold, Schema};
+use crate::extract::{self, Case, Fold, Schema, Std};
 use crate::filter::Filter;
 use crate::fit;
 use crate::layouts::{auditors, history};
@@ -12,6 +12,7 @@ use crate::problem::Problem;
 use crate::problem::Problems;
 use crate::render::count;
 use anyhow::{Context as _, Result, bail};
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -81,23 +82,32 @@ impl Kind {
 }
 
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
-    // Moderation results are checked against the audits files given with them.
-    let audit_files: Vec<PathBuf> = args
-        .files
-        .iter()
-        .filter(|p| {
-            *p != Path::new("-")
-                && args
-                    .kind
-                    .or_else(|| detect(ctx, &csvio::headings(p, &ctx.input).ok()?).ok())
-                    == Some(Kind::Audits)
-        })
-        .cloned()
-        .collect();
+    // Moderation results are checked against the audits files given with them,
+    // and allocations against the auditors lists and histories.
+    let of_kind = |kind: Kind| -> Vec<PathBuf> {
+        args.files
+            .iter()
+            .filter(|p| {
+                *p != Path::new("-")
+                    && !p.is_dir()
+                    && args
+                        .kind
+                        .or_else(|| detect(ctx, &csvio::headings(p, &ctx.input).ok()?).ok())
+                        == Some(kind)
+            })
+            .cloned()
+            .collect()
+    };
+    let with = With {
+        audits: of_kind(Kind::Audits),
+        auditors: of_kind(Kind::Auditors),
+        history: of_kind(Kind::History),
+    };
     let mut out = std::io::stdout().lock();
     let mut failed = false;
+    let mut seen = Seen::default();
     for path in &args.files {
-        let checked = check_file(ctx, path, args.kind, &audit_files).unwrap_or_else(|err| {
+        let checked = check_file(ctx, path, args.kind, &with, &mut seen).unwrap_or_else(|err| {
             let name = csvio::display_name(path);
             vec![Checked {
                 kind: None,
@@ -128,11 +138,76 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             ctx.note(format!("{}: {what}{size}: {verdict}", c.name));
         }
     }
+    // The auditors' teams against the extracts' (given in the same command).
+    if seen.extracts > 0 {
+        let teams: Vec<String> = seen.teams.into_iter().collect();
+        for (name, list) in &seen.auditors {
+            let warnings = team_warnings(name, list, &teams);
+            for p in &warnings {
+                writeln!(out, "{p}")?;
+            }
+            out.flush()?;
+            ctx.note(format!(
+                "{name}: teams checked against the extract's: {}",
+                if warnings.is_empty() {
+                    "ok".to_string()
+                } else {
+                    count(warnings.len() as u64, "warning")
+                }
+            ));
+        }
+    }
     if failed {
         Err(crate::exit::AlreadyReported.into())
     } else {
         Ok(())
     }
+}
+
+/// The files given in the same command that others are checked against.
+struct With {
+    /// Completed audits: moderation results name their audits.
+    audits: Vec<PathBuf>,
+    /// Auditors lists and histories: an allocation must keep the rules by them.
+    auditors: Vec<PathBuf>,
+    history: Vec<PathBuf>,
+}
+
+/// What the files checked so far hold that others are checked against once all
+/// are read: the teams of the extracts' cases, and the auditors lists.
+#[derive(Default)]
+struct Seen {
+    extracts: usize,
+    teams: BTreeSet<String>,
+    auditors: Vec<(String, Vec<crate::layouts::auditors::Auditor>)>,
+}
+
+/// An auditor's team, or a team they manage, that no case of the extracts is
+/// in: the rules compare team names exactly, so a team mistyped keeps no one
+/// from its cases.
+fn team_warnings(name: &str, list: &[crate::layouts::auditors::Auditor], teams: &[String]) -> Vec<Problem> {
+    crate::allocate::rules::unknown_teams(list, teams)
+        .into_iter()
+        .map(|m| {
+            let a = &list[m.auditor];
+            let what = if m.field == "team" { "team" } else { "managed team" };
+            let message = match (&m.nearest, m.near) {
+                (Some(nearest), true) => format!(
+                    "auditor \"{}\": {what} \"{}\" is no team of the extract; did you mean \"{nearest}\"? (team names are compared exactly, so the rules do not see them as one)",
+                    a.id, m.written
+                ),
+                (Some(nearest), false) => format!(
+                    "auditor \"{}\": {what} \"{}\" is no team of the extract (the nearest is \"{nearest}\"); fine for a team that holds no cases",
+                    a.id, m.written
+                ),
+                (None, _) => format!(
+                    "auditor \"{}\": {what} \"{}\" is no team of the extract; fine for a team that holds no cases",
+                    a.id, m.written
+                ),
+            };
+            Problem::warning(name, Some(a.line), Some(m.field), message)
+        })
+        .collect()
 }
 
 /// What checking one table found.
@@ -148,7 +223,8 @@ fn check_file(
     ctx: &Context,
     path: &Path,
     kind: Option<Kind>,
-    audit_files: &[PathBuf],
+    with: &With,
+    seen: &mut Seen,
 ) -> Result<Vec<Checked>> {
     let name = csvio::display_name(path);
     // A folder holds returned audit forms.
@@ -186,7 +262,10 @@ fn check_file(
     // In the annex-a layout an extract is a set of lists, each turned into the standard layout.
     if kind.is_none_or(|k| k == Kind::Cases) && extract::reads_as_annex_a(path, &ctx.settings, &ctx.input)? {
         let inputs = ctx.extract_tables(&[path.to_path_buf()])?;
-        return inputs.into_iter().map(|input| check_cases(ctx, input)).collect();
+        return inputs
+            .into_iter()
+            .map(|input| check_cases(ctx, input, seen))
+            .collect();
     }
     let mut checked = Vec::new();
     // Standard input is read once, whole: its headings come from what was read.
@@ -233,11 +312,15 @@ fn check_file(
             table.skip_titles();
         }
         let mut found = match kind {
-            Kind::Cases => check_cases(ctx, table)?,
+            Kind::Cases => check_cases(ctx, table, seen)?,
             Kind::Auditors => {
                 let (problems, rows) =
                     match auditors::read(&name, table.reader, &ctx.settings.auditors.columns) {
-                        Ok((list, warnings)) => (warnings, list.len() as u64),
+                        Ok((list, warnings)) => {
+                            let rows = list.len() as u64;
+                            seen.auditors.push((name.clone(), list));
+                            (warnings, rows)
+                        }
                         Err(problems) => (problems, 0),
                     };
                 Checked {
@@ -261,7 +344,7 @@ fn check_file(
                 }
             }
             Kind::Allocation => {
-                let (problems, rows) = check_allocation(&name, table.reader);
+                let (problems, rows) = check_allocation(ctx, &name, table.reader, with);
                 Checked {
                     name,
                     kind: Some(kind),
@@ -284,7 +367,7 @@ fn check_file(
                 }
             }
             Kind::Moderation => {
-                let (problems, rows) = check_moderation(ctx, table.reader, &name, audit_files)?;
+                let (problems, rows) = check_moderation(ctx, table.reader, &name, &with.audits)?;
                 Checked {
                     name,
                     kind: Some(kind),
@@ -304,7 +387,7 @@ fn check_file(
     Ok(checked)
 }
 
-fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
+fn check_cases(ctx: &Context, input: csvio::Input, seen: &mut Seen) -> Result<Checked> {
     let name = input.name.clone();
     // A file that stops with errors is still counted, from a plain reading of it.
     let source = input.reopens().then(|| input.source.clone());
@@ -338,6 +421,8 @@ fn check_cases(ctx: &Context, input: csvio::Input) -> Result<Checked> {
         },
     };
     let rows = folded.files.iter().map(|f| f.rows).sum();
+    seen.extracts += 1;
+    seen.teams.append(&mut folded.part);
     let mut problems = std::mem::take(&mut folded.fold.0);
     problems.append(&mut folded.problems);
     Ok(done(problems, rows))
@@ -384,13 +469,56 @@ fn frame_fields(ctx: &Context, schema: &Schema) -> Vec<usize> {
 }
 
 /// An allocation: its layout's checks, then the rules of independence on every
-/// row, as far as the allocation itself tells them (the auditor's team and name
-/// beside the case's team and worker; `record --auditors` checks the list too).
-fn check_allocation(name: &str, reader: csv::Reader<Box<dyn std::io::Read>>) -> (Vec<Problem>, u64) {
+/// row: as the allocation itself tells them (the auditor's team and name beside
+/// the case's team and worker), and as the auditors lists (teams managed) and
+/// histories (earlier auditors) given in the same command tell them.
+fn check_allocation(
+    ctx: &Context,
+    name: &str,
+    reader: csv::Reader<Box<dyn std::io::Read>>,
+    with: &With,
+) -> (Vec<Problem>, u64) {
     match crate::layouts::allocation::read(name, reader) {
         Err(problems) => (problems, 0),
         Ok((month, rows)) => {
-            let problems = crate::allocate::rules::breaches(month, &rows, None, &[])
+            let mut list = Vec::new();
+            for path in &with.auditors {
+                let read = ctx.table(path).ok().and_then(|input| {
+                    auditors::read(&input.name, input.reader, &ctx.settings.auditors.columns).ok()
+                });
+                match read {
+                    Some((auditors, _)) => list.extend(auditors),
+                    None => ctx.note(format!(
+                        "{name}: not checked against {} (it has errors)",
+                        csvio::display_name(path)
+                    )),
+                }
+            }
+            let mut entries = Vec::new();
+            for path in &with.history {
+                let read = ctx.table(path).ok().and_then(|input| {
+                    history::read(&input.name, input.reader, &ctx.settings.history.columns).ok()
+                });
+                match read {
+                    Some(history) => entries.extend(history),
+                    None => ctx.note(format!(
+                        "{name}: not checked against {} (it has errors)",
+                        csvio::display_name(path)
+                    )),
+                }
+            }
+            if with.auditors.is_empty() {
+                ctx.note(format!(
+                    "{name}: teams the auditors manage not checked (give the auditors list in the same command to check them)"
+                ));
+            }
+            if with.history.is_empty() {
+                ctx.note(format!(
+                    "{name}: earlier auditors of each case not checked (give the history in the same command to check them)"
+                ));
+            }
+            let listed = (!with.auditors.is_empty()).then_some(list.as_slice());
+            let problems = crate::allocate::rules::breaches(month, &rows, listed, &entries)
                 .iter()
                 .map(|b| {
                     let row = &rows[b.row];
@@ -433,18 +561,29 @@ fn frame_problems(ctx: &Context, name: &str, schema: &Schema) -> Vec<Problem> {
     problems
 }
 
-/// Validation keeps no rows: only the problems of the frames, and the rows' own.
+/// Validation keeps no rows: only the problems of the frames, the rows' own,
+/// and the teams of the cases (for the auditors lists).
 struct Rows(Vec<Problem>, Vec<usize>);
 
 impl Fold for Rows {
-    type Part = ();
+    type Part = BTreeSet<String>;
     const IN_ORDER: bool = false;
 
-    fn part(&self) {}
+    fn part(&self) -> Self::Part {
+        BTreeSet::new()
+    }
 
-    fn take(&self, (): &mut (), _: Case<'_>) {}
+    fn take(&self, teams: &mut Self::Part, case: Case<'_>) {
+        if let Some(team) = case.get(Std::Team).filter(|t| !t.is_empty())
+            && !teams.contains(team)
+        {
+            teams.insert(team.to_string());
+        }
+    }
 
-    fn merge(&self, (): &mut (), (): ()) {}
+    fn merge(&self, into: &mut Self::Part, mut part: Self::Part) {
+        into.append(&mut part);
+    }
 
     fn fields(&self, _: &Schema) -> Vec<usize> {
         self.1.clone()

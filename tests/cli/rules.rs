@@ -78,7 +78,9 @@ fn the_auditors_list_is_checked_too() {
         1,
     );
     w.write("stale.csv", text);
-    w.run(&["record", "stale.csv", "--history", "h1.csv"]).ok();
+    w.run(&["record", "stale.csv", "--history", "h1.csv"])
+        .ok()
+        .stderr_has("no auditors list (--auditors FILE, or [auditors] path in the settings): whether a case is in a team its auditor manages is not checked");
     w.run(&[
         "record",
         "stale.csv",
@@ -89,6 +91,26 @@ fn the_auditors_list_is_checked_too() {
     ])
     .fails(1)
     .stderr_has("auditor \"A0011\" (Kit Alder) works in the case's team");
+    // The list named once in the settings is used the same.
+    w.write("caseaudit.toml", "[auditors]\npath = \"m/auditors.csv\"\n");
+    w.run(&["record", "stale.csv", "--history", "h3.csv"])
+        .fails(1)
+        .stderr_has("auditor \"A0011\" (Kit Alder) works in the case's team");
+    assert!(!w.path("h3.csv").exists());
+    // ... and by allocate, which needs a list one way or the other.
+    w.run(&[
+        "allocate",
+        "m/sample.csv",
+        "--history",
+        "m/history.csv",
+        "-o",
+        "a.csv",
+    ])
+    .ok();
+    std::fs::remove_file(w.path("caseaudit.toml")).unwrap();
+    w.run(&["allocate", "m/sample.csv", "-o", "b.csv"])
+        .fails(2)
+        .stderr_has("the auditors list is needed: give --auditors FILE, or name it once in the settings as [auditors] path");
 }
 
 #[test]
@@ -115,4 +137,39 @@ fn a_team_written_nearly_as_the_cases_team_is_warned_of() {
     w.run(&["allocate", "m/sample.csv", "--auditors", "auditors.csv", "--history", "m/history.csv"])
         .ok()
         .stderr_has("auditors.csv:12: warning: column \"team\": auditor \"A0011\": \"Locality Unit 5 Team\" is no team of the sample or the history; did you mean \"Locality Unit 5\"?");
+    // Against the extract, every team of the list that holds no case is named,
+    // a near one with what it likely means.
+    let auditors = w
+        .read("auditors.csv")
+        .replacen(",yes,Duty Team 1", ",yes,Duty Team 9", 1);
+    w.write("auditors.csv", auditors);
+    w.run(&["validate", "m/extract.csv", "auditors.csv"])
+        .ok()
+        .stdout_has("auditors.csv:12: warning: column \"team\": auditor \"A0011\": team \"Locality Unit 5 Team\" is no team of the extract; did you mean \"Locality Unit 5\"?")
+        .stdout_has("auditors.csv:3: warning: column \"manages\": auditor \"A0002\": managed team \"Duty Team 9\" is no team of the extract (the nearest is \"Duty Team 1\"); fine for a team that holds no cases")
+        .stderr_has("auditors.csv: teams checked against the extract's: 2 warnings");
+    w.run(&["validate", "m/extract.csv", "m/auditors.csv"])
+        .ok()
+        .stderr_has("m/auditors.csv: teams checked against the extract's: ok");
+}
+
+#[test]
+fn a_sample_of_one_team_does_not_make_every_numbered_team_a_typo() {
+    let w = Workdir::new();
+    w.run(&["demo", "m", "-q"]).ok();
+    // One case of Locality Unit 5, no history: the other Locality Units are real teams.
+    let sample = w.read("m/sample.csv");
+    let one: Vec<&str> = sample
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| *i == 0 || l.contains(",Locality Unit 5,"))
+        .map(|(_, l)| l)
+        .take(2)
+        .collect();
+    assert_eq!(one.len(), 2, "{sample}");
+    w.write("one.csv", one.join("\n") + "\n");
+    let run = w
+        .run(&["allocate", "one.csv", "--auditors", "m/auditors.csv"])
+        .ok();
+    assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
 }

@@ -223,3 +223,45 @@ fn files_with_errors_still_count_their_rows() {
         .stderr_has("aud.csv: auditors list, 2 rows: 1 error, 0 warnings")
         .stderr_has("alloc.csv: allocation, 2 rows: 1 error, 0 warnings");
 }
+
+#[test]
+fn an_allocation_is_checked_by_every_rule_against_the_lists_given_with_it() {
+    let w = Workdir::new();
+    // A2 manages team A; A3 audited C3 in October.
+    w.write(
+        "auditors.csv",
+        "auditor_id,name,team,manages\nA1,Ann,B,\nA2,Bo,C,A\nA3,Cy,D,\n",
+    );
+    w.write(
+        "history.csv",
+        "month,case_id,team,auditor_id,frame\n2026-10,C3,A,A3,f\n",
+    );
+    w.write(
+        "alloc.csv",
+        "month,case_id,team,worker,auditor_id,auditor_name,auditor_team\n\
+         2026-11,C1,A,Wyn,A1,Ann,B\n2026-11,C2,A,Wyn,A2,Bo,C\n2026-11,C3,A,Wyn,A3,Cy,D\n",
+    );
+    // On its own, only what the allocation tells is checked, and it says so.
+    w.run(&["validate", "alloc.csv"])
+        .ok()
+        .stderr_has("alloc.csv: teams the auditors manage not checked")
+        .stderr_has("alloc.csv: earlier auditors of each case not checked");
+    let run = w
+        .run(&["validate", "alloc.csv", "auditors.csv", "history.csv"])
+        .fails(1)
+        .stderr_has("alloc.csv: allocation, 3 rows: 2 errors, 0 warnings");
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with("alloc.csv:3: column \"auditor_id\": "),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("manages"), "{}", lines[0]);
+    assert!(
+        lines[1].starts_with("alloc.csv:4: column \"auditor_id\": "),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].contains("audited this case before"), "{}", lines[1]);
+}

@@ -520,15 +520,20 @@ fn write_summary(
             ));
         }
         None if !ctx.quiet => {
+            // A message, as every note is: standard error closed (`2>&1 | head`)
+            // must not stop the allocation from being written.
             let mut err = std::io::stderr().lock();
-            writeln!(err, "{headline}")?;
-            render(
-                crate::output::Format::Table,
-                &columns,
-                rows,
-                &mut err,
-                ctx.render.clone(),
-            )?;
+            let _ = writeln!(err, "{headline}")
+                .map_err(anyhow::Error::from)
+                .and_then(|()| {
+                    render(
+                        crate::output::Format::Table,
+                        &columns,
+                        rows,
+                        &mut err,
+                        ctx.render.clone(),
+                    )
+                });
         }
         None => {}
     }

@@ -62,15 +62,129 @@ const COMMANDS: &[&[&str]] = &[
     &["collect", "--moderation", "m/moderation-forms"],
     &["completions", "bash"],
     &["man"],
+    // Commands that write files of their own (each run again over them).
+    &[
+        "record",
+        "m/allocation.csv",
+        "--history",
+        "m/history.csv",
+        "--auditors",
+        "m/auditors.csv",
+    ],
+    &[
+        "forms",
+        "m/allocation.csv",
+        "--extract",
+        "m/extract.csv",
+        "-o",
+        "blank-forms",
+        "--force",
+    ],
+    &[
+        "init",
+        "m/extract.csv",
+        "m/auditors.csv",
+        "-o",
+        "init.toml",
+        "--force",
+    ],
+    &["generate", "generated", "--cases", "60", "--force"],
 ];
+
+/// Commands that write a file (`-o`), with the file: it must be written whoever
+/// reads their messages.
+const WRITERS: &[(&[&str], &str)] = &[
+    (&["cases", "m/extract.csv", "-o", "w/cases.csv"], "w/cases.csv"),
+    (
+        &[
+            "sample",
+            "m/extract.csv",
+            "--history",
+            "m/history.csv",
+            "--seed",
+            "2026",
+            "-o",
+            "w/sample.csv",
+        ],
+        "w/sample.csv",
+    ),
+    (
+        &[
+            "allocate",
+            "m/sample.csv",
+            "--auditors",
+            "m/auditors.csv",
+            "--history",
+            "m/history.csv",
+            "-o",
+            "w/allocation.csv",
+        ],
+        "w/allocation.csv",
+    ),
+    (&["themes", "m/audits.csv", "-o", "w/themes.csv"], "w/themes.csv"),
+    (
+        &[
+            "moderate",
+            "select",
+            "m/audits.csv",
+            "--month",
+            "2026-11",
+            "--seed",
+            "1",
+            "-o",
+            "w/moderation-sample.csv",
+        ],
+        "w/moderation-sample.csv",
+    ),
+    (
+        &[
+            "report",
+            "--month",
+            "2026-11",
+            "--audits",
+            "m/audits.csv",
+            "-o",
+            "w/report.html",
+        ],
+        "w/report.html",
+    ),
+    (
+        &["collect", "m/forms", "-o", "w/collected.csv"],
+        "w/collected.csv",
+    ),
+    (
+        &[
+            "forms",
+            "m/allocation.csv",
+            "--extract",
+            "m/extract.csv",
+            "-o",
+            "w/forms",
+        ],
+        "w/forms",
+    ),
+];
+
+/// How standard error is left for the command.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Stderr {
+    /// A pipe the test reads.
+    Read,
+    /// Closed (`2>&-`): writing fails at once.
+    Closed,
+    /// A pipe whose reader has gone (`2>&1 | head -1`): writing breaks the pipe.
+    Gone,
+}
 
 fn demo_month(w: &Workdir) {
     w.run(&["demo", "m", "-q"]).ok();
 }
 
 /// The command's exit code with standard output a pipe whose reader has gone
-/// (`stdout`) or standard error closed (`stderr`), and what it said on the other.
-fn run_with(w: &Workdir, args: &[&str], close_stdout: bool, close_stderr: bool) -> (Option<i32>, String) {
+/// (`close_stdout`) and standard error as `stderr` says, and what it said there
+/// when it is read.
+fn run_with(w: &Workdir, args: &[&str], close_stdout: bool, stderr: Stderr) -> (Option<i32>, String) {
+    let close_stderr = stderr == Stderr::Closed;
     let mut all: Vec<String> = args.iter().map(|a| (*a).to_string()).collect();
     all.extend([
         "-c".into(),
@@ -102,8 +216,11 @@ fn run_with(w: &Workdir, args: &[&str], close_stdout: bool, close_stderr: bool) 
         Stdio::piped()
     });
     let mut child = command.spawn().unwrap();
-    // The reader goes before the command writes a byte.
+    // The readers go before the command writes a byte.
     drop(child.stdout.take());
+    if stderr == Stderr::Gone {
+        drop(child.stderr.take());
+    }
     let out = child.wait_with_output().unwrap();
     (
         out.status.code(),
@@ -116,7 +233,7 @@ fn every_command_exits_quietly_when_its_reader_goes() {
     let w = Workdir::new();
     demo_month(&w);
     for args in COMMANDS {
-        let (code, stderr) = run_with(&w, args, true, false);
+        let (code, stderr) = run_with(&w, args, true, Stderr::Read);
         assert_eq!(code, Some(0), "caseaudit {} | (closed): {stderr}", args.join(" "));
         assert!(
             !stderr.contains("internal error") && !stderr.contains("panicked"),
@@ -132,7 +249,7 @@ fn every_command_runs_with_standard_error_closed() {
     demo_month(&w);
     for args in COMMANDS {
         for close_stdout in [false, true] {
-            let (code, _) = run_with(&w, args, close_stdout, true);
+            let (code, _) = run_with(&w, args, close_stdout, Stderr::Closed);
             assert_eq!(
                 code,
                 Some(0),
@@ -142,16 +259,48 @@ fn every_command_runs_with_standard_error_closed() {
         }
     }
     // A command that fails says so by its exit code still.
-    let (code, _) = run_with(&w, &["cases", "m/no-such-file.csv"], false, true);
+    let (code, _) = run_with(&w, &["cases", "m/no-such-file.csv"], false, Stderr::Closed);
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn every_file_is_written_when_both_readers_have_gone() {
+    let w = Workdir::new();
+    demo_month(&w);
+    for (args, file) in WRITERS {
+        for stderr in [Stderr::Closed, Stderr::Gone] {
+            let _ = std::fs::remove_dir_all(w.path("w"));
+            std::fs::create_dir(w.path("w")).unwrap();
+            let (code, _) = run_with(&w, args, true, stderr);
+            assert_eq!(code, Some(0), "caseaudit {} (stderr {stderr:?})", args.join(" "));
+            assert!(
+                w.path(file).exists(),
+                "caseaudit {} (stderr {stderr:?}) wrote no {file}",
+                args.join(" ")
+            );
+        }
+    }
+    // A command that fails says so by its exit code still.
+    let (code, _) = run_with(&w, &["cases", "m/no-such-file.csv"], true, Stderr::Gone);
     assert_eq!(code, Some(1));
 }
 
 #[test]
 fn demo_writes_its_month_whoever_reads() {
     let w = Workdir::new();
-    for (dir, close_stdout, close_stderr) in [("a", true, false), ("b", false, true), ("c", true, true)] {
+    // (d: `caseaudit demo d 2>&1 | head -1`, both on one pipe whose reader goes.)
+    for (dir, close_stdout, close_stderr) in [
+        ("a", true, false),
+        ("b", false, true),
+        ("c", true, true),
+        ("d", true, false),
+    ] {
         let mut command = Command::new("sh");
-        let redirect = if close_stderr { " 2>&-" } else { "" };
+        let redirect = match (close_stderr, dir) {
+            (true, _) => " 2>&-",
+            (false, "d") => " 2>&1",
+            (false, _) => "",
+        };
         command
             .arg("-c")
             .arg(format!("exec \"$0\" demo {dir} --as-of {AS_OF}{redirect}"))

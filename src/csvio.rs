@@ -285,15 +285,55 @@ fn open_raw(path: &Path) -> Result<Box<dyn Read>> {
     ))
 }
 
-/// Reads a Windows-1252 input whole and decodes it, CRLF as LF.
+/// Reads an input the settings say is Windows-1252 whole and decodes it, CRLF as
+/// LF. Text that is valid UTF-8 is read as UTF-8 (its byte-order mark skipped):
+/// caseaudit's own files, and Excel's "CSV UTF-8", are UTF-8 whatever the
+/// settings say of the system's exports, and Windows-1252 text with a letter
+/// beyond ASCII is, in practice, never valid UTF-8.
 fn decode_input(path: &Path, raw: Box<dyn Read>) -> Result<Box<dyn Read>> {
     let mut bytes = Vec::new();
     BufReader::new(raw)
         .read_to_end(&mut bytes)
         .with_context(|| format!("reading {}", display_name(path)))?;
-    Ok(Box::new(io::Cursor::new(
-        decode_windows_1252(&bytes).replace("\r\n", "\n").into_bytes(),
-    )))
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)) {
+        Ok(utf8) => utf8.replace("\r\n", "\n"),
+        Err(_) => decode_windows_1252(&bytes).replace("\r\n", "\n"),
+    };
+    Ok(Box::new(io::Cursor::new(text.into_bytes())))
+}
+
+/// Whether a file is UTF-8 rather than Windows-1252: it starts with UTF-8's
+/// byte-order mark, or it is valid UTF-8 throughout and has a character beyond
+/// ASCII (plain ASCII is both, and is left as the settings say). Read in pieces.
+fn is_utf8_file(path: &Path) -> Result<bool> {
+    let mut file = BufReader::with_capacity(1 << 20, open_raw(path)?);
+    let mut carry: Vec<u8> = Vec::new();
+    let mut first = true;
+    let mut beyond_ascii = false;
+    loop {
+        let chunk = file
+            .fill_buf()
+            .with_context(|| format!("reading {}", display_name(path)))?;
+        if first && chunk.starts_with(b"\xEF\xBB\xBF") {
+            return Ok(true);
+        }
+        first = false;
+        if chunk.is_empty() {
+            return Ok(carry.is_empty() && beyond_ascii);
+        }
+        let n = chunk.len();
+        let mut piece = std::mem::take(&mut carry);
+        piece.extend_from_slice(chunk);
+        file.consume(n);
+        let text = &piece[..];
+        beyond_ascii = beyond_ascii || !text.is_ascii();
+        match std::str::from_utf8(text) {
+            Ok(_) => {}
+            // A character cut at the end of the piece: completed by the next.
+            Err(e) if e.error_len().is_none() => carry = text[e.valid_up_to()..].to_vec(),
+            Err(_) => return Ok(false),
+        }
+    }
 }
 
 /// Opens an input for reading with a clear message for a missing file or a directory.
@@ -388,6 +428,13 @@ pub(crate) fn file_options(path: &Path, opts: &InputOptions) -> Result<(InputOpt
         .read_to_end(&mut head)
         .with_context(|| format!("reading {}", display_name(path)))?;
     let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    // A file of valid UTF-8 is read as UTF-8 whatever the settings say (see
+    // `decode_input`), so that it is also written back so (`collect --append`).
+    let mut opts = opts.clone();
+    if opts.encoding == Encoding::Windows1252 && is_utf8_file(path)? {
+        opts.encoding = Encoding::Utf8;
+    }
+    let opts = &opts;
     if crate::census::is_xml(&head) {
         bail!(
             "{} is XML but not a table here: only the CIN census XML is read, as a case extract; give other tables as CSV files or workbooks (.xlsx, .xls, .ods)",

@@ -149,7 +149,7 @@ pub(crate) fn unknown_teams(auditors: &[Auditor], known: &[String]) -> Vec<TeamM
 
 /// Whether two different team names (normalised) are likely one team: one holds
 /// the other as whole words (`north cin` in `north cin team`), or they are a
-/// couple of letters apart. Names that differ only in a number or a one-letter
+/// letter or two apart (at most one in four). Names that differ only in a number or a one-letter
 /// word are told apart: `locality unit 1` and `locality unit 5`, `team a` and
 /// `team b` are different teams.
 fn looks_like(a: &str, b: &str) -> bool {
@@ -177,7 +177,9 @@ fn looks_like(a: &str, b: &str) -> bool {
     if within(short, long) {
         return true;
     }
-    short.len() >= 5 && crate::values::edits(a, b) <= 2
+    // A slip of the keyboard: at most one letter in four different (`south` is
+    // not a mistyped `north`).
+    short.len() >= 4 && 4 * crate::values::edits(a, b) <= short.len()
 }
 
 #[cfg(test)]
@@ -260,8 +262,13 @@ mod tests {
         for (a, b) in [
             ("north cin", "north cin team"),
             ("locality unti 1", "locality unit 1"),
+            ("nroth cin", "north cin"),
+            ("fostring", "fostering"),
         ] {
             assert!(looks_like(a, b), "{a} / {b}");
+        }
+        for (a, b) in [("south", "north"), ("east", "west")] {
+            assert!(!looks_like(a, b), "{a} / {b}");
         }
     }
 

@@ -196,3 +196,52 @@ fn standard_input_is_sniffed_too() {
         );
     }
 }
+
+#[test]
+fn a_windows_1252_setting_leaves_utf8_files_as_they_are() {
+    let w = Workdir::new();
+    w.write(
+        "caseaudit.toml",
+        "[input]\nencoding = \"windows-1252\"\n[[sampling.frames]]\nname = \"all\"\nwhere = \"team = North\"\nsize = 2\n",
+    );
+    // The system's export, in Windows-1252 (\xEB is ë): Zoë Smith works P1 to P6.
+    let mut export = b"case_id,team,worker,start_date\n".to_vec();
+    for i in 1..=6 {
+        export.extend_from_slice(format!("P{i},North,Zo").as_bytes());
+        export.extend_from_slice(b"\xEB Smith,01/09/2026\n");
+    }
+    w.write("export.csv", &export);
+    // Auditors saved by Excel as "CSV UTF-8": a byte-order mark, UTF-8 names.
+    w.write(
+        "auditors.csv",
+        "\u{feff}Staff ID,Name,Team\nS100,Zoë Smith,South\nS101,Siân Jones,South\n",
+    );
+    w.run(&["sample", "export.csv", "--seed", "1", "-o", "sample.csv"])
+        .ok();
+    assert!(
+        w.read("sample.csv").contains(",Zoë Smith,"),
+        "{}",
+        w.read("sample.csv")
+    );
+    // caseaudit's own UTF-8 file and Excel's are read as UTF-8: the names stay
+    // whole, and the worker's rule keeps Zoë Smith from her own cases.
+    w.run(&[
+        "allocate",
+        "sample.csv",
+        "--auditors",
+        "auditors.csv",
+        "-o",
+        "allocation.csv",
+    ])
+    .ok();
+    let allocation = w.read("allocation.csv");
+    assert!(allocation.contains(",Zoë Smith,"), "{allocation}");
+    assert!(!allocation.contains('Ã'), "{allocation}");
+    assert_eq!(allocation.lines().count(), 3, "{allocation}");
+    for row in allocation.lines().skip(1) {
+        assert!(
+            row.contains(",S101,Siân Jones,"),
+            "Zoë Smith audits her own case: {row}"
+        );
+    }
+}

@@ -64,6 +64,16 @@ fn listing(inputs: &Inputs<'_>, caption: &str, rows: &[&ActionRow<'_>]) -> Block
     // unless asked (`--ids`), or by a keyed pseudonym (`--redact`). A team pack,
     // for the team's managers, names its cases.
     let case_column = inputs.team.is_some() || inputs.ids || inputs.redact.is_some();
+    // The elements the auditor graded at the worst grade: what the escalation is about.
+    let worst = inputs.audits.scale.worst();
+    let elements = |a: &Audit| -> String {
+        let layout = &inputs.audits.layout;
+        (1..layout.elements.len())
+            .filter(|&i| a.grade(i) == Some(worst))
+            .map(|i| layout.elements[i].short())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let rows = rows
         .iter()
         .map(|r| {
@@ -77,6 +87,7 @@ fn listing(inputs: &Inputs<'_>, caption: &str, rows: &[&ActionRow<'_>]) -> Block
                 Cell::text(case),
                 Cell::text(&a.team),
                 Cell::text(r.escalate.replace(';', ", ")),
+                Cell::text(elements(a)),
                 Cell::text(&a.action),
                 Cell::text(&a.action_owner),
                 Cell::text(a.action_due.map(format_date).unwrap_or_default()),
@@ -88,8 +99,12 @@ fn listing(inputs: &Inputs<'_>, caption: &str, rows: &[&ActionRow<'_>]) -> Block
             row
         })
         .collect();
+    let graded = format!(
+        "elements graded {}",
+        inputs.audits.scale.label(worst).to_lowercase()
+    );
     let mut columns: Vec<String> = [
-        "audit", "case", "team", "escalate", "action", "owner", "due", "status",
+        "audit", "case", "team", "escalate", &graded, "action", "owner", "due", "status",
     ]
     .map(String::from)
     .to_vec();

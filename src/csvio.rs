@@ -44,6 +44,9 @@ pub(crate) struct Input {
     pub(crate) titles: usize,
     /// The Annex A list the table was turned from, into the standard layout.
     pub(crate) annex_a_list: Option<u8>,
+    /// What the reading of a workbook's sheet found worth a warning: values far
+    /// from the table or beside it, left out.
+    pub(crate) warnings: Vec<crate::problem::Problem>,
 }
 
 impl Input {
@@ -77,6 +80,7 @@ impl Input {
                 header_line,
                 titles: 0,
                 annex_a_list: None,
+                warnings: Vec::new(),
             })
         })
     }
@@ -134,6 +138,7 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
             header_line: header.line,
             titles: header.titles,
             annex_a_list: None,
+            warnings: Vec::new(),
         }]);
     }
     if path.is_dir() {
@@ -164,6 +169,7 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
                 header_line: header.line,
                 titles: header.titles,
                 annex_a_list: None,
+                warnings: s.stray,
             })
         })
         .collect()
@@ -236,6 +242,7 @@ fn census_input(name: String, path: &Path, xml: impl Read) -> Result<Input> {
         header_line: 1,
         titles: 0,
         annex_a_list: None,
+        warnings: Vec::new(),
     })
 }
 
@@ -543,6 +550,7 @@ pub(crate) fn stdin_table(opts: &InputOptions) -> Result<(Input, Vec<String>)> {
         header_line: header.line,
         titles: header.titles,
         annex_a_list: None,
+        warnings: Vec::new(),
     };
     Ok((table, header.headings))
 }

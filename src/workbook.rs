@@ -48,9 +48,12 @@ fn extension(path: &Path) -> Option<String> {
 pub(crate) struct Sheet {
     pub(crate) name: String,
     pub(crate) csv: Vec<u8>,
-    /// What the user should hear of: cells left out as far from the table,
-    /// empty columns passed over. Each names the file and sheet.
+    /// What the user should hear of: empty columns passed over. Each names the
+    /// file and sheet.
     pub(crate) notes: Vec<String>,
+    /// Values left out as far from the table or beside it, under no heading:
+    /// a warning each, naming the cell.
+    pub(crate) stray: Vec<crate::problem::Problem>,
 }
 
 /// Reads the sheets of a workbook: the one named `only`, or every non-empty sheet.

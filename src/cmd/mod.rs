@@ -255,6 +255,7 @@ impl Context {
         if let Some(n) = &table.note {
             self.note(n);
         }
+        self.warn(&std::mem::take(&mut table.warnings));
         Ok(table)
     }
 
@@ -386,6 +387,7 @@ impl Context {
             header_line: 1,
             titles: 0,
             annex_a_list: None,
+            warnings: Vec::new(),
         };
         Ok((input, located))
     }

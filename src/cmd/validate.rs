@@ -311,6 +311,12 @@ fn check_file(
         if kind != Kind::Cases {
             table.skip_titles();
         }
+        // (An extract's go through its reading, with its rows' problems.)
+        let stray = if kind == Kind::Cases {
+            Vec::new()
+        } else {
+            std::mem::take(&mut table.warnings)
+        };
         let mut found = match kind {
             Kind::Cases => check_cases(ctx, table, seen)?,
             Kind::Auditors => {
@@ -377,6 +383,7 @@ fn check_file(
             }
             Kind::Config => unreachable!("settings files are checked above"),
         };
+        found.problems.splice(0..0, stray);
         // A table with errors is read no further by its layout: its rows are
         // counted from a plain reading of it.
         if kind != Kind::Cases && found.problems.iter().any(|p| !p.warning) {

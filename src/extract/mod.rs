@@ -122,6 +122,25 @@ pub(crate) fn fold<F: Fold>(
     note: &mut dyn FnMut(String),
     prepare: impl Fn(&Schema) -> Result<F>,
 ) -> Result<Folded<F>> {
+    // What reading the tables found (values left out of a sheet) comes first.
+    let found: Vec<Problem> = tables
+        .iter_mut()
+        .flat_map(|t| std::mem::take(&mut t.warnings))
+        .collect();
+    let mut folded = fold_tables(tables, settings, as_of, hashing, note, prepare)?;
+    folded.problems.splice(0..0, found);
+    Ok(folded)
+}
+
+/// [`fold`], once the tables' own warnings are taken.
+fn fold_tables<F: Fold>(
+    mut tables: Vec<csvio::Input>,
+    settings: &Settings,
+    as_of: NaiveDate,
+    hashing: bool,
+    note: &mut dyn FnMut(String),
+    prepare: impl Fn(&Schema) -> Result<F>,
+) -> Result<Folded<F>> {
     let folds = settings.extract.repeated_ids == RepeatedIds::Fold;
     // A table is streamed when a repeat can be reported as an error, or, where
     // repeats are folded, when the table can be read again once one is found.
@@ -465,6 +484,7 @@ fn annex_a_lists(
                     header_line: 1,
                     titles: 0,
                     annex_a_list: Some(n),
+                    warnings: table.warnings,
                 });
             }
         }

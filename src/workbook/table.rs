@@ -3,9 +3,9 @@
 //! below it, a value far to the right, columns left empty. So:
 //! - the table is the largest block of cells with no run of more than
 //!   [`MAX_ROW_GAP`] empty rows or [`MAX_COL_GAP`] empty columns inside it; cells
-//!   outside it are left out, with a note naming the first;
+//!   outside it are left out, with a warning naming the first;
 //! - a value left or right of the headings (on the row the readers take for the
-//!   header) is left out the same way;
+//!   header) is left out the same way, with a warning;
 //! - empty columns between the headings are dropped (the readers would otherwise
 //!   see a heading "" for each), with a note giving how many.
 //!
@@ -13,6 +13,7 @@
 //! nothing, and blank lines stand only for empty rows inside or above the table.
 
 use super::{PlacedCell, Sheet};
+use crate::problem::Problem;
 use std::ops::Range;
 
 /// The most empty rows inside a table; a value past more is not part of it.
@@ -53,7 +54,7 @@ pub(super) fn sheet(
     far.sort_by_key(|c| (c.0, c.1));
     let mut table = by_col[cols].to_vec();
     table.sort_by_key(|c| (c.0, c.1));
-    let mut notes: Vec<String> = left_out(at, &far, "far from the table").into_iter().collect();
+    let mut stray: Vec<Problem> = left_out(at, &far, "far from the table").into_iter().collect();
     // The headings' span, on the row the readers will take as the header.
     let columns = columns_of(&table);
     // The readers look for a CSV file's header in its first 64 KiB: so here.
@@ -69,7 +70,8 @@ pub(super) fn sheet(
         Some((first, last)) => table.into_iter().partition(|c| (first..=last).contains(&c.1)),
         None => (table, Vec::new()),
     };
-    notes.extend(left_out(at, &beside, "beside the table, under no heading"));
+    stray.extend(left_out(at, &beside, "beside the table, under no heading"));
+    let mut notes = Vec::new();
     let columns = columns_of(&table);
     let empty = columns
         .last()
@@ -84,6 +86,7 @@ pub(super) fn sheet(
         name,
         csv: write_csv(&table, &columns),
         notes,
+        stray,
     }
 }
 
@@ -112,7 +115,9 @@ fn columns_of(cells: &[&PlacedCell]) -> Vec<u32> {
 }
 
 /// The note for cells left out: the first named, and how many others.
-fn left_out(at: &str, cells: &[&PlacedCell], where_: &str) -> Option<String> {
+/// A warning naming the first of `cells` (values left out of the table) and how
+/// many more there are.
+fn left_out(at: &str, cells: &[&PlacedCell], where_: &str) -> Option<Problem> {
     let &&(row, col, ref text) = cells.first()?;
     let shown: String = if text.chars().count() > 40 {
         text.chars().take(40).chain(['…']).collect()
@@ -124,9 +129,14 @@ fn left_out(at: &str, cells: &[&PlacedCell], where_: &str) -> Option<String> {
         1 => " (as is 1 more cell there)".to_string(),
         n => format!(" (as are {n} more cells there)"),
     };
-    Some(format!(
-        "{at}: cell {} holds \"{shown}\" {where_}; ignored{more}",
-        super::xlsx::cell_name(row, col)
+    Some(Problem::warning(
+        at,
+        None,
+        None,
+        format!(
+            "cell {} holds \"{shown}\" {where_}; ignored{more}",
+            super::xlsx::cell_name(row, col)
+        ),
     ))
 }
 
@@ -175,7 +185,9 @@ mod tests {
         // The readers' header: here, the first row with values.
         let first = |csv: &[u8]| Some(csv.iter().take_while(|&&b| b == b'\n').count() as u64 + 1);
         let sheet = sheet("b.xlsx[S]", "S".to_string(), cells(list), &first);
-        (String::from_utf8(sheet.csv).unwrap(), sheet.notes)
+        let mut notes = sheet.notes;
+        notes.extend(sheet.stray.iter().map(ToString::to_string));
+        (String::from_utf8(sheet.csv).unwrap(), notes)
     }
 
     #[test]
@@ -186,7 +198,7 @@ mod tests {
     }
 
     #[test]
-    fn a_value_far_below_or_beside_is_left_out_with_a_note() {
+    fn a_value_far_below_or_beside_is_left_out_with_a_warning() {
         let (csv, notes) = read(&[
             (0, 0, "case_id"),
             (0, 1, "team"),
@@ -200,8 +212,8 @@ mod tests {
         assert_eq!(
             notes,
             [
-                "b.xlsx[S]: cell J1000000 holds \"x\" far from the table; ignored (as is 1 more cell there)",
-                "b.xlsx[S]: cell F2 holds \"checked\" beside the table, under no heading; ignored",
+                "b.xlsx[S]: warning: cell J1000000 holds \"x\" far from the table; ignored (as is 1 more cell there)",
+                "b.xlsx[S]: warning: cell F2 holds \"checked\" beside the table, under no heading; ignored",
             ]
         );
     }
@@ -228,7 +240,7 @@ mod tests {
         assert!(csv.ends_with(&format!("case_id\nC1\n{}C2\n", "\n".repeat(498))));
         assert_eq!(
             notes,
-            ["b.xlsx[S]: cell A1 holds \"a title\" far from the table; ignored"]
+            ["b.xlsx[S]: warning: cell A1 holds \"a title\" far from the table; ignored"]
         );
     }
 

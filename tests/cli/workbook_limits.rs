@@ -30,7 +30,7 @@ fn a_value_in_the_last_cell_of_the_sheet_is_ignored_not_allocated() {
     w.run(&["cases", "bomb.xlsx", "--count"])
         .ok()
         .stdout_has("2")
-        .stderr_has("bomb.xlsx[Sheet1]: cell XFD1048576 holds \"x\" far from the table; ignored");
+        .stderr_has("bomb.xlsx[Sheet1]: warning: cell XFD1048576 holds \"x\" far from the table; ignored");
 }
 
 #[test]
@@ -40,9 +40,13 @@ fn a_stray_value_far_below_leaves_the_headings_alone() {
     let run = w
         .run(&["cases", "stray.xlsx", "--count"])
         .ok()
-        .stderr_has("stray.xlsx[Sheet1]: cell J1000000 holds \"x\" far from the table; ignored");
+        .stderr_has("stray.xlsx[Sheet1]: warning: cell J1000000 holds \"x\" far from the table; ignored");
     assert_eq!(run.stdout.lines().last(), Some("2"), "{}", run.stdout);
     assert!(!run.stderr.contains("appears twice"), "{}", run.stderr);
+    // A warning, not a note: validate lists it with the file's problems.
+    w.run(&["validate", "stray.xlsx"])
+        .ok()
+        .stdout_has("stray.xlsx[Sheet1]: warning: cell J1000000 holds \"x\" far from the table; ignored");
 }
 
 #[test]
@@ -65,7 +69,7 @@ fn notes_beside_the_table_and_empty_columns_are_left_out_with_a_note() {
         .run(&["cases", "notes.xlsx", "--columns", "case_id,team"])
         .ok()
         .stderr_has(
-            "notes.xlsx[Sheet1]: cell F2 holds \"checked\" beside the table, under no heading; ignored (as is 1 more cell there)",
+            "notes.xlsx[Sheet1]: warning: cell F2 holds \"checked\" beside the table, under no heading; ignored (as is 1 more cell there)",
         )
         .stderr_has("notes.xlsx[Sheet1]: 2 empty columns inside the table (no heading, no values) left out");
     assert_eq!(run.stdout, "case_id,team\nC1,Duty\nC2,Duty\n");
@@ -434,7 +438,7 @@ fn an_ods_value_after_a_million_repeated_rows_is_ignored_not_allocated() {
     let run = w
         .run(&["cases", "bomb.ods", "--count"])
         .ok()
-        .stderr_has("bomb.ods[Sheet1]: cell XFD1048576 holds \"x\" far from the table; ignored");
+        .stderr_has("bomb.ods[Sheet1]: warning: cell XFD1048576 holds \"x\" far from the table; ignored");
     assert_eq!(run.stdout.lines().last(), Some("2"), "{}", run.stdout);
 }
 

@@ -1,6 +1,8 @@
 //! Where output goes: stdout (buffered, locked) or a file written atomically
 //! (temp file in the target's directory, fsync, rename), never replacing an
-//! existing file without `--force`.
+//! existing file without `--force`; a device or a pipe named by path
+//! (`/dev/null`, `/dev/stdout`, a FIFO, `>(wc -l)`) is written into as it is,
+//! never replaced by a file.
 
 use anyhow::{Context, Result, bail};
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -64,6 +66,19 @@ enum Sink {
         path: PathBuf,
         force: bool,
     },
+    /// A device or pipe, written into directly.
+    Device {
+        writer: BufWriter<std::fs::File>,
+        path: PathBuf,
+    },
+}
+
+/// Whether `path` names a device or a pipe rather than a file: it exists and is
+/// neither a file nor a folder (a character device, a FIFO, a socket), or it is
+/// under `/dev` or `/proc` (`/dev/stdout` when standard output is a file).
+fn is_device(path: &Path) -> bool {
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    special || (cfg!(unix) && (path.starts_with("/dev/") || path.starts_with("/proc/")))
 }
 
 impl Output {
@@ -75,6 +90,19 @@ impl Output {
                 sink: Sink::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout().lock())),
                 announce: false,
             }),
+            Some(path) if is_device(path) => {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                Ok(Output {
+                    sink: Sink::Device {
+                        writer: BufWriter::with_capacity(64 * 1024, file),
+                        path: path.to_path_buf(),
+                    },
+                    announce: false,
+                })
+            }
             Some(path) => {
                 check_target(path, force)?;
                 let dir = parent_dir(path);
@@ -106,6 +134,15 @@ impl Output {
         let announce = self.announce;
         match self.sink {
             Sink::Stdout(mut w) => w.flush().context("writing to standard output"),
+            Sink::Device { mut writer, path } => {
+                writer
+                    .flush()
+                    .with_context(|| format!("writing {}", path.display()))?;
+                if announce {
+                    say!("wrote {}", path.display());
+                }
+                Ok(())
+            }
             Sink::File { writer, path, force } => {
                 let temp = writer
                     .into_inner()
@@ -138,6 +175,7 @@ impl Write for Output {
         match &mut self.sink {
             Sink::Stdout(w) => w.write(buf),
             Sink::File { writer, .. } => writer.write(buf),
+            Sink::Device { writer, .. } => writer.write(buf),
         }
     }
 
@@ -145,6 +183,7 @@ impl Write for Output {
         match &mut self.sink {
             Sink::Stdout(w) => w.write_all(buf),
             Sink::File { writer, .. } => writer.write_all(buf),
+            Sink::Device { writer, .. } => writer.write_all(buf),
         }
     }
 
@@ -152,6 +191,7 @@ impl Write for Output {
         match &mut self.sink {
             Sink::Stdout(w) => w.flush(),
             Sink::File { writer, .. } => writer.flush(),
+            Sink::Device { writer, .. } => writer.flush(),
         }
     }
 }
@@ -166,8 +206,11 @@ pub(crate) fn write_file_atomic(path: &Path, bytes: &[u8], force: bool) -> Resul
 }
 
 /// Refuses a target that exists (without `force`), is a directory, or lies in a
-/// directory that does not exist.
+/// directory that does not exist. A device or pipe is written into as it is.
 pub(crate) fn check_target(path: &Path, force: bool) -> Result<()> {
+    if is_device(path) {
+        return Ok(());
+    }
     let dir = parent_dir(path);
     if !dir.is_dir() {
         bail!(

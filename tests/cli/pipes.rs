@@ -334,3 +334,42 @@ fn demo_writes_its_month_whoever_reads() {
         }
     }
 }
+
+/// `-o` naming a pipe or a device writes into it: it is never replaced by a file
+/// (`-o /dev/null --force` once made /dev/null a file for the whole machine).
+#[cfg(unix)]
+#[test]
+fn a_pipe_or_a_device_named_by_o_is_written_into_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let w = Workdir::new();
+    demo_month(&w);
+    let fifo = w.path("fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // The pipe's reader, in the background (were the pipe replaced, it would wait on).
+    let mut cat = Command::new("sh")
+        .arg("-c")
+        .arg("cat fifo > read.txt")
+        .current_dir(w.root())
+        .spawn()
+        .unwrap();
+    w.run(&["cases", "m/extract.csv", "--count", "-o", "fifo", "--force"])
+        .ok();
+    let replaced = !std::fs::metadata(&fifo).unwrap().file_type().is_fifo();
+    if replaced {
+        let _ = cat.kill();
+    }
+    cat.wait().unwrap();
+    assert!(!replaced, "the pipe was replaced by a file");
+    assert_eq!(w.read("read.txt"), "count\n1500\n");
+    // Without --force too: writing into a device replaces nothing.
+    w.run(&["cases", "m/extract.csv", "--count", "-o", "/dev/null"])
+        .ok();
+    w.run(&["cases", "m/extract.csv", "--count", "-o", "/dev/null", "--force"])
+        .ok();
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+}

@@ -96,6 +96,8 @@ pub(crate) struct RenderOptions {
     /// The width terminal tables must fit, when it is known (see [`table_width`]);
     /// `None` draws them at full width.
     pub(crate) width: Option<usize>,
+    /// CSV separated by tabs, not commas (`-o FILE.tsv`, which is read back so).
+    pub(crate) tabs: bool,
 }
 
 /// The width a terminal table must fit: the terminal's, or else `COLUMNS` (so
@@ -144,7 +146,9 @@ impl<'w> RowWriter<'w> {
             rows_written: 0,
         };
         if format == Format::Csv {
-            let mut w = csv::WriterBuilder::new().from_writer(out);
+            let mut w = csv::WriterBuilder::new()
+                .delimiter(if writer.opts.tabs { b'\t' } else { b',' })
+                .from_writer(out);
             w.write_record(&writer.columns)?;
             writer.csv = Some(w);
         } else {

@@ -170,6 +170,11 @@ impl Context {
                 color,
                 redact,
                 width: crate::render::table_width(std::io::stdout().is_terminal()),
+                tabs: g.output.as_deref().is_some_and(|p| {
+                    p.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| e.eq_ignore_ascii_case("tsv") || e.eq_ignore_ascii_case("tab"))
+                }),
             },
             quiet: g.quiet,
             verbose: g.verbose,

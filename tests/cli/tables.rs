@@ -119,3 +119,20 @@ fn with_no_known_width_a_table_is_not_squeezed() {
     let run = table(&w, Some("wide"), &args).ok();
     assert!(widest(&run.stdout) > 150);
 }
+
+#[test]
+fn an_output_named_tsv_is_separated_by_tabs_and_read_back() {
+    let w = Workdir::new();
+    w.write(
+        "x.csv",
+        "case_id,team,worker\nC1,\"North, East\",Ann\nC2,South,Bo\n",
+    );
+    w.run(&["cases", "x.csv", "-o", "out.tsv"]).ok();
+    assert_eq!(
+        w.read("out.tsv"),
+        "case_id\tteam\tworker\nC1\tNorth, East\tAnn\nC2\tSouth\tBo\n"
+    );
+    w.run(&["cases", "out.tsv", "--count", "--by", "team"])
+        .ok()
+        .stdout_has("\"North, East\",1");
+}

@@ -434,6 +434,9 @@ pub(crate) fn file_options(path: &Path, opts: &InputOptions) -> Result<(InputOpt
         .take(64 << 10)
         .read_to_end(&mut head)
         .with_context(|| format!("reading {}", display_name(path)))?;
+    if let Some(why) = not_text(&head) {
+        bail!("{} {why}", display_name(path));
+    }
     let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
     // A file of valid UTF-8 is read as UTF-8 whatever the settings say (see
     // `decode_input`), so that it is also written back so (`collect --append`).
@@ -464,6 +467,36 @@ pub(crate) fn file_options(path: &Path, opts: &InputOptions) -> Result<(InputOpt
         ),
         None => (opts.clone(), None),
     })
+}
+
+/// Why a file given as a CSV file is not text, told from its first bytes: a
+/// workbook renamed (a zip, or an old Excel file), or any other binary file.
+fn not_text(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(b"PK\x03\x04") {
+        Some(
+            "is a workbook (or another zip file), not CSV text: give it its workbook's extension (.xlsx, .ods) and it is read as one",
+        )
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Some(
+            "is an Excel 97-2003 workbook (or a file saved with a password), not CSV text: name it .xls, or save it as CSV UTF-8",
+        )
+    } else if !head.starts_with(b"\xFF\xFE")
+        && !head.starts_with(b"\xFE\xFF")
+        && 20
+            * head
+                .iter()
+                .filter(|&&b| b < 0x09 || (0x0E..0x20).contains(&b))
+                .count()
+            > head.len()
+    {
+        // (One in twenty bytes a control character: a stray NUL in a text file
+        // is left to be named by its line and column.)
+        Some(
+            "is not a text file (it holds control bytes): give a CSV file, or a workbook by its own extension",
+        )
+    } else {
+        None
+    }
 }
 
 /// The delimiter of a table whose first bytes are `text`, when it is not the

@@ -109,9 +109,14 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     for path in &args.files {
         let checked = check_file(ctx, path, args.kind, &with, &mut seen).unwrap_or_else(|err| {
             let name = csvio::display_name(path);
+            // The message names the file already, as errors do: not twice.
+            let message = format!("{err:#}");
+            let message = message
+                .strip_prefix(&format!("{name} "))
+                .map_or(message.clone(), |rest| format!("the file {rest}"));
             vec![Checked {
                 kind: None,
-                problems: vec![Problem::error(&name, None, None, format!("{err:#}"))],
+                problems: vec![Problem::error(&name, None, None, message)],
                 rows: 0,
                 name,
             }]
@@ -288,6 +293,20 @@ fn check_file(
             (None, Some(headings)) => headings,
             (None, None) => csvio::headings(path, &ctx.input)?,
         };
+        if headings.iter().all(|h| h.trim().is_empty()) {
+            checked.push(Checked {
+                problems: vec![Problem::error(
+                    &table.name,
+                    None,
+                    None,
+                    "the file is empty: it has no header row (not saved whole, or the wrong file?)",
+                )],
+                name: table.name,
+                kind: None,
+                rows: 0,
+            });
+            continue;
+        }
         let kind = match kind {
             Some(kind) => kind,
             None => match fit::best(&headings, &ctx.settings) {

@@ -265,3 +265,31 @@ fn an_allocation_is_checked_by_every_rule_against_the_lists_given_with_it() {
     );
     assert!(lines[1].contains("audited this case before"), "{}", lines[1]);
 }
+
+#[test]
+fn a_workbook_renamed_csv_a_binary_file_and_an_empty_one_are_named_as_such() {
+    let w = Workdir::new();
+    let xlsx = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/corpus/forms_libreoffice.xlsx"
+    ))
+    .unwrap();
+    w.write("renamed.csv", &xlsx);
+    w.write("old.csv", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0]);
+    w.write("binary.csv", b"case_id,team\n\x00\x01\x02\n");
+    w.write("empty.csv", "");
+    w.run(&["cases", "renamed.csv", "--count"])
+        .fails(1)
+        .stderr_has("error: renamed.csv is a workbook (or another zip file), not CSV text: give it its workbook's extension (.xlsx, .ods) and it is read as one");
+    w.run(&["cases", "old.csv", "--count"])
+        .fails(1)
+        .stderr_has("error: old.csv is an Excel 97-2003 workbook");
+    w.run(&["cases", "binary.csv", "--count"])
+        .fails(1)
+        .stderr_has("error: binary.csv is not a text file (it holds control bytes)");
+    w.run(&["validate", "renamed.csv", "binary.csv", "empty.csv"])
+        .fails(1)
+        .stdout_has("renamed.csv: the file is a workbook (or another zip file), not CSV text")
+        .stdout_has("binary.csv: the file is not a text file")
+        .stdout_has("empty.csv: the file is empty: it has no header row");
+}

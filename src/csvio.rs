@@ -2,6 +2,7 @@
 //! BOM, CRLF, delimiter, Windows-1252 input, workbook sheets and the CIN census
 //! XML as tables, a file's SHA-256, and formula neutralising for outputs.
 
+pub(crate) use crate::values::neutralise;
 use anyhow::{Context, Result, bail};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -844,25 +845,6 @@ pub(crate) fn encode_windows_1252(text: &str) -> Result<Vec<u8>, char> {
                 .ok_or(c),
         })
         .collect()
-}
-
-/// Whether a text cell would be taken as a formula by a spreadsheet (README.md#output):
-/// it begins with `=`, `+`, `-`, `@`, tab or carriage return and is not a number.
-pub(crate) fn looks_like_formula(cell: &str) -> bool {
-    match cell.as_bytes().first() {
-        Some(b'=' | b'@' | b'\t' | b'\r') => true,
-        Some(b'+' | b'-') => cell.parse::<f64>().is_err(),
-        _ => false,
-    }
-}
-
-/// The cell as it should be written to a spreadsheet-bound file.
-pub(crate) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    if looks_like_formula(cell) {
-        std::borrow::Cow::Owned(format!("'{cell}"))
-    } else {
-        std::borrow::Cow::Borrowed(cell)
-    }
 }
 
 #[cfg(test)]

@@ -8,14 +8,20 @@ use std::borrow::Cow;
 const MISSING_MARKERS: [&str; 3] = ["null", "n/a", "#n/a"];
 
 /// Trims a cell and turns non-breaking spaces into plain spaces, so that a team
-/// written with a NBSP is the same team. Borrowed unless a NBSP is present.
+/// written with a NBSP is the same team; a cell caseaudit guarded against being
+/// taken for a formula when it wrote it (`'+East`, see [`neutralise`]) is read
+/// as it was (`+East`). Borrowed unless a NBSP is present.
 pub(crate) fn clean(raw: &str) -> Cow<'_, str> {
     // A NBSP is C2 A0 in UTF-8: a byte search for C2 (memchr) rules most cells out
     // far faster than a search for the character, and this runs for every cell.
-    if raw.as_bytes().contains(&0xC2) && raw.contains('\u{a0}') {
+    let cleaned = if raw.as_bytes().contains(&0xC2) && raw.contains('\u{a0}') {
         Cow::Owned(raw.replace('\u{a0}', " ").trim().to_string())
     } else {
         Cow::Borrowed(raw.trim())
+    };
+    match cleaned.strip_prefix('\'') {
+        Some(guarded) if looks_like_formula(guarded) => Cow::Owned(guarded.trim().to_string()),
+        _ => cleaned,
     }
 }
 
@@ -215,10 +221,40 @@ pub(crate) fn heading_key(heading: &str) -> String {
         .collect()
 }
 
+/// Whether a text cell would be taken as a formula by a spreadsheet (README.md#output):
+/// it begins with `=`, `+`, `-`, `@`, tab or carriage return and is not a number.
+pub(crate) fn looks_like_formula(cell: &str) -> bool {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'@' | b'\t' | b'\r') => true,
+        Some(b'+' | b'-') => cell.parse::<f64>().is_err(),
+        _ => false,
+    }
+}
+
+/// The cell as it should be written to a spreadsheet-bound file.
+pub(crate) fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if looks_like_formula(cell) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_cell_guarded_against_formulas_reads_as_it_was() {
+        for text in ["+East", "- Unallocated -", "=SUM(A1)", "@home"] {
+            assert_eq!(clean(&neutralise(text)), text);
+        }
+        // An apostrophe before anything else is the cell's own.
+        for text in ["'Brien", "'-5", "'", "' "] {
+            assert_eq!(clean(text), text.trim());
+        }
+    }
 
     #[test]
     fn edits_counts_characters() {

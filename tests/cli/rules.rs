@@ -173,3 +173,43 @@ fn a_sample_of_one_team_does_not_make_every_numbered_team_a_typo() {
         .ok();
     assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
 }
+
+#[test]
+fn a_team_guarded_against_spreadsheet_formulas_is_read_back_as_itself() {
+    let w = Workdir::new();
+    w.write(
+        "caseaudit.toml",
+        "[[sampling.frames]]\nname = \"all\"\nwhere = \"team = '+East'\"\nsize = 2\n",
+    );
+    w.write(
+        "extract.csv",
+        "case_id,team,worker\nC1,+East,- Unallocated -\nC2,+East,- Unallocated -\nC3,West,Ann\n",
+    );
+    w.write("auditors.csv", "auditor_id,name,team\nA9,Cy,+East\nA1,Bo,West\n");
+    w.run(&["sample", "extract.csv", "--seed", "1", "-o", "sample.csv"])
+        .ok();
+    // Written guarded, so that a spreadsheet does not take it for a formula ...
+    assert!(
+        w.read("sample.csv").contains(",'+East,"),
+        "{}",
+        w.read("sample.csv")
+    );
+    // ... and read back as itself: A9, of +East, audits none of its cases.
+    w.run(&[
+        "allocate",
+        "sample.csv",
+        "--auditors",
+        "auditors.csv",
+        "-o",
+        "allocation.csv",
+    ])
+    .ok();
+    let allocation = w.read("allocation.csv");
+    for row in allocation.lines().skip(1) {
+        assert!(
+            row.contains(",A1,Bo,West"),
+            "an auditor of the case's own team: {row}"
+        );
+    }
+    assert!(!allocation.contains("\"'+East\""), "{allocation}");
+}

@@ -19,6 +19,9 @@ pub(crate) enum Collected {
     Outstanding {
         audit_id: String,
         at: String,
+        /// A warning naming the overall grade's cell when the form holds other
+        /// answers (grades, evidence, findings): started, but not finished.
+        started: Option<Problem>,
     },
 }
 
@@ -194,10 +197,27 @@ pub(crate) fn read_sheet(
         }
     };
     if scale.read(overall.text) == Reading::NotGraded {
+        let answered = form.keys().any(|k| {
+            k != "overall"
+                && !HEADER.iter().any(|(h, _)| element_key(h) == element_key(k))
+                && form.value(k).is_some_and(|v| !v.text.trim().is_empty())
+                || form.evidence(k).is_some_and(|v| !v.text.trim().is_empty())
+        });
+        let started = answered.then(|| {
+            let mut p = located(
+                &at,
+                &overall,
+                "Overall grade",
+                "the form has answers but no overall grade: it counts as outstanding (not returned) until it has one".into(),
+            );
+            p.warning = true;
+            p
+        });
         return Some(if problems.is_empty() {
             Ok(Collected::Outstanding {
                 audit_id: id.text.to_string(),
                 at,
+                started,
             })
         } else {
             Err(problems)

@@ -33,6 +33,7 @@ pub(crate) struct Workbooks {
 
 /// Reads the audit forms of `books`.
 pub(crate) fn read_forms(books: &Workbooks, scale: &Scale, settings: &Settings) -> Result<FormsRead> {
+    let mut started = Vec::new();
     let mut read = read_each(
         &books.files,
         "audit form (no sheet written by `caseaudit forms`)",
@@ -40,12 +41,16 @@ pub(crate) fn read_forms(books: &Workbooks, scale: &Scale, settings: &Settings) 
             forms::read_sheet(file, sheet, cells, scale, settings).map(|r| {
                 r.map(|c| match c {
                     Collected::Audit(a) => Some(*a),
-                    Collected::Outstanding { .. } => None,
+                    Collected::Outstanding { started: s, .. } => {
+                        started.extend(s);
+                        None
+                    }
                 })
             })
         },
     )?;
     let mut warnings = books.passed_over.clone();
+    warnings.append(&mut started);
     let mut audits = once_each(read.forms, "audit", &mut read.problems, &mut warnings);
     one_audit_id_per_case(&audits, &mut read.problems);
     // In audit id order, whatever the files are called: a month's in allocation order.

@@ -532,6 +532,29 @@ fn a_moderation_form_returned_twice_or_with_a_foreign_row_is_named_by_its_cells(
 }
 
 #[test]
+fn a_form_with_answers_but_no_overall_grade_is_outstanding_and_named() {
+    let w = setup();
+    let mut started = answers();
+    started.retain(|(key, ..)| *key != "overall");
+    fill(&w.path("forms/TM2-2026-11.xlsx"), "C2", &started);
+    let overall_row = {
+        let book = umya_spreadsheet::reader::xlsx::read(w.path("forms/TM2-2026-11.xlsx")).unwrap();
+        row_of(book.get_sheet_by_name("C2").unwrap(), "overall")
+    };
+    w.run(&["collect", "forms", "-o", "audits.csv"])
+        .ok()
+        .stderr_has(&format!(
+            "forms/TM2-2026-11.xlsx: sheet \"C2\", cell C{overall_row} (Overall grade): warning: the form has answers but no overall grade: it counts as outstanding (not returned) until it has one"
+        ))
+        .stderr_has("collected 0 audits from 2 workbooks; 3 forms not filled in yet (no overall grade): outstanding, left out");
+    // A form not started at all is only counted.
+    let run = w
+        .run(&["collect", "forms/TM1-2026-11.xlsx", "-o", "none.csv"])
+        .ok();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}
+
+#[test]
 fn progress_and_validate_take_the_folder_of_returned_forms() {
     let w = setup();
     fill(&w.path("forms/TM2-2026-11.xlsx"), "C2", &answers());

@@ -102,6 +102,8 @@ pub(crate) fn safe_name(team: &str) -> String {
     for c in team.chars() {
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
+        } else if let Some(plain) = unaccented(c) {
+            out.push_str(plain);
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
         }
@@ -116,6 +118,41 @@ pub(crate) fn safe_name(team: &str) -> String {
         out.push_str("-team");
     }
     out
+}
+
+/// A Latin letter with an accent (or a ligature) as plain lower case ASCII
+/// (`É` → `e`, `Æ` → `ae`, `ŵ` → `w`), so that `Équipe Nord` is `equipe-nord`.
+fn unaccented(c: char) -> Option<&'static str> {
+    const GROUPS: [(&str, &str); 14] = [
+        ("ÀÁÂÃÄÅàáâãäåĀāĂăĄą", "a"),
+        ("ÇçĆćĈĉĊċČč", "c"),
+        ("ÐðĎďĐđ", "d"),
+        ("ÈÉÊËèéêëĒēĔĕĖėĘęĚě", "e"),
+        ("ĜĝĞğĠġĢģ", "g"),
+        ("ÌÍÎÏìíîïĨĩĪīĬĭĮįİı", "i"),
+        ("ĹĺĻļĽľĿŀŁł", "l"),
+        ("ÑñŃńŅņŇň", "n"),
+        ("ÒÓÔÕÖØòóôõöøŌōŎŏŐő", "o"),
+        ("ŔŕŖŗŘř", "r"),
+        ("ŚśŜŝŞşŠš", "s"),
+        ("ŢţŤťŦŧ", "t"),
+        ("ÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲų", "u"),
+        ("ÝýÿŶŷŸŹźŻżŽžŴŵ", "yyyyyyzzzzzzww"),
+    ];
+    match c {
+        'Æ' | 'æ' => return Some("ae"),
+        'Œ' | 'œ' => return Some("oe"),
+        'ß' => return Some("ss"),
+        'Þ' | 'þ' => return Some("th"),
+        _ => {}
+    }
+    for (from, to) in GROUPS {
+        if let Some(i) = from.chars().position(|x| x == c) {
+            // One plain letter for the group, or one for each letter of it.
+            return Some(if to.len() == 1 { to } else { &to[i..=i] });
+        }
+    }
+    None
 }
 
 /// A distinct safe name for each team, in the order given: a name taken by an
@@ -146,7 +183,9 @@ mod tests {
         assert_eq!(safe_name("Locality 1 / Unit 2"), "locality-1-unit-2");
         assert_eq!(safe_name("  CIN & CP (North)  "), "cin-cp-north");
         assert_eq!(safe_name("../../etc/passwd"), "etc-passwd");
-        assert_eq!(safe_name("Équipe Sud"), "quipe-sud");
+        assert_eq!(safe_name("Équipe Sud"), "equipe-sud");
+        assert_eq!(safe_name("Ærø Team"), "aero-team");
+        assert_eq!(safe_name("Tîm Ŵyn Ÿ"), "tim-wyn-y");
         assert_eq!(safe_name("***"), "team");
         assert_eq!(safe_name("CON"), "con-team");
         for name in ["Team A", "a/b\\c:d", "x.y", "Ünïcödé 7"] {

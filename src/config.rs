@@ -57,13 +57,17 @@ impl Focus {
     }
 }
 
-/// `[forms]`: the theme tags the forms' strengths and learning offer.
+/// `[forms]`: the theme tags the forms' strengths and learning offer, and
+/// whether a form names the child.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(crate) struct FormsSettings {
     /// Theme tags, in the order the dropdown lists them; an auditor may also
     /// type their own words after a tag.
     pub(crate) tags: Vec<String>,
+    /// Put the child's name and date of birth in each audit form's header
+    /// block (from the extract). Off unless asked: forms travel by email.
+    pub(crate) identify_child: bool,
 }
 
 /// Common themes of case file audits, offered when `[forms] tags` is not set.
@@ -86,6 +90,7 @@ impl Default for FormsSettings {
     fn default() -> Self {
         FormsSettings {
             tags: DEFAULT_TAGS.iter().map(|t| (*t).to_string()).collect(),
+            identify_child: false,
         }
     }
 }

@@ -33,6 +33,9 @@ pub(crate) struct FormCase {
     pub(crate) due: NaiveDate,
     /// The elements of the template the frame uses.
     pub(crate) elements: Vec<Element>,
+    /// The child's name and date of birth, as the extract has them: only when
+    /// the settings ask (`[forms] identify_child`).
+    pub(crate) child: Option<[String; 2]>,
 }
 
 /// The audit id of the `n`th case (from 1) of a month's allocation, in the

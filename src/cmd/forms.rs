@@ -29,7 +29,8 @@ use std::path::{Path, PathBuf};
 /// overall grade, strengths and learning (theme tags of [forms] tags), the
 /// action, its owner, due date and whether it is done, a safeguarding concern,
 /// and the date completed. Audit ids are AUD-<month>-<n>, n the case's row in
-/// the allocation. Children's names and dates of birth are never written.
+/// the allocation. Children's names and dates of birth are written only when
+/// the settings ask ([forms] identify_child = true).
 /// Send each auditor their workbook; read the returned ones with `collect`.
 ///
 /// With --moderation MODERATION-SAMPLE (as `moderate select` wrote it) and
@@ -80,7 +81,12 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         ctx.as_of,
         false,
         &mut |n| ctx.note(n),
-        |_: &Schema| Ok(Details { wanted: &wanted }),
+        |_: &Schema| {
+            Ok(Details {
+                wanted: &wanted,
+                identify: ctx.settings.forms.identify_child,
+            })
+        },
     )?;
     ctx.warn(&folded.warnings()?);
     let details = folded.part;
@@ -88,10 +94,11 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let mut by_auditor: Vec<(String, Vec<FormCase>)> = Vec::new();
     let mut not_in_extract = Vec::new();
     for (i, a) in allocation.iter().enumerate() {
-        let [team, worker, service] = details.get(&a.case_id).cloned().unwrap_or_else(|| {
-            not_in_extract.push(a.case_id.clone());
-            Default::default()
-        });
+        let [team, worker, service, child_name, dob] =
+            details.get(&a.case_id).cloned().unwrap_or_else(|| {
+                not_in_extract.push(a.case_id.clone());
+                Default::default()
+            });
         let case = FormCase {
             audit_id: forms::audit_id(month, i + 1),
             case_id: a.case_id.clone(),
@@ -107,6 +114,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             month,
             due,
             elements: forms::template_for(&ctx.settings, &a.frame).to_vec(),
+            child: ctx.settings.forms.identify_child.then_some([child_name, dob]),
         };
         match by_auditor.iter_mut().find(|(id, _)| *id == a.auditor_id) {
             Some((_, cases)) => cases.push(case),
@@ -296,13 +304,19 @@ fn moderation_forms(ctx: &Context, sample: &Path, audit_files: &[PathBuf], dir: 
     Ok(())
 }
 
-/// Keeps the team, worker and service of the allocated cases.
+/// Keeps the team, worker and service of the allocated cases, and with
+/// `identify` the child's name and date of birth.
 struct Details<'a> {
     wanted: &'a HashSet<String>,
+    identify: bool,
 }
 
+/// What a form's header block takes from the extract: team, worker, service,
+/// child's name, date of birth (the last two empty unless asked for).
+type Detail = [String; 5];
+
 impl Fold for Details<'_> {
-    type Part = HashMap<String, [String; 3]>;
+    type Part = HashMap<String, Detail>;
     const IN_ORDER: bool = false;
 
     fn part(&self) -> Self::Part {
@@ -312,9 +326,19 @@ impl Fold for Details<'_> {
     fn take(&self, part: &mut Self::Part, case: Case<'_>) {
         if self.wanted.contains(case.case_id()) {
             let text = |s: Std| case.get(s).unwrap_or("").to_string();
+            // A date of birth as the UK writes it, whatever the extract's form.
+            let dob = || {
+                let written = text(Std::Dob);
+                crate::dates::parse_date(&written).map_or(written, |d| d.format("%d/%m/%Y").to_string())
+            };
+            let (name, dob) = if self.identify {
+                (text(Std::ChildName), dob())
+            } else {
+                (String::new(), String::new())
+            };
             part.insert(
                 case.case_id().to_string(),
-                [text(Std::Team), text(Std::Worker), text(Std::Service)],
+                [text(Std::Team), text(Std::Worker), text(Std::Service), name, dob],
             );
         }
     }
@@ -324,6 +348,10 @@ impl Fold for Details<'_> {
     }
 
     fn fields(&self, schema: &Schema) -> Vec<usize> {
-        schema.std_fields(&[Std::Team, Std::Worker, Std::Service])
+        if self.identify {
+            schema.std_fields(&[Std::Team, Std::Worker, Std::Service, Std::ChildName, Std::Dob])
+        } else {
+            schema.std_fields(&[Std::Team, Std::Worker, Std::Service])
+        }
     }
 }

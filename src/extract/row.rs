@@ -85,17 +85,31 @@ impl CaseRow {
         let base = self.text.as_ptr() as usize;
         if ascii {
             self.cells.extend_from_slice(fields);
-            if !edgy {
-                return; // no cell begins or ends with white space
-            }
             let text = &self.text;
-            for cell in &mut self.cells {
-                let (a, b) = (cell.0 as usize, cell.1 as usize);
-                // ASCII whitespace is at most b' ': most cells need no trimming.
-                if a < b && (text.as_bytes()[a] <= b' ' || text.as_bytes()[b - 1] <= b' ') {
-                    let t = text[a..b].trim();
-                    let at = (t.as_ptr() as usize - base) as u32;
-                    *cell = (at, at + t.len() as u32);
+            if edgy {
+                for cell in &mut self.cells {
+                    let (a, b) = (cell.0 as usize, cell.1 as usize);
+                    // ASCII whitespace is at most b' ': most cells need no trimming.
+                    if a < b && (text.as_bytes()[a] <= b' ' || text.as_bytes()[b - 1] <= b' ') {
+                        let t = text[a..b].trim();
+                        let at = (t.as_ptr() as usize - base) as u32;
+                        *cell = (at, at + t.len() as u32);
+                    }
+                }
+            }
+            // A cell guarded against formulas as caseaudit writes it (`'+East`)
+            // is read as it was, as `clean` reads it: looked for only in the
+            // rare row with an apostrophe.
+            if memchr::memchr(b'\'', text.as_bytes()).is_some() {
+                for cell in &mut self.cells {
+                    let (a, b) = (cell.0 as usize, cell.1 as usize);
+                    if let Some(guarded) = text[a..b].strip_prefix('\'')
+                        && crate::values::looks_like_formula(guarded)
+                    {
+                        let t = guarded.trim();
+                        let at = (t.as_ptr() as usize - base) as u32;
+                        *cell = (at, at + t.len() as u32);
+                    }
                 }
             }
             return;

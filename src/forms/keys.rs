@@ -35,6 +35,10 @@ pub(crate) const HEADER: [(&str, &str); 9] = [
     ("due", "Due by"),
 ];
 
+/// The rows naming the child, after the header block, only when the settings
+/// ask (`[forms] identify_child`); filled in and locked as the header is.
+pub(crate) const CHILD: [(&str, &str); 2] = [("child_name", "Child's name"), ("dob", "Date of birth")];
+
 /// What an answer cell holds, which decides its validation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -72,6 +76,7 @@ pub(crate) const FINDINGS: [(&str, &str, Kind); 9] = [
 pub(crate) fn reserved() -> impl Iterator<Item = &'static str> {
     HEADER
         .iter()
+        .chain(&CHILD)
         .map(|(k, _)| *k)
         .chain(FINDINGS.iter().map(|(k, ..)| *k))
         .chain(super::moderation::HEADER.iter().map(|(k, _)| *k))

@@ -2,7 +2,7 @@
 //! (grades against the scale, dates, yes/no), each problem naming the file,
 //! sheet and cell.
 
-use super::keys::{AUDIT_MARKER, FINDINGS, Found, HEADER, Kind, Located, reserved};
+use super::keys::{AUDIT_MARKER, CHILD, FINDINGS, Found, HEADER, Kind, Located, reserved};
 use crate::config::Settings;
 use crate::dates::{Month, date_problem, format_date, parse_date};
 use crate::grades::{Reading, Scale};
@@ -199,7 +199,10 @@ pub(crate) fn read_sheet(
     if scale.read(overall.text) == Reading::NotGraded {
         let answered = form.keys().any(|k| {
             k != "overall"
-                && !HEADER.iter().any(|(h, _)| element_key(h) == element_key(k))
+                && !HEADER
+                    .iter()
+                    .chain(&CHILD)
+                    .any(|(h, _)| element_key(h) == element_key(k))
                 && form.value(k).is_some_and(|v| !v.text.trim().is_empty())
                 || form.evidence(k).is_some_and(|v| !v.text.trim().is_empty())
         });

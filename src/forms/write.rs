@@ -3,7 +3,7 @@
 //! dates and yes/no validated, the row keys in a hidden column, the sheet
 //! protected (no password) but for the answer cells, printable on A4.
 
-use super::keys::{AUDIT_MARKER, AUDIT_TITLE, EVIDENCE, FINDINGS, HEADER, Kind, VALUE};
+use super::keys::{AUDIT_MARKER, AUDIT_TITLE, CHILD, EVIDENCE, FINDINGS, HEADER, Kind, VALUE};
 use super::{Answers, Choices, FormCase, sheet_name};
 use crate::dates::{format_date, parse_date};
 use chrono::{Datelike, NaiveDate};
@@ -205,7 +205,13 @@ fn write_form(
         format_date(case.due),
     ];
     let mut row = 2;
-    for ((key, label), value) in HEADER.iter().zip(&header) {
+    let child = case
+        .child
+        .as_ref()
+        .map(|c| CHILD.iter().zip(c))
+        .into_iter()
+        .flatten();
+    for ((key, label), value) in HEADER.iter().zip(&header).chain(child) {
         sheet.write_string(row, KEY, *key)?;
         sheet.write_string_with_format(row, LABEL, *label, &s.label)?;
         sheet.write_string_with_format(row, ANSWER, value, &s.header_value)?;

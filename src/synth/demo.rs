@@ -347,6 +347,7 @@ impl Returns {
                     month: a.month,
                     due,
                     elements: forms::template_for(settings, &a.cells[6]).to_vec(),
+                    child: None,
                 };
                 let answers = columns
                     .iter()

@@ -433,3 +433,59 @@ fn audit_warnings_on_a_forms_folder_name_the_form_and_cell() {
     assert!(warning.contains("(completed_on): warning:"), "{warning}");
     assert!(!warning.starts_with("forms:"), "{warning}");
 }
+
+#[test]
+fn a_form_names_the_child_only_when_the_settings_ask() {
+    let w = Workdir::new();
+    w.write(
+        "extract.csv",
+        "case_id,child_name,dob,team,worker,service\nC1,Amy Pond,2015-09-16,Team A,Wren Hale,CIN\n",
+    );
+    w.write(
+        "allocation.csv",
+        "month,case_id,team,worker,frame,auditor_id,auditor_name,auditor_team\n2026-11,C1,Team A,Wren Hale,neglect,TM1,Ann Smith,Team B\n",
+    );
+    let cell_by_key = |path: &std::path::Path, key: &str| -> Option<String> {
+        let book = umya_spreadsheet::reader::xlsx::read(path).unwrap();
+        let ws = book.get_sheet_by_name("C1").unwrap();
+        (1..=ws.get_highest_row())
+            .find(|&r| ws.get_value((1, r)) == key)
+            .map(|r| ws.get_value((3, r)))
+    };
+    w.run(&[
+        "forms",
+        "allocation.csv",
+        "--extract",
+        "extract.csv",
+        "-o",
+        "plain",
+    ])
+    .ok();
+    let plain = w.path("plain/TM1-2026-11.xlsx");
+    assert_eq!(cell_by_key(&plain, "child_name"), None);
+    assert_eq!(cell_by_key(&plain, "dob"), None);
+    assert!(
+        !std::fs::read(&plain)
+            .unwrap()
+            .windows(8)
+            .any(|x| x == b"Amy Pond")
+    );
+    w.write("caseaudit.toml", "[forms]\nidentify_child = true\n");
+    w.run(&[
+        "forms",
+        "allocation.csv",
+        "--extract",
+        "extract.csv",
+        "-o",
+        "named",
+    ])
+    .ok();
+    let named = w.path("named/TM1-2026-11.xlsx");
+    assert_eq!(cell_by_key(&named, "child_name").as_deref(), Some("Amy Pond"));
+    assert_eq!(cell_by_key(&named, "dob").as_deref(), Some("16/09/2015"));
+    // The child's rows are the form's own: a returned form reads as ever.
+    fill(&named, "C1", &answers());
+    w.run(&["collect", "named", "-o", "audits.csv"])
+        .ok()
+        .stderr_has("collected 1 audit from 1 workbook (every form filled in)");
+}

@@ -212,4 +212,10 @@ fn a_team_guarded_against_spreadsheet_formulas_is_read_back_as_itself() {
         );
     }
     assert!(!allocation.contains("\"'+East\""), "{allocation}");
+    // An extract caseaudit wrote reads back the same way.
+    w.run(&["cases", "extract.csv", "-o", "copy.csv"]).ok();
+    assert!(w.read("copy.csv").contains(",'+East,"));
+    w.run(&["cases", "copy.csv", "--where", "team = '+East'", "--count"])
+        .ok()
+        .stdout_has("count\n2\n");
 }

@@ -9,7 +9,7 @@ use crate::layouts::headings::{Headings, Mapping};
 use crate::values::{element_key, header_key};
 
 /// The layouts a table can be read as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Kind {
     Cases,
     Auditors,

@@ -72,12 +72,14 @@ impl TextCheck {
 }
 
 /// How files are written, where the command line says (`--encoding`, `--delimiter`,
-/// `--header-row`): taken as given, and set in `[input]`, not guessed.
+/// `--header-row`): taken as given, and set in `[input]`, not guessed; and what
+/// they are (`--kind`), for files whose headings do not tell.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Given {
     pub(crate) encoding: Option<crate::csvio::Encoding>,
     pub(crate) delimiter: Option<u8>,
     pub(crate) header_row: Option<u64>,
+    pub(crate) kind: Option<Kind>,
 }
 
 /// One table of a user's file, as `init` is given it.
@@ -215,6 +217,11 @@ pub(crate) fn table(name: &str, table: Table<'_>, known: &HashSet<String>, given
     let annex_a = crate::annex_a::list_number_from_headings(&csv::StringRecord::from(headings.clone()));
     let layout = if annex_a.is_some() {
         Ok(Kind::Cases)
+    } else if let Some(kind) = given
+        .kind
+        .filter(|_| !headings.iter().all(|h| h.trim().is_empty()))
+    {
+        Ok(kind)
     } else {
         layout
     };
@@ -465,7 +472,8 @@ impl FileGuess {
         let mut lines = Vec::new();
         if let Err(why) = &self.layout {
             lines.push(format!(
-                "{}: could not tell what kind of file this is: {why}; nothing is set for it",
+                "{}: could not tell what kind of file this is: {why}; nothing is set for it (say what it is, and its headings are guessed for that: `caseaudit init {} --kind cases`, or auditors, history, audits, moderation)",
+                self.name,
                 self.name
             ));
         }

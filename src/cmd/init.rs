@@ -34,6 +34,9 @@ pub(crate) struct Args {
     /// Your files: the case extract, auditors list, history, completed audits, moderation results
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
+    /// What every file given is, when its headings do not tell (default: told from them)
+    #[arg(long, value_name = "KIND")]
+    kind: Option<crate::fit::Kind>,
 }
 
 /// What `init` is asked to do, from the command line.
@@ -67,6 +70,7 @@ pub(crate) fn run(global: &GlobalArgs, args: &Args) -> Result<()> {
             encoding: global.encoding,
             delimiter: global.delimiter,
             header_row: global.header_row,
+            kind: args.kind,
         },
     };
     if plan.files.iter().any(|p| p == Path::new("-")) {

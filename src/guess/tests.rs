@@ -307,6 +307,7 @@ fn what_the_command_line_gives_is_taken_not_guessed() {
         encoding: Some(Encoding::Windows1252),
         delimiter: Some(b';'),
         header_row: Some(3),
+        kind: None,
     };
     let text = crate::csvio::decode_windows_1252(LCS);
     let table = Table::Csv {

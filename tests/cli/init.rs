@@ -224,3 +224,27 @@ fn a_workbooks_sheets_are_guessed_by_their_rows() {
         .ok()
         .stderr_has("staff.xlsx[Staff]: auditors list, 1 row: ok");
 }
+
+#[test]
+fn a_file_whose_headings_do_not_tell_is_said_to_be_what_kind() {
+    let w = Workdir::new();
+    w.write(
+        "eclipse.csv",
+        "Client Ref;Owning Team;Practitioner;Start;End\nE1;North;Ann Lee;01/02/2026;\n",
+    );
+    w.run(&["init", "eclipse.csv", "-o", "a.toml"])
+        .ok()
+        .stderr_has("eclipse.csv: could not tell what kind of file this is")
+        .stderr_has("`caseaudit init eclipse.csv --kind cases`");
+    w.run(&["init", "eclipse.csv", "--kind", "cases", "-o", "b.toml"])
+        .ok()
+        .stderr_has("eclipse.csv: case extract; separated by semicolons; team = \"Owning Team\" (guessed)")
+        .stderr_has("eclipse.csv: could not tell which heading holds case_id");
+    let settings = w.read("b.toml");
+    assert!(
+        settings.contains("team = \"Owning Team\"   # guessed"),
+        "{settings}"
+    );
+    assert!(settings.contains("# case_id = \"…\""), "{settings}");
+    w.run(&["init", "eclipse.csv", "--kind", "nonsense"]).fails(2);
+}

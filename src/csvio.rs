@@ -298,11 +298,11 @@ fn open_raw(path: &Path) -> Result<Box<dyn Read>> {
 /// caseaudit's own files, and Excel's "CSV UTF-8", are UTF-8 whatever the
 /// settings say of the system's exports, and Windows-1252 text with a letter
 /// beyond ASCII is, in practice, never valid UTF-8.
-fn decode_input(path: &Path, raw: Box<dyn Read>) -> Result<Box<dyn Read>> {
+fn decode_input(name: &str, raw: Box<dyn Read>) -> Result<Box<dyn Read>> {
     let mut bytes = Vec::new();
     BufReader::new(raw)
         .read_to_end(&mut bytes)
-        .with_context(|| format!("reading {}", display_name(path)))?;
+        .with_context(|| format!("reading {name}"))?;
     let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)) {
         Ok(utf8) => utf8.replace("\r\n", "\n"),
         Err(_) => decode_windows_1252(&bytes).replace("\r\n", "\n"),
@@ -347,17 +347,20 @@ fn is_utf8_file(path: &Path) -> Result<bool> {
 /// Opens an input for reading with a clear message for a missing file or a directory.
 /// `-` is standard input. A UTF-8 byte-order mark is skipped; Windows-1252 is decoded.
 pub(crate) fn open_input(path: &Path, opts: &InputOptions) -> Result<Box<dyn Read>> {
-    let raw = open_raw(path)?;
-    match opts.encoding {
+    decoded(open_raw(path)?, &display_name(path), opts.encoding)
+}
+
+/// The text of an input (`name` in messages) as the CSV readers take it: UTF-8
+/// with its byte-order mark skipped and CRLF line ends as LF, or Windows-1252
+/// decoded (see [`decode_input`]); UTF-16 refused with advice.
+pub(crate) fn decoded(raw: Box<dyn Read>, name: &str, encoding: Encoding) -> Result<Box<dyn Read>> {
+    match encoding {
         Encoding::Utf8 => {
             let mut buffered = BufReader::with_capacity(256 * 1024, raw);
-            let head = buffered
-                .fill_buf()
-                .with_context(|| format!("reading {}", display_name(path)))?;
+            let head = buffered.fill_buf().with_context(|| format!("reading {name}"))?;
             if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
                 bail!(
-                    "{} is UTF-16 text (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\" and try again",
-                    display_name(path)
+                    "{name} is UTF-16 text (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\" and try again"
                 );
             }
             if head.starts_with(b"\xEF\xBB\xBF") {
@@ -365,7 +368,7 @@ pub(crate) fn open_input(path: &Path, opts: &InputOptions) -> Result<Box<dyn Rea
             }
             Ok(Box::new(CrlfToLf::new(buffered)))
         }
-        Encoding::Windows1252 => decode_input(path, raw),
+        Encoding::Windows1252 => decode_input(name, raw),
     }
 }
 
@@ -376,7 +379,7 @@ pub(crate) fn open_bytes(path: &Path, opts: &InputOptions) -> Result<(Box<dyn Re
     let raw = open_raw(path)?;
     Ok(match opts.encoding {
         Encoding::Utf8 => (raw, true),
-        Encoding::Windows1252 => (decode_input(path, raw)?, false),
+        Encoding::Windows1252 => (decode_input(&display_name(path), raw)?, false),
     })
 }
 

@@ -190,16 +190,82 @@ pub mod fuzz {
         });
     }
 
+    /// The decoding every CSV file goes through before its reader: the first
+    /// byte chooses UTF-8 (even) or Windows-1252 (odd), the rest is the file
+    /// (byte-order mark, CRLF line ends, UTF-16 refused, UTF-8 read as such under
+    /// Windows-1252), and what comes out goes to every CSV layout reader ([`tables`]).
+    pub fn decoding(bytes: &[u8]) {
+        use std::io::Read as _;
+        let Some((&first, file)) = bytes.split_first() else {
+            return;
+        };
+        let encoding = if first % 2 == 0 {
+            crate::csvio::Encoding::Utf8
+        } else {
+            crate::csvio::Encoding::Windows1252
+        };
+        let raw = Box::new(std::io::Cursor::new(file.to_vec()));
+        let Ok(mut text) = crate::csvio::decoded(raw, "fuzz", encoding) else {
+            return;
+        };
+        let mut decoded = Vec::new();
+        if text.read_to_end(&mut decoded).is_ok() {
+            tables(&decoded);
+        }
+    }
+
+    /// A sample manifest, as `verify` reads it: its JSON, the settings it
+    /// records (each frame's expression compiled against a small extract's
+    /// headings), its month and date, and its comparison with itself.
+    pub fn manifest(bytes: &[u8]) {
+        let Ok(m) = serde_json::from_slice::<crate::manifest::Manifest>(bytes) else {
+            return;
+        };
+        let _ = m.differences(&m);
+        let _ = m.month.parse::<crate::dates::Month>();
+        let _ = crate::dates::parse_date(&m.as_of);
+        let Ok(settings) = m.settings() else {
+            return;
+        };
+        let csv =
+            "case_id,team,risk_factors,end_date,dob,referral_source\nC1,T,16A;NEG,01/01/2026,02/03/2015,6\n";
+        let Ok(reader) = crate::extract::reader_of("fuzz", csv.as_bytes(), &settings, as_of()) else {
+            return;
+        };
+        for frame in &settings.sampling.frames {
+            let _ = crate::filter::Filter::compile(frame.filter.get_ref(), reader.schema(), as_of());
+        }
+    }
+
+    /// Returned audit and moderation forms, as `collect` reads them: `bytes`
+    /// is an `.xlsx` file (when it starts `PK`), or the parts of one separated by
+    /// NUL bytes (as for [`workbook`]); every sheet read as either form.
+    pub fn forms(bytes: &[u8]) {
+        let settings = Settings::default();
+        let Ok(scale) = crate::grades::Scale::new(&settings.grades) else {
+            return;
+        };
+        crate::workbook::fuzz_cells(bytes, &mut |sheet, cells| {
+            let _ = crate::forms::read_sheet("fuzz.xlsx", sheet, cells, &scale, &settings);
+            let _ = crate::forms::moderation::read_sheet("fuzz.xlsx", sheet, cells, &scale, &settings);
+        });
+    }
+
     /// Every CSV layout reader on the same bytes: extract (standard and Annex A),
-    /// auditors, history, completed audits and moderation results.
+    /// auditors, history, completed audits and moderation results; and two
+    /// extracts merged (the bytes before a NUL byte and those after it, with
+    /// headings of their own; or the extract with itself).
     pub fn tables(bytes: &[u8]) {
         let settings = Settings::default();
-        if let Ok(extract) = crate::extract::read_bytes("fuzz", bytes, &settings, as_of()) {
-            let _ = crate::extract::Extract::merge(
-                vec![("a".into(), extract.clone()), ("b".into(), extract)],
-                as_of(),
-                None,
-            );
+        let (first, second) = match bytes.iter().position(|&b| b == 0) {
+            Some(at) => (&bytes[..at], &bytes[at + 1..]),
+            None => (bytes, bytes),
+        };
+        if let (Ok(a), Ok(b)) = (
+            crate::extract::read_bytes("fuzz-a", first, &settings, as_of()),
+            crate::extract::read_bytes("fuzz-b", second, &settings, as_of()),
+        ) {
+            let _ = crate::extract::Extract::merge(vec![("a".into(), a), ("b".into(), b)], as_of(), None);
         }
         let _ = crate::layouts::auditors::read("fuzz", reader(bytes), &settings.auditors.columns);
         let _ = crate::layouts::history::read("fuzz", reader(bytes), &settings.history.columns);

@@ -159,3 +159,40 @@ fn list_or_none(ids: &[&str]) -> String {
         ids.join(", ")
     }
 }
+
+impl Manifest {
+    /// The settings the sample was drawn with, as the manifest records them
+    /// (the frames, the history window, the extract's layout and columns), the
+    /// rest as the defaults.
+    pub(crate) fn settings(&self) -> anyhow::Result<crate::config::Settings> {
+        use crate::config::{ExtractLayout, Frame, Settings};
+        use toml::Spanned;
+        let mut settings = Settings::default();
+        settings.sampling.exclude_audited_within_months = self.settings.exclude_audited_within_months;
+        settings.sampling.frames = self
+            .settings
+            .frames
+            .iter()
+            .map(|f| Frame {
+                name: f.name.clone(),
+                filter: Spanned::new(0..0, f.filter.clone()),
+                size: f.size,
+                stratify: f.stratify.clone(),
+                per_stratum: f.per_stratum,
+            })
+            .collect();
+        settings.extract.layout = match self.settings.extract_layout.as_str() {
+            "auto" => ExtractLayout::Auto,
+            "standard" => ExtractLayout::Standard,
+            "annex-a" => ExtractLayout::AnnexA,
+            other => anyhow::bail!("the manifest names an unknown extract layout \"{other}\""),
+        };
+        settings.extract.columns = self
+            .settings
+            .extract_columns
+            .iter()
+            .map(|(k, v)| (k.clone(), Spanned::new(0..0, v.clone())))
+            .collect();
+        Ok(settings)
+    }
+}

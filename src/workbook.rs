@@ -137,6 +137,25 @@ pub(crate) fn fuzz(bytes: &[u8], each: &mut dyn FnMut(&[u8])) {
     }
 }
 
+/// For the fuzzer: as [`fuzz`], giving each sheet's cells (name, cells) to
+/// `each`, as the returned forms' reader takes them.
+#[doc(hidden)]
+pub(crate) fn fuzz_cells(bytes: &[u8], each: &mut dyn FnMut(&str, &[PlacedCell])) {
+    let book = if bytes.starts_with(b"PK") {
+        bytes.to_vec()
+    } else {
+        fuzz_book(bytes)
+    };
+    let Ok(book) = xlsx::Book::open(Box::new(std::io::Cursor::new(book)), "fuzz.xlsx") else {
+        return;
+    };
+    if let Ok(read) = read_xlsx(book, "fuzz.xlsx", None) {
+        for (name, cells) in &read {
+            each(name, cells);
+        }
+    }
+}
+
 /// For the fuzzer: reads an `.ods` workbook from memory, or one whose
 /// `content.xml` is `bytes` (up to a NUL byte; what follows it, if anything, is
 /// the manifest), and gives each sheet's CSV to `each`.

@@ -88,3 +88,18 @@ fn ods() {
 fn xls() {
     replay("xls", caseaudit::fuzz::xls);
 }
+
+#[test]
+fn decoding() {
+    replay("decoding", caseaudit::fuzz::decoding);
+}
+
+#[test]
+fn manifest() {
+    replay("manifest", caseaudit::fuzz::manifest);
+}
+
+#[test]
+fn forms() {
+    replay("forms", caseaudit::fuzz::forms);
+}

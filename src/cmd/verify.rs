@@ -1,14 +1,12 @@
 //! `verify`: re-derive a sample from its manifest and say whether it is identical.
 
 use super::Context;
-use crate::config::{ExtractLayout, Frame, Settings};
 use crate::dates::{Month, parse_date};
 use crate::manifest::Manifest;
 use crate::sample::draw::{Job, draw};
 use anyhow::{Context as _, Result, anyhow, bail};
 use std::io::Write as _;
 use std::path::PathBuf;
-use toml::Spanned;
 
 /// Re-derive a sample from its manifest; exit 0 if identical, 1 with the differences.
 ///
@@ -67,7 +65,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         .iter()
         .find(|i| i.role == "history")
         .map(|i| locate(&i.path));
-    let settings = settings_from(&manifest)?;
+    let settings = manifest.settings()?;
     let month: Month = manifest
         .month
         .parse()
@@ -140,34 +138,4 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         }
         Err(crate::exit::AlreadyReported.into())
     }
-}
-
-fn settings_from(m: &Manifest) -> Result<Settings> {
-    let mut settings = Settings::default();
-    settings.sampling.exclude_audited_within_months = m.settings.exclude_audited_within_months;
-    settings.sampling.frames = m
-        .settings
-        .frames
-        .iter()
-        .map(|f| Frame {
-            name: f.name.clone(),
-            filter: Spanned::new(0..0, f.filter.clone()),
-            size: f.size,
-            stratify: f.stratify.clone(),
-            per_stratum: f.per_stratum,
-        })
-        .collect();
-    settings.extract.layout = match m.settings.extract_layout.as_str() {
-        "auto" => ExtractLayout::Auto,
-        "standard" => ExtractLayout::Standard,
-        "annex-a" => ExtractLayout::AnnexA,
-        other => bail!("the manifest names an unknown extract layout \"{other}\""),
-    };
-    settings.extract.columns = m
-        .settings
-        .extract_columns
-        .iter()
-        .map(|(k, v)| (k.clone(), Spanned::new(0..0, v.clone())))
-        .collect();
-    Ok(settings)
 }

@@ -69,16 +69,13 @@ fn bad_utf8_field(raw: &RawRecord) -> Option<usize> {
     (0..raw.len()).find(|&i| std::str::from_utf8(raw.field(i).unwrap_or_default()).is_err())
 }
 
-fn utf8_problem(file: &str, line: u64, field: usize) -> Problem {
-    Problem::error(
-        file,
-        Some(line),
-        None,
-        format!(
-            "field {} is not valid UTF-8 (if the file came from Excel on Windows, try --encoding windows-1252)",
-            field + 1
-        ),
-    )
+/// A field that is not valid UTF-8, named by its heading when the header is read.
+fn utf8_problem(file: &str, line: u64, field: usize, heading: Option<&str>) -> Problem {
+    let message = "is not valid UTF-8 (if the file came from Excel on Windows, try --encoding windows-1252, or [input] encoding = \"windows-1252\" in the settings)";
+    match heading.filter(|h| !h.is_empty()) {
+        Some(h) => Problem::error(file, Some(line), Some(h), message),
+        None => Problem::error(file, Some(line), None, format!("field {} {message}", field + 1)),
+    }
 }
 
 impl<R: Read> ExtractReader<R> {
@@ -114,7 +111,7 @@ impl<R: Read> ExtractReader<R> {
             Err(e) => return Err(vec![Problem::error(file, None, None, format!("read error: {e}"))]),
         }
         if let Some(field) = bad_utf8_field(&header) {
-            return Err(vec![utf8_problem(file, header.line, field)]);
+            return Err(vec![utf8_problem(file, header.line, field, None)]);
         }
         let headers: Vec<String> = (0..header.len())
             .map(|i| clean(&String::from_utf8_lossy(header.field(i).unwrap_or_default())).into_owned())
@@ -213,7 +210,9 @@ impl<R: Read> ExtractReader<R> {
                 }
             }
             if let Some(field) = bad_utf8_field(&self.raw) {
-                self.problems.push(utf8_problem(&self.file, self.raw.line, field));
+                let heading = self.schema.headers.get(field).map(String::as_str);
+                self.problems
+                    .push(utf8_problem(&self.file, self.raw.line, field, heading));
                 continue;
             }
             if self.check_row(row) {
@@ -306,7 +305,7 @@ impl<R: Read> ExtractReader<R> {
             Err(e) => {
                 // Every field was checked by `bad_utf8_field`: not reached.
                 self.raw.bytes = e.into_bytes();
-                self.problems.push(utf8_problem(file, line, 0));
+                self.problems.push(utf8_problem(file, line, 0, None));
                 return false;
             }
         };

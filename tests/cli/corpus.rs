@@ -103,7 +103,7 @@ const CASES: &[(&[&str], &str, i32, &str)] = &[
         &["cases", "{}"],
         "extract_non_utf8.csv",
         1,
-        "extract_non_utf8.csv:2: field 3 is not valid UTF-8",
+        "extract_non_utf8.csv:2: column \"worker\": is not valid UTF-8",
     ),
     (
         &["cases", "{}"],

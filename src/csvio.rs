@@ -227,7 +227,7 @@ fn census_input(name: String, path: &Path, xml: impl Read) -> Result<Input> {
         " (problems name rows in the order of the children, not XML lines)"
     };
     let note = format!(
-        "{name}: read as the CIN census: {children}{lines}; it names no team or worker, so give them in a CSV file (case_id, team, worker) read with it"
+        "{name}: read as the CIN census: {children}{lines}; it names no team or worker: those come from a CSV file (case_id, team, worker) given with it"
     );
     let reader: Box<dyn Read> = Box::new(io::Cursor::new(census.csv));
     Ok(Input {

@@ -71,7 +71,7 @@ pub(crate) struct FormsSettings {
 }
 
 /// Common themes of case file audits, offered when `[forms] tags` is not set.
-const DEFAULT_TAGS: [&str; 12] = [
+pub(crate) const DEFAULT_TAGS: [&str; 12] = [
     "child-voice",
     "chronology",
     "supervision",

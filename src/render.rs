@@ -6,13 +6,6 @@ use crate::output::Format;
 use anyhow::Result;
 use std::io::Write;
 
-/// A count and its noun, singular or plural as the count asks: `1 audit`,
-/// `2 audits`, `0 audits`. (Nouns made plural with an `s` only.)
-pub(crate) fn count(n: impl Into<u64>, noun: &str) -> String {
-    let n: u64 = n.into();
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
-}
-
 /// One value in an output row.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Cell {

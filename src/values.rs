@@ -210,6 +210,12 @@ pub(crate) fn counted(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A count and a noun made plural with an `s`: `1 audit`, `3 audits`, `0 audits`.
+pub(crate) fn count(n: impl TryInto<u64>, noun: &str) -> String {
+    let n = n.try_into().unwrap_or(u64::MAX);
+    counted(n, noun, &format!("{noun}s"))
+}
+
 /// The form in which headings are compared here: lower case, letters and digits
 /// only, so that `Staff ID`, `staff_id`, `STAFF-ID` and `StaffID` are one heading.
 /// Looser than [`header_key`], which keeps `_` and punctuation.

@@ -4,6 +4,7 @@
 use super::{
     AuditorInfo, Bar, Infeasible, Instance, Prepared, Shortfall, barred, normalize, shortfalls, tidy,
 };
+use crate::values::count;
 
 /// A group that cannot be covered under `caps`. One team's cases make the plainest reason, so the
 /// most short team wins; otherwise a minimum-cut group, which always exists when the cap fails.
@@ -162,14 +163,6 @@ impl Infeasible {
             ));
         }
         lines.join("\n")
-    }
-}
-
-fn count(k: usize, noun: &str) -> String {
-    if k == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{k} {noun}s")
     }
 }
 

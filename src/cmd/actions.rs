@@ -61,8 +61,8 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
     ctx.note(format!(
         "{}; {} overdue, {} open, {} done actions (as of {})",
-        crate::render::count(
-            rows.iter().filter(|r| !r.escalate.is_empty()).count() as u64,
+        crate::values::count(
+            rows.iter().filter(|r| !r.escalate.is_empty()).count(),
             "escalation"
         ),
         count(Status::Overdue),

@@ -111,7 +111,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
                 ctx.note(format!(
                     "{} already holds {} of {month} or later (recorded since?): the allocation uses only the history before {month}, as when first made",
                     input.name,
-                    crate::render::count((before - entries.len()) as u64, "row")
+                    crate::values::count(before - entries.len(), "row")
                 ));
             }
             entries
@@ -329,7 +329,7 @@ fn reallocate(
     if absent > 0 {
         ctx.note(format!(
             "{} of {sample_name} {} not in {kept_name} (deferred before?): {} out",
-            crate::render::count(absent as u64, "case"),
+            crate::values::count(absent, "case"),
             if absent == 1 { "is" } else { "are" },
             if absent == 1 { "it stays" } else { "they stay" }
         ));

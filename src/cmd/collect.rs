@@ -9,7 +9,8 @@ use crate::forms::returns::{self, FormsRead, Workbooks};
 use crate::grades::Scale;
 use crate::output::Output;
 use crate::problem::{Problem, Problems};
-use crate::render::{Cell, RowWriter, count};
+use crate::render::{Cell, RowWriter};
+use crate::values::count;
 use crate::values::element_key;
 use anyhow::{Context as _, Result, bail};
 use std::collections::HashMap;
@@ -113,13 +114,13 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     } else {
         format!(
             "; {} not filled in yet (no overall grade): outstanding, left out",
-            count(outstanding as u64, "form")
+            count(outstanding, "form")
         )
     };
     let said = format!(
         "collected {} from {}{outstanding}",
-        count(audits.len() as u64, "audit"),
-        count(books.files.len() as u64, "workbook"),
+        count(audits.len(), "audit"),
+        count(books.files.len(), "workbook"),
     );
     write_out(ctx, args, &columns, &rows, &said, Collecting::Audits, &|h| {
         audit_field_named(h).map_or_else(|| element_key(h), element_key)
@@ -143,14 +144,14 @@ fn collect_moderation(ctx: &Context, args: &Args, books: &Workbooks, scale: &Sca
     let rows: Vec<Vec<String>> = results.iter().map(|r| moderation::row(r, &columns)).collect();
     let said = format!(
         "collected {} from {}{}",
-        count(rows.len() as u64, "moderation result"),
-        count(books.files.len() as u64, "workbook"),
+        count(rows.len(), "moderation result"),
+        count(books.files.len(), "workbook"),
         if outstanding == 0 {
             String::new()
         } else {
             format!(
                 "; {} not filled in yet (no overall grade): left out",
-                count(outstanding as u64, "form")
+                count(outstanding, "form")
             )
         }
     );
@@ -457,7 +458,7 @@ fn append(
         .with_context(|| format!("cannot keep the permissions of {file}"))?;
     ctx.note(format!(
         "added {} to {file}{}",
-        count(added.len() as u64, what.row()),
+        count(added.len(), what.row()),
         if skipped > 0 {
             format!(" ({skipped} already there, the same: skipped)")
         } else {

@@ -163,9 +163,9 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     write_all(ctx, &dir, &books)?;
     ctx.note(format!(
         "wrote {} for {month} into {} ({}, one per auditor; due {})",
-        crate::render::count(allocation.len() as u64, "form"),
+        crate::values::count(allocation.len(), "form"),
         dir.display(),
-        crate::render::count(books.len() as u64, "workbook"),
+        crate::values::count(books.len(), "workbook"),
         crate::dates::format_date(due)
     ));
     Ok(())
@@ -298,7 +298,7 @@ fn moderation_forms(ctx: &Context, sample: &Path, audit_files: &[PathBuf], dir: 
     write_all(ctx, dir, &[(path.clone(), bytes, cases.len())])?;
     ctx.note(format!(
         "wrote {} into {} (a sheet per audit)",
-        crate::render::count(cases.len() as u64, "moderation form"),
+        crate::values::count(cases.len(), "moderation form"),
         path.display()
     ));
     Ok(())

@@ -10,7 +10,8 @@ use crate::filter::Filter;
 use crate::layouts::reader::RecordReader;
 use crate::moderation::{self, By, MIN_PAIRS, Months, Reason, Rules, Selection, SummaryRow, Trend};
 use crate::output::Format;
-use crate::render::{Cell, RowWriter, count};
+use crate::render::{Cell, RowWriter};
+use crate::values::count;
 use anyhow::{Result, anyhow, bail};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -187,7 +188,7 @@ fn run_select(ctx: &Context, args: &SelectArgs) -> Result<()> {
     ctx.note(format!(
         "moderation sample for {month} (seed {seed}): {} of {}: {} always ({rule}), {} auditor-due ({}), {} random ({} of {})",
         s.picks.len(),
-        crate::render::count(s.in_month as u64, "audit"),
+        crate::values::count(s.in_month, "audit"),
         s.count(Reason::Always),
         s.count(Reason::AuditorDue),
         due_text(&rules, &s, moderated.is_some()),
@@ -223,14 +224,11 @@ fn due_text(rules: &Rules<'_>, s: &Selection, given: bool) -> String {
     };
     let (n, of) = (s.due.len(), s.auditors);
     let due = if n == 0 {
-        format!("none of {} due", count(of as u64, "auditor"))
+        format!("none of {} due", count(of, "auditor"))
     } else if !given {
-        format!(
-            "{n} of {} due, none known to be moderated",
-            count(of as u64, "auditor")
-        )
+        format!("{n} of {} due, none known to be moderated", count(of, "auditor"))
     } else {
-        format!("{n} of {} due: {}", count(of as u64, "auditor"), s.due.join(", "))
+        format!("{n} of {} due: {}", count(of, "auditor"), s.due.join(", "))
     };
     format!("at least {k} each within {within}; {due}")
 }
@@ -332,7 +330,7 @@ fn run_summary(ctx: &Context, args: &SummaryArgs) -> Result<()> {
         };
         ctx.note(format!(
             "{} {range} (of {} read)",
-            count(kept as u64, "audit"),
+            count(kept, "audit"),
             audits.list.len()
         ));
     }

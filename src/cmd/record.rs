@@ -134,7 +134,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         .count();
     ctx.note(format!(
         "recorded {} for {} in {}{}",
-        crate::render::count(held as u64, "audit"),
+        crate::values::count(held, "audit"),
         list.join(", "),
         ledger.display(),
         if replaced > 0 {

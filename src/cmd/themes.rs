@@ -105,7 +105,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         .iter()
         .filter(|a| args.month.is_none_or(|m| a.month == m) && keep(a))
         .count();
-    let mut scope = crate::render::count(chosen as u64, "audit");
+    let mut scope = crate::values::count(chosen, "audit");
     if let Some(m) = args.month {
         scope.push_str(&format!(" in {m}"));
     }

@@ -10,7 +10,7 @@ use crate::layouts::{auditors, history};
 use crate::moderation::{self, Against};
 use crate::problem::Problem;
 use crate::problem::Problems;
-use crate::render::count;
+use crate::values::count;
 use anyhow::{Context as _, Result, bail};
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -84,18 +84,21 @@ impl Kind {
 pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
     // Moderation results are checked against the audits files given with them,
     // and allocations against the auditors lists and histories.
+    // Each file's kind, told once from its headings.
+    let kinds: Vec<(&PathBuf, Option<Kind>)> = args
+        .files
+        .iter()
+        .filter(|p| *p != Path::new("-") && !p.is_dir())
+        .map(|p| {
+            let told = || detect(ctx, &csvio::headings(p, &ctx.input).ok()?).ok();
+            (p, args.kind.or_else(told))
+        })
+        .collect();
     let of_kind = |kind: Kind| -> Vec<PathBuf> {
-        args.files
+        kinds
             .iter()
-            .filter(|p| {
-                *p != Path::new("-")
-                    && !p.is_dir()
-                    && args
-                        .kind
-                        .or_else(|| detect(ctx, &csvio::headings(p, &ctx.input).ok()?).ok())
-                        == Some(kind)
-            })
-            .cloned()
+            .filter(|(_, k)| *k == Some(kind))
+            .map(|(p, _)| (*p).clone())
             .collect()
     };
     let with = With {
@@ -137,8 +140,8 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
             };
             let verdict = match (errors, warnings) {
                 (0, 0) => "ok".to_string(),
-                (0, w) => format!("ok, {}", count(w as u64, "warning")),
-                (e, w) => format!("{}, {}", count(e as u64, "error"), count(w as u64, "warning")),
+                (0, w) => format!("ok, {}", count(w, "warning")),
+                (e, w) => format!("{}, {}", count(e, "error"), count(w, "warning")),
             };
             ctx.note(format!("{}: {what}{size}: {verdict}", c.name));
         }
@@ -157,7 +160,7 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
                 if warnings.is_empty() {
                     "ok".to_string()
                 } else {
-                    count(warnings.len() as u64, "warning")
+                    count(warnings.len(), "warning")
                 }
             ));
         }

@@ -122,8 +122,8 @@ pub(crate) fn run(ctx: &Context, args: &Args) -> Result<()> {
         writeln!(
             std::io::stdout(),
             "verified: {} in {} re-derived exactly (seed {}, month {}, {note})",
-            crate::render::count(cases as u64, "case"),
-            crate::render::count(manifest.frames.len() as u64, "frame"),
+            crate::values::count(cases, "case"),
+            crate::values::count(manifest.frames.len(), "frame"),
             manifest.seed,
             manifest.month
         )?;

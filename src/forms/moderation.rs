@@ -5,7 +5,9 @@
 
 use super::keys::{AUDITOR, Found, Kind, Located, MODERATION_MARKER, MODERATION_TITLE, VALUE};
 use super::returns::{Form, Workbooks, once_each, read_each};
-use super::write::{LISTS, List, Styles, excel_date, finish_sheet, height, lines, lists_sheet};
+use super::write::{
+    LISTS, List, Styles, date_check, excel_date, finish_sheet, grades_and_na, height, lines, lists_sheet,
+};
 use super::{Answers, Choices, sheet_name};
 use crate::config::{Element, Settings};
 use crate::dates::{date_problem, format_date, parse_date};
@@ -14,9 +16,7 @@ use crate::problem::Problem;
 use crate::values::{element_key, parse_yes_no};
 use crate::workbook::PlacedCell;
 use anyhow::Result;
-use rust_xlsxwriter::{
-    DataValidation, DataValidationRule, ExcelDateTime, Format, Workbook, Worksheet, XlsxError,
-};
+use rust_xlsxwriter::{DataValidation, Format, Workbook, Worksheet, XlsxError};
 use std::collections::BTreeMap;
 
 /// The header block of a moderation form: key and label.
@@ -69,8 +69,7 @@ pub(crate) struct ModerationForm<'a> {
 /// The workbook of a month's moderation forms, a sheet per audit.
 pub(crate) fn workbook(forms: &[ModerationForm<'_>], choices: &Choices) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let mut grades = choices.grades.clone();
-    grades.push("N/A".to_string());
+    let grades = grades_and_na(choices);
     let grade_list = List::new(&grades, 'A');
     let s = Styles::new();
     let shown = Format::new()
@@ -85,12 +84,7 @@ pub(crate) fn workbook(forms: &[ModerationForm<'_>], choices: &Choices) -> Resul
         .set_error_title("Not a grade")?
         .set_error_message("Choose a grade from the list, or N/A.")?;
     let yes_no = DataValidation::new().allow_list_strings(&["Yes", "No"])?;
-    let dates = DataValidation::new()
-        .allow_date(DataValidationRule::Between(
-            ExcelDateTime::from_ymd(2000, 1, 1)?,
-            ExcelDateTime::from_ymd(2099, 12, 31)?,
-        ))
-        .set_error_message("Type a date, e.g. 2026-11-20 or 20/11/2026.")?;
+    let dates = date_check()?;
     // The hidden lists sheet's name is taken: a case called `Lists` gets `Lists~2`.
     let mut names = vec![LISTS.to_string()];
     for form in forms {

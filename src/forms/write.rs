@@ -52,6 +52,24 @@ pub(super) fn height(lines: usize) -> f64 {
     LINE * lines as f64
 }
 
+/// The scale's grades, then `N/A`: what an element's grade dropdown offers.
+pub(super) fn grades_and_na(choices: &Choices) -> Vec<String> {
+    let mut grades = choices.grades.clone();
+    grades.push("N/A".to_string());
+    grades
+}
+
+/// A date cell's check: any day of 2000 to 2099, its message naming both shapes
+/// a date is typed in.
+pub(super) fn date_check() -> Result<DataValidation, XlsxError> {
+    DataValidation::new()
+        .allow_date(DataValidationRule::Between(
+            ExcelDateTime::from_ymd(2000, 1, 1)?,
+            ExcelDateTime::from_ymd(2099, 12, 31)?,
+        ))
+        .set_error_message("Type a date, e.g. 2026-11-20 or 20/11/2026.")
+}
+
 /// One form to write: the case, and answers when it is written filled in.
 pub(crate) struct Form<'a> {
     pub(crate) case: &'a FormCase,
@@ -61,8 +79,7 @@ pub(crate) struct Form<'a> {
 /// The workbook of one auditor's forms, as bytes.
 pub(crate) fn workbook(forms: &[Form<'_>], choices: &Choices) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let mut grades = choices.grades.clone();
-    grades.push("N/A".to_string());
+    let grades = grades_and_na(choices);
     let grade_list = List::new(&grades, 'A');
     // The overall grade is given or the form is not yet filled in: no N/A. The
     // grades are the first rows of the lists sheet's column A, N/A after them.
@@ -242,13 +259,7 @@ fn write_form(
         row += 1;
     }
     row += 1;
-    let dates = DataValidation::new()
-        .allow_date(DataValidationRule::Between(
-            ExcelDateTime::from_ymd(2000, 1, 1)?,
-            ExcelDateTime::from_ymd(2099, 12, 31)?,
-        ))
-        .set_error_message("Type a date, e.g. 2026-11-20 or 20/11/2026.")?
-        .set_input_message("A date, e.g. 2026-11-20 or 20/11/2026.")?;
+    let dates = date_check()?.set_input_message("A date, e.g. 2026-11-20 or 20/11/2026.")?;
     let yes_no = DataValidation::new()
         .allow_list_strings(&["Yes", "No"])?
         .set_input_message("Choose Yes or No from the list.")?;

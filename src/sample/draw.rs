@@ -68,7 +68,7 @@ pub(crate) fn draw(
             if later > 0 {
                 note(format!(
                     "{name} already holds {} of {} or later (recorded since?): the sample uses only the history before {}, as when first drawn",
-                    crate::render::count(later as u64, "row"),
+                    crate::values::count(later, "row"),
                     job.month,
                     job.month
                 ));

@@ -26,20 +26,8 @@ const GRADES: [&str; 4] = ["Outstanding", "Good", "Requires improvement", "Inade
 /// Chance in percent of each overall grade: roughly the profile of an authority
 /// that Ofsted rated "requires improvement".
 const GRADE_WEIGHTS: [(usize, u32); 4] = [(0, 8), (1, 45), (2, 35), (3, 12)];
-const TAGS: [&str; 12] = [
-    "child-voice",
-    "chronology",
-    "supervision",
-    "planning",
-    "multi-agency",
-    "timeliness",
-    "recording",
-    "direct-work",
-    "family-engagement",
-    "risk-analysis",
-    "genogram",
-    "contingency-planning",
-];
+/// The theme tags audits name: the forms' own.
+const TAGS: [&str; 12] = crate::config::DEFAULT_TAGS;
 const ACTIONS: [&str; 6] = [
     "Update the chronology",
     "Hold a strategy discussion",

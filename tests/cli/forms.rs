@@ -1,7 +1,7 @@
 //! `forms` and `collect`: forms written, filled in by another spreadsheet
 //! library (as a person saving the workbook would), and read back.
 
-use crate::common::{Workdir, csv_rows, records, sheet_xml};
+use crate::common::{Run, Workdir, csv_rows, records, sheet_xml};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
@@ -32,20 +32,32 @@ const ELEMENTS: [&str; 9] = [
     "impact",
 ];
 
+/// `caseaudit forms allocation.csv --extract extract.csv -o DIR`, as a test's
+/// folder holds them.
+pub(crate) fn write_forms(w: &Workdir, dir: &str) -> Run {
+    w.run(&["forms", "allocation.csv", "--extract", "extract.csv", "-o", dir])
+}
+
+/// `caseaudit forms --moderation moderation-sample.csv --audits audits.csv -o mod`.
+fn write_moderation_forms(w: &Workdir) -> Run {
+    w.run(&[
+        "forms",
+        "--moderation",
+        "moderation-sample.csv",
+        "--audits",
+        "audits.csv",
+        "-o",
+        "mod",
+    ])
+}
+
 pub(crate) fn setup() -> Workdir {
     let w = Workdir::new();
     w.write("extract.csv", EXTRACT);
     w.write("allocation.csv", ALLOCATION);
-    w.run(&[
-        "forms",
-        "allocation.csv",
-        "--extract",
-        "extract.csv",
-        "-o",
-        "forms",
-    ])
-    .ok()
-    .stderr_has("wrote 3 forms for 2026-11 into forms (2 workbooks, one per auditor; due 2026-11-20)");
+    write_forms(&w, "forms")
+        .ok()
+        .stderr_has("wrote 3 forms for 2026-11 into forms (2 workbooks, one per auditor; due 2026-11-20)");
     w
 }
 
@@ -231,15 +243,7 @@ fn grade_cells_have_a_dropdown_of_the_scale_and_the_sheet_is_protected() {
         "caseaudit.toml",
         "[grades]\nscale = [\"Strong\", \"Adequate\", \"Weak\"]\ngood_or_better = 1\n",
     );
-    w.run(&[
-        "forms",
-        "allocation.csv",
-        "--extract",
-        "extract.csv",
-        "-o",
-        "forms3",
-    ])
-    .ok();
+    write_forms(&w, "forms3").ok();
     let xml = sheet_xml(&w.path("forms3/TM2-2026-11.xlsx"));
     assert_eq!(
         xml.matches("<formula1>\"Strong,Adequate,Weak,N/A\"</formula1>")
@@ -252,16 +256,7 @@ fn grade_cells_have_a_dropdown_of_the_scale_and_the_sheet_is_protected() {
         1
     );
     // Forms already there are not written over.
-    w.run(&[
-        "forms",
-        "allocation.csv",
-        "--extract",
-        "extract.csv",
-        "-o",
-        "forms",
-    ])
-    .fails(1)
-    .stderr_has("already exist");
+    write_forms(&w, "forms").fails(1).stderr_has("already exist");
 }
 
 #[test]
@@ -401,17 +396,9 @@ fn moderation_forms_show_the_auditors_grades_and_come_back_as_moderation_results
         "moderation-sample.csv",
         "audit_id,case_id,auditor_id,reason\nA2,C2,TM2,always\nA1,C1,TM1,random\n",
     );
-    w.run(&[
-        "forms",
-        "--moderation",
-        "moderation-sample.csv",
-        "--audits",
-        "audits.csv",
-        "-o",
-        "mod",
-    ])
-    .ok()
-    .stderr_has("wrote 2 moderation forms into mod/moderation-2026-11.xlsx (a sheet per audit)");
+    write_moderation_forms(&w)
+        .ok()
+        .stderr_has("wrote 2 moderation forms into mod/moderation-2026-11.xlsx (a sheet per audit)");
     let path = w.path("mod/moderation-2026-11.xlsx");
     {
         let book = umya_spreadsheet::reader::xlsx::read(&path).unwrap();
@@ -467,16 +454,7 @@ fn a_moderation_form_returned_twice_or_with_a_foreign_row_is_named_by_its_cells(
         "moderation-sample.csv",
         "audit_id,case_id,auditor_id,reason\nA1,C1,TM1,random\n",
     );
-    w.run(&[
-        "forms",
-        "--moderation",
-        "moderation-sample.csv",
-        "--audits",
-        "audits.csv",
-        "-o",
-        "mod",
-    ])
-    .ok();
+    write_moderation_forms(&w).ok();
     let path = w.path("mod/moderation-2026-11.xlsx");
     fill_column(
         &path,
@@ -656,15 +634,7 @@ fn a_frame_with_a_themed_template_gets_its_elements() {
         "[templates.neglect]\n[[templates.neglect.elements]]\nkey = \"home_conditions\"\ntitle = \"Home conditions are seen and recorded\"\n\
          [[templates.neglect.elements]]\nkey = \"health\"\ntitle = \"Health needs are met\"\n",
     );
-    w.run(&[
-        "forms",
-        "allocation.csv",
-        "--extract",
-        "extract.csv",
-        "-o",
-        "forms",
-    ])
-    .ok();
+    write_forms(&w, "forms").ok();
     let path = w.path("forms/TM1-2026-11.xlsx");
     {
         let book = umya_spreadsheet::reader::xlsx::read(&path).unwrap();

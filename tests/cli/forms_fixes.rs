@@ -3,7 +3,7 @@
 
 use crate::common::Workdir;
 use crate::common::records;
-use crate::forms::{EXTRACT, answers, fill, row_of, setup};
+use crate::forms::{EXTRACT, answers, fill, row_of, setup, write_forms};
 
 /// Appending twice: the second run finds its own rows, even those whose
 /// action and owner begin as a formula would (`-`, `@`) and went into the
@@ -92,16 +92,9 @@ fn one_workbook_already_there_stops_all_before_any_is_written() {
     w.write("extract.csv", EXTRACT);
     w.write("allocation.csv", allocation(["A1", "B2", "C3"]));
     w.write("forms/C3-2026-11.xlsx", "returned");
-    w.run(&[
-        "forms",
-        "allocation.csv",
-        "--extract",
-        "extract.csv",
-        "-o",
-        "forms",
-    ])
-    .fails(1)
-    .stderr_has("forms/C3-2026-11.xlsx already exists");
+    write_forms(&w, "forms")
+        .fails(1)
+        .stderr_has("forms/C3-2026-11.xlsx already exists");
     assert_eq!(files_in(&w, "forms"), vec!["C3-2026-11.xlsx".to_string()]);
     assert_eq!(w.read("forms/C3-2026-11.xlsx"), "returned");
 }
@@ -120,7 +113,7 @@ fn an_element_keyed_as_a_forms_own_row_is_refused_by_the_settings() {
                 "[[template.elements]]\nkey = \"risk\"\ntitle = \"Risk\"\n\n[[template.elements]]\nkey = \"{key}\"\ntitle = \"Evidence of impact\"\n"
             ),
         );
-        w.run(&["forms", "allocation.csv", "--extract", "extract.csv", "-o", "forms"])
+        write_forms(&w, "forms")
             .fails(1)
             .stderr_has(&format!(
                 "caseaudit.toml:{line}: key \"template.elements[1].key\": \"{key}\" is a key the audit and moderation forms use for themselves"
@@ -251,16 +244,9 @@ fn a_case_called_lists_does_not_clash_with_the_lists_sheet() {
         "caseaudit.toml",
         "[forms]\ntags = [\"planning\", \"voice, child's\"]\n",
     );
-    w.run(&[
-        "forms",
-        "allocation.csv",
-        "--extract",
-        "extract.csv",
-        "-o",
-        "forms",
-    ])
-    .ok()
-    .stderr_has("wrote 2 forms for 2026-11");
+    write_forms(&w, "forms")
+        .ok()
+        .stderr_has("wrote 2 forms for 2026-11");
     fill(&w.path("forms/TM1-2026-11.xlsx"), "Lists~2", &answers());
     w.run(&[
         "collect",
@@ -452,15 +438,7 @@ fn a_form_names_the_child_only_when_the_settings_ask() {
             .find(|&r| ws.get_value((1, r)) == key)
             .map(|r| ws.get_value((3, r)))
     };
-    w.run(&[
-        "forms",
-        "allocation.csv",
-        "--extract",
-        "extract.csv",
-        "-o",
-        "plain",
-    ])
-    .ok();
+    write_forms(&w, "plain").ok();
     let plain = w.path("plain/TM1-2026-11.xlsx");
     assert_eq!(cell_by_key(&plain, "child_name"), None);
     assert_eq!(cell_by_key(&plain, "dob"), None);
@@ -471,15 +449,7 @@ fn a_form_names_the_child_only_when_the_settings_ask() {
             .any(|x| x == b"Amy Pond")
     );
     w.write("caseaudit.toml", "[forms]\nidentify_child = true\n");
-    w.run(&[
-        "forms",
-        "allocation.csv",
-        "--extract",
-        "extract.csv",
-        "-o",
-        "named",
-    ])
-    .ok();
+    write_forms(&w, "named").ok();
     let named = w.path("named/TM1-2026-11.xlsx");
     assert_eq!(cell_by_key(&named, "child_name").as_deref(), Some("Amy Pond"));
     assert_eq!(cell_by_key(&named, "dob").as_deref(), Some("16/09/2015"));

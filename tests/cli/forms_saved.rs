@@ -10,6 +10,7 @@
 //! in its own way (shared strings, its own number formats, rich text runs).
 
 use crate::common::{Workdir, records, sheet_xml};
+use crate::forms::write_forms;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -261,15 +262,7 @@ fn a_printed_form_has_room_for_its_titles_and_answers_and_shows_the_dropdowns() 
          C2,Team B,Ash Moor,CP,2025-03-02,,open\n\
          C3,Team A,Wren Hale,CLA,2024-07-19,,open\n",
     );
-    w.run(&[
-        "forms",
-        "allocation.csv",
-        "--extract",
-        "extract.csv",
-        "-o",
-        "forms",
-    ])
-    .ok();
+    write_forms(&w, "forms").ok();
     let xml = sheet_xml(&w.path("forms/TM2-2026-11.xlsx"));
     // Row 14, the first element ("Timely identification, response and
     // reduction of risk and need", 63 characters in a 46-wide column): two

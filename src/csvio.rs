@@ -2,8 +2,12 @@
 //! BOM, CRLF, delimiter, Windows-1252 input, workbook sheets and the CIN census
 //! XML as tables, a file's SHA-256, and formula neutralising for outputs.
 
+mod line_ends;
+
 pub(crate) use crate::values::neutralise;
 use anyhow::{Context, Result, bail};
+pub(crate) use line_ends::CrlfToLf;
+use line_ends::LineEnds;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -96,16 +100,17 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
         }
         let (mut opts, mut note) = file_options(path, opts)?;
         let (header, reader) = if path == Path::new("-") {
-            // Standard input is read once: its head is read to find the header,
-            // then read again from memory.
-            let mut input = open_input(path, &opts)?;
+            // Standard input is read once: its head is read to tell what it is and
+            // how it is separated, then read again from memory, decoded; the
+            // decoded head is read to find the header, and read again too.
+            let mut raw = open_raw(path)?;
             let mut head = Vec::new();
-            (&mut input)
+            (&mut raw)
                 .take(64 << 10)
                 .read_to_end(&mut head)
                 .context("reading <stdin>")?;
             if crate::census::is_xml(&head) {
-                let xml = io::Cursor::new(head).chain(input);
+                let xml = io::Cursor::new(head).chain(raw);
                 return Ok(vec![census_input(display_name(path), path, xml)?]);
             }
             if opts.delimiter.is_none()
@@ -116,6 +121,13 @@ pub(crate) fn open_tables(path: &Path, opts: &InputOptions) -> Result<Vec<Input>
                     "<stdin>: the header is separated by {name}, so it is read so (give --delimiter to choose)"
                 ));
             }
+            let raw: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(raw));
+            let mut input = decoded(raw, "<stdin>", opts.encoding, delimiter_for(path, &opts))?;
+            let mut head = Vec::new();
+            (&mut input)
+                .take(64 << 10)
+                .read_to_end(&mut head)
+                .context("reading <stdin>")?;
             let header = find_header(&head, delimiter_for(path, &opts), &opts).context("reading <stdin>")?;
             let input: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(input));
             let reader = csv::ReaderBuilder::new()
@@ -293,21 +305,24 @@ fn open_raw(path: &Path) -> Result<Box<dyn Read>> {
     ))
 }
 
-/// Reads an input the settings say is Windows-1252 whole and decodes it, CRLF as
-/// LF. Text that is valid UTF-8 is read as UTF-8 (its byte-order mark skipped):
+/// Reads an input the settings say is Windows-1252 whole and decodes it, CRLF
+/// line ends as LF (outside quoted cells, whose cells are separated by
+/// `delimiter`: see [`LineEnds`]). Text that is valid UTF-8 is read as UTF-8 (its byte-order mark skipped):
 /// caseaudit's own files, and Excel's "CSV UTF-8", are UTF-8 whatever the
 /// settings say of the system's exports, and Windows-1252 text with a letter
 /// beyond ASCII is, in practice, never valid UTF-8.
-fn decode_input(name: &str, raw: Box<dyn Read>) -> Result<Box<dyn Read>> {
+fn decode_input(name: &str, raw: Box<dyn Read>, delimiter: u8) -> Result<Box<dyn Read>> {
     let mut bytes = Vec::new();
     BufReader::new(raw)
         .read_to_end(&mut bytes)
         .with_context(|| format!("reading {name}"))?;
-    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)) {
-        Ok(utf8) => utf8.replace("\r\n", "\n"),
-        Err(_) => decode_windows_1252(&bytes).replace("\r\n", "\n"),
+    let mut text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)) {
+        Ok(utf8) => utf8.as_bytes().to_vec(),
+        Err(_) => decode_windows_1252(&bytes).into_bytes(),
     };
-    Ok(Box::new(io::Cursor::new(text.into_bytes())))
+    let kept = LineEnds::new(delimiter).strip(&mut text);
+    text.truncate(kept);
+    Ok(Box::new(io::Cursor::new(text)))
 }
 
 /// Whether a file is UTF-8 rather than Windows-1252: it starts with UTF-8's
@@ -347,13 +362,24 @@ fn is_utf8_file(path: &Path) -> Result<bool> {
 /// Opens an input for reading with a clear message for a missing file or a directory.
 /// `-` is standard input. A UTF-8 byte-order mark is skipped; Windows-1252 is decoded.
 pub(crate) fn open_input(path: &Path, opts: &InputOptions) -> Result<Box<dyn Read>> {
-    decoded(open_raw(path)?, &display_name(path), opts.encoding)
+    decoded(
+        open_raw(path)?,
+        &display_name(path),
+        opts.encoding,
+        delimiter_for(path, opts),
+    )
 }
 
-/// The text of an input (`name` in messages) as the CSV readers take it: UTF-8
-/// with its byte-order mark skipped and CRLF line ends as LF, or Windows-1252
-/// decoded (see [`decode_input`]); UTF-16 refused with advice.
-pub(crate) fn decoded(raw: Box<dyn Read>, name: &str, encoding: Encoding) -> Result<Box<dyn Read>> {
+/// The text of an input (`name` in messages) whose cells are separated by
+/// `delimiter`, as the CSV readers take it: UTF-8 with its byte-order mark
+/// skipped and CRLF line ends outside quoted cells as LF ([`LineEnds`]), or
+/// Windows-1252 decoded (see [`decode_input`]); UTF-16 refused with advice.
+pub(crate) fn decoded(
+    raw: Box<dyn Read>,
+    name: &str,
+    encoding: Encoding,
+    delimiter: u8,
+) -> Result<Box<dyn Read>> {
     match encoding {
         Encoding::Utf8 => {
             let mut buffered = BufReader::with_capacity(256 * 1024, raw);
@@ -366,9 +392,9 @@ pub(crate) fn decoded(raw: Box<dyn Read>, name: &str, encoding: Encoding) -> Res
             if head.starts_with(b"\xEF\xBB\xBF") {
                 buffered.consume(3);
             }
-            Ok(Box::new(CrlfToLf::new(buffered)))
+            Ok(Box::new(CrlfToLf::new(buffered, delimiter)))
         }
-        Encoding::Windows1252 => decode_input(name, raw),
+        Encoding::Windows1252 => decode_input(name, raw, delimiter),
     }
 }
 
@@ -379,7 +405,10 @@ pub(crate) fn open_bytes(path: &Path, opts: &InputOptions) -> Result<(Box<dyn Re
     let raw = open_raw(path)?;
     Ok(match opts.encoding {
         Encoding::Utf8 => (raw, true),
-        Encoding::Windows1252 => (decode_input(&display_name(path), raw)?, false),
+        Encoding::Windows1252 => (
+            decode_input(&display_name(path), raw, delimiter_for(path, opts))?,
+            false,
+        ),
     })
 }
 
@@ -549,14 +578,12 @@ pub(crate) fn delimiter_for(path: &Path, opts: &InputOptions) -> u8 {
 /// reads the table (`validate`), since standard input cannot be opened twice.
 pub(crate) fn stdin_table(opts: &InputOptions) -> Result<(Input, Vec<String>)> {
     let path = Path::new("-");
-    let mut bytes = Vec::new();
-    open_input(path, opts)?
-        .read_to_end(&mut bytes)
-        .context("reading <stdin>")?;
+    let mut raw = Vec::new();
+    open_raw(path)?.read_to_end(&mut raw).context("reading <stdin>")?;
     let mut opts = opts.clone();
     let mut sniffed = None;
     if opts.delimiter.is_none()
-        && let Some((delimiter, name)) = sniff_delimiter(&bytes[..bytes.len().min(64 << 10)])
+        && let Some((delimiter, name)) = sniff_delimiter(&raw[..raw.len().min(64 << 10)])
     {
         opts.delimiter = Some(delimiter);
         sniffed = Some(format!(
@@ -564,6 +591,15 @@ pub(crate) fn stdin_table(opts: &InputOptions) -> Result<(Input, Vec<String>)> {
         ));
     }
     let opts = &opts;
+    let mut bytes = Vec::new();
+    decoded(
+        Box::new(io::Cursor::new(raw)),
+        "<stdin>",
+        opts.encoding,
+        delimiter_for(path, opts),
+    )?
+    .read_to_end(&mut bytes)
+    .context("reading <stdin>")?;
     let builder = || {
         let mut b = csv::ReaderBuilder::new();
         b.delimiter(delimiter_for(path, opts))
@@ -737,75 +773,6 @@ pub(crate) fn find_header(head: &[u8], delimiter: u8, opts: &InputOptions) -> Re
     })
 }
 
-/// Turns CRLF line ends into LF. The csv crate counts the line of a record's start
-/// before it skips the LF of a CRLF, so without this every line number in a
-/// Windows file would be one short.
-pub(crate) struct CrlfToLf<R: BufRead> {
-    inner: R,
-    pending_cr: bool,
-}
-
-impl<R: BufRead> CrlfToLf<R> {
-    pub(crate) fn new(inner: R) -> Self {
-        CrlfToLf {
-            inner,
-            pending_cr: false,
-        }
-    }
-}
-
-impl<R: BufRead> Read for CrlfToLf<R> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if out.is_empty() {
-            return Ok(0);
-        }
-        loop {
-            let avail = self.inner.fill_buf()?;
-            if avail.is_empty() {
-                if std::mem::take(&mut self.pending_cr) {
-                    out[0] = b'\r';
-                    return Ok(1);
-                }
-                return Ok(0);
-            }
-            let mut n = 0;
-            let mut i = 0;
-            if std::mem::take(&mut self.pending_cr) && avail[0] != b'\n' {
-                out[0] = b'\r';
-                n = 1;
-            }
-            // Copy runs between carriage returns in bulk; only a CR needs a look.
-            while i < avail.len() && n < out.len() {
-                let window = &avail[i..avail.len().min(i + out.len() - n)];
-                let Some(k) = memchr::memchr(b'\r', window) else {
-                    out[n..n + window.len()].copy_from_slice(window);
-                    n += window.len();
-                    i += window.len();
-                    continue;
-                };
-                out[n..n + k].copy_from_slice(&window[..k]);
-                n += k;
-                i += k + 1;
-                match avail.get(i) {
-                    Some(b'\n') => {}
-                    Some(_) => {
-                        out[n] = b'\r';
-                        n += 1;
-                    }
-                    None => {
-                        self.pending_cr = true;
-                        break;
-                    }
-                }
-            }
-            self.inner.consume(i);
-            if n > 0 {
-                return Ok(n);
-            }
-        }
-    }
-}
-
 /// Opens a CSV input with the project's settings: headers required, rows of
 /// differing lengths reported (not padded), quotes as RFC 4180.
 pub(crate) fn csv_reader(path: &Path, opts: &InputOptions) -> Result<csv::Reader<Box<dyn Read>>> {
@@ -873,20 +840,6 @@ mod tests {
         assert_eq!(neutralise("-12.5"), "-12.5");
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("Team A"), "Team A");
-    }
-
-    #[test]
-    fn crlf_becomes_lf() {
-        for cap in [1, 2, 3, 64] {
-            let src = b"a,b\r\nc,\"x\ry\"\r\n\r".to_vec();
-            let mut r = CrlfToLf {
-                inner: BufReader::with_capacity(cap, &src[..]),
-                pending_cr: false,
-            };
-            let mut out = Vec::new();
-            r.read_to_end(&mut out).unwrap();
-            assert_eq!(out, b"a,b\nc,\"x\ry\"\n\r", "capacity {cap}");
-        }
     }
 
     #[test]

@@ -205,7 +205,7 @@ pub mod fuzz {
             crate::csvio::Encoding::Windows1252
         };
         let raw = Box::new(std::io::Cursor::new(file.to_vec()));
-        let Ok(mut text) = crate::csvio::decoded(raw, "fuzz", encoding) else {
+        let Ok(mut text) = crate::csvio::decoded(raw, "fuzz", encoding, b',') else {
             return;
         };
         let mut decoded = Vec::new();

@@ -1,13 +1,14 @@
 //! Fast CSV record reading for case extracts, the one input that reaches a million
 //! rows. It gives exactly what the `csv` crate gives with caseaudit's settings
-//! (RFC 4180 quotes, `\n`, `\r` or `\r\n` ends, blank lines skipped, a byte-order
-//! mark dropped, the same line numbers), but a line with no quote and no carriage
-//! return, which is nearly every line of an extract, is split from a bit index of
+//! (RFC 4180 quotes, `\n`, `\r` or `\r\n` ends, a quoted field's own line breaks
+//! kept as they are, blank lines skipped, a byte-order mark dropped, the same line
+//! numbers), but a line with no quote and no other carriage return than the one
+//! of a CRLF line end, which is nearly every line of an extract, is split from a bit index of
 //! the buffer (one bit a byte for each kind of byte that matters, made with 16-byte
 //! SIMD compares from the `wide` crate) instead of a byte-at-a-time state machine;
 //! other lines go to `csv_core` itself.
 
-use memchr::{memchr, memchr_iter, memchr3};
+use memchr::{memchr_iter, memchr3};
 use std::io::{self, Read};
 
 /// The reader's buffer: large enough that a million-row file takes ~100 reads.
@@ -52,10 +53,11 @@ pub(crate) struct Records<R: Read> {
 }
 
 impl<R: Read> Records<R> {
-    /// `crlf`: treat `\r\n` as `\n` and drop a leading byte-order mark (UTF-8 input).
-    pub(crate) fn new(inner: R, delimiter: u8, crlf: bool) -> Records<R> {
+    /// `raw`: the input is a file's own bytes, whose byte-order mark
+    /// `csvio::open_input` would skip (UTF-8 input), not text it has decoded.
+    pub(crate) fn new(inner: R, delimiter: u8, raw: bool) -> Records<R> {
         Records {
-            parser: Box::new(Parser::new(inner, delimiter, crlf)),
+            parser: Box::new(Parser::new(inner, delimiter, raw)),
             header_line: 1,
         }
     }
@@ -79,7 +81,7 @@ impl<R: Read> Records<R> {
 
 impl Records<io::Empty> {
     /// Records of bytes already in memory: a block of a file that `scan` cut at a
-    /// record's end, with `\r\n` already turned into `\n` and no byte-order mark.
+    /// record's end, with no byte-order mark.
     /// Lines count from 1 at the block's first byte.
     pub(crate) fn from_bytes(bytes: Vec<u8>, delimiter: u8) -> Records<io::Empty> {
         let mut parser = Parser::new(io::empty(), delimiter, false);
@@ -98,7 +100,6 @@ impl Records<io::Empty> {
     pub(crate) fn refill(&mut self, bytes: Vec<u8>) -> Vec<u8> {
         let p = &mut *self.parser;
         p.valid = bytes.len();
-        p.filled = bytes.len();
         p.pos = 0;
         p.line = 1;
         p.ran_to_the_end = false;
@@ -134,14 +135,11 @@ pub(crate) struct Parser<R: Read> {
     buf: Vec<u8>,
     /// Next byte to parse.
     pos: usize,
-    /// End of the bytes that may be parsed: a final `\r` waits for the next read,
-    /// which tells whether it begins a `\r\n`.
-    valid: usize,
     /// End of the bytes read.
-    filled: usize,
+    valid: usize,
     eof: bool,
-    /// Turn `\r\n` into `\n` (as `csvio::open_input` does for UTF-8 input).
-    crlf: bool,
+    /// The input is a file's own bytes: two byte-order marks may be dropped.
+    raw: bool,
     /// Whether a byte-order mark may still be dropped (before the first record).
     first: bool,
     delimiter: u8,
@@ -166,11 +164,13 @@ const KINDS: usize = 5;
 const DELIMITER: usize = 0;
 /// `\n`.
 const NEWLINE: usize = 1;
-/// `"` or `\r`, which need `csv_core`, or NUL: a record with one is read the slow way.
+/// `"` or a `\r` not followed by `\n`, which need `csv_core`, or NUL: a record
+/// with one is read the slow way.
 const SPECIAL: usize = 2;
 /// A byte that is not ASCII.
 const HIGH: usize = 3;
-/// A byte no greater than a space: white space and control characters.
+/// A byte no greater than a space: white space and control characters, but for
+/// the `\r` of a CRLF line end.
 const LOW: usize = 4;
 
 impl Index {
@@ -190,7 +190,36 @@ impl Index {
             let keep = !0u64 >> (64 - tail.len());
             self.words.push(masks(&last, delimiter).map(|m| m & keep));
         }
+        // A `\r` followed by `\n` ends a line with it: not special, and not white
+        // space. (Looked for only in words with something special: few, in a file
+        // with LF line ends.)
+        for w in 0..self.words.len() {
+            if self.words[w][SPECIAL] == 0 {
+                continue;
+            }
+            let crs = crs(&bytes[64 * w..bytes.len().min(64 * w + 64)]);
+            // What follows the last byte read is not known yet: such a `\r` stays special.
+            let next = self.words.get(w + 1).map_or(0, |x| x[NEWLINE] & 1);
+            let word = &mut self.words[w];
+            let crlf = crs & (word[NEWLINE] >> 1 | next << 63);
+            word[SPECIAL] &= !crlf;
+            word[LOW] &= !crlf;
+        }
     }
+}
+
+/// Where the `\r`s are in up to 64 bytes, as bits.
+#[inline]
+fn crs(bytes: &[u8]) -> u64 {
+    let mut chunk = [0u8; 64];
+    chunk[..bytes.len()].copy_from_slice(bytes);
+    let cr = wide::u8x16::splat(b'\r');
+    let mut m = 0u64;
+    for (i, lane) in chunk.chunks_exact(16).enumerate() {
+        let v = wide::u8x16::new(lane.try_into().expect("16 bytes"));
+        m |= u64::from(v.simd_eq(cr).to_bitmask()) << (16 * i);
+    }
+    m
 }
 
 /// The masks of a 64-byte chunk, 16 bytes at a time with SIMD compares.
@@ -215,16 +244,15 @@ fn masks(chunk: &[u8; 64], delimiter: u8) -> [u64; KINDS] {
 }
 
 impl<R: Read> Parser<R> {
-    /// `crlf`: treat `\r\n` as `\n` and drop a leading byte-order mark (UTF-8 input).
-    pub(crate) fn new(inner: R, delimiter: u8, crlf: bool) -> Parser<R> {
+    /// `raw`: as for [`Records::new`].
+    pub(crate) fn new(inner: R, delimiter: u8, raw: bool) -> Parser<R> {
         Parser {
             inner,
             buf: vec![0; BUFFER],
             pos: 0,
             valid: 0,
-            filled: 0,
             eof: false,
-            crlf,
+            raw,
             first: true,
             delimiter,
             line: 1,
@@ -338,18 +366,21 @@ impl<R: Read> Parser<R> {
             rec.fields.clear();
             return false;
         }
-        rec.fields.push(((from - start) as u32, (end - start) as u32));
+        // The record ends before the `\r` of a CRLF (its first byte is no `\r`).
+        let stop = if self.buf[end - 1] == b'\r' { end - 1 } else { end };
+        rec.fields.push(((from - start) as u32, (stop - start) as u32));
         rec.ascii = high == 0;
         rec.nul = false;
         let low = |i: usize| self.buf[i] <= b' ';
-        rec.edgy = edges_low != 0 || (end > start && (low(start) || low(end - 1)));
-        rec.bytes.extend_from_slice(&self.buf[start..end]);
+        rec.edgy = edges_low != 0 || low(start) || low(stop - 1);
+        rec.bytes.extend_from_slice(&self.buf[start..stop]);
         self.pos = end + 1;
         self.line += 1;
         true
     }
 
-    /// A record with quotes or a lone `\r`: parsed by `csv_core`, as the `csv` crate would.
+    /// A record with quotes or a lone `\r`: parsed by `csv_core`, as the `csv` crate
+    /// would (a CRLF ends a record there too, but for one inside quotes).
     fn read_quoted(&mut self, rec: &mut RawRecord) -> io::Result<bool> {
         use csv_core::ReadRecordResult::{End, InputEmpty, OutputEndsFull, OutputFull, Record};
         self.core.reset();
@@ -393,7 +424,7 @@ impl<R: Read> Parser<R> {
     /// Drops a byte-order mark that `csvio::open_input` would skip, and then one
     /// more that `csv_core` would skip in the first record.
     fn drop_boms(&mut self) -> io::Result<()> {
-        for _ in 0..if self.crlf { 2 } else { 1 } {
+        for _ in 0..if self.raw { 2 } else { 1 } {
             while self.valid - self.pos < BOM.len() && !self.eof {
                 self.fill()?;
             }
@@ -412,18 +443,16 @@ impl<R: Read> Parser<R> {
         if self.eof {
             return Ok(self.pos < self.valid);
         }
-        // Keep the unparsed tail (and a held-back `\r`) at the front.
-        self.buf.copy_within(self.pos..self.filled, 0);
-        let held = self.filled - self.valid;
-        self.filled -= self.pos;
-        self.valid = self.filled - held;
+        // Keep the unparsed tail at the front.
+        self.buf.copy_within(self.pos..self.valid, 0);
+        self.valid -= self.pos;
         self.pos = 0;
-        if self.filled == self.buf.len() {
+        if self.valid == self.buf.len() {
             // A record longer than the buffer.
             self.buf.resize(self.buf.len() * 2, 0);
         }
         let n = loop {
-            match self.inner.read(&mut self.buf[self.filled..]) {
+            match self.inner.read(&mut self.buf[self.valid..]) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
@@ -431,44 +460,12 @@ impl<R: Read> Parser<R> {
         };
         if n == 0 {
             self.eof = true;
-            self.valid = self.filled;
-            self.index.build(&self.buf[..self.valid], self.delimiter);
             return Ok(self.pos < self.valid);
         }
-        let from = self.valid;
-        self.filled += n;
-        if self.crlf {
-            self.filled = from + remove_cr_before_lf(&mut self.buf[from..self.filled]);
-        }
-        self.valid = self.filled;
-        if self.crlf && self.buf[self.filled - 1] == b'\r' {
-            self.valid -= 1;
-        }
+        self.valid += n;
         self.index.build(&self.buf[..self.valid], self.delimiter);
         Ok(true)
     }
-}
-
-/// Removes each `\r` that is followed by `\n`, in place; returns the new length.
-/// A final `\r` is kept (the caller holds it back until it knows what follows).
-pub(crate) fn remove_cr_before_lf(bytes: &mut [u8]) -> usize {
-    let Some(first) = memchr(b'\r', bytes) else {
-        return bytes.len();
-    };
-    let (mut read, mut write) = (first, first);
-    while read < bytes.len() {
-        let next = memchr(b'\r', &bytes[read + 1..]).map_or(bytes.len(), |n| read + 1 + n);
-        // bytes[read] is '\r': drop it when a '\n' follows.
-        let keep_from = if bytes.get(read + 1) == Some(&b'\n') {
-            read + 1
-        } else {
-            read
-        };
-        bytes.copy_within(keep_from..next, write);
-        write += next - keep_from;
-        read = next;
-    }
-    write
 }
 
 #[cfg(test)]
@@ -477,18 +474,18 @@ mod tests {
 
     /// What the `csv` crate reads, as the tool's other readers set it up.
     fn with_csv(input: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
-        let mut crlf = Vec::new();
-        crate::csvio::CrlfToLf::new(io::BufReader::new(input))
-            .read_to_end(&mut crlf)
+        // A byte-order mark skipped as `csvio::decoded` skips it, then line ends.
+        let input = input.strip_prefix(BOM).unwrap_or(input);
+        let mut bytes = Vec::new();
+        crate::csvio::CrlfToLf::new(io::BufReader::new(input), b',')
+            .read_to_end(&mut bytes)
             .unwrap();
-        let skip = usize::from(crlf.starts_with(BOM)) * 3;
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(&crlf[skip..]);
+            .from_reader(&bytes[..]);
         let mut rec = csv::ByteRecord::new();
         let mut out = Vec::new();
-        let bytes = &crlf[skip..];
         while r.read_byte_record(&mut rec).unwrap() {
             // The line of the record's first byte, after any blank lines the
             // `csv` crate passed over (it counts from before them).
@@ -543,6 +540,23 @@ mod tests {
         }
     }
 
+    /// A CRLF cut by a 64-byte word of the index, and a lone `\r` at a word's end.
+    #[test]
+    fn crlf_across_index_words() {
+        for (pad, tail) in [
+            (63, &b"\r\nb,c\r\n"[..]),
+            (62, &b",\r\nb\r\n"[..]),
+            (63, &b"\rb,c\r\n"[..]),
+            (64, &b"\r\n\r\nb\r"[..]),
+        ] {
+            let mut input = vec![b'x'; pad];
+            input.extend_from_slice(tail);
+            let want = with_csv(&input);
+            assert_eq!(with_records(&input, 1 << 20), want, "{pad} {tail:?}");
+            assert_eq!(want[0].1[0].len(), pad, "the first record ends before its \\r");
+        }
+    }
+
     #[test]
     fn same_records_and_lines_as_the_csv_crate() {
         let cases: &[&[u8]] = &[
@@ -558,6 +572,9 @@ mod tests {
             b"",
             b"x\r",
             b"a,\"b\r\nc\",d\n",
+            // A quoted cell's CRLF is its own: kept, in a CRLF file or an LF one.
+            b"a,\"b\r\nc\",d\r\ne,f\r\n",
+            b"\xEF\xBB\xBF\"a\r\n\",\"b\"\"\r\n\"\r\n\"c\r\r\n\"\r\n",
         ];
         for input in cases {
             let want = with_csv(input);
@@ -580,12 +597,5 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(with_records(&input, chunk), with_csv(&input));
         }
-    }
-
-    #[test]
-    fn crs_before_lfs_go() {
-        let mut v = b"a\r\nb\rc\r\r\n\r".to_vec();
-        let n = remove_cr_before_lf(&mut v);
-        assert_eq!(&v[..n], b"a\nb\rc\r\n\r");
     }
 }

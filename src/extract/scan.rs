@@ -1,8 +1,8 @@
 //! Reading one case extract on both cores (docs/performance.md#targets: a million rows faster than xan).
 //!
 //! This thread reads the file in blocks (1 MiB, or less so that a smaller file
-//! still makes at least 32), adds them to the manifest's SHA-256, turns `\r\n`
-//! into `\n`, and cuts each block after the last line end that ends a record
+//! still makes at least 32), adds them to the manifest's SHA-256, and cuts each
+//! block after the last line end that ends a record
 //! ([`last_record_end`]: a line end inside a quoted field does not). Two workers
 //! take whole blocks from one queue and parse and check them, exactly as the
 //! one-thread reader checks a file, and fold their rows into parts; the parts come
@@ -18,7 +18,7 @@
 
 use super::idcheck::{IdLog, Repeated};
 use super::reader::{Reopen, no_team};
-use super::records::{Records, remove_cr_before_lf};
+use super::records::Records;
 use super::{Case, CaseRow, ExtractReader, Fold, Schema, Std};
 use crate::config::{RepeatedIds, Settings};
 use crate::csvio::{self, Encoding, Input, InputOptions, file_sha256, hex};
@@ -501,7 +501,7 @@ struct Blocks<'a> {
 }
 
 impl Blocks<'_> {
-    /// The next block (`\r\n` as `\n`), or `None` at the end of the file.
+    /// The next block, or `None` at the end of the file.
     fn next(&mut self) -> Result<Option<Vec<u8>>> {
         // A recycled buffer keeps its length, its old bytes overwritten, so that
         // only the part a buffer grows by is zeroed; `len` is how much is read.
@@ -533,15 +533,6 @@ impl Blocks<'_> {
             if let Some(h) = &mut self.hasher {
                 h.update(&buf[start..]);
             }
-            // A `\r` that ended the last read may begin a `\r\n` with this one.
-            let from = if start > 0 && buf[start - 1] == b'\r' {
-                start - 1
-            } else {
-                start
-            };
-            let kept = remove_cr_before_lf(&mut buf[from..]);
-            buf.truncate(from + kept);
-            len = from + kept;
             if let Some(cut) = last_record_end(&buf, self.delimiter) {
                 self.carry.extend_from_slice(&buf[cut..]);
                 buf.truncate(cut);

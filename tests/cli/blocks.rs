@@ -112,6 +112,10 @@ fn quoted_line_ends_across_blocks_crlf_and_a_byte_order_mark() {
             &file.stdout[..300]
         );
     }
+    // The quoted CRLF is the worker's own, kept as it is (the file's line ends
+    // are CRLF too, and are the ones turned into LF).
+    let (file, _) = both(&w, "q.csv", &["cases", "--columns", "case_id,worker"]);
+    assert!(file.ok().stdout.contains("\nsecond \"\"line\"\"\r\nthird\"\n"));
 }
 
 /// Replaces field `index` of the row whose case id is `id`.

@@ -25,6 +25,7 @@ mod help_examples;
 mod history;
 mod init;
 mod layouts;
+mod line_breaks;
 mod moderate;
 mod packs;
 mod pipes;

@@ -25,6 +25,8 @@ pub(crate) enum Kind {
     Unparsed,
     /// A case without a team: summarised in one line when no case has one.
     NoTeam,
+    /// A row that is not valid UTF-8: a file's are summarised in one line.
+    NotUtf8,
 }
 
 impl Problem {

@@ -211,6 +211,7 @@ fn fold_episodes<F: Fold>(
     // no warning of a case without a team.
     if problems.iter().any(|p| !p.warning && !p.is(Kind::Unparsed)) {
         problems.retain(|p| !p.is(Kind::NoTeam));
+        summarise_not_utf8(&mut problems);
         return Err(Problems(problems).into());
     }
     let id_col = schema.col(Std::CaseId).expect("case_id is required");
@@ -325,9 +326,51 @@ fn settle_unparsed(problems: &mut [Problem], schema: &Schema, fields: &[usize]) 
     }
 }
 
+/// A file's rows that are not valid UTF-8 (a Windows-1252 file read as UTF-8
+/// has one on every row with a letter beyond ASCII) as one error: the first,
+/// saying how many more rows follow and the last one's line.
+fn summarise_not_utf8(problems: &mut Vec<Problem>) {
+    let mut files: Vec<(String, usize, u64, u64)> = Vec::new(); // file, first, more, last line
+    for (i, p) in problems.iter().enumerate() {
+        if !p.is(Kind::NotUtf8) {
+            continue;
+        }
+        match files.iter_mut().find(|(file, ..)| *file == p.file) {
+            Some((_, _, more, last)) => {
+                *more += 1;
+                *last = (*last).max(p.line.unwrap_or(0));
+            }
+            None => files.push((p.file.clone(), i, 0, p.line.unwrap_or(0))),
+        }
+    }
+    if files.iter().all(|&(_, _, more, _)| more == 0) {
+        return;
+    }
+    for (_, first, more, last) in &files {
+        if *more > 0 {
+            let p = &mut problems[*first];
+            p.column = None;
+            let after = match more {
+                1 => format!("nor is 1 more row after it (line {last})"),
+                n => format!("nor are {n} more rows after it (the last on line {last})"),
+            };
+            p.message = format!(
+                "this row is not valid UTF-8, {after}: {}",
+                reader::NOT_UTF8_ADVICE
+            );
+        }
+    }
+    let mut at = 0;
+    problems.retain(|p| {
+        at += 1;
+        !p.is(Kind::NotUtf8) || files.iter().any(|&(_, first, ..)| first == at - 1)
+    });
+}
+
 /// Where no case has a team (a statutory return read alone, a blank column),
-/// one warning instead of one a case.
+/// one warning instead of one a case; and [`summarise_not_utf8`].
 fn summarise_no_team(problems: &mut Vec<Problem>, cases: u64) {
+    summarise_not_utf8(problems);
     let is_no_team = |p: &Problem| p.warning && p.is(Kind::NoTeam);
     let count = problems.iter().filter(|p| is_no_team(p)).count() as u64;
     if count < 2 || count < cases {
@@ -526,7 +569,10 @@ fn read(
         } else {
             merge::read_all(&name, records, settings, as_of)
         };
-        let part = part.map_err(Problems)?;
+        let part = part.map_err(|mut problems| {
+            summarise_not_utf8(&mut problems);
+            Problems(problems)
+        })?;
         if several {
             let id_col = part.schema.col(Std::CaseId).expect("case_id is required");
             for row in &part.rows {
@@ -585,6 +631,18 @@ pub(crate) fn reader_of<'a>(
     as_of: NaiveDate,
 ) -> Result<ExtractReader<&'a [u8]>, Vec<Problem>> {
     ExtractReader::new(file, records::Records::new(bytes, b',', true), settings, as_of)
+}
+
+/// Checks that the fast record reader, given `bytes` (a file's own) `chunk`
+/// bytes at a time, reads what the `csv` crate reads from them as the other
+/// readers are given them: the same records, fields and lines (for the fuzzers).
+pub(crate) fn records_agree(bytes: &[u8], chunk: usize) {
+    assert_eq!(
+        records::crosscheck::with_records(bytes, chunk),
+        records::crosscheck::with_csv(bytes),
+        "the fast reader and the csv crate differ on {:?}",
+        String::from_utf8_lossy(bytes)
+    );
 }
 
 /// An extract given as CSV bytes, read whole (for the fuzzers and tests).

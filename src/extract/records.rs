@@ -468,12 +468,14 @@ impl<R: Read> Parser<R> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The fast reader against the `csv` crate: what each reads from the same bytes
+/// (each record's line and fields), for the tests and the fuzzers.
+pub(crate) mod crosscheck {
+    use super::{BOM, Parser, RawRecord};
+    use std::io::{self, Read};
 
     /// What the `csv` crate reads, as the tool's other readers set it up.
-    fn with_csv(input: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
+    pub(crate) fn with_csv(input: &[u8]) -> Vec<(u64, Vec<Vec<u8>>)> {
         // A byte-order mark skipped as `csvio::decoded` skips it, then line ends.
         let input = input.strip_prefix(BOM).unwrap_or(input);
         let mut bytes = Vec::new();
@@ -500,8 +502,9 @@ mod tests {
         out
     }
 
-    fn with_records(input: &[u8], chunk: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
-        // A reader that hands out `chunk` bytes at a time, to cross buffer edges.
+    /// What [`Parser`] reads from `input` handed to it `chunk` bytes at a time (to
+    /// cross its buffer's edges), its flags checked against the bytes.
+    pub(crate) fn with_records(input: &[u8], chunk: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
         struct Trickle<'a>(&'a [u8], usize);
         impl Read for Trickle<'_> {
             fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
@@ -529,6 +532,11 @@ mod tests {
         }
         out
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crosscheck::{with_csv, with_records};
 
     /// White space beside a delimiter across a 64-byte word of the index.
     #[test]

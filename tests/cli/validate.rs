@@ -293,3 +293,65 @@ fn a_workbook_renamed_csv_a_binary_file_and_an_empty_one_are_named_as_such() {
         .stdout_has("binary.csv: the file is not a text file")
         .stdout_has("empty.csv: the file is empty: it has no header row");
 }
+
+/// A Windows-1252 file read as UTF-8 has a bad row wherever a name has an accent:
+/// one error for the file (its first row, how many more, the last one's line),
+/// not one a row; the rows are still counted. Also where the file is read in
+/// blocks on both cores, and on standard input.
+#[test]
+fn a_file_not_utf8_is_one_error_not_one_a_row() {
+    let w = Workdir::new();
+    w.write(
+        "x.csv",
+        b"case_id,team,worker\r\nC1,A,Ren\xe9e\r\nC2,A,Bo\r\nC3,B,Zo\xeb\r\nC4,B,O\x92Neil\r\n",
+    );
+    let run = w.run(&["validate", "x.csv"]).fails(1);
+    let errors: Vec<&str> = run.stdout.lines().filter(|l| l.contains("UTF-8")).collect();
+    assert_eq!(
+        errors,
+        [
+            "x.csv:2: this row is not valid UTF-8, nor are 2 more rows after it (the last on line 5): if the file came from Excel on Windows, try --encoding windows-1252, or [input] encoding = \"windows-1252\" in the settings"
+        ],
+        "{}",
+        run.stdout
+    );
+    run.stderr_has("x.csv: case extract, 4 rows: 1 error");
+    w.run(&["cases", "x.csv", "--count"])
+        .fails(1)
+        .stderr_has("x.csv:2: this row is not valid UTF-8, nor are 2 more rows");
+    w.run(&["cases", "x.csv", "--count", "--encoding", "windows-1252"])
+        .ok()
+        .stdout_has("4");
+
+    // Thousands of rows, read in blocks: still one error.
+    w.run(&["generate", "gen", "--cases", "40000", "--seed", "3", "-q"])
+        .ok();
+    let mut bytes = std::fs::read(w.path("gen/extract.csv")).unwrap();
+    let mut bad = 0;
+    let mut last_line = 0;
+    let mut line = 1;
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\n' {
+            line += 1;
+            // The first byte of every 1000th row becomes é in Windows-1252.
+            if line % 1000 == 0 && i + 1 < bytes.len() {
+                bytes[i + 1] = 0xE9;
+                bad += 1;
+                last_line = line;
+            }
+        }
+    }
+    w.write("big.csv", &bytes);
+    let run = w.run(&["validate", "big.csv"]).fails(1);
+    let errors: Vec<&str> = run.stdout.lines().filter(|l| l.contains("UTF-8")).collect();
+    assert_eq!(errors.len(), 1, "{}", run.stdout);
+    let want = format!(
+        "big.csv:1000: this row is not valid UTF-8, nor are {} more rows after it (the last on line {last_line})",
+        bad - 1
+    );
+    assert!(errors[0].starts_with(&want), "{}", errors[0]);
+    run.stderr_has("big.csv: case extract, 40000 rows: 1 error");
+    w.run_stdin(&["validate", "-"], bytes)
+        .fails(1)
+        .stdout_has(&want.replace("big.csv", "<stdin>"));
+}

@@ -305,13 +305,14 @@ fn open_raw(path: &Path) -> Result<Box<dyn Read>> {
     ))
 }
 
-/// Reads an input the settings say is Windows-1252 whole and decodes it, CRLF
-/// line ends as LF (outside quoted cells, whose cells are separated by
-/// `delimiter`: see [`LineEnds`]). Text that is valid UTF-8 is read as UTF-8 (its byte-order mark skipped):
+/// Reads an input the settings say is Windows-1252 whole and decodes it, with
+/// CRLF line ends as LF when `crlf_to_lf` gives the delimiter (outside quoted
+/// cells: see [`LineEnds`]; `None` for a reader that reads CRLF itself). Text
+/// that is valid UTF-8 is read as UTF-8 (its byte-order mark skipped):
 /// caseaudit's own files, and Excel's "CSV UTF-8", are UTF-8 whatever the
 /// settings say of the system's exports, and Windows-1252 text with a letter
 /// beyond ASCII is, in practice, never valid UTF-8.
-fn decode_input(name: &str, raw: Box<dyn Read>, delimiter: u8) -> Result<Box<dyn Read>> {
+fn decode_input(name: &str, raw: Box<dyn Read>, crlf_to_lf: Option<u8>) -> Result<Box<dyn Read>> {
     let mut bytes = Vec::new();
     BufReader::new(raw)
         .read_to_end(&mut bytes)
@@ -320,8 +321,10 @@ fn decode_input(name: &str, raw: Box<dyn Read>, delimiter: u8) -> Result<Box<dyn
         Ok(utf8) => utf8.as_bytes().to_vec(),
         Err(_) => decode_windows_1252(&bytes).into_bytes(),
     };
-    let kept = LineEnds::new(delimiter).strip(&mut text);
-    text.truncate(kept);
+    if let Some(delimiter) = crlf_to_lf {
+        let kept = LineEnds::new(delimiter).strip(&mut text);
+        text.truncate(kept);
+    }
     Ok(Box::new(io::Cursor::new(text)))
 }
 
@@ -394,21 +397,19 @@ pub(crate) fn decoded(
             }
             Ok(Box::new(CrlfToLf::new(buffered, delimiter)))
         }
-        Encoding::Windows1252 => decode_input(name, raw, delimiter),
+        Encoding::Windows1252 => decode_input(name, raw, Some(delimiter)),
     }
 }
 
-/// Opens an input as bytes for a reader that splits records itself, with the
-/// same encoding rules as [`csv_reader`]; `true` when line ends may be CRLF (the
-/// reader must treat them), `false` when the text was decoded with CRLF as LF.
+/// Opens an input as bytes for a reader that splits records itself and reads
+/// CRLF line ends as they are, with the same encoding rules as [`csv_reader`];
+/// `true` when the bytes are the file's own (its byte-order mark not skipped),
+/// `false` when they are text decoded from it.
 pub(crate) fn open_bytes(path: &Path, opts: &InputOptions) -> Result<(Box<dyn Read>, bool)> {
     let raw = open_raw(path)?;
     Ok(match opts.encoding {
         Encoding::Utf8 => (raw, true),
-        Encoding::Windows1252 => (
-            decode_input(&display_name(path), raw, delimiter_for(path, opts))?,
-            false,
-        ),
+        Encoding::Windows1252 => (decode_input(&display_name(path), raw, None)?, false),
     })
 }
 
@@ -672,18 +673,36 @@ impl Header {
     }
 }
 
-/// The header of a CSV file on disk (its first 64 KiB are read).
+/// The header of a CSV file on disk (its first 64 KiB are read), with `opts` as
+/// [`file_options`] gives them.
 fn file_header(path: &Path, opts: &InputOptions) -> Result<Header> {
     if path == Path::new("-") || path.is_dir() {
         return Ok(Header::at(opts.header_row.unwrap_or(1), Vec::new()));
     }
     let mut head = Vec::new();
-    open_input(path, opts)?
-        .take(64 << 10)
-        .read_to_end(&mut head)
-        .with_context(|| format!("reading {}", display_name(path)))?;
-    find_header(&head, delimiter_for(path, opts), opts)
-        .with_context(|| format!("reading {}", display_name(path)))
+    let reading = || format!("reading {}", display_name(path));
+    let delimiter = delimiter_for(path, opts);
+    match opts.encoding {
+        Encoding::Utf8 => {
+            open_input(path, opts)?
+                .take(64 << 10)
+                .read_to_end(&mut head)
+                .with_context(reading)?;
+        }
+        // Only the head is decoded, not the whole file as `decode_input` does:
+        // [`file_options`] has told that the file is not UTF-8.
+        Encoding::Windows1252 => {
+            let mut raw = Vec::new();
+            open_raw(path)?
+                .take(64 << 10)
+                .read_to_end(&mut raw)
+                .with_context(reading)?;
+            head = decode_windows_1252(&raw).into_bytes();
+            let kept = LineEnds::new(delimiter).strip(&mut head);
+            head.truncate(kept);
+        }
+    }
+    find_header(&head, delimiter, opts).with_context(reading)
 }
 
 /// Finds the header among the first rows of a table (`head`, its first bytes):

@@ -191,35 +191,28 @@ impl Index {
             self.words.push(masks(&last, delimiter).map(|m| m & keep));
         }
         // A `\r` followed by `\n` ends a line with it: not special, and not white
-        // space. (Looked for only in words with something special: few, in a file
-        // with LF line ends.)
+        // space. (Looked for only before the line ends of words with something
+        // special: few, in a file with LF line ends.)
         for w in 0..self.words.len() {
             if self.words[w][SPECIAL] == 0 {
                 continue;
             }
-            let crs = crs(&bytes[64 * w..bytes.len().min(64 * w + 64)]);
-            // What follows the last byte read is not known yet: such a `\r` stays special.
+            // What follows the last byte read is not known yet: a `\r` there stays special.
             let next = self.words.get(w + 1).map_or(0, |x| x[NEWLINE] & 1);
+            let mut before_newline = self.words[w][NEWLINE] >> 1 | next << 63;
+            let mut crlf = 0u64;
+            while before_newline != 0 {
+                let bit = before_newline & before_newline.wrapping_neg();
+                if bytes[64 * w + bit.trailing_zeros() as usize] == b'\r' {
+                    crlf |= bit;
+                }
+                before_newline &= before_newline - 1;
+            }
             let word = &mut self.words[w];
-            let crlf = crs & (word[NEWLINE] >> 1 | next << 63);
             word[SPECIAL] &= !crlf;
             word[LOW] &= !crlf;
         }
     }
-}
-
-/// Where the `\r`s are in up to 64 bytes, as bits.
-#[inline]
-fn crs(bytes: &[u8]) -> u64 {
-    let mut chunk = [0u8; 64];
-    chunk[..bytes.len()].copy_from_slice(bytes);
-    let cr = wide::u8x16::splat(b'\r');
-    let mut m = 0u64;
-    for (i, lane) in chunk.chunks_exact(16).enumerate() {
-        let v = wide::u8x16::new(lane.try_into().expect("16 bytes"));
-        m |= u64::from(v.simd_eq(cr).to_bitmask()) << (16 * i);
-    }
-    m
 }
 
 /// The masks of a 64-byte chunk, 16 bytes at a time with SIMD compares.

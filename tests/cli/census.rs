@@ -93,6 +93,29 @@ fn a_census_alone_is_read_one_case_per_child() {
         .stderr_has("census.xml: warning: column \"team\": no case has a team (4 cases)");
     let rows = csv_rows(&run.stdout);
     assert_eq!(rows.len(), 5, "{}", run.stdout);
+    // The same from standard input, saved by Windows (a byte-order mark, CRLF).
+    let windows = format!("\u{feff}{}", xml.replace('\n', "\r\n"));
+    let from_stdin = w.run_stdin(
+        &[
+            "cases",
+            "-",
+            "-f",
+            "csv",
+            "--columns",
+            "case_id,service,start_date",
+        ],
+        windows,
+    );
+    let from_stdin = csv_rows(&from_stdin.ok().stdout);
+    assert_eq!(from_stdin.len(), 5);
+    assert_eq!(
+        from_stdin[1],
+        rows[1][..1]
+            .iter()
+            .chain(&rows[1][2..4])
+            .cloned()
+            .collect::<Vec<_>>()
+    );
     assert_eq!(
         rows[1],
         [

@@ -87,6 +87,20 @@ impl fmt::Display for Problem {
     }
 }
 
+/// What to do about a file that is not UTF-8.
+pub(crate) const NOT_UTF8_ADVICE: &str = "if the file came from Excel on Windows, try --encoding windows-1252, or [input] encoding = \"windows-1252\" in the settings";
+
+/// The one error for a file's rows that are not valid UTF-8, said on the first:
+/// `more` rows after it are not either, the last on line `last`.
+pub(crate) fn not_utf8_rows(more: u64, last: u64) -> String {
+    let after = match more {
+        0 => String::new(),
+        1 => format!(", nor is 1 more row after it (line {last})"),
+        n => format!(", nor are {n} more rows after it (the last on line {last})"),
+    };
+    format!("this row is not valid UTF-8{after}: {NOT_UTF8_ADVICE}")
+}
+
 /// A list of problems that stops a command; its Display prints them one a line.
 #[derive(Debug)]
 pub(crate) struct Problems(pub(crate) Vec<Problem>);

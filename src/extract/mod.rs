@@ -350,14 +350,7 @@ fn summarise_not_utf8(problems: &mut Vec<Problem>) {
         if *more > 0 {
             let p = &mut problems[*first];
             p.column = None;
-            let after = match more {
-                1 => format!("nor is 1 more row after it (line {last})"),
-                n => format!("nor are {n} more rows after it (the last on line {last})"),
-            };
-            p.message = format!(
-                "this row is not valid UTF-8, {after}: {}",
-                reader::NOT_UTF8_ADVICE
-            );
+            p.message = crate::problem::not_utf8_rows(*more, *last);
         }
     }
     let mut at = 0;

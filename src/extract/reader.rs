@@ -69,12 +69,9 @@ fn bad_utf8_field(raw: &RawRecord) -> Option<usize> {
     (0..raw.len()).find(|&i| std::str::from_utf8(raw.field(i).unwrap_or_default()).is_err())
 }
 
-/// What to do about a file that is not UTF-8.
-pub(super) const NOT_UTF8_ADVICE: &str = "if the file came from Excel on Windows, try --encoding windows-1252, or [input] encoding = \"windows-1252\" in the settings";
-
 /// A field that is not valid UTF-8, named by its heading when the header is read.
 fn utf8_problem(file: &str, line: u64, field: usize, heading: Option<&str>) -> Problem {
-    let message = format!("is not valid UTF-8 ({NOT_UTF8_ADVICE})");
+    let message = format!("is not valid UTF-8 ({})", crate::problem::NOT_UTF8_ADVICE);
     match heading.filter(|h| !h.is_empty()) {
         Some(h) => Problem::error(file, Some(line), Some(h), message),
         None => Problem::error(file, Some(line), None, format!("field {} {message}", field + 1)),

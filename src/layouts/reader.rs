@@ -2,7 +2,7 @@
 //! row widths checked, cells cleaned, every problem located.
 
 use crate::layouts::headings::{Found, Headings, Mapping};
-use crate::problem::{Problem, row_problem};
+use crate::problem::{Kind, Problem, row_problem};
 use std::io::Read;
 
 /// Reads a headed CSV file of one of the small layouts (auditors, history, audits,
@@ -13,6 +13,9 @@ pub(crate) struct RecordReader<R: Read> {
     pub(crate) headers: Vec<String>,
     keys: std::collections::HashMap<String, usize>,
     raw: csv::StringRecord,
+    /// The first row that is not valid UTF-8 (where it is in the problems
+    /// [`RecordReader::next_good`] adds to), how many more, the last one's line.
+    not_utf8: Option<(usize, u64, u64)>,
 }
 
 impl<R: Read> RecordReader<R> {
@@ -45,6 +48,7 @@ impl<R: Read> RecordReader<R> {
             headers,
             keys,
             raw: csv::StringRecord::new(),
+            not_utf8: None,
         })
     }
 
@@ -92,6 +96,19 @@ impl<R: Read> RecordReader<R> {
         loop {
             match self.next(rec)? {
                 Ok(line) => return Some(line),
+                // A file's rows that are not UTF-8 are one error, on the first.
+                Err(p) if p.is(Kind::NotUtf8) => match &mut self.not_utf8 {
+                    Some((at, more, last)) if problems.get(*at).is_some_and(|q| q.is(Kind::NotUtf8)) => {
+                        *more += 1;
+                        *last = p.line.unwrap_or(*last);
+                        problems[*at].column = None;
+                        problems[*at].message = crate::problem::not_utf8_rows(*more, *last);
+                    }
+                    _ => {
+                        self.not_utf8 = Some((problems.len(), 0, p.line.unwrap_or(0)));
+                        problems.push(p);
+                    }
+                },
                 Err(p) => problems.push(p),
             }
         }
@@ -103,7 +120,17 @@ impl<R: Read> RecordReader<R> {
         loop {
             match self.csv.read_record(&mut self.raw) {
                 Ok(false) => return None,
-                Err(e) => return Some(Err(csv_problem(&self.file, &e))),
+                Err(e) => {
+                    let mut problem = csv_problem(&self.file, &e);
+                    // A cell that is not UTF-8 is named by its column.
+                    if let csv::ErrorKind::Utf8 { err, .. } = e.kind()
+                        && let Some(heading) = self.headers.get(err.field()).filter(|h| !h.is_empty())
+                    {
+                        problem.column = Some(heading.clone());
+                        problem.message = format!("is not valid UTF-8 ({})", crate::problem::NOT_UTF8_ADVICE);
+                    }
+                    return Some(Err(problem));
+                }
                 Ok(true) => {}
             }
             let line = self.raw.position().map_or(0, csv::Position::line);
@@ -136,10 +163,14 @@ pub(crate) fn present(rec: &csv::StringRecord, col: Option<usize>) -> Option<&st
 pub(crate) fn csv_problem(file: &str, err: &csv::Error) -> Problem {
     let line = err.position().map(csv::Position::line);
     let message = match err.kind() {
-        csv::ErrorKind::Utf8 { err, .. } => format!(
-            "field {} is not valid UTF-8 (if the file came from Excel on Windows, try --encoding windows-1252)",
-            err.field() + 1
-        ),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            let message = format!(
+                "field {} is not valid UTF-8 ({})",
+                err.field() + 1,
+                crate::problem::NOT_UTF8_ADVICE
+            );
+            return Problem::error(file, line, None, message).of_kind(Kind::NotUtf8);
+        }
         csv::ErrorKind::Io(e) => format!("read error: {e}"),
         _ => err.to_string(),
     };

@@ -322,6 +322,19 @@ fn a_file_not_utf8_is_one_error_not_one_a_row() {
     w.run(&["cases", "x.csv", "--count", "--encoding", "windows-1252"])
         .ok()
         .stdout_has("4");
+    // The lists too: one error, or, for one row, the row's column.
+    w.write(
+        "aud.csv",
+        b"auditor_id,name,team,capacity\r\nA1,Ren\xe9e,T1,2\r\nA2,Bo,T2,2\r\nA3,Zo\xeb,T3,2\r\n",
+    );
+    w.write("one.csv", b"auditor_id,name,team,capacity\nA1,Ren\xe9e,T1,2\n");
+    w.run(&["validate", "--kind", "auditors", "aud.csv", "one.csv"])
+        .fails(1)
+        .stdout_has(
+            "aud.csv:2: this row is not valid UTF-8, nor is 1 more row after it (line 4): if the file",
+        )
+        .stdout_has("one.csv:2: column \"name\": is not valid UTF-8 (if the file came from Excel")
+        .stderr_has("aud.csv: auditors list, 3 rows: 1 error");
 
     // Thousands of rows, read in blocks: still one error.
     w.run(&["generate", "gen", "--cases", "40000", "--seed", "3", "-q"])

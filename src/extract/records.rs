@@ -377,6 +377,11 @@ impl<R: Read> Parser<R> {
     fn read_quoted(&mut self, rec: &mut RawRecord) -> io::Result<bool> {
         use csv_core::ReadRecordResult::{End, InputEmpty, OutputEndsFull, OutputFull, Record};
         self.core.reset();
+        // After a reset `csv_core` drops a byte-order mark that begins its input,
+        // as at the start of a file; the `csv` crate never resets it, so a record
+        // further on keeps one. A blank line read first (passed over, as between
+        // records) tells it the input has begun.
+        let _ = self.core.read_record(b"\n", &mut [], &mut []);
         let mut out = std::mem::take(&mut rec.bytes);
         out.resize(out.capacity().max(256), 0);
         let mut ends = vec![0usize; 32];
@@ -572,6 +577,10 @@ mod tests {
             b"\n\na\n",
             b"",
             b"x\r",
+            // A byte-order mark beginning a record other than the first is kept
+            // (the fuzzer's find: the fast reader's csv_core dropped it).
+            b"a\r\xEF\xBB\xBF,e,\0\r",
+            b"a\n\xEF\xBB\xBF\"x\"\n",
             b"a,\"b\r\nc\",d\n",
             // A quoted cell's CRLF is its own: kept, in a CRLF file or an LF one.
             b"a,\"b\r\nc\",d\r\ne,f\r\n",
@@ -593,7 +602,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn any_bytes_read_as_the_csv_crate_reads_them(
-            input in proptest::collection::vec(proptest::sample::select(b"a,\"\n\r \xC3\xA9\0\t".to_vec()), 0..300),
+            input in proptest::collection::vec(proptest::sample::select(b"a,\"\n\r \xC3\xA9\0\t\xEF\xBB\xBF".to_vec()), 0..300),
             chunk in proptest::prop_oneof![1usize..9, 60usize..140, proptest::strategy::Just(1usize << 20)],
         ) {
             proptest::prop_assert_eq!(with_records(&input, chunk), with_csv(&input));

@@ -169,7 +169,8 @@ fn fold_tables<F: Fold>(
             fold.merge(&mut part, later);
         }
         let mut problems = scanned.problems;
-        summarise_no_team(&mut problems, scanned.rows_read);
+        let cases = scanned.rows_read - not_utf8_rows(&problems);
+        summarise_no_team(&mut problems, cases);
         settle_unparsed(&mut problems, &scanned.schema, &fold.fields(&scanned.schema));
         return Ok(Folded {
             fold,
@@ -236,7 +237,8 @@ fn fold_episodes<F: Fold>(
     let schema = folded.schema;
     problems.extend(folded.warnings);
     problems.sort_by_key(|p| p.line);
-    summarise_no_team(&mut problems, streamed + folded.rows.len() as u64);
+    let cases = streamed - not_utf8_rows(&problems) + folded.rows.len() as u64;
+    summarise_no_team(&mut problems, cases);
     settle_unparsed(&mut problems, &schema, &fold.fields(&schema));
     let mut cases = folded.rows.iter().zip(first_rows).peekable();
     let mut part = fold.part();
@@ -324,6 +326,11 @@ fn settle_unparsed(problems: &mut [Problem], schema: &Schema, fields: &[usize]) 
             p.message.push_str(" (this command does not read the column)");
         }
     }
+}
+
+/// Rows read but left out for not being valid UTF-8 (before [`summarise_not_utf8`]).
+fn not_utf8_rows(problems: &[Problem]) -> u64 {
+    problems.iter().filter(|p| p.is(Kind::NotUtf8)).count() as u64
 }
 
 /// A file's rows that are not valid UTF-8 (a Windows-1252 file read as UTF-8

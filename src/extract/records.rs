@@ -458,6 +458,8 @@ impl<R: Read> Parser<R> {
         };
         if n == 0 {
             self.eof = true;
+            // The bytes moved to the front: the index follows them.
+            self.index.build(&self.buf[..self.valid], self.delimiter);
             return Ok(self.pos < self.valid);
         }
         self.valid += n;

@@ -322,6 +322,15 @@ fn a_file_not_utf8_is_one_error_not_one_a_row() {
     w.run(&["cases", "x.csv", "--count", "--encoding", "windows-1252"])
         .ok()
         .stdout_has("4");
+    // Rows left out for not being UTF-8 are no cases: where no other case has a
+    // team, that is still one warning, not one a case.
+    w.write(
+        "noteam.csv",
+        b"case_id,team,worker\nC1,,Ren\xe9e\nC2,,Bo\nC3,,Al\nC4,,Zo\xeb\n",
+    );
+    let run = w.run(&["validate", "noteam.csv"]).fails(1);
+    assert!(!run.stdout.contains("has no team"), "{}", run.stdout);
+    run.stdout_has("noteam.csv: warning: column \"team\": no case has a team (2 cases)");
     // The lists too: one error, or, for one row, the row's column.
     w.write(
         "aud.csv",

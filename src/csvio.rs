@@ -317,15 +317,14 @@ fn decode_input(name: &str, raw: Box<dyn Read>, crlf_to_lf: Option<u8>) -> Resul
     BufReader::new(raw)
         .read_to_end(&mut bytes)
         .with_context(|| format!("reading {name}"))?;
-    let mut text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)) {
+    let text = match std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)) {
         Ok(utf8) => utf8.as_bytes().to_vec(),
         Err(_) => decode_windows_1252(&bytes).into_bytes(),
     };
-    if let Some(delimiter) = crlf_to_lf {
-        let kept = LineEnds::new(delimiter).strip(&mut text);
-        text.truncate(kept);
-    }
-    Ok(Box::new(io::Cursor::new(text)))
+    Ok(Box::new(io::Cursor::new(match crlf_to_lf {
+        Some(delimiter) => LineEnds::whole(delimiter, text),
+        None => text,
+    })))
 }
 
 /// Whether a file is UTF-8 rather than Windows-1252: it starts with UTF-8's
@@ -697,9 +696,7 @@ fn file_header(path: &Path, opts: &InputOptions) -> Result<Header> {
                 .take(64 << 10)
                 .read_to_end(&mut raw)
                 .with_context(reading)?;
-            head = decode_windows_1252(&raw).into_bytes();
-            let kept = LineEnds::new(delimiter).strip(&mut head);
-            head.truncate(kept);
+            head = LineEnds::whole(delimiter, decode_windows_1252(&raw).into_bytes());
         }
     }
     find_header(&head, delimiter, opts).with_context(reading)

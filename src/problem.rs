@@ -92,13 +92,48 @@ pub(crate) const NOT_UTF8_ADVICE: &str = "if the file came from Excel on Windows
 
 /// The one error for a file's rows that are not valid UTF-8, said on the first:
 /// `more` rows after it are not either, the last on line `last`.
-pub(crate) fn not_utf8_rows(more: u64, last: u64) -> String {
+fn not_utf8_rows(more: u64, last: u64) -> String {
     let after = match more {
         0 => String::new(),
         1 => format!(", nor is 1 more row after it (line {last})"),
         n => format!(", nor are {n} more rows after it (the last on line {last})"),
     };
     format!("this row is not valid UTF-8{after}: {NOT_UTF8_ADVICE}")
+}
+
+/// A file's rows that are not valid UTF-8 (a Windows-1252 file read as UTF-8
+/// has one on every row with a letter beyond ASCII) as one error: the first,
+/// saying how many more rows follow and the last one's line. Per file, so one
+/// list may hold several files' problems.
+pub(crate) fn summarise_not_utf8(problems: &mut Vec<Problem>) {
+    let mut files: Vec<(String, usize, u64, u64)> = Vec::new(); // file, first, more, last line
+    for (i, p) in problems.iter().enumerate() {
+        if !p.is(Kind::NotUtf8) {
+            continue;
+        }
+        match files.iter_mut().find(|(file, ..)| *file == p.file) {
+            Some((_, _, more, last)) => {
+                *more += 1;
+                *last = (*last).max(p.line.unwrap_or(0));
+            }
+            None => files.push((p.file.clone(), i, 0, p.line.unwrap_or(0))),
+        }
+    }
+    if files.iter().all(|&(_, _, more, _)| more == 0) {
+        return;
+    }
+    for (_, first, more, last) in &files {
+        if *more > 0 {
+            let p = &mut problems[*first];
+            p.column = None;
+            p.message = not_utf8_rows(*more, *last);
+        }
+    }
+    let mut at = 0;
+    problems.retain(|p| {
+        at += 1;
+        !p.is(Kind::NotUtf8) || files.iter().any(|&(_, first, ..)| first == at - 1)
+    });
 }
 
 /// A list of problems that stops a command; its Display prints them one a line.

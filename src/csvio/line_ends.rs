@@ -50,6 +50,14 @@ impl LineEnds {
         }
     }
 
+    /// A whole text, whose cells are separated by `delimiter`, with its CRLF
+    /// line ends outside quoted cells as LF.
+    pub(crate) fn whole(delimiter: u8, mut text: Vec<u8>) -> Vec<u8> {
+        let kept = LineEnds::new(delimiter).strip(&mut text);
+        text.truncate(kept);
+        text
+    }
+
     /// Drops, in place, each `\r` of `bytes` that ends a line outside a quoted
     /// cell (one followed by `\n`) and returns the new length. A final `\r` is
     /// kept and left unread, since whether a `\n` follows it is not yet known:
@@ -285,9 +293,7 @@ mod tests {
             src in proptest::collection::vec(proptest::sample::select(b"a,\"\n\r \xEF\xBB\xBF".to_vec()), 0..200),
             cap in 1usize..12,
         ) {
-            let mut whole = src.clone();
-            let n = LineEnds::new(b',').strip(&mut whole);
-            whole.truncate(n);
+            let whole = LineEnds::whole(b',', src.clone());
             proptest::prop_assert_eq!(&whole, &one_by_one(&src, b','));
             proptest::prop_assert_eq!(&through(&src, cap, b','), &whole);
             let cells = |text: &[u8]| -> Vec<Vec<Vec<u8>>> {

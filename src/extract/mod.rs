@@ -169,8 +169,7 @@ fn fold_tables<F: Fold>(
             fold.merge(&mut part, later);
         }
         let mut problems = scanned.problems;
-        let cases = scanned.rows_read - not_utf8_rows(&problems);
-        summarise_no_team(&mut problems, cases);
+        summarise(&mut problems, scanned.rows_read);
         settle_unparsed(&mut problems, &scanned.schema, &fold.fields(&scanned.schema));
         return Ok(Folded {
             fold,
@@ -212,7 +211,7 @@ fn fold_episodes<F: Fold>(
     // no warning of a case without a team.
     if problems.iter().any(|p| !p.warning && !p.is(Kind::Unparsed)) {
         problems.retain(|p| !p.is(Kind::NoTeam));
-        summarise_not_utf8(&mut problems);
+        crate::problem::summarise_not_utf8(&mut problems);
         return Err(Problems(problems).into());
     }
     let id_col = schema.col(Std::CaseId).expect("case_id is required");
@@ -237,8 +236,7 @@ fn fold_episodes<F: Fold>(
     let schema = folded.schema;
     problems.extend(folded.warnings);
     problems.sort_by_key(|p| p.line);
-    let cases = streamed - not_utf8_rows(&problems) + folded.rows.len() as u64;
-    summarise_no_team(&mut problems, cases);
+    summarise(&mut problems, streamed + folded.rows.len() as u64);
     settle_unparsed(&mut problems, &schema, &fold.fields(&schema));
     let mut cases = folded.rows.iter().zip(first_rows).peekable();
     let mut part = fold.part();
@@ -285,7 +283,7 @@ fn fold_in_memory<F: Fold>(
     prepare: impl Fn(&Schema) -> Result<F>,
 ) -> Result<Folded<F>> {
     let (mut extract, rows) = read(tables, settings, as_of, note)?;
-    summarise_no_team(&mut extract.warnings, extract.rows.len() as u64);
+    summarise(&mut extract.warnings, extract.rows.len() as u64);
     let fold = prepare(&extract.schema)?;
     settle_unparsed(
         &mut extract.warnings,
@@ -328,49 +326,18 @@ fn settle_unparsed(problems: &mut [Problem], schema: &Schema, fields: &[usize]) 
     }
 }
 
-/// Rows read but left out for not being valid UTF-8 (before [`summarise_not_utf8`]).
-fn not_utf8_rows(problems: &[Problem]) -> u64 {
-    problems.iter().filter(|p| p.is(Kind::NotUtf8)).count() as u64
-}
-
-/// A file's rows that are not valid UTF-8 (a Windows-1252 file read as UTF-8
-/// has one on every row with a letter beyond ASCII) as one error: the first,
-/// saying how many more rows follow and the last one's line.
-fn summarise_not_utf8(problems: &mut Vec<Problem>) {
-    let mut files: Vec<(String, usize, u64, u64)> = Vec::new(); // file, first, more, last line
-    for (i, p) in problems.iter().enumerate() {
-        if !p.is(Kind::NotUtf8) {
-            continue;
-        }
-        match files.iter_mut().find(|(file, ..)| *file == p.file) {
-            Some((_, _, more, last)) => {
-                *more += 1;
-                *last = (*last).max(p.line.unwrap_or(0));
-            }
-            None => files.push((p.file.clone(), i, 0, p.line.unwrap_or(0))),
-        }
-    }
-    if files.iter().all(|&(_, _, more, _)| more == 0) {
-        return;
-    }
-    for (_, first, more, last) in &files {
-        if *more > 0 {
-            let p = &mut problems[*first];
-            p.column = None;
-            p.message = crate::problem::not_utf8_rows(*more, *last);
-        }
-    }
-    let mut at = 0;
-    problems.retain(|p| {
-        at += 1;
-        !p.is(Kind::NotUtf8) || files.iter().any(|&(_, first, ..)| first == at - 1)
-    });
+/// A table's problems, `rows` read (good or bad), summarised: its rows that are
+/// not valid UTF-8 in one error, and, where no case has a team, one warning.
+fn summarise(problems: &mut Vec<Problem>, rows: u64) {
+    // Rows left out for not being UTF-8 are no cases.
+    let cases = rows - problems.iter().filter(|p| p.is(Kind::NotUtf8)).count() as u64;
+    crate::problem::summarise_not_utf8(problems);
+    summarise_no_team(problems, cases);
 }
 
 /// Where no case has a team (a statutory return read alone, a blank column),
-/// one warning instead of one a case; and [`summarise_not_utf8`].
+/// one warning instead of one a case.
 fn summarise_no_team(problems: &mut Vec<Problem>, cases: u64) {
-    summarise_not_utf8(problems);
     let is_no_team = |p: &Problem| p.warning && p.is(Kind::NoTeam);
     let count = problems.iter().filter(|p| is_no_team(p)).count() as u64;
     if count < 2 || count < cases {
@@ -570,7 +537,7 @@ fn read(
             merge::read_all(&name, records, settings, as_of)
         };
         let part = part.map_err(|mut problems| {
-            summarise_not_utf8(&mut problems);
+            crate::problem::summarise_not_utf8(&mut problems);
             Problems(problems)
         })?;
         if several {

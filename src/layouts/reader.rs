@@ -13,9 +13,6 @@ pub(crate) struct RecordReader<R: Read> {
     pub(crate) headers: Vec<String>,
     keys: std::collections::HashMap<String, usize>,
     raw: csv::StringRecord,
-    /// The first row that is not valid UTF-8 (where it is in the problems
-    /// [`RecordReader::next_good`] adds to), how many more, the last one's line.
-    not_utf8: Option<(usize, u64, u64)>,
 }
 
 impl<R: Read> RecordReader<R> {
@@ -48,7 +45,6 @@ impl<R: Read> RecordReader<R> {
             headers,
             keys,
             raw: csv::StringRecord::new(),
-            not_utf8: None,
         })
     }
 
@@ -87,29 +83,21 @@ impl<R: Read> RecordReader<R> {
     }
 
     /// Like [`RecordReader::next`], but a bad row is added to `problems` and skipped:
-    /// the loop every layout reader runs to collect all its problems.
+    /// the loop every layout reader runs to collect all its problems. At the end,
+    /// the rows that are not UTF-8 are summarised in one error.
     pub(crate) fn next_good(
         &mut self,
         rec: &mut csv::StringRecord,
         problems: &mut Vec<Problem>,
     ) -> Option<u64> {
         loop {
-            match self.next(rec)? {
-                Ok(line) => return Some(line),
-                // A file's rows that are not UTF-8 are one error, on the first.
-                Err(p) if p.is(Kind::NotUtf8) => match &mut self.not_utf8 {
-                    Some((at, more, last)) if problems.get(*at).is_some_and(|q| q.is(Kind::NotUtf8)) => {
-                        *more += 1;
-                        *last = p.line.unwrap_or(*last);
-                        problems[*at].column = None;
-                        problems[*at].message = crate::problem::not_utf8_rows(*more, *last);
-                    }
-                    _ => {
-                        self.not_utf8 = Some((problems.len(), 0, p.line.unwrap_or(0)));
-                        problems.push(p);
-                    }
-                },
-                Err(p) => problems.push(p),
+            match self.next(rec) {
+                Some(Ok(line)) => return Some(line),
+                Some(Err(p)) => problems.push(p),
+                None => {
+                    crate::problem::summarise_not_utf8(problems);
+                    return None;
+                }
             }
         }
     }
